@@ -1,0 +1,99 @@
+#include "actors/catalog_actor.hpp"
+
+#include <caf/all.hpp>
+
+namespace sb {
+
+namespace {
+
+bool same_models(const std::vector<model_entry>& a, const std::vector<model_entry>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].id != b[i].id || a[i].upstream_id != b[i].upstream_id || a[i].entry_json != b[i].entry_json)
+      return false;
+  return true;
+}
+
+void republish(catalog_actor::stateful_pointer<catalog_state> self) {
+  auto& st = self->state;
+  st.current = build_catalog(st.lists, st.current ? st.current->generation + 1 : 1);
+  if (st.published) st.published->publish(st.current);
+}
+
+}  // namespace
+
+std::shared_ptr<const catalog_snapshot> build_catalog(const std::map<upstream_key, upstream_models>& lists,
+                                                      std::uint64_t generation) {
+  auto snap = std::make_shared<catalog_snapshot>();
+  snap->generation = generation;
+  std::string body = R"({"data":[)";
+  bool first = true;
+  // Ollama: first occurrence's entry wins, urls collects every connection index.
+  std::vector<std::pair<std::string, std::string>> ollama_entries;  // id, entry json
+  std::map<std::string, std::vector<int>, std::less<>> ollama_urls;
+  for (auto& [key, list] : lists) {
+    if (list.endpoint) snap->upstreams.push_back(list.endpoint);
+    auto& routes = key.kind == provider_kind::openai ? snap->openai : snap->ollama;
+    for (auto& m : list.models) {
+      routes[m.id].targets.push_back({list.endpoint, m.upstream_id});
+      if (key.kind == provider_kind::openai) {
+        if (!first) body += ',';
+        body += m.entry_json;
+        first = false;
+      } else {
+        auto& urls = ollama_urls[m.id];
+        if (urls.empty()) ollama_entries.emplace_back(m.id, m.entry_json);
+        urls.push_back(key.idx);
+      }
+    }
+  }
+  body += R"(],"object":"list"})";
+  snap->openai_models_body = std::move(body);
+  std::string tags = R"({"models":[)";
+  first = true;
+  for (auto& [id, entry] : ollama_entries) {
+    if (!first) tags += ',';
+    first = false;
+    // The entry is a JSON object: splice "urls" in before its closing brace.
+    tags.append(entry, 0, entry.size() - 1);
+    tags += entry.size() > 2 ? R"(,"urls":[)" : R"("urls":[)";
+    auto& urls = ollama_urls[id];
+    for (std::size_t i = 0; i < urls.size(); ++i) {
+      if (i) tags += ',';
+      tags += std::to_string(urls[i]);
+    }
+    tags += "]}";
+  }
+  tags += "]}";
+  snap->ollama_tags_body = std::move(tags);
+  return snap;
+}
+
+catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<catalog_state> self,
+                                                snapshot_cell<catalog_snapshot>* published) {
+  self->state.published = published;
+  republish(self);
+  return {
+      [self](models_atom, upstream_models& m) {
+        auto& st = self->state;
+        auto it = st.lists.find(m.key);
+        if (it != st.lists.end() && it->second.endpoint == m.endpoint &&
+            same_models(it->second.models, m.models))
+          return;  // nothing a client could see changed (health lives on the endpoint)
+        st.lists[m.key] = std::move(m);
+        republish(self);
+      },
+      [self](remove_atom, upstream_key key) {
+        if (self->state.lists.erase(key) > 0) republish(self);
+      },
+      [self](status_atom) {
+        std::vector<std::string> ids;
+        for (auto& [id, r] : self->state.current->openai) ids.push_back(id);
+        for (auto& [id, r] : self->state.current->ollama) ids.push_back(id);
+        std::sort(ids.begin(), ids.end());
+        return std::make_tuple(self->state.current->generation, std::move(ids));
+      },
+  };
+}
+
+}  // namespace sb

@@ -1,0 +1,39 @@
+#pragma once
+// connection_manager: keeps one upstream_actor per enabled connection, in step with the config.
+//
+//   config_actor ──config_changed(cfg)──> connection_manager ──spawn / exit──> upstream_actor
+//                                                 └──remove(key)──> catalog_actor
+//
+// A connection whose spec is unchanged keeps its actor, pool and cache; a changed one is replaced
+// (new pool, new list); a removed or disabled one is stopped and its models leave the catalog.
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "actors/upstream_actor.hpp"
+#include "messages/protocols.hpp"
+
+namespace sb {
+
+/// Creates the data-plane endpoint of a connection, or returns null with a reason (bad URL).
+using endpoint_factory =
+    std::function<std::shared_ptr<upstream_endpoint>(const connection_spec&, std::string& error)>;
+
+struct connection_manager_state {
+  struct running {
+    connection_spec spec;
+    upstream_actor actor;
+  };
+  std::map<upstream_key, running> connections;
+  catalog_actor catalog;
+  endpoint_factory make_endpoint;
+  model_fetcher fetch;
+  std::chrono::milliseconds refresh_interval{10'000};
+  static inline const char* name = "connection_manager";
+};
+
+connection_manager_actor::behavior_type connection_manager_impl(
+    connection_manager_actor::stateful_pointer<connection_manager_state> self, catalog_actor catalog,
+    endpoint_factory make_endpoint, model_fetcher fetch, std::chrono::milliseconds refresh_interval);
+
+}  // namespace sb

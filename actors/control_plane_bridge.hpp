@@ -1,0 +1,22 @@
+#pragma once
+// control_plane over CAF: admin writes from HTTP sessions become requests to the config actor.
+// Each write spawns one short-lived actor to carry the request; that costs tens of microseconds,
+// which admin writes can afford and the data plane never pays.
+#include <caf/actor_system.hpp>
+
+#include "http/control_plane.hpp"
+#include "messages/protocols.hpp"
+
+namespace sb {
+
+class control_plane_bridge : public control_plane {
+ public:
+  control_plane_bridge(caf::actor_system& sys, config_actor config) : sys_(sys), config_(std::move(config)) {}
+  void update_provider(provider_kind kind, provider_config next, update_callback done) override;
+
+ private:
+  caf::actor_system& sys_;
+  config_actor config_;
+};
+
+}  // namespace sb

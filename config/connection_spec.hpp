@@ -1,0 +1,51 @@
+#pragma once
+// A typed view of one configured connection, derived from gateway_config the way Open WebUI reads
+// OPENAI_API_CONFIGS / OLLAMA_API_CONFIGS: per-index object keyed by str(idx), with the URL itself as
+// the legacy fallback key.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "messages/config_types.hpp"
+
+namespace sb {
+
+/// Identifies a connection the way Open WebUI does: its family and its index in *_BASE_URLS.
+struct upstream_key {
+  provider_kind kind = provider_kind::openai;
+  int idx = 0;
+  friend auto operator<=>(const upstream_key&, const upstream_key&) = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, upstream_key& x) {
+  return f(caf::meta::type_name("upstream_key"), x.kind, x.idx);
+}
+
+enum class auth_type { bearer, none, session, system_oauth, azure_ad };
+
+struct connection_spec {
+  upstream_key key;
+  std::string url;  // as configured, trailing '/' removed
+  secret_string api_key;
+  bool enable = true;
+  std::string prefix_id;
+  std::vector<std::string> model_ids;  // allow-list; for OpenAI also "do not call /models"
+  std::string tags_json;               // JSON array text, empty when not configured
+  std::string connection_type;         // "external" (OpenAI default) or "local" (Ollama default)
+  auth_type auth = auth_type::bearer;
+  bool azure = false;
+  std::string api_version;
+  std::vector<std::pair<std::string, std::string>> headers;  // custom headers, applied last
+
+  friend bool operator==(const connection_spec& a, const connection_spec& b);
+};
+
+/// Every connection of `cfg` (enabled or not), in index order. A family whose ENABLE_* flag is off
+/// yields its connections with enable=false, so indices stay aligned with Open WebUI's urlIdx.
+std::vector<connection_spec> connection_specs(const gateway_config& cfg);
+
+/// Removes trailing slashes, as Open WebUI does when it joins "{url}/models".
+std::string normalize_base_url(std::string url);
+
+}  // namespace sb

@@ -1,0 +1,102 @@
+#include "config/env_seed.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include <boost/json.hpp>
+
+namespace sb {
+
+namespace {
+
+std::string env_or(const env_lookup& env, const char* name, std::string fallback) {
+  auto v = env(name);
+  return v ? *v : fallback;
+}
+
+std::vector<std::string> split_semicolons(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    auto pos = s.find(';', start);
+    auto part = s.substr(start, pos == std::string::npos ? std::string::npos : pos - start);
+    auto b = part.find_first_not_of(" \t\r\n");
+    auto e = part.find_last_not_of(" \t\r\n");
+    out.push_back(b == std::string::npos ? std::string{} : part.substr(b, e - b + 1));
+    if (pos == std::string::npos) break;
+    start = pos + 1;
+  }
+  return out;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// Returns false when `text` is set but not a JSON object.
+bool configs_json(const env_lookup& env, const char* name, std::string& out) {
+  auto v = env(name);
+  if (!v || v->empty()) {
+    out = "{}";
+    return true;
+  }
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(*v, ec);
+  if (ec || !parsed.is_object()) return false;
+  out = boost::json::serialize(parsed);
+  return true;
+}
+
+}  // namespace
+
+env_lookup process_env() {
+  return [](const char* name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name)) return std::string(v);
+    return std::nullopt;
+  };
+}
+
+bool env_flag(const env_lookup& env, const char* name, bool fallback) {
+  auto v = env(name);
+  if (!v) return fallback;
+  return lower(*v) == "true";
+}
+
+seed_result seed_config_from_env(const env_lookup& env) {
+  seed_result r;
+  auto& oa = r.config.openai;
+  oa.enable = env_flag(env, "ENABLE_OPENAI_API", true);
+  auto urls = env_or(env, "OPENAI_API_BASE_URLS", "");
+  if (urls.empty()) urls = env_or(env, "OPENAI_API_BASE_URL", "https://api.openai.com/v1");
+  for (auto& u : split_semicolons(urls))
+    oa.base_urls.push_back(u.empty() ? "https://api.openai.com/v1" : u);
+  auto keys = env_or(env, "OPENAI_API_KEYS", "");
+  if (keys.empty()) keys = env_or(env, "OPENAI_API_KEY", "");
+  for (auto& k : split_semicolons(keys)) oa.api_keys.emplace_back(k);
+  // Open WebUI pads or truncates the keys to the URL count when it uses them.
+  oa.api_keys.resize(oa.base_urls.size());
+  if (!configs_json(env, "OPENAI_API_CONFIGS", oa.api_configs_json)) {
+    r.error = "OPENAI_API_CONFIGS is not a JSON object";
+    return r;
+  }
+
+  auto& ol = r.config.ollama;
+  ol.enable = env_flag(env, "ENABLE_OLLAMA_API", true);
+  auto base = env_or(env, "OLLAMA_BASE_URL", "");
+  auto legacy = env_or(env, "OLLAMA_API_BASE_URL", "http://localhost:11434/api");
+  if (base.empty() && !legacy.empty())
+    base = legacy.size() >= 4 && legacy.ends_with("/api") ? legacy.substr(0, legacy.size() - 4)
+                                                           : legacy;
+  auto ourls = env_or(env, "OLLAMA_BASE_URLS", "");
+  if (ourls.empty()) ourls = base;
+  for (auto& u : split_semicolons(ourls))
+    if (!u.empty()) ol.base_urls.push_back(u);
+  if (!configs_json(env, "OLLAMA_API_CONFIGS", ol.api_configs_json)) {
+    r.error = "OLLAMA_API_CONFIGS is not a JSON object";
+    return r;
+  }
+  return r;
+}
+
+}  // namespace sb

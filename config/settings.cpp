@@ -1,0 +1,114 @@
+#include "config/settings.hpp"
+
+#include <charconv>
+#include <string_view>
+
+namespace sb {
+
+namespace {
+
+template <class T>
+bool parse_number(std::string_view s, T& out, T min, T max) {
+  T v{};
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || p != s.data() + s.size() || v < min || v > max) return false;
+  out = v;
+  return true;
+}
+
+bool parse_seconds(std::string_view s, std::chrono::milliseconds& out) {
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || p != s.data() + s.size() || v < 0 || v > 86400 * 7) return false;
+  out = std::chrono::milliseconds(static_cast<long long>(v * 1000));
+  return true;
+}
+
+bool valid_level(std::string_view l) {
+  for (auto x : {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"})
+    if (l == x) return true;
+  return false;
+}
+
+}  // namespace
+
+const char* usage_text() {
+  return "usage: switchboard [--host ADDR] [--port N] [--data-dir DIR] [--threads N]\n"
+         "                   [--log-level trace|debug|info|warn|error]\n"
+         "Environment: HOST, PORT, DATA_DIR, THREADS, GLOBAL_LOG_LEVEL, WEBUI_AUTH,\n"
+         "  OPENAI_API_BASE_URLS, OPENAI_API_KEYS, OPENAI_API_CONFIGS, ENABLE_OPENAI_API,\n"
+         "  OLLAMA_BASE_URLS, OLLAMA_API_CONFIGS, ENABLE_OLLAMA_API, RESET_CONFIG_ON_START,\n"
+         "  AIOHTTP_CLIENT_SESSION_SSL, AIOHTTP_CLIENT_TIMEOUT, MODELS_REFRESH_INTERVAL, ...\n";
+}
+
+std::variant<settings, std::string> parse_settings(int argc, char** argv, const env_lookup& env) {
+  settings s;
+  std::string host = env("HOST").value_or(s.host);
+  std::string port = env("PORT").value_or("8080");
+  std::string data_dir = env("DATA_DIR").value_or(s.data_dir);
+  std::string threads = env("THREADS").value_or("0");
+  std::string level = env("GLOBAL_LOG_LEVEL").value_or("info");
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--help" || a == "-h") return std::string("help");
+    auto take = [&](std::string& dst) -> bool {
+      if (auto eq = a.find('='); eq != std::string_view::npos) {
+        dst = std::string(a.substr(eq + 1));
+        return true;
+      }
+      if (i + 1 >= argc) return false;
+      dst = argv[++i];
+      return true;
+    };
+    auto is = [&](std::string_view name) { return a == name || a.starts_with(std::string(name) + "="); };
+    bool ok = true;
+    if (is("--host")) ok = take(host);
+    else if (is("--port")) ok = take(port);
+    else if (is("--data-dir")) ok = take(data_dir);
+    else if (is("--threads")) ok = take(threads);
+    else if (is("--log-level")) ok = take(level);
+    else return "unknown argument '" + std::string(a) + "'";
+    if (!ok) return "missing value for " + std::string(a);
+  }
+  s.host = host;
+  if (host.empty()) return std::string("invalid host: empty");
+  if (!parse_number<std::uint16_t>(port, s.port, 0, 65535))
+    return "invalid port '" + port + "': expected an integer 0-65535";
+  if (data_dir.empty()) return std::string("invalid data dir: empty");
+  s.data_dir = data_dir;
+  if (!parse_number<unsigned>(threads, s.io_threads, 0, 256))
+    return "invalid thread count '" + threads + "': expected an integer 0-256";
+  for (auto& c : level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!valid_level(level))
+    return "invalid log level '" + level + "': expected trace, debug, info, warn, error or off";
+  s.log_level = level == "warning" ? "warn" : level;
+
+  s.webui_auth = env_flag(env, "WEBUI_AUTH", false);
+  s.persistent_config = env_flag(env, "ENABLE_PERSISTENT_CONFIG", true);
+  s.reset_config_on_start = env_flag(env, "RESET_CONFIG_ON_START", false);
+  s.verify_tls = env_flag(env, "AIOHTTP_CLIENT_SESSION_SSL", true);
+
+  struct duration_var {
+    const char* name;
+    std::chrono::milliseconds* dst;
+  };
+  for (auto [name, dst] : {duration_var{"MODELS_REFRESH_INTERVAL", &s.models_refresh},
+                           duration_var{"AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST", &s.model_list_timeout},
+                           duration_var{"UPSTREAM_CONNECT_TIMEOUT", &s.upstream_connect_timeout},
+                           duration_var{"AIOHTTP_CLIENT_TIMEOUT", &s.upstream_response_timeout},
+                           duration_var{"CLIENT_HEADER_TIMEOUT", &s.client_header_timeout},
+                           duration_var{"CLIENT_IDLE_TIMEOUT", &s.client_idle_timeout},
+                           duration_var{"DRAIN_TIMEOUT", &s.drain_timeout}}) {
+    auto v = env(name);
+    if (!v || v->empty()) continue;
+    if (!parse_seconds(*v, *dst) || dst->count() == 0)
+      return std::string("invalid ") + name + " '" + *v + "': expected a positive number of seconds";
+  }
+  if (s.models_refresh < std::chrono::milliseconds(100)) s.models_refresh = std::chrono::milliseconds(100);
+  if (auto v = env("MAX_REQUEST_BODY"); v && !v->empty())
+    if (!parse_number<std::uint64_t>(*v, s.max_request_body, 1024, 1ull << 34))
+      return "invalid MAX_REQUEST_BODY '" + *v + "': expected bytes, 1024-16GiB";
+  return s;
+}
+
+}  // namespace sb

@@ -1,0 +1,25 @@
+#pragma once
+// Reads what routing needs from a chat request body -- `model` and `stream` -- in place with
+// simdjson, without building a DOM or copying the body, and remembers where the model string sits
+// so it can be replaced (prefix_id removal) by splicing bytes rather than re-serializing.
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace sb {
+
+struct chat_request_view {
+  std::string model;            // unescaped
+  bool stream = false;
+  std::size_t model_begin = 0;  // byte range of the model's JSON string token, quotes included
+  std::size_t model_end = 0;
+};
+
+/// Parses `body` (its capacity is grown for simdjson's padding). Returns an empty string on
+/// success, else a client-facing message naming the problem.
+std::string parse_chat_request(std::string& body, chat_request_view& out);
+
+/// Replaces the model token of `body` with `model` (JSON-escaped).
+void replace_model(std::string& body, const chat_request_view& v, std::string_view model);
+
+}  // namespace sb

@@ -1,0 +1,36 @@
+#pragma once
+// Writing whole responses to a client, and what a handler reports back to its session.
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "http/errors.hpp"
+
+namespace sb {
+
+using client_request = boost::beast::http::request<boost::beast::http::string_body>;
+
+/// What a handler did: the status it answered (for metrics) and whether the client connection
+/// can carry another request.
+struct handled {
+  unsigned status = 200;
+  bool keep_alive = true;
+};
+
+/// Everything a handler needs from its session.
+struct session_io {
+  boost::beast::tcp_stream& client;
+  unsigned version;  // HTTP/1.x minor version of the request
+  bool keep_alive;   // what the request asked for, false while draining
+};
+
+boost::asio::awaitable<handled> send_body(session_io& s, boost::beast::http::status status,
+                                          std::string body,
+                                          std::string_view content_type = "application/json");
+
+boost::asio::awaitable<handled> send_error(session_io& s, gateway_error e, std::string_view message);
+
+}  // namespace sb

@@ -1,0 +1,161 @@
+#include "http/server.hpp"
+
+#include <unistd.h>
+
+#include <unordered_set>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <spdlog/spdlog.h>
+
+namespace sb {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
+
+// Sessions of this I/O thread waiting for their next request; a drain closes them at once.
+thread_local std::unordered_set<beast::tcp_stream*> idle_sessions;
+
+net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
+  rt.metrics.open_connections.fetch_add(1, std::memory_order_relaxed);
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    // Wait for the next request as long as an idle keep-alive connection may stay; once its first
+    // byte is here, the whole header must arrive within the header timeout (slowloris).
+    if (buffer.size() == 0) {
+      if (rt.draining.load(std::memory_order_relaxed)) break;
+      stream.expires_after(rt.cfg.client_idle_timeout);
+      idle_sessions.insert(&stream);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), use_nothrow);
+      idle_sessions.erase(&stream);
+      if (ec) break;
+      buffer.commit(n);
+    }
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(rt.cfg.max_request_header);
+    parser.body_limit(rt.cfg.max_request_body);
+    stream.expires_after(rt.cfg.client_header_timeout);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
+    if (!hec) {
+      stream.expires_after(rt.cfg.client_idle_timeout);
+      auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_nothrow);
+      hec = bec;
+    }
+    auto started = std::chrono::steady_clock::now();
+    if (hec) {
+      if (hec == beast::error::timeout || hec == http::error::end_of_stream ||
+          hec == net::error::eof || hec == net::error::connection_reset)
+        break;
+      rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
+      session_io s{stream, 11, false};
+      if (hec == http::error::header_limit)
+        co_await send_error(s, gateway_error::headers_too_large, "request headers are too large");
+      else if (hec == http::error::body_limit)
+        co_await send_error(s, gateway_error::payload_too_large, "request body is too large");
+      else
+        co_await send_error(s, gateway_error::bad_request, "malformed HTTP request: " + hec.message());
+      break;
+    }
+    auto req = parser.release();
+    session_io s{stream, req.version(), req.keep_alive() && !rt.draining.load(std::memory_order_relaxed)};
+    route_id route = route_id::other;
+    auto answer = co_await r.dispatch(s, req, route);
+    auto& stats = rt.metrics.route(route);
+    stats.requests.fetch_add(1, std::memory_order_relaxed);
+    if (answer.status >= 400) stats.errors.fetch_add(1, std::memory_order_relaxed);
+    stats.latency.observe(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count()));
+    if (!answer.keep_alive) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  rt.metrics.open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, runtime& rt, router& r) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+      // EMFILE and friends: back off briefly instead of spinning on the error.
+      spdlog::warn("accept failed: {}", ec.message());
+      net::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await t.async_wait(use_nothrow);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), rt, r), net::detached);
+  }
+}
+
+}  // namespace
+
+server::server(runtime& rt, control_plane& cp) : rt_(rt), router_(rt, cp) {}
+
+bool server::listen(const std::string& host, std::uint16_t port, std::string& error) {
+  boost::system::error_code ec;
+  auto addr = net::ip::make_address(host, ec);
+  if (ec) {
+    error = "invalid host '" + host + "': expected an IP address";
+    return false;
+  }
+  tcp::endpoint ep(addr, port);
+  auto first = std::make_unique<tcp::acceptor>(rt_.io.context(0));
+  first->open(ep.protocol(), ec);
+  if (!ec) first->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) first->bind(ep, ec);
+  if (!ec) first->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error = "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message();
+    return false;
+  }
+  port_ = first->local_endpoint().port();
+  acceptors_.push_back(std::move(first));
+  // The other threads accept on duplicates of the same listening socket: whichever thread is
+  // free takes the connection, and no connection is handed between threads.
+  for (unsigned i = 1; i < rt_.io.size(); ++i) {
+    int fd = ::dup(acceptors_[0]->native_handle());
+    if (fd < 0) {
+      error = "cannot share the listening socket";
+      return false;
+    }
+    acceptors_.push_back(std::make_unique<tcp::acceptor>(rt_.io.context(i), ep.protocol(), fd));
+  }
+  return true;
+}
+
+void server::start() {
+  for (auto& a : acceptors_)
+    net::co_spawn(a->get_executor(), accept_loop(*a, rt_, router_), net::detached);
+}
+
+void server::close_idle_sessions() {
+  for (unsigned i = 0; i < rt_.io.size(); ++i)
+    net::post(rt_.io.context(i), [] {
+      for (auto* s : idle_sessions) s->cancel();
+    });
+}
+
+void server::stop_accepting() {
+  for (auto& a : acceptors_)
+    net::post(a->get_executor(), [acc = a.get()] {
+      boost::system::error_code ignored;
+      acc->close(ignored);
+    });
+}
+
+}  // namespace sb

@@ -1,0 +1,143 @@
+#include "http/upstream_endpoint.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/url/parse.hpp>
+
+#include "http/runtime.hpp"
+
+namespace sb {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+constexpr std::size_t max_idle_per_shard = 256;
+constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
+}  // namespace
+
+std::optional<upstream_target> parse_upstream_url(std::string_view url, std::string& error) {
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) {
+    error = "not an absolute URL";
+    return std::nullopt;
+  }
+  upstream_target t;
+  auto scheme = parsed->scheme();
+  if (scheme == "https") t.tls = true;
+  else if (scheme != "http") {
+    error = "scheme must be http or https";
+    return std::nullopt;
+  }
+  t.host = std::string(parsed->encoded_host());
+  if (t.host.empty()) {
+    error = "no host";
+    return std::nullopt;
+  }
+  if (t.host.front() == '[' && t.host.back() == ']') t.host = t.host.substr(1, t.host.size() - 2);
+  t.port = parsed->has_port() ? std::string(parsed->port()) : (t.tls ? "443" : "80");
+  t.host_header = std::string(parsed->encoded_host_and_port());
+  t.base_path = std::string(parsed->encoded_path());
+  while (!t.base_path.empty() && t.base_path.back() == '/') t.base_path.pop_back();
+  return t;
+}
+
+upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target target, runtime& rt)
+    : spec_(std::move(spec)), target_(std::move(target)), rt_(rt), shards_(rt.io.size()) {
+  if (spec_.auth == auth_type::bearer && !spec_.api_key.empty())
+    authorization_ = "Bearer " + spec_.api_key.reveal();
+}
+
+upstream_endpoint::~upstream_endpoint() {
+  // Idle connections belong to their I/O threads: close each on its own thread.
+  for (unsigned i = 0; i < shards_.size(); ++i) {
+    if (shards_[i].idle.empty()) continue;
+    auto conns = std::make_shared<std::vector<std::unique_ptr<upstream_connection>>>(
+        std::move(shards_[i].idle));
+    net::post(rt_.io.context(i), [conns] { conns->clear(); });
+  }
+}
+
+void upstream_endpoint::apply_headers(http::fields& h) const {
+  h.set(http::field::host, target_.host_header);
+  if (!authorization_.empty()) h.set(http::field::authorization, authorization_);
+  for (auto& [name, value] : spec_.headers) h.set(name, value);
+}
+
+std::unique_ptr<upstream_connection> upstream_endpoint::take_idle() {
+  int i = io_pool::current_index();
+  if (i < 0 || static_cast<std::size_t>(i) >= shards_.size()) return nullptr;
+  auto& idle = shards_[static_cast<std::size_t>(i)].idle;
+  if (idle.empty()) return nullptr;
+  auto c = std::move(idle.back());
+  idle.pop_back();
+  stats_.idle.fetch_sub(1, std::memory_order_relaxed);
+  stats_.in_use.fetch_add(1, std::memory_order_relaxed);
+  stats_.reused.fetch_add(1, std::memory_order_relaxed);
+  return c;
+}
+
+void upstream_endpoint::release(std::unique_ptr<upstream_connection> c, bool reusable) {
+  if (!c) return;
+  stats_.in_use.fetch_sub(1, std::memory_order_relaxed);
+  int i = io_pool::current_index();
+  if (!reusable || i < 0 || static_cast<std::size_t>(i) >= shards_.size() || c->buffer.size() != 0)
+    return;  // closed by unique_ptr
+  auto& idle = shards_[static_cast<std::size_t>(i)].idle;
+  if (idle.size() >= max_idle_per_shard) return;
+  std::visit([](auto& s) { beast::get_lowest_layer(s).expires_never(); }, c->stream);
+  idle.push_back(std::move(c));
+  stats_.idle.fetch_add(1, std::memory_order_relaxed);
+}
+
+net::awaitable<std::unique_ptr<upstream_connection>> upstream_endpoint::connect(
+    boost::system::error_code& ec) {
+  auto ex = co_await net::this_coro::executor;
+  stats_.connects.fetch_add(1, std::memory_order_relaxed);
+  tcp::resolver resolver(ex);
+  auto [rec, results] = co_await resolver.async_resolve(target_.host, target_.port, use_nothrow);
+  if (rec) {
+    ec = rec;
+    stats_.connect_failures.fetch_add(1, std::memory_order_relaxed);
+    co_return nullptr;
+  }
+  beast::tcp_stream tcp_s(ex);
+  tcp_s.expires_after(rt_.cfg.upstream_connect_timeout);
+  auto [cec, ep] = co_await tcp_s.async_connect(results, use_nothrow);
+  if (cec) {
+    ec = cec;
+    stats_.connect_failures.fetch_add(1, std::memory_order_relaxed);
+    co_return nullptr;
+  }
+  tcp_s.socket().set_option(tcp::no_delay(true));
+  std::unique_ptr<upstream_connection> conn;
+  if (!target_.tls) {
+    conn = std::make_unique<upstream_connection>(std::move(tcp_s));
+  } else {
+    tls_stream s(std::move(tcp_s), rt_.tls_client);
+    if (!SSL_set_tlsext_host_name(s.native_handle(), target_.host.c_str())) {
+      ec = boost::system::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
+      stats_.connect_failures.fetch_add(1, std::memory_order_relaxed);
+      co_return nullptr;
+    }
+    if (rt_.cfg.verify_tls) s.set_verify_callback(net::ssl::host_name_verification(target_.host));
+    auto [hec] = co_await s.async_handshake(net::ssl::stream_base::client, use_nothrow);
+    if (hec) {
+      ec = hec;
+      stats_.connect_failures.fetch_add(1, std::memory_order_relaxed);
+      co_return nullptr;
+    }
+    conn = std::make_unique<upstream_connection>(std::move(s));
+  }
+  stats_.in_use.fetch_add(1, std::memory_order_relaxed);
+  ec = {};
+  co_return conn;
+}
+
+}  // namespace sb

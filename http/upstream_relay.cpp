@@ -1,0 +1,378 @@
+#include "http/upstream_relay.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "http/runtime.hpp"
+#include "http/upstream_endpoint.hpp"
+
+namespace sb {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using boost::system::error_code;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
+constexpr std::size_t stream_buffer_initial = 16 * 1024;
+constexpr std::size_t stream_event_max = 1024 * 1024;         // longest SSE event relayed
+constexpr std::uint64_t whole_body_max = 64ull * 1024 * 1024;  // largest non-streamed answer
+constexpr auto client_write_timeout = std::chrono::seconds(60);
+
+// Watches the client socket while the upstream works: when the client closes, the upstream
+// request is cancelled at once instead of running to completion for nobody.
+struct client_watch {
+  bool active = true;
+  bool gone = false;
+  beast::tcp_stream* upstream = nullptr;
+};
+
+void start_watch(beast::tcp_stream& client, const std::shared_ptr<client_watch>& w) {
+  client.socket().async_wait(tcp::socket::wait_read, [w, &client](error_code ec) {
+    if (ec || !w->active) return;
+    char c;
+    auto n = ::recv(client.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      w->gone = true;
+      if (w->upstream) w->upstream->cancel();
+    }
+    // n > 0: a pipelined next request; it waits in the socket until this one is answered.
+  });
+}
+
+void stop_watch(beast::tcp_stream& client, client_watch& w) {
+  if (!w.active) return;
+  w.active = false;
+  error_code ignored;
+  client.socket().cancel(ignored);
+}
+
+std::string connection_name(const upstream_endpoint& ep) {
+  return fmt::format("{} connection {}", to_string(ep.spec().key.kind), ep.spec().key.idx);
+}
+
+// An HTTP protocol violation (as opposed to a transport failure or an early close).
+bool is_protocol_error(const error_code& ec) {
+  static const auto& http_category = error_code(http::error::bad_version).category();
+  return ec.category() == http_category && ec != http::error::end_of_stream &&
+         ec != http::error::partial_message;
+}
+
+gateway_error classify(const error_code& ec) {
+  if (ec == beast::error::timeout) return gateway_error::upstream_timeout;
+  if (is_protocol_error(ec)) return gateway_error::upstream_bad_response;
+  return gateway_error::upstream_unreachable;
+}
+
+std::string describe(const upstream_endpoint& ep, const error_code& ec, const runtime& rt) {
+  if (ec == beast::error::timeout)
+    return fmt::format("{} did not answer within {} s", connection_name(ep),
+                       std::chrono::duration_cast<std::chrono::seconds>(rt.cfg.upstream_response_timeout).count());
+  if (is_protocol_error(ec))
+    return fmt::format("{} sent an invalid HTTP response", connection_name(ep));
+  return fmt::format("{} failed: {}", connection_name(ep), ec.message());
+}
+
+// The client-facing body for an upstream answer >= 400: the upstream's own error message when it
+// sent JSON, a sanitized one otherwise (an upstream body is never echoed wholesale).
+std::pair<http::status, std::string> upstream_error_answer(unsigned status, const std::string& body,
+                                                          const upstream_endpoint& ep) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (!ec && v.is_object()) {
+    auto& o = v.as_object();
+    std::string message;
+    boost::json::value err;
+    if (auto* e = o.if_contains("error")) {
+      if (e->is_object()) {
+        if (auto* m = e->as_object().if_contains("message"); m && m->is_string())
+          message = std::string(m->as_string());
+        err = *e;
+      } else if (e->is_string()) {
+        message = std::string(e->as_string());
+      }
+    } else if (auto* d = o.if_contains("detail"); d && d->is_string()) {
+      message = std::string(d->as_string());
+    }
+    if (!message.empty()) {
+      if (!err.is_object())
+        err = boost::json::object{{"message", message}, {"type", "upstream_error"}, {"code", status}};
+      boost::json::object out{{"detail", message}, {"error", std::move(err)}};
+      return {static_cast<http::status>(status), boost::json::serialize(out)};
+    }
+  }
+  auto code = status >= 500 ? 502u : status;
+  return {static_cast<http::status>(code),
+          error_body("upstream_error",
+                     fmt::format("{} returned HTTP {}", connection_name(ep), status), code)};
+}
+
+bool looks_like_json(const std::string& body) {
+  for (char c : body) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    return c == '{' || c == '[';
+  }
+  return false;
+}
+
+// End of the last complete SSE event in buf[0, end), searching from `from`; 0 when none.
+std::size_t last_event_boundary(const char* buf, std::size_t from, std::size_t end) {
+  for (std::size_t i = end; i > from && i >= 2; --i) {
+    // buf[i-1] == '\n' ends a blank line when preceded by "\n" or "\n\r"
+    if (buf[i - 1] != '\n') continue;
+    if (buf[i - 2] == '\n') return i;
+    if (i >= 3 && buf[i - 2] == '\r' && buf[i - 3] == '\n') return i;
+  }
+  return 0;
+}
+
+struct exchange_result {
+  handled answer;
+  bool retry_fresh = false;  // a pooled connection was found closed before any answer
+  bool reusable = false;     // the upstream connection can go back to the pool
+};
+
+template <class Stream>
+net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstream_endpoint& ep,
+                                             upstream_connection& conn, Stream& up,
+                                             http::response_parser<http::empty_body>& hp,
+                                             client_watch& w) {
+  exchange_result r;
+  auto& lowest = beast::get_lowest_layer(up);
+  http::response_parser<http::buffer_body> bp{std::move(hp)};
+  bp.body_limit(boost::none);
+  auto status = bp.get().result();
+  http::response<http::empty_body> res{status, s.version};
+  res.set(http::field::server, "switchboard");
+  res.set(http::field::content_type, bp.get()[http::field::content_type]);
+  res.set(http::field::cache_control, "no-cache");
+  res.set("X-Accel-Buffering", "no");
+  res.keep_alive(s.keep_alive);
+  res.chunked(true);
+  http::response_serializer<http::empty_body> sr{res};
+  s.client.expires_after(client_write_timeout);
+  if (auto [ec, n] = co_await http::async_write_header(s.client, sr, use_nothrow); ec) {
+    rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
+    r.answer = {static_cast<unsigned>(status), false};
+    co_return r;
+  }
+  rt.metrics.open_streams.fetch_add(1, std::memory_order_relaxed);
+  std::vector<char> buf(stream_buffer_initial);
+  std::size_t used = 0, scanned = 0;
+  bool client_ok = true;
+  std::string failure;
+  auto flush = [&](std::size_t n) -> net::awaitable<bool> {
+    s.client.expires_after(client_write_timeout);
+    auto [ec, written] =
+        co_await net::async_write(s.client, http::make_chunk(net::buffer(buf.data(), n)), use_nothrow);
+    if (ec) co_return false;
+    std::memmove(buf.data(), buf.data() + n, used - n);
+    used -= n;
+    scanned = 0;
+    co_return true;
+  };
+  while (!bp.is_done()) {
+    if (used == buf.size()) {
+      if (buf.size() >= stream_event_max) {
+        failure = fmt::format("{} sent an SSE event longer than {} bytes", connection_name(ep),
+                              stream_event_max);
+        break;
+      }
+      buf.resize(buf.size() * 2);
+    }
+    bp.get().body().data = buf.data() + used;
+    bp.get().body().size = buf.size() - used;
+    lowest.expires_after(rt.cfg.upstream_response_timeout);
+    auto [ec, n] = co_await http::async_read_some(up, conn.buffer, bp, use_nothrow);
+    used += (buf.size() - used) - bp.get().body().size;
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      if (w.gone) {
+        client_ok = false;
+        break;
+      }
+      failure = describe(ep, ec, rt);
+      break;
+    }
+    std::size_t boundary = bp.is_done() ? used : last_event_boundary(buf.data(), scanned, used);
+    scanned = used >= 2 ? used - 2 : 0;
+    if (boundary > 0 && !(client_ok = co_await flush(boundary))) break;
+  }
+  stop_watch(s.client, w);
+  rt.metrics.open_streams.fetch_sub(1, std::memory_order_relaxed);
+  if (!client_ok) {
+    rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
+    r.answer = {static_cast<unsigned>(status), false};
+    co_return r;
+  }
+  if (!failure.empty()) {
+    // Never a false [DONE]: drop the partial event and end with an explicit error event.
+    rt.metrics.upstream_stream_errors.fetch_add(1, std::memory_order_relaxed);
+    ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("stream cut: {}", failure);
+    auto frame = "data: " + error_body("upstream_error", failure, 502) + "\n\n";
+    used = 0;
+    s.client.expires_after(client_write_timeout);
+    auto [ec, n] = co_await net::async_write(s.client, http::make_chunk(net::buffer(frame)), use_nothrow);
+    client_ok = !ec;
+  }
+  if (client_ok) {
+    s.client.expires_after(client_write_timeout);
+    auto [ec, n] = co_await net::async_write(s.client, http::make_chunk_last(), use_nothrow);
+    client_ok = !ec;
+  }
+  r.reusable = failure.empty() && bp.is_done() && bp.keep_alive();
+  r.answer = {static_cast<unsigned>(status), client_ok && s.keep_alive};
+  co_return r;
+}
+
+template <class Stream>
+net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_endpoint& ep,
+                                         upstream_connection& conn, Stream& up,
+                                         upstream_request& req, bool reused, client_watch& w) {
+  exchange_result r;
+  auto& lowest = beast::get_lowest_layer(up);
+  w.upstream = &lowest;
+  auto fail = [&](const error_code& ec) -> net::awaitable<exchange_result> {
+    exchange_result fr;
+    stop_watch(s.client, w);
+    if (w.gone) {
+      rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
+      fr.answer = {499, false};
+      co_return fr;
+    }
+    ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
+    auto message = describe(ep, ec, rt);
+    spdlog::warn("upstream request failed: {}", message);
+    fr.answer = co_await send_error(s, classify(ec), message);
+    co_return fr;
+  };
+
+  lowest.expires_after(rt.cfg.upstream_response_timeout);
+  if (auto [ec, n] = co_await http::async_write(up, req, use_nothrow); ec) {
+    if (reused && !w.gone) {
+      r.retry_fresh = true;
+      co_return r;
+    }
+    co_return co_await fail(ec);
+  }
+  http::response_parser<http::empty_body> hp;
+  hp.header_limit(64 * 1024);
+  if (auto [ec, n] = co_await http::async_read_header(up, conn.buffer, hp, use_nothrow); ec) {
+    if (reused && !w.gone && !hp.got_some() && ec != beast::error::timeout) {
+      r.retry_fresh = true;
+      co_return r;
+    }
+    co_return co_await fail(ec);
+  }
+  auto status = hp.get().result_int();
+  auto content_type = hp.get()[http::field::content_type];
+  if (status < 400 && content_type.find("text/event-stream") != beast::string_view::npos)
+    co_return co_await relay_stream(s, rt, ep, conn, up, hp, w);
+
+  http::response_parser<http::string_body> sp{std::move(hp)};
+  sp.body_limit(whole_body_max);
+  if (auto [ec, n] = co_await http::async_read(up, conn.buffer, sp, use_nothrow); ec) {
+    if (ec == http::error::body_limit) {
+      stop_watch(s.client, w);
+      ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
+      r.answer = co_await send_error(s, gateway_error::upstream_bad_response,
+                                     fmt::format("{} answered more than {} bytes",
+                                                 connection_name(ep), whole_body_max));
+      co_return r;
+    }
+    co_return co_await fail(ec);
+  }
+  stop_watch(s.client, w);
+  r.reusable = sp.keep_alive();
+  auto msg = sp.release();
+  if (status >= 500) ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
+  if (status >= 400) {
+    auto [code, body] = upstream_error_answer(status, msg.body(), ep);
+    r.answer = co_await send_body(s, code, std::move(body));
+  } else if (!looks_like_json(msg.body())) {
+    ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
+    r.answer = co_await send_error(s, gateway_error::upstream_bad_response,
+                                   fmt::format("{} returned a body that is not JSON", connection_name(ep)));
+  } else {
+    std::string ct = content_type.empty() ? std::string("application/json") : std::string(content_type);
+    r.answer = co_await send_body(s, static_cast<http::status>(status), std::move(msg.body()), ct);
+  }
+  co_return r;
+}
+
+}  // namespace
+
+net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
+                                          std::shared_ptr<upstream_endpoint> ep,
+                                          upstream_request req) {
+  auto started = std::chrono::steady_clock::now();
+  ep->apply_headers(req.base());
+  req.keep_alive(true);
+  req.prepare_payload();
+  ep->stats().requests.fetch_add(1, std::memory_order_relaxed);
+  auto w = std::make_shared<client_watch>();
+  start_watch(s.client, w);
+  handled answer;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto conn = ep->take_idle();
+    bool reused = conn != nullptr;
+    if (!conn) {
+      error_code ec;
+      conn = co_await ep->connect(ec);
+      if (!conn) {
+        stop_watch(s.client, *w);
+        if (w->gone) {
+          rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
+          answer = {499, false};
+          break;
+        }
+        ep->stats().errors.fetch_add(1, std::memory_order_relaxed);
+        auto e = ec == beast::error::timeout ? gateway_error::upstream_timeout
+                                             : gateway_error::upstream_unreachable;
+        auto message = fmt::format("{} is unreachable: {}", connection_name(*ep),
+                                   ec == beast::error::timeout ? "connect timed out" : ec.message());
+        spdlog::warn("{}", message);
+        answer = co_await send_error(s, e, message);
+        break;
+      }
+    }
+    auto r = co_await std::visit(
+        [&](auto& up) { return exchange(s, rt, *ep, *conn, up, req, reused, *w); }, conn->stream);
+    if (r.retry_fresh) {
+      ep->stats().stale_retries.fetch_add(1, std::memory_order_relaxed);
+      ep->release(std::move(conn), false);
+      continue;
+    }
+    ep->release(std::move(conn), r.reusable);
+    answer = r.answer;
+    break;
+  }
+  stop_watch(s.client, *w);
+  ep->stats().latency.observe(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count()));
+  co_return answer;
+}
+
+}  // namespace sb

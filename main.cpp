@@ -1,0 +1,122 @@
+// switchboard: one LLM provider gateway in front of many Ollama and OpenAI-compatible upstreams.
+// main wires the pieces: settings -> config store -> actors (CAF) -> HTTP server (Beast/Asio).
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/catalog_actor.hpp"
+#include "actors/config_actor.hpp"
+#include "actors/connection_manager.hpp"
+#include "actors/control_plane_bridge.hpp"
+#include "config/settings.hpp"
+#include "config/startup_config.hpp"
+#include "http/model_fetch.hpp"
+#include "http/runtime.hpp"
+#include "http/server.hpp"
+#include "http/upstream_endpoint.hpp"
+
+namespace {
+
+int run(sb::settings s, const sb::env_lookup& env) {
+  spdlog::set_level(spdlog::level::from_str(s.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (s.webui_auth)
+    spdlog::warn("WEBUI_AUTH=True: user authentication is not available yet; every route that needs a "
+                 "user answers 401. Set WEBUI_AUTH=False for single-user mode.");
+
+  std::string error;
+  auto store = std::shared_ptr<sb::config_store>(sb::config_store::open(s.data_dir, error));
+  if (!store) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
+  auto initial = sb::startup_config(*store, env, s, error);
+  if (!initial) {
+    spdlog::critical("configuration: {}", error);
+    return 2;
+  }
+
+  // The runtime (and its io_contexts) is declared before the actor system so it is destroyed
+  // after it: actors may still post to an io_context while the system shuts down.
+  sb::runtime rt(s);
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", static_cast<std::size_t>(s.caf_threads));
+  cfg.set("work-stealing.aggressive-poll-attempts", static_cast<std::size_t>(1));
+  cfg.set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(1));
+  cfg.add_message_types<caf::id_block::switchboard>();
+  caf::actor_system sys{cfg};
+
+  auto catalog = sys.spawn(sb::catalog_actor_impl, &rt.catalog);
+  auto config = sys.spawn<caf::detached>(sb::config_actor_impl, store, *initial, &rt.config);
+  sb::endpoint_factory make_endpoint = [&rt](const sb::connection_spec& spec, std::string& why)
+      -> std::shared_ptr<sb::upstream_endpoint> {
+    auto target = sb::parse_upstream_url(spec.url, why);
+    if (!target) return nullptr;
+    return std::make_shared<sb::upstream_endpoint>(spec, std::move(*target), rt);
+  };
+  sb::model_fetcher fetch = [&rt](std::shared_ptr<sb::upstream_endpoint> ep, std::string path,
+                                  std::uint64_t gen, std::function<void(sb::fetch_result)> done) {
+    sb::fetch_model_list(rt, std::move(ep), std::move(path), gen, std::move(done));
+  };
+  auto manager = sys.spawn(sb::connection_manager_impl, catalog, make_endpoint, fetch, s.models_refresh);
+  caf::anon_send(config, sb::subscribe_atom::value, caf::actor_cast<sb::config_subscriber>(manager));
+
+  sb::control_plane_bridge control(sys, config);
+  sb::server srv(rt, control);
+  if (!srv.listen(s.host, s.port, error)) {
+    spdlog::critical("{}", error);
+    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(config, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
+    return 2;
+  }
+  srv.start();
+  rt.io.start();
+  spdlog::info("switchboard listening on {}:{} ({} I/O threads, data in {})", s.host, srv.port(),
+               rt.io.size(), s.data_dir);
+
+  // SIGTERM / SIGINT: stop accepting, let requests in flight finish (up to DRAIN_TIMEOUT), exit 0.
+  boost::asio::io_context signals_ctx(1);
+  boost::asio::signal_set signals(signals_ctx, SIGTERM, SIGINT);
+  signals.async_wait([](const boost::system::error_code&, int) {});
+  signals_ctx.run();
+  spdlog::info("shutting down: draining {} connections", rt.metrics.open_connections.load());
+  rt.draining = true;
+  srv.stop_accepting();
+  srv.close_idle_sessions();
+  auto deadline = std::chrono::steady_clock::now() + s.drain_timeout;
+  while (rt.metrics.open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    srv.close_idle_sessions();
+  }
+  caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(config, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
+  rt.io.stop();
+  rt.io.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto env = sb::process_env();
+  auto parsed = sb::parse_settings(argc, argv, env);
+  if (auto* err = std::get_if<std::string>(&parsed)) {
+    if (*err == "help") {
+      std::fputs(sb::usage_text(), stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "switchboard: %s\n%s", err->c_str(), sb::usage_text());
+    return 2;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  return run(std::get<sb::settings>(std::move(parsed)), env);
+}

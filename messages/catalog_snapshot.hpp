@@ -1,0 +1,46 @@
+#pragma once
+// The merged model catalog as the HTTP sessions read it (published by catalog_actor).
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "config/connection_spec.hpp"
+
+namespace sb {
+
+class upstream_endpoint;
+
+/// One connection that serves a model, and the model's name there (without the prefix_id).
+struct route_target {
+  std::shared_ptr<upstream_endpoint> endpoint;
+  std::string upstream_model;
+};
+
+/// Every connection serving one model id. Requests rotate over the healthy ones.
+struct model_route {
+  std::vector<route_target> targets;
+  mutable std::atomic<std::uint32_t> next{0};
+};
+
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+using route_map = std::unordered_map<std::string, model_route, string_hash, std::equal_to<>>;
+
+struct catalog_snapshot {
+  std::uint64_t generation = 0;
+  route_map openai;  // OpenAI-compatible connections, by exposed model id
+  route_map ollama;  // Ollama connections, by exposed model name
+  std::string openai_models_body = R"({"data":[],"object":"list"})";  // GET /openai/models
+  std::string ollama_tags_body = R"({"models":[]})";                  // GET /ollama/api/tags
+  std::vector<std::shared_ptr<upstream_endpoint>> upstreams;  // every running connection
+};
+
+}  // namespace sb

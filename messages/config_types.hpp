@@ -1,0 +1,53 @@
+#pragma once
+// The live configuration, in Open WebUI's own shapes so that its admin UI and env vars map 1:1.
+// `api_configs_json` keeps OPENAI_API_CONFIGS / OLLAMA_API_CONFIGS as the JSON object text Open WebUI
+// stores (keys "0", "1", ... or legacy URL keys), so unknown per-connection keys round-trip untouched;
+// config/connection_spec.hpp derives typed per-connection specs from it.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+#include "messages/secret_string.hpp"
+
+namespace sb {
+
+enum class provider_kind : std::uint8_t { openai = 0, ollama = 1 };
+
+inline const char* to_string(provider_kind k) {
+  return k == provider_kind::openai ? "openai" : "ollama";
+}
+
+/// One provider family's settings: ENABLE_*_API, *_BASE_URLS, *_API_KEYS, *_API_CONFIGS.
+struct provider_config {
+  bool enable = true;
+  std::vector<std::string> base_urls;
+  std::vector<secret_string> api_keys;  // parallel to base_urls (Ollama keys live in api_configs)
+  std::string api_configs_json = "{}";
+
+  friend bool operator==(const provider_config&, const provider_config&) = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, provider_config& x) {
+  return f(caf::meta::type_name("provider_config"), x.enable, x.base_urls, x.api_keys,
+           x.api_configs_json);
+}
+
+/// The whole persisted configuration. `version` grows by one with every durable write, so a peer
+/// or a compare-and-swap edit can tell which configuration it has seen.
+struct gateway_config {
+  std::uint64_t version = 0;
+  provider_config openai;
+  provider_config ollama;
+
+  friend bool operator==(const gateway_config&, const gateway_config&) = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, gateway_config& x) {
+  return f(caf::meta::type_name("gateway_config"), x.version, x.openai, x.ollama);
+}
+
+}  // namespace sb

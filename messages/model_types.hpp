@@ -1,0 +1,56 @@
+#pragma once
+// What upstream actors report to the catalog: a connection's model list, already renamed with its
+// prefix_id and rendered as Open WebUI's /openai/models (or /api/tags) entries.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "config/connection_spec.hpp"
+
+namespace sb {
+
+class upstream_endpoint;  // http/upstream_endpoint.hpp: the data plane of one connection
+
+/// One model as the gateway exposes it.
+struct model_entry {
+  std::string id;           // as clients name it (with "{prefix_id}." when configured)
+  std::string upstream_id;  // as the upstream names it
+  std::string entry_json;   // the rendered list entry, Open WebUI's shape, incl. urlIdx / urls
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, model_entry& x) {
+  return f(caf::meta::type_name("model_entry"), x.id, x.upstream_id, x.entry_json);
+}
+
+/// The raw outcome of one GET {url}/models or {url}/api/tags, produced on an I/O thread.
+struct fetch_result {
+  std::uint64_t generation = 0;  // which fetch this answers; stale answers are dropped
+  int status = 0;                // HTTP status, 0 when no response arrived
+  std::string body;
+  std::string error;  // transport error text, empty on a response
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fetch_result& x) {
+  return f(caf::meta::type_name("fetch_result"), x.generation, x.status, x.body, x.error);
+}
+
+/// A connection's current list. `ok == false` keeps the models (served stale) but marks the
+/// connection unhealthy. Carries the connection's endpoint so routes point straight at its pool;
+/// that makes it a node-local message (peers get model_entry lists, not pools).
+struct upstream_models {
+  upstream_key key;
+  bool ok = false;
+  std::string error;
+  std::vector<model_entry> models;
+  std::shared_ptr<upstream_endpoint> endpoint;
+};
+
+}  // namespace sb
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::upstream_models)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages switchboard builds, tests and benchmarks with, only those missing.
+# Boost comes as the 1.81 packages only: libboost-dev (1.74) conflicts with them.
+set -euo pipefail
+pkgs=(cmake make g++ pkg-config ccache ca-certificates curl python3
+      libcaf-dev libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
+      libboost-url1.81-dev libsimdjson-dev librocksdb-dev libspdlog-dev libssl-dev)
+if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk nginx-light); fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
