@@ -1,0 +1,305 @@
+// Actor tests on CAF's deterministic test coordinator: every message is delivered by the test,
+// timers fire only when the test says so, and no socket is opened (model fetches are injected).
+#define CAF_SUITE config_actor
+#include <caf/test/dsl.hpp>
+
+#include <filesystem>
+
+#include "actors/catalog_actor.hpp"
+#include "actors/config_actor.hpp"
+#include "actors/connection_manager.hpp"
+#include "actors/upstream_actor.hpp"
+#include "http/runtime.hpp"
+#include "http/upstream_endpoint.hpp"
+
+using namespace sb;
+
+namespace {
+
+struct test_config : caf::actor_system_config {
+  test_config() { add_message_types<caf::id_block::switchboard>(); }
+};
+
+// Records every model-list fetch an upstream actor asks for; the test answers them.
+struct fetch_log {
+  struct call {
+    std::string path;
+    std::uint64_t generation;
+    std::function<void(fetch_result)> done;
+  };
+  std::vector<call> calls;
+  model_fetcher fetcher() {
+    return [this](std::shared_ptr<upstream_endpoint>, std::string path, std::uint64_t gen,
+                  std::function<void(fetch_result)> done) {
+      calls.push_back({std::move(path), gen, std::move(done)});
+    };
+  }
+};
+
+struct fixture : test_coordinator_fixture<test_config> {
+  runtime rt{settings{}};
+  std::filesystem::path dir;
+
+  fixture() {
+    dir = std::filesystem::temp_directory_path() /
+          ("sb-actors-" + std::to_string(::getpid()) + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    std::filesystem::remove_all(dir);
+  }
+  ~fixture() override { std::filesystem::remove_all(dir); }
+
+  connection_spec spec(provider_kind kind, int idx, std::string url) {
+    gateway_config cfg;
+    auto& pc = kind == provider_kind::openai ? cfg.openai : cfg.ollama;
+    for (int i = 0; i <= idx; ++i) pc.base_urls.push_back(url);
+    return connection_specs(cfg).at(kind == provider_kind::openai ? idx : idx);
+  }
+
+  std::shared_ptr<upstream_endpoint> endpoint(const connection_spec& s) {
+    std::string err;
+    auto t = parse_upstream_url(s.url, err);
+    return std::make_shared<upstream_endpoint>(s, *t, rt);
+  }
+
+  upstream_models list(provider_kind kind, int idx, std::vector<std::string> ids) {
+    upstream_models m;
+    m.key = {kind, idx};
+    m.ok = true;
+    m.endpoint = endpoint(spec(kind, idx, "http://127.0.0.1:9/v1"));
+    for (auto& id : ids) m.models.push_back({id, id, "{\"id\":\"" + id + "\"}"});
+    return m;
+  }
+};
+
+}  // namespace
+
+CAF_TEST_FIXTURE_SCOPE(config_actor_tests, fixture)
+
+CAF_TEST(update is durable then broadcast and published) {
+  std::string err;
+  auto store = std::shared_ptr<config_store>(config_store::open(dir.string(), err));
+  CAF_REQUIRE(store != nullptr);
+  snapshot_cell<gateway_config> cell;
+  gateway_config initial;
+  initial.version = 1;
+  auto cfg = sys.spawn(config_actor_impl, store, initial, &cell);
+  auto seen = std::make_shared<std::vector<gateway_config>>();
+  auto sub = sys.spawn([seen]() -> config_subscriber::behavior_type {
+    return {[seen](config_changed_atom, gateway_config c) { seen->push_back(std::move(c)); }};
+  });
+  self->send(cfg, subscribe_atom::value, sub);
+  run();
+  CAF_REQUIRE_EQUAL(seen->size(), 1u);  // the current config at once
+  provider_config next;
+  next.base_urls = {"http://new/v1"};
+  next.api_keys = {secret_string("sk-x")};
+  auto pending = self->request(cfg, caf::infinite, update_atom::value, provider_kind::openai, next);
+  run();
+  pending.receive(
+      [&](gateway_config& applied) {
+        CAF_CHECK_EQUAL(applied.version, 2u);
+        CAF_CHECK(applied.openai == next);
+      },
+      [&](caf::error& e) { CAF_FAIL("update failed: " << sys.render(e)); });
+  run();
+  CAF_REQUIRE_EQUAL(seen->size(), 2u);
+  CAF_CHECK_EQUAL(seen->back().openai.base_urls.at(0), "http://new/v1");
+  CAF_CHECK_EQUAL(cell.load()->version, 2u);
+  auto stored = store->load(err);
+  CAF_REQUIRE(stored.has_value());
+  CAF_CHECK_EQUAL(stored->version, 2u);
+  CAF_CHECK_EQUAL(stored->openai.api_keys.at(0).reveal(), "sk-x");
+  self->send_exit(cfg, caf::exit_reason::user_shutdown);
+  self->send_exit(sub, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(config survives the wire for peer subscribers) {
+  gateway_config c;
+  c.version = 9;
+  c.openai.base_urls = {"http://a/v1"};
+  c.openai.api_keys = {secret_string("k")};
+  c.ollama.api_configs_json = R"({"0":{"key":"x"}})";
+  CAF_CHECK(roundtrip(c) == c);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+#undef CAF_SUITE
+#define CAF_SUITE catalog_actor
+
+CAF_TEST_FIXTURE_SCOPE(catalog_actor_tests, fixture)
+
+CAF_TEST(merges lists and routes duplicates to every connection) {
+  snapshot_cell<catalog_snapshot> cell;
+  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  run();
+  self->send(cat, models_atom::value, list(provider_kind::openai, 0, {"a", "shared"}));
+  self->send(cat, models_atom::value, list(provider_kind::openai, 1, {"b", "shared"}));
+  self->send(cat, models_atom::value, list(provider_kind::ollama, 0, {"llama3:latest"}));
+  self->send(cat, models_atom::value, list(provider_kind::ollama, 1, {"llama3:latest"}));
+  run();
+  auto snap = cell.load();
+  CAF_CHECK_EQUAL(snap->openai.size(), 3u);
+  CAF_CHECK_EQUAL(snap->openai.at("shared").targets.size(), 2u);
+  CAF_CHECK_EQUAL(snap->ollama.at("llama3:latest").targets.size(), 2u);
+  CAF_CHECK_EQUAL(snap->upstreams.size(), 4u);
+  CAF_CHECK_EQUAL(snap->openai_models_body,
+                  R"({"data":[{"id":"a"},{"id":"shared"},{"id":"b"},{"id":"shared"}],"object":"list"})");
+  CAF_CHECK_EQUAL(snap->ollama_tags_body, R"({"models":[{"id":"llama3:latest","urls":[0,1]}]})");
+  auto gen = snap->generation;
+  self->send(cat, remove_atom::value, upstream_key{provider_kind::openai, 0});
+  run();
+  snap = cell.load();
+  CAF_CHECK(snap->generation > gen);
+  CAF_CHECK_EQUAL(snap->openai.count("a"), 0u);
+  CAF_CHECK_EQUAL(snap->openai.at("shared").targets.size(), 1u);
+  self->send_exit(cat, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(an unchanged list does not republish) {
+  snapshot_cell<catalog_snapshot> cell;
+  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto m = list(provider_kind::openai, 0, {"a"});
+  self->send(cat, models_atom::value, m);
+  run();
+  auto gen = cell.load()->generation;
+  self->send(cat, models_atom::value, m);
+  run();
+  CAF_CHECK_EQUAL(cell.load()->generation, gen);
+  self->send_exit(cat, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+#undef CAF_SUITE
+#define CAF_SUITE upstream_actor
+
+CAF_TEST_FIXTURE_SCOPE(upstream_actor_tests, fixture)
+
+CAF_TEST(fetches on start reports models and keeps them when the upstream fails) {
+  snapshot_cell<catalog_snapshot> cell;
+  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  fetch_log log;
+  auto s = spec(provider_kind::openai, 0, "http://127.0.0.1:9/v1");
+  auto ep = endpoint(s);
+  auto up = sys.spawn(upstream_actor_impl, s, ep, cat, log.fetcher(), std::chrono::milliseconds(10'000));
+  consume_messages();
+  CAF_REQUIRE_EQUAL(log.calls.size(), 1u);
+  CAF_CHECK_EQUAL(log.calls[0].path, "/models");
+  log.calls[0].done({log.calls[0].generation, 200, R"({"data":[{"id":"m1"},{"id":"m2"}]})", ""});
+  consume_messages();
+  CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
+  CAF_CHECK(ep->healthy());
+
+  // The refresh timer fires: a new fetch, which fails. Models stay (served stale), health drops.
+  trigger_timeouts();
+  consume_messages();
+  CAF_REQUIRE_EQUAL(log.calls.size(), 2u);
+  log.calls[1].done({log.calls[1].generation, 0, "", "Connection refused"});
+  consume_messages();
+  CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
+  CAF_CHECK(!ep->healthy());
+  CAF_CHECK_EQUAL(ep->stats().model_fetch_failures.load(), 1u);
+
+  // A late answer to an old fetch changes nothing.
+  log.calls[0].done({log.calls[0].generation, 200, R"({"data":[]})", ""});
+  consume_messages();
+  CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
+
+  // Garbage is a failure too, not an empty list.
+  trigger_timeouts();
+  consume_messages();
+  CAF_REQUIRE_EQUAL(log.calls.size(), 3u);
+  log.calls[2].done({log.calls[2].generation, 200, "<html>oops</html>", ""});
+  consume_messages();
+  CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
+  CAF_CHECK(!ep->healthy());
+  auto pending = self->request(up, caf::infinite, status_atom::value);
+  consume_messages();
+  pending.receive(
+      [&](bool healthy, std::uint64_t models) {
+        CAF_CHECK(!healthy);
+        CAF_CHECK_EQUAL(models, 2u);
+      },
+      [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+  self->send_exit(up, caf::exit_reason::user_shutdown);
+  self->send_exit(cat, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(model ids allow list is served without calling the upstream) {
+  snapshot_cell<catalog_snapshot> cell;
+  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  fetch_log log;
+  auto s = spec(provider_kind::openai, 0, "http://127.0.0.1:9/v1");
+  s.model_ids = {"x", "y"};
+  auto up = sys.spawn(upstream_actor_impl, s, endpoint(s), cat, log.fetcher(), std::chrono::milliseconds(10'000));
+  consume_messages();
+  CAF_CHECK_EQUAL(log.calls.size(), 0u);
+  CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
+  self->send_exit(up, caf::exit_reason::user_shutdown);
+  self->send_exit(cat, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+#undef CAF_SUITE
+#define CAF_SUITE connection_manager
+
+CAF_TEST_FIXTURE_SCOPE(connection_manager_tests, fixture)
+
+CAF_TEST(keeps one actor per enabled connection in step with config) {
+  snapshot_cell<catalog_snapshot> cell;
+  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  fetch_log log;
+  int endpoints_made = 0;
+  endpoint_factory make = [&](const connection_spec& s, std::string& err) -> std::shared_ptr<upstream_endpoint> {
+    auto t = parse_upstream_url(s.url, err);
+    if (!t) return nullptr;
+    ++endpoints_made;
+    return std::make_shared<upstream_endpoint>(s, *t, rt);
+  };
+  auto mgr = sys.spawn(connection_manager_impl, cat, make, log.fetcher(), std::chrono::milliseconds(10'000));
+  gateway_config cfg;
+  cfg.openai.base_urls = {"http://a/v1", "http://b/v1", "not a url"};
+  cfg.openai.api_keys.resize(3);
+  cfg.ollama.base_urls = {"http://o:11434"};
+  cfg.ollama.api_configs_json = R"({"0":{"enable":false}})";
+  self->send(mgr, config_changed_atom::value, cfg);
+  consume_messages();
+  auto keys = [&] {
+    std::vector<upstream_key> out;
+    auto pending = self->request(mgr, caf::infinite, status_atom::value);
+    consume_messages();
+    pending.receive(
+        [&](std::vector<upstream_key>& k) { out = std::move(k); },
+        [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+    return out;
+  };
+  auto k = keys();
+  CAF_CHECK_EQUAL(k.size(), 2u);  // the bad URL is skipped, the disabled Ollama not started
+  CAF_CHECK_EQUAL(endpoints_made, 2);
+  CAF_CHECK_EQUAL(log.calls.size(), 2u);
+  for (auto& c : log.calls) c.done({c.generation, 200, R"({"data":[{"id":"m"}]})", ""});
+  consume_messages();
+  CAF_CHECK_EQUAL(cell.load()->openai.at("m").targets.size(), 2u);
+
+  // Same config again: nothing restarts. Then connection 1 goes away.
+  self->send(mgr, config_changed_atom::value, cfg);
+  consume_messages();
+  CAF_CHECK_EQUAL(endpoints_made, 2);
+  cfg.openai.base_urls = {"http://a/v1"};
+  cfg.openai.api_keys.resize(1);
+  self->send(mgr, config_changed_atom::value, cfg);
+  consume_messages();
+  CAF_CHECK_EQUAL(keys().size(), 1u);
+  CAF_CHECK_EQUAL(cell.load()->openai.at("m").targets.size(), 1u);
+
+  // A changed key replaces the connection (new pool, new fetch).
+  cfg.openai.api_keys = {secret_string("new")};
+  self->send(mgr, config_changed_atom::value, cfg);
+  consume_messages();
+  CAF_CHECK_EQUAL(endpoints_made, 3);
+  self->send_exit(mgr, caf::exit_reason::user_shutdown);
+  self->send_exit(cat, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,56 @@
+#define CAF_SUITE settings
+#include <caf/test/unit_test.hpp>
+
+#include <map>
+
+#include "config/settings.hpp"
+
+using namespace sb;
+
+namespace {
+env_lookup fake_env(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+std::variant<settings, std::string> parse(std::vector<std::string> args,
+                                          std::map<std::string, std::string> env = {}) {
+  std::vector<char*> argv{const_cast<char*>("switchboard")};
+  for (auto& a : args) argv.push_back(a.data());
+  return parse_settings(static_cast<int>(argv.size()), argv.data(), fake_env(std::move(env)));
+}
+}  // namespace
+
+CAF_TEST(defaults) {
+  auto r = parse({});
+  CAF_REQUIRE(std::holds_alternative<settings>(r));
+  auto& s = std::get<settings>(r);
+  CAF_CHECK_EQUAL(s.port, 8080);
+  CAF_CHECK_EQUAL(s.data_dir, "./data");
+  CAF_CHECK(!s.webui_auth);
+}
+
+CAF_TEST(flags override environment) {
+  auto r = parse({"--port", "9000", "--data-dir=/tmp/x"}, {{"PORT", "7000"}, {"DATA_DIR", "/y"}});
+  CAF_REQUIRE(std::holds_alternative<settings>(r));
+  CAF_CHECK_EQUAL(std::get<settings>(r).port, 9000);
+  CAF_CHECK_EQUAL(std::get<settings>(r).data_dir, "/tmp/x");
+  auto e = parse({}, {{"PORT", "7000"}});
+  CAF_CHECK_EQUAL(std::get<settings>(e).port, 7000);
+}
+
+CAF_TEST(bad values are rejected with a message) {
+  for (auto& [args, env] : std::vector<std::pair<std::vector<std::string>, std::map<std::string, std::string>>>{
+           {{"--port", "70000"}, {}},
+           {{"--port", "abc"}, {}},
+           {{}, {{"PORT", "-1"}}},
+           {{"--bogus"}, {}},
+           {{"--port"}, {}},
+           {{}, {{"GLOBAL_LOG_LEVEL", "loud"}}},
+           {{}, {{"AIOHTTP_CLIENT_TIMEOUT", "soon"}}}}) {
+    auto r = parse(args, env);
+    CAF_CHECK(std::holds_alternative<std::string>(r));
+  }
+}
