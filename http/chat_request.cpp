@@ -18,7 +18,9 @@ std::string parse_chat_request(std::string& body, chat_request_view& out) {
   if (parser.iterate(body.data(), body.size(), body.capacity()).get(doc))
     return "request body is not valid JSON";
   od::object obj;
-  if (doc.get_object().get(obj)) return "request body must be a JSON object";
+  if (auto err = doc.get_object().get(obj); err)
+    return err == simdjson::INCORRECT_TYPE ? "request body must be a JSON object"
+                                           : "request body is not valid JSON";
   bool have_model = false, have_stream = false;
   for (auto field_result : obj) {
     if (field_result.error()) return "request body is not valid JSON";
