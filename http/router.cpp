@@ -1,6 +1,8 @@
 #include "http/router.hpp"
 
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -33,6 +35,32 @@ const route_target* pick_target(const model_route& r) {
     if (t.endpoint->healthy()) return &t;
   }
   return &r.targets[start % n];
+}
+
+// Asks the control plane for a config change and completes on the caller's executor. A plain
+// function, not a coroutine: g++ 12 mis-moves init-captures of lambdas written inside coroutines.
+using update_outcome = std::pair<std::optional<gateway_config>, std::string>;
+
+struct update_initiation {
+  control_plane* cp;
+  template <class Handler>
+  void operator()(Handler&& handler, provider_kind kind, provider_config cfg) const {
+    auto ex = net::get_associated_executor(handler);
+    auto h = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
+    auto work = net::make_work_guard(ex);
+    cp->update_provider(kind, std::move(cfg),
+                        [h, ex, work](std::optional<gateway_config> applied, std::string error) {
+                          net::post(ex, [h, o = update_outcome{std::move(applied), std::move(error)}]() mutable {
+                            (*h)(std::move(o));
+                          });
+                        });
+  }
+};
+
+template <class Token>
+auto async_update_provider(control_plane& cp, provider_kind kind, provider_config cfg, Token&& token) {
+  return net::async_initiate<Token, void(update_outcome)>(update_initiation{&cp}, token, kind,
+                                                          std::move(cfg));
 }
 
 }  // namespace
@@ -117,20 +145,8 @@ net::awaitable<handled> router::openai_config_update(session_io& s, client_reque
 
   // The config actor answers on its own thread; the answer is posted back to this session's
   // thread. Admin writes are rare, so this one cross-thread round trip is off the hot path.
-  auto ex = co_await net::this_coro::executor;
-  using outcome = std::pair<std::optional<gateway_config>, std::string>;
-  auto [applied, why] = co_await net::async_initiate<decltype(net::use_awaitable), void(outcome)>(
-      [this, ex, kind = provider_kind::openai, cfg = std::move(*next)](auto handler) mutable {
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        auto work = net::make_work_guard(ex);
-        cp_.update_provider(kind, std::move(cfg),
-                            [h, ex, work](std::optional<gateway_config> a, std::string e) mutable {
-                              net::post(ex, [h, a = std::move(a), e = std::move(e)]() mutable {
-                                (*h)(outcome{std::move(a), std::move(e)});
-                              });
-                            });
-      },
-      net::use_awaitable);
+  auto [applied, why] =
+      co_await async_update_provider(cp_, provider_kind::openai, std::move(*next), net::use_awaitable);
   if (!applied) {
     spdlog::error("config update failed: {}", why);
     co_return co_await send_error(s, gateway_error::internal, "could not store the configuration: " + why);

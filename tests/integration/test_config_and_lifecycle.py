@@ -1,0 +1,143 @@
+"""Configuration over HTTP (Open WebUI's /openai/config shapes), persistence across restarts, and
+the process lifecycle: flags, bad values, SIGTERM."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import harness
+from harness import FakeUpstream, Gateway, check, cluster, run_tests, stream_chunks, request
+
+
+def test_config_update_takes_effect_and_survives_restart():
+    data = tempfile.mkdtemp(prefix="sb-it-")
+    extra = FakeUpstream(models=["late-model"], name="L", key="sk-late-key-000111")
+    try:
+        with cluster([dict(models=["gpt-a"], name="A")], data_dir=data) as c:
+            c.gw.wait_for_models(["gpt-a"])
+            status, _, raw = c.gw.get("/openai/config")
+            check(status == 200, raw)
+            cfg = json.loads(raw)
+            check(set(cfg) == {"ENABLE_OPENAI_API", "OPENAI_API_BASE_URLS", "OPENAI_API_KEYS",
+                               "OPENAI_API_CONFIGS"}, cfg)
+            cfg["OPENAI_API_BASE_URLS"].append(extra.url)
+            cfg["OPENAI_API_KEYS"].append("sk-late-key-000111")
+            cfg["OPENAI_API_CONFIGS"] = {"1": {"prefix_id": "late"}}
+            status, _, raw = c.gw.post("/openai/config/update", cfg)
+            check(status == 200, raw)
+            out = json.loads(raw)
+            check(out["OPENAI_API_KEYS"][1] == "****0111", out)  # masked on the way back
+            check(out["OPENAI_API_CONFIGS"] == {"1": {"prefix_id": "late"}}, out)
+            # No restart: the new connection's models appear and route (its key was stored).
+            c.gw.wait_for_models(["gpt-a", "late.late-model"])
+            status, _, raw = c.gw.post("/openai/chat/completions", {"model": "late.late-model"})
+            check(status == 200, raw)
+            # Echoing the masked key back keeps the real one.
+            status, _, raw = c.gw.post("/openai/config/update", json.loads(c.gw.get("/openai/config")[2]))
+            check(status == 200, raw)
+            time.sleep(0.3)
+            status, _, raw = c.gw.post("/openai/chat/completions", {"model": "late.late-model"})
+            check(status == 200, raw)
+        # Restart on the same data dir with different env: the stored config wins.
+        env = {"OPENAI_API_BASE_URLS": "http://127.0.0.1:9/v1"}
+        gw = Gateway(env, data)
+        try:
+            gw.wait_for_models(["late.late-model"])
+            status, _, raw = gw.get("/openai/config")
+            check(json.loads(raw)["OPENAI_API_BASE_URLS"][1] == extra.url, raw)
+            status, _, raw = gw.post("/openai/chat/completions", {"model": "late.late-model"})
+            check(status == 200, raw)
+        finally:
+            check(gw.stop() == 0, "gateway did not exit 0 on SIGTERM")
+        # RESET_CONFIG_ON_START re-seeds from the environment.
+        gw = Gateway(dict(env, RESET_CONFIG_ON_START="true"), data)
+        try:
+            status, _, raw = gw.get("/openai/config")
+            check(json.loads(raw)["OPENAI_API_BASE_URLS"] == ["http://127.0.0.1:9/v1"], raw)
+        finally:
+            gw.stop()
+    finally:
+        extra.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_config_update_rejects_bad_forms():
+    with cluster([dict(models=["gpt-a"], name="A")]) as c:
+        for body in ['not json', {"OPENAI_API_BASE_URLS": "http://x"},
+                     {"OPENAI_API_BASE_URLS": ["gopher://x"]},
+                     {"OPENAI_API_BASE_URLS": ["http://x/v1"], "OPENAI_API_KEYS": [1]}]:
+            status, _, raw = c.gw.post("/openai/config/update", body)
+            check(status == 400 and json.loads(raw)["error"]["message"], (body, status, raw))
+        status, _, raw = c.gw.get("/openai/config")
+        check(len(json.loads(raw)["OPENAI_API_BASE_URLS"]) == 1, raw)
+
+
+def test_disabling_openai_empties_the_list():
+    with cluster([dict(models=["gpt-a"], name="A")]) as c:
+        c.gw.wait_for_models(["gpt-a"])
+        cfg = json.loads(c.gw.get("/openai/config")[2])
+        cfg["ENABLE_OPENAI_API"] = False
+        check(c.gw.post("/openai/config/update", cfg)[0] == 200, "update failed")
+        deadline = time.time() + 5
+        while json.loads(c.gw.get("/openai/models")[2])["data"] and time.time() < deadline:
+            time.sleep(0.05)
+        check(json.loads(c.gw.get("/openai/models")[2])["data"] == [], "models still listed")
+        check(c.gw.post("/openai/chat/completions", {"model": "gpt-a"})[0] == 404, "still routed")
+
+
+def run_gateway(args, env):
+    full = {k: v for k, v in os.environ.items()}
+    full.update(env)
+    return subprocess.run([harness.ARGS.gateway, *args], env=full, capture_output=True, text=True, timeout=30)
+
+
+def test_bad_startup_values_exit_2_with_a_message():
+    data = tempfile.mkdtemp(prefix="sb-it-")
+    try:
+        for args, env, needle in [(["--port", "99999"], {}, "invalid port"),
+                                  ([], {"PORT": "eighty"}, "invalid port"),
+                                  ([], {"GLOBAL_LOG_LEVEL": "shouty"}, "invalid log level"),
+                                  (["--frobnicate"], {}, "unknown argument"),
+                                  ([], {"OPENAI_API_CONFIGS": "[1]", "DATA_DIR": data}, "OPENAI_API_CONFIGS"),
+                                  (["--host", "not-an-ip", "--port", "0"], {"DATA_DIR": data}, "invalid host")]:
+            r = run_gateway(args, env)
+            check(r.returncode == 2, (args, env, r.returncode, r.stdout, r.stderr))
+            check(needle in r.stderr + r.stdout, (needle, r.stdout, r.stderr))
+            check("Segmentation" not in r.stderr and "terminate called" not in r.stderr, r.stderr)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_missing_default_ollama_is_not_fatal_and_sigterm_drains():
+    # Open WebUI's defaults: Ollama at localhost:11434 (absent here) and api.openai.com (unreachable).
+    gw = Gateway({"ENABLE_OLLAMA_API": "True", "OLLAMA_BASE_URLS": "http://127.0.0.1:1",
+                  "OPENAI_API_BASE_URLS": "http://127.0.0.1:1/v1"})
+    try:
+        time.sleep(0.5)
+        status, _, raw = gw.get("/health")
+        check(status == 200, raw)
+        check(gw.proc.poll() is None, "gateway died")
+    finally:
+        check(gw.stop() == 0, gw.output())
+    # A stream in flight when SIGTERM arrives is finished before the process exits 0.
+    with cluster([dict(models=["m"], name="A")]) as c:
+        c.gw.wait_for_models(["m"])
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", c.gw.port, timeout=10)
+        conn.request("POST", "/openai/chat/completions",
+                     body=json.dumps({"model": "m", "stream": True}), headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        first = r.read1(65536)
+        c.gw.proc.send_signal(signal.SIGTERM)
+        rest = r.read()
+        check((first + rest).rstrip().endswith(b"data: [DONE]"), first + rest)
+        check(c.gw.proc.wait(10) == 0, "no clean exit")
+
+
+if __name__ == "__main__":
+    run_tests([test_config_update_takes_effect_and_survives_restart, test_config_update_rejects_bad_forms,
+               test_disabling_openai_empties_the_list, test_bad_startup_values_exit_2_with_a_message,
+               test_missing_default_ollama_is_not_fatal_and_sigterm_drains])
