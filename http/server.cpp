@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <unordered_set>
 
 #include <boost/asio/as_tuple.hpp>
@@ -28,6 +29,22 @@ constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 
 // Sessions of this I/O thread waiting for their next request; a drain closes them at once.
 thread_local std::unordered_set<beast::tcp_stream*> idle_sessions;
+
+// After rejecting a request whose bytes are still arriving, stop sending and read what is left
+// (bounded in time and size) before closing: closing with unread data would make the kernel send
+// a reset that can destroy the error response before the client reads it (nginx's lingering close).
+net::awaitable<void> linger_close(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::array<char, 16384> sink;
+  std::size_t drained = 0;
+  stream.expires_after(std::chrono::seconds(2));
+  while (drained < (1u << 20)) {
+    auto [rec, n] = co_await stream.async_read_some(net::buffer(sink), use_nothrow);
+    if (rec) break;
+    drained += n;
+  }
+}
 
 net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
   rt.metrics.open_connections.fetch_add(1, std::memory_order_relaxed);
@@ -68,6 +85,7 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
         co_await send_error(s, gateway_error::payload_too_large, "request body is too large");
       else
         co_await send_error(s, gateway_error::bad_request, "malformed HTTP request: " + hec.message());
+      co_await linger_close(stream);
       break;
     }
     auto req = parser.release();

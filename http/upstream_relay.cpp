@@ -193,6 +193,12 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
     co_return true;
   };
   while (!bp.is_done()) {
+    // The client may have left while we were writing to it (the watch only cancels a pending
+    // upstream read): check before waiting on the upstream again.
+    if (w.gone) {
+      client_ok = false;
+      break;
+    }
     if (used == buf.size()) {
       if (buf.size() >= stream_event_max) {
         failure = fmt::format("{} sent an SSE event longer than {} bytes", connection_name(ep),
@@ -277,6 +283,7 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
     }
     co_return co_await fail(ec);
   }
+  if (w.gone) co_return co_await fail(net::error::operation_aborted);
   http::response_parser<http::empty_body> hp;
   hp.header_limit(64 * 1024);
   if (auto [ec, n] = co_await http::async_read_header(up, conn.buffer, hp, use_nothrow); ec) {
@@ -293,6 +300,7 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
 
   http::response_parser<http::string_body> sp{std::move(hp)};
   sp.body_limit(whole_body_max);
+  if (w.gone) co_return co_await fail(net::error::operation_aborted);
   if (auto [ec, n] = co_await http::async_read(up, conn.buffer, sp, use_nothrow); ec) {
     if (ec == http::error::body_limit) {
       stop_watch(s.client, w);

@@ -99,7 +99,7 @@ class Gateway(Process):
                if not k.startswith(("OPENAI_", "OLLAMA_", "ENABLE_", "WEBUI_"))}
         env.update({"DATA_DIR": self.data_dir, "PORT": "0", "HOST": "127.0.0.1",
                     "ENABLE_OLLAMA_API": "False", "MODELS_REFRESH_INTERVAL": "0.5",
-                    "GLOBAL_LOG_LEVEL": "debug"})
+                    "GLOBAL_LOG_LEVEL": "debug", "DRAIN_TIMEOUT": "5"})
         env.update(env_extra)
         super().__init__([ARGS.gateway, *args], env=env)
         self.port = int(self.wait_for_line(r"listening on [^:]+:(\d+)").group(1))

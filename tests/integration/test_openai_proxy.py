@@ -1,6 +1,7 @@
 """The OpenAI-compatible data plane over real HTTP: model list merge, streamed and whole chats,
 routing rules, and the error shapes clients read."""
 import json
+import socket
 import time
 
 from harness import check, cluster, request, run_tests, sse_events, stream_chunks
@@ -120,9 +121,37 @@ def test_client_errors_have_one_json_shape():
         check(status == 404 and json.loads(raw)["detail"] == "Not Found", raw)
         status, _, raw = c.gw.get("/openai/chat/completions")
         check(status == 405, raw)
-        status, _, raw = request(c.gw.port, "POST", "/openai/chat/completions", "x" * 100,
-                                 headers={"X-Big": "y" * 40000})
-        check(status == 431, (status, raw))
+        # Oversized headers: 431 even while the client is still sending them.
+        raw = raw_exchange(c.gw.port, b"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\nX-Big: "
+                           + b"y" * 40000 + b"\r\nContent-Length: 2\r\n\r\n{}")
+        check(raw.startswith(b"HTTP/1.1 431"), raw[:200])
+        # A declared body over the limit: 413 before the body is read.
+        raw = raw_exchange(c.gw.port, b"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                           b"Content-Length: 100000000000\r\n\r\n{")
+        check(raw.startswith(b"HTTP/1.1 413"), raw[:200])
+        # Request smuggling shapes: both Content-Length and chunked.
+        raw = raw_exchange(c.gw.port, b"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                           b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        check(raw.startswith(b"HTTP/1.1 400"), raw[:200])
+
+
+def raw_exchange(port, data):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        s.sendall(data)
+    except OSError:
+        pass
+    out = b""
+    try:
+        while True:
+            piece = s.recv(65536)
+            if not piece:
+                break
+            out += piece
+    except OSError:
+        pass
+    s.close()
+    return out
 
 
 def test_metrics_count_requests_and_upstreams():

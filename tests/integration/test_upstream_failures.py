@@ -1,0 +1,157 @@
+"""What clients see when upstreams misbehave (scripted by model name in the fake upstream):
+clear JSON errors with the right status, explicit error events in cut streams, timeouts instead of
+hangs, and upstream requests cancelled as soon as their client leaves."""
+import http.client
+import json
+import socket
+import time
+
+from harness import FakeUpstream, Gateway, check, cluster, run_tests, sse_events, stream_chunks
+
+BEHAVIOURS = ["m+stall_after:2", "m+reset_after:2", "m+garbage", "m+html_500", "m+error:429",
+              "m+slow_ttft:3000", "m+chunks:3", "m+stall_after:1"]
+
+
+def behaviour_cluster(env=None):
+    # model_ids lists the scripted names, so they are routable without a /models call.
+    configs = {"0": {"model_ids": BEHAVIOURS}}
+    e = {"OPENAI_API_CONFIGS": json.dumps(configs)}
+    e.update(env or {})
+    return cluster([dict(models=["m"], name="F")], env=e)
+
+
+def test_unreachable_upstream_gives_a_clear_502_fast():
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    port = dead.getsockname()[1]
+    dead.close()  # nothing listens here now
+    gw = Gateway({"OPENAI_API_BASE_URLS": f"http://127.0.0.1:{port}/v1",
+                  "OPENAI_API_CONFIGS": json.dumps({"0": {"model_ids": ["ghost"]}})})
+    try:
+        gw.wait_for_models(["ghost"])
+        start = time.time()
+        status, _, raw = gw.post("/openai/chat/completions", {"model": "ghost"})
+        check(time.time() - start < 2, "took too long")
+        check(status == 502, (status, raw))
+        err = json.loads(raw)
+        check("unreachable" in err["detail"] and err["error"]["type"] == "upstream_error", err)
+        check(f"{port}" not in err["detail"], "the upstream address leaked into a client error")
+    finally:
+        check(gw.stop() == 0, gw.output())
+
+
+def test_dead_upstream_does_not_block_the_model_list():
+    # The second connection accepts TCP but never answers: a hung upstream.
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(16)
+    fake = FakeUpstream(models=["alive"], name="A")
+    gw = Gateway({"OPENAI_API_BASE_URLS": f"{fake.url};http://127.0.0.1:{hung.getsockname()[1]}/v1",
+                  "AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST": "30"})
+    try:
+        start = time.time()
+        gw.wait_for_models(["alive"])
+        check(time.time() - start < 2, "the live connection's models waited for the hung one")
+        for _ in range(5):
+            start = time.time()
+            status, _, raw = gw.get("/openai/models")
+            check(status == 200 and time.time() - start < 0.5, (status, raw))
+    finally:
+        check(gw.stop() == 0, gw.output())
+        fake.stop()
+        hung.close()
+
+
+def test_upstream_reset_mid_stream_ends_with_an_error_event():
+    with behaviour_cluster() as c:
+        c.gw.wait_for_models(["m+reset_after:2"])
+        status, _, reads = stream_chunks(c.gw.port, "/openai/chat/completions",
+                                         {"model": "m+reset_after:2", "stream": True})
+        check(status == 200, status)
+        events = sse_events(b"".join(reads))
+        check(len(events) == 3, events)
+        check(all("chat.completion.chunk" in e for e in events[:2]), events)
+        err = json.loads(events[2][len("data: "):])
+        check(err["error"]["type"] == "upstream_error" and "[DONE]" not in b"".join(reads).decode(), events)
+        metrics = c.gw.get("/metrics")[2].decode()
+        check("switchboard_upstream_stream_errors_total 1" in metrics, metrics)
+
+
+def test_stalled_stream_times_out_with_an_error_event():
+    with behaviour_cluster({"AIOHTTP_CLIENT_TIMEOUT": "0.5"}) as c:
+        c.gw.wait_for_models(["m+stall_after:1"])
+        start = time.time()
+        status, _, reads = stream_chunks(c.gw.port, "/openai/chat/completions",
+                                         {"model": "m+stall_after:1", "stream": True})
+        check(time.time() - start < 3, "stalled stream was not cut")
+        events = sse_events(b"".join(reads))
+        check(len(events) == 2 and "did not answer" in events[1], events)
+        # The gateway dropped the upstream connection: the fake sees its client leave.
+        deadline = time.time() + 2
+        while c.fakes[0].stats()["disconnects"] < 1 and time.time() < deadline:
+            time.sleep(0.02)
+        check(c.fakes[0].stats()["disconnects"] >= 1, c.fakes[0].stats())
+
+
+def test_slow_first_byte_gives_504():
+    with behaviour_cluster({"AIOHTTP_CLIENT_TIMEOUT": "0.5"}) as c:
+        c.gw.wait_for_models(["m+slow_ttft:3000"])
+        start = time.time()
+        status, _, raw = c.gw.post("/openai/chat/completions", {"model": "m+slow_ttft:3000"})
+        check(status == 504 and time.time() - start < 2, (status, raw))
+        check(json.loads(raw)["error"]["type"] == "upstream_timeout", raw)
+
+
+def test_bad_upstream_answers_are_sanitized():
+    with behaviour_cluster() as c:
+        c.gw.wait_for_models(["m+garbage"])
+        status, _, raw = c.gw.post("/openai/chat/completions", {"model": "m+garbage"})
+        check(status == 502 and b"not json at all" not in raw, (status, raw))
+        status, _, raw = c.gw.post("/openai/chat/completions", {"model": "m+html_500"})
+        check(status == 502 and b"<html>" not in raw, (status, raw))
+        check("returned HTTP 500" in json.loads(raw)["detail"], raw)
+        status, _, raw = c.gw.post("/openai/chat/completions", {"model": "m+error:429"})
+        err = json.loads(raw)
+        check(status == 429 and err["detail"] == "fake upstream error" and err["error"]["code"] == 429, raw)
+
+
+def client_leaves_after(c, body, read_first):
+    conn = http.client.HTTPConnection("127.0.0.1", c.gw.port, timeout=10)
+    conn.request("POST", "/openai/chat/completions", body=json.dumps(body),
+                 headers={"Content-Type": "application/json"})
+    if read_first:
+        r = conn.getresponse()
+        r.read1(65536)
+    else:
+        time.sleep(0.2)
+    left = time.time()
+    conn.sock.shutdown(socket.SHUT_RDWR)
+    conn.close()
+    return left
+
+
+def test_client_leaving_cancels_the_upstream_request():
+    with behaviour_cluster() as c:
+        c.gw.wait_for_models(["m+stall_after:2", "m+slow_ttft:3000"])
+        for body, read_first in [({"model": "m+stall_after:2", "stream": True}, True),
+                                 ({"model": "m+slow_ttft:3000"}, False)]:
+            before = c.fakes[0].stats()["disconnects"]
+            left = client_leaves_after(c, body, read_first)
+            while c.fakes[0].stats()["disconnects"] == before and time.time() - left < 2:
+                time.sleep(0.01)
+            waited = time.time() - left
+            check(c.fakes[0].stats()["disconnects"] == before + 1, c.fakes[0].stats())
+            check(waited < 0.5, f"upstream saw the cancel after {waited:.3f}s")
+        metrics = c.gw.get("/metrics")[2].decode()
+        check("switchboard_client_cancels_total 2" in metrics, metrics)
+        check("switchboard_open_streams 0" in metrics, metrics)
+        # And the gateway still serves.
+        status, _, raw = c.gw.post("/openai/chat/completions", {"model": "m+chunks:3"})
+        check(status == 200, raw)
+
+
+if __name__ == "__main__":
+    run_tests([test_unreachable_upstream_gives_a_clear_502_fast, test_dead_upstream_does_not_block_the_model_list,
+               test_upstream_reset_mid_stream_ends_with_an_error_event,
+               test_stalled_stream_times_out_with_an_error_event, test_slow_first_byte_gives_504,
+               test_bad_upstream_answers_are_sanitized, test_client_leaving_cancels_the_upstream_request])
