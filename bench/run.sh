@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Macro benchmark: the same load sent straight to the fake upstream, through nginx (plain reverse
+# proxy, upstream keep-alive, no buffering) and through switchboard, in one run. Every process is
+# pinned to the same core, so requests/s is the inverse of the whole CPU cost per request and the
+# differences are each proxy's own overhead. Writes bench/RESULTS.md.
+#   usage: bench/run.sh [seconds per run (5)] [concurrency levels ("1 32")]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${1:-5}
+LEVELS=${2:-"1 32"}
+CORE=${BENCH_CORE:-1}
+OUT=bench/out
+mkdir -p "$OUT"
+FAKE=build/tests/fake_upstream
+GW=build/switchboard
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+taskset -c "$CORE" "$FAKE" --models bench > "$OUT/fake.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do grep -q PORT "$OUT/fake.log" && break; sleep 0.1; done
+UP=$(awk '/PORT/{print $2}' "$OUT/fake.log")
+
+NGINX_PORT=$(free_port)
+cat > "$OUT/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $PWD/$OUT/nginx.pid;
+error_log $PWD/$OUT/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream up { server 127.0.0.1:$UP; keepalive 128; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://up;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+NGINX
+taskset -c "$CORE" nginx -c "$PWD/$OUT/nginx.conf" -e "$PWD/$OUT/nginx-error.log" &
+pids+=($!)
+
+GW_DATA=$(mktemp -d)
+GW_PORT=$(free_port)
+taskset -c "$CORE" env DATA_DIR="$GW_DATA" PORT="$GW_PORT" HOST=127.0.0.1 THREADS=1 \
+  OPENAI_API_BASE_URLS="http://127.0.0.1:$UP/v1" ENABLE_OLLAMA_API=False GLOBAL_LOG_LEVEL=warn \
+  "$GW" > "$OUT/switchboard.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+  curl -sf "http://127.0.0.1:$GW_PORT/openai/models" 2>/dev/null | grep -q '"bench"' && break
+  sleep 0.1
+done
+curl -sf "http://127.0.0.1:$NGINX_PORT/v1/models" > /dev/null
+
+for mode in whole stream; do
+  stream=false; [ "$mode" = stream ] && stream=true
+  cat > "$OUT/$mode.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"model":"bench","stream":$stream,"messages":[{"role":"user","content":"Say hello in five tokens."}]}'
+LUA
+done
+
+declare -A URL=(
+  [direct]="http://127.0.0.1:$UP/v1/chat/completions"
+  [nginx]="http://127.0.0.1:$NGINX_PORT/v1/chat/completions"
+  [switchboard]="http://127.0.0.1:$GW_PORT/openai/chat/completions"
+)
+
+# Prints "rps p50_us p99_us" from wrk --latency output.
+parse() {
+  awk '
+    function us(v) { if (v ~ /us$/) return v+0; if (v ~ /ms$/) return (v+0)*1000; if (v ~ /s$/) return (v+0)*1000000; return v }
+    /^ +50%/ { p50 = us($2) } /^ +99%/ { p99 = us($2) } /^Requests\/sec/ { rps = $2 }
+    /Non-2xx/ { bad = $NF }
+    END { printf "%d %d %d %d\n", rps, p50, p99, bad+0 }' "$1"
+}
+
+RESULTS="$OUT/results.txt"
+: > "$RESULTS"
+for mode in whole stream; do
+  for c in $LEVELS; do
+    t=1; [ "$c" -gt 1 ] && t=2
+    for target in direct nginx switchboard; do
+      log="$OUT/$mode-$c-$target.txt"
+      taskset -c "$CORE" wrk -t"$t" -c"$c" -d"${DUR}s" --latency -s "$OUT/$mode.lua" "${URL[$target]}" > "$log"
+      echo "$mode $c $target $(parse "$log")" | tee -a "$RESULTS"
+    done
+  done
+done
+
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+{
+  echo "# Benchmark results"
+  echo
+  echo "Command: \`make bench\` (= \`bench/run.sh $DUR \"$LEVELS\"\`), $(date -u +%Y-%m-%d), commit $COMMIT,"
+  echo "$(nproc) vCPU ($CPU). wrk, the fake upstream (tests/support/fake_upstream.cpp, one thread),"
+  echo "nginx 1 worker (keep-alive 128 to the upstream, proxy_buffering off) and switchboard (THREADS=1)"
+  echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
+  echo "'direct' is each proxy's own cost. 'whole' = non-streamed chat completion (~330 B answer);"
+  echo "'stream' = 5 content chunks + final chunk + [DONE], each written separately by the upstream."
+  echo
+  echo "| mode | conns | target | req/s | p50 µs | p99 µs | non-2xx | vs nginx req/s | added p50 vs direct µs |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  while read -r mode c target rps p50 p99 bad; do
+    nrps=$(awk -v m="$mode" -v c="$c" '$1==m && $2==c && $3=="nginx" {print $4}' "$RESULTS")
+    dp50=$(awk -v m="$mode" -v c="$c" '$1==m && $2==c && $3=="direct" {print $5}' "$RESULTS")
+    ratio=$(awk -v a="$rps" -v b="$nrps" 'BEGIN { if (b > 0) printf "%.2fx", a/b; else print "-" }')
+    echo "| $mode | $c | $target | $rps | $p50 | $p99 | $bad | $ratio | $((p50 - dp50)) |"
+  done < "$RESULTS"
+} > bench/RESULTS.md
+cat bench/RESULTS.md
+rm -rf "$GW_DATA"
