@@ -1,12 +1,15 @@
 #include "http/upstream_relay.hpp"
 
 
+#include <array>
 #include <chrono>
+#include <span>
 #include <cstring>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -37,6 +40,7 @@ constexpr std::size_t stream_buffer_initial = 16 * 1024;
 constexpr std::size_t stream_event_max = 1024 * 1024;         // longest SSE event relayed
 constexpr std::uint64_t whole_body_max = 64ull * 1024 * 1024;  // largest non-streamed answer
 constexpr auto client_write_timeout = std::chrono::seconds(60);
+constexpr std::size_t read_size = 16 * 1024;
 
 // Watches the client socket while the upstream works: when the client closes, the upstream
 // request is cancelled at once instead of running to completion for nobody.
@@ -155,6 +159,27 @@ struct exchange_result {
   bool reusable = false;     // the upstream connection can go back to the pool
 };
 
+// Writes `n` bytes as one HTTP/1.1 chunk, and the terminating chunk after it when `last`, in a
+// single gathered write (Beast's chunk_body is general but costs more per event than this).
+net::awaitable<bool> write_chunk(beast::tcp_stream& client, const char* data, std::size_t n, bool last) {
+  char head[24];
+  auto len = fmt::format_to_n(head, sizeof head, "{:x}\r\n", n).size;
+  static constexpr char crlf[] = "\r\n";
+  static constexpr char terminator[] = "0\r\n\r\n";
+  std::array<net::const_buffer, 4> bufs;
+  std::size_t count = 0;
+  if (n > 0) {
+    bufs[count++] = net::buffer(head, len);
+    bufs[count++] = net::buffer(data, n);
+    bufs[count++] = net::buffer(crlf, 2);
+  }
+  if (last) bufs[count++] = net::buffer(terminator, 5);
+  client.expires_after(client_write_timeout);
+  auto [ec, written] = co_await net::async_write(
+      client, std::span<const net::const_buffer>(bufs.data(), count), use_nothrow);
+  co_return !ec;
+}
+
 template <class Stream>
 net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstream_endpoint& ep,
                                              upstream_connection& conn, Stream& up,
@@ -184,49 +209,65 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
   std::size_t used = 0, scanned = 0;
   bool client_ok = true;
   std::string failure;
-  auto flush = [&](std::size_t n) -> net::awaitable<bool> {
-    s.client.expires_after(client_write_timeout);
-    auto [ec, written] =
-        co_await net::async_write(s.client, http::make_chunk(net::buffer(buf.data(), n)), use_nothrow);
-    if (ec) co_return false;
-    std::memmove(buf.data(), buf.data() + n, used - n);
-    used -= n;
-    scanned = 0;
-    co_return true;
-  };
-  while (!bp.is_done()) {
-    // The client may have left while we were writing to it (the watch only cancels a pending
-    // upstream read): check before waiting on the upstream again.
-    if (w.gone) {
-      client_ok = false;
-      break;
-    }
-    if (used == buf.size()) {
-      if (buf.size() >= stream_event_max) {
-        failure = fmt::format("{} sent an SSE event longer than {} bytes", connection_name(ep),
-                              stream_event_max);
+  bp.eager(true);  // parse every buffered chunk in one put(), not one chunk per call
+  while (!w.gone) {
+    // Parse what is already buffered into `buf` (no I/O), then decide what to send.
+    boost::system::error_code ec;
+    while (conn.buffer.size() > 0 && !bp.is_done()) {
+      if (used == buf.size()) {
+        if (buf.size() >= stream_event_max) break;
+        buf.resize(buf.size() * 2);
+      }
+      bp.get().body().data = buf.data() + used;
+      bp.get().body().size = buf.size() - used;
+      auto consumed = bp.put(conn.buffer.data(), ec);
+      conn.buffer.consume(consumed);
+      used += (buf.size() - used) - bp.get().body().size;
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec == http::error::need_more) {
+        ec = {};
         break;
       }
-      buf.resize(buf.size() * 2);
+      if (ec) break;
     }
-    bp.get().body().data = buf.data() + used;
-    bp.get().body().size = buf.size() - used;
-    lowest.expires_after(rt.cfg.upstream_response_timeout);
-    auto [ec, n] = co_await http::async_read_some(up, conn.buffer, bp, use_nothrow);
-    used += (buf.size() - used) - bp.get().body().size;
-    if (ec == http::error::need_buffer) ec = {};
     if (ec) {
-      if (w.gone) {
-        client_ok = false;
-        break;
-      }
       failure = describe(ep, ec, rt);
       break;
     }
-    std::size_t boundary = bp.is_done() ? used : last_event_boundary(buf.data(), scanned, used);
+    bool done = bp.is_done();
+    // Hold back a partial event so a cut stream never ends mid-event; all of it once complete.
+    std::size_t boundary = done ? used : last_event_boundary(buf.data(), scanned, used);
     scanned = used >= 2 ? used - 2 : 0;
-    if (boundary > 0 && !(client_ok = co_await flush(boundary))) break;
+    if (boundary > 0 || done) {
+      if (!(client_ok = co_await write_chunk(s.client, buf.data(), boundary, done))) break;
+      std::memmove(buf.data(), buf.data() + boundary, used - boundary);
+      used -= boundary;
+      scanned = 0;
+    }
+    if (done) break;
+    if (used == buf.size() && buf.size() >= stream_event_max) {
+      failure = fmt::format("{} sent an SSE event longer than {} bytes", connection_name(ep),
+                            stream_event_max);
+      break;
+    }
+    // Wait for more from the upstream (the watch cancels this read if the client leaves).
+    lowest.expires_after(rt.cfg.upstream_response_timeout);
+    auto [rec, n] = co_await up.async_read_some(conn.buffer.prepare(read_size), use_nothrow);
+    conn.buffer.commit(n);
+    if (rec == net::error::eof || rec == net::ssl::error::stream_truncated) {
+      if (bp.need_eof()) {
+        bp.put_eof(ec);  // a body delimited by the connection's end
+        if (!ec) continue;
+      }
+      failure = fmt::format("{} closed the connection mid-stream", connection_name(ep));
+      break;
+    }
+    if (rec) {
+      if (!w.gone) failure = describe(ep, rec, rt);
+      break;
+    }
   }
+  if (w.gone) client_ok = false;
   stop_watch(s.client, w);
   rt.metrics.open_streams.fetch_sub(1, std::memory_order_relaxed);
   if (!client_ok) {
@@ -245,7 +286,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
     auto [ec, n] = co_await net::async_write(s.client, http::make_chunk(net::buffer(frame)), use_nothrow);
     client_ok = !ec;
   }
-  if (client_ok) {
+  if (client_ok && !bp.is_done()) {
     s.client.expires_after(client_write_timeout);
     auto [ec, n] = co_await net::async_write(s.client, http::make_chunk_last(), use_nothrow);
     client_ok = !ec;
