@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include "http/parse_feed.hpp"
+
 #include <unistd.h>
 
 #include <array>
@@ -65,13 +67,12 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(rt.cfg.max_request_header);
     parser.body_limit(rt.cfg.max_request_body);
-    stream.expires_after(rt.cfg.client_header_timeout);
-    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
-    if (!hec) {
-      stream.expires_after(rt.cfg.client_idle_timeout);
-      auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_nothrow);
-      hec = bec;
-    }
+    parser.eager(true);
+    auto hec = co_await feed_parser(
+        stream, buffer, parser, [](auto& p) { return p.is_header_done(); }, rt.cfg.client_header_timeout);
+    if (!hec)
+      hec = co_await feed_parser(
+          stream, buffer, parser, [](auto& p) { return p.is_done(); }, rt.cfg.client_idle_timeout);
     auto started = std::chrono::steady_clock::now();
     if (hec) {
       if (hec == beast::error::timeout || hec == http::error::end_of_stream ||

@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "http/parse_feed.hpp"
 #include "http/runtime.hpp"
 #include "http/upstream_endpoint.hpp"
 
@@ -329,7 +330,9 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
   if (w.gone) co_return co_await fail(net::error::operation_aborted);
   http::response_parser<http::empty_body> hp;
   hp.header_limit(64 * 1024);
-  if (auto [ec, n] = co_await http::async_read_header(up, conn.buffer, hp, use_nothrow); ec) {
+  if (auto ec = co_await feed_parser(
+          up, conn.buffer, hp, [](auto& p) { return p.is_header_done(); }, rt.cfg.upstream_response_timeout);
+      ec) {
     if (reused && !w.gone && !hp.got_some() && ec != beast::error::timeout) {
       r.retry_fresh = true;
       co_return r;
@@ -343,8 +346,11 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
 
   http::response_parser<http::string_body> sp{std::move(hp)};
   sp.body_limit(whole_body_max);
+  sp.eager(true);
   if (w.gone) co_return co_await fail(net::error::operation_aborted);
-  if (auto [ec, n] = co_await http::async_read(up, conn.buffer, sp, use_nothrow); ec) {
+  if (auto ec = co_await feed_parser(
+          up, conn.buffer, sp, [](auto& p) { return p.is_done(); }, rt.cfg.upstream_response_timeout);
+      ec) {
     if (ec == http::error::body_limit) {
       stop_watch(s.client, w);
       ep.stats().errors.fetch_add(1, std::memory_order_relaxed);

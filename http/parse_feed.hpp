@@ -1,0 +1,55 @@
+#pragma once
+// Feeding a Beast parser by hand: parse what is already buffered with parser.put() (no I/O, no
+// completion hand-off) and read from the socket only when the parser needs more. A request or an
+// upstream answer nearly always arrives in one read, so this costs one receive per message where
+// async_read_header + async_read cost several composed operations, timer arms and posts.
+#include <chrono>
+#include <cstddef>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/error.hpp>
+
+namespace sb {
+
+/// Parses from `buffer`, reading more from `stream` (each read within `timeout`), until `done`
+/// holds for the parser. Returns the first error: the parser's, the socket's, or
+/// http::error::end_of_stream when the peer closed before sending anything.
+template <class Stream, class Parser, class Done>
+boost::asio::awaitable<boost::system::error_code> feed_parser(Stream& stream,
+                                                              boost::beast::flat_buffer& buffer,
+                                                              Parser& parser, Done done,
+                                                              std::chrono::milliseconds timeout) {
+  namespace net = boost::asio;
+  namespace http = boost::beast::http;
+  constexpr std::size_t read_size = 16 * 1024;
+  for (;;) {
+    if (done(parser)) co_return boost::system::error_code{};
+    if (buffer.size() > 0) {
+      boost::system::error_code ec;
+      auto n = parser.put(buffer.data(), ec);
+      buffer.consume(n);
+      if (!ec) continue;
+      if (ec != http::error::need_more) co_return ec;
+    }
+    boost::beast::get_lowest_layer(stream).expires_after(timeout);
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_size),
+                                                   net::as_tuple(net::use_awaitable));
+    buffer.commit(n);
+    if (ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
+      if (!parser.got_some()) co_return http::error::end_of_stream;
+      boost::system::error_code eof_ec;
+      parser.put_eof(eof_ec);
+      if (eof_ec) co_return eof_ec;
+      continue;
+    }
+    if (ec) co_return ec;
+  }
+}
+
+}  // namespace sb
