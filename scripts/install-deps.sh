@@ -6,6 +6,8 @@ pkgs=(cmake make g++ pkg-config ccache ca-certificates curl python3
       libcaf-dev libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
       libboost-url1.81-dev libsimdjson-dev librocksdb-dev libspdlog-dev libssl-dev)
 if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk nginx-light); fi
+# The SDK client tests run the official npm clients: Debian's node and npm unless one is on PATH.
+if ! command -v node > /dev/null || ! command -v npm > /dev/null; then pkgs+=(nodejs npm); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

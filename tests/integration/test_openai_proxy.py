@@ -171,6 +171,28 @@ def test_metrics_count_requests_and_upstreams():
         check(CANARY not in text, "a key leaked into /metrics")
 
 
+def test_ollama_connections_are_probed_and_cataloged():
+    from harness import FakeUpstream
+    ollama = FakeUpstream(models=["llama3:latest", "qwen:7b"], name="O")
+    try:
+        with cluster(TWO, env={"ENABLE_OLLAMA_API": "True", "OLLAMA_BASE_URLS": ollama.base}) as c:
+            c.gw.wait_for_models(["gpt-a", "gpt-b"])
+            deadline = time.time() + 5
+            while time.time() < deadline:
+                text = c.gw.get("/metrics")[2].decode()
+                if "switchboard_catalog_models 5" in text:
+                    break
+                time.sleep(0.05)
+            check("switchboard_catalog_models 5" in text, text)  # gpt-a, shared, gpt-b + 2 Ollama
+            check('switchboard_upstream_healthy{kind="ollama",idx="0"' in text, text)
+            # Ollama models are not OpenAI connections: /openai/models lists only those.
+            ids = [m["id"] for m in json.loads(c.gw.get("/openai/models")[2])["data"]]
+            check("llama3:latest" not in ids, ids)
+        check(ollama.stats()["requests"] >= 1, "the Ollama connection was never asked for /api/tags")
+    finally:
+        ollama.stop()
+
+
 def test_secrets_never_leak():
     with cluster(TWO) as c:
         c.gw.wait_for_models(["gpt-a"])
@@ -186,4 +208,4 @@ if __name__ == "__main__":
                test_stream_is_relayed_as_produced_not_buffered, test_non_streamed_chat_and_key_forwarding,
                test_duplicate_models_rotate_over_connections, test_prefix_id_is_exposed_and_stripped_upstream,
                test_client_errors_have_one_json_shape, test_metrics_count_requests_and_upstreams,
-               test_secrets_never_leak])
+               test_ollama_connections_are_probed_and_cataloged, test_secrets_never_leak])
