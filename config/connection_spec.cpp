@@ -69,8 +69,15 @@ void append_specs(provider_kind kind, const provider_config& pc, std::vector<con
         if (!k.empty()) s.api_key = secret_string(std::move(k));
       }
       if (auto* v = c->if_contains("headers"); v && v->is_object())
-        for (auto& [name, val] : v->as_object())
-          if (val.is_string()) s.headers.emplace_back(std::string(name), std::string(val.as_string()));
+        for (auto& [name, val] : v->as_object()) {
+          if (!val.is_string()) continue;
+          std::string n(name), value(val.as_string());
+          // A header that could end the line would let configuration inject requests.
+          if (n.empty() || n.find_first_of("\r\n: ") != std::string::npos ||
+              value.find_first_of("\r\n") != std::string::npos)
+            continue;
+          s.headers.emplace_back(std::move(n), std::move(value));
+        }
     }
     out.push_back(std::move(s));
   }

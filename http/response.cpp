@@ -2,7 +2,10 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/write.hpp>
+#include <array>
+
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
 
 namespace sb {
 
@@ -11,14 +14,19 @@ namespace http = boost::beast::http;
 
 net::awaitable<handled> send_body(session_io& s, http::status status, std::string body,
                                   std::string_view content_type) {
-  http::response<http::string_body> res{status, s.version};
-  res.set(http::field::server, "switchboard");
-  res.set(http::field::content_type, content_type);
-  res.keep_alive(s.keep_alive);
-  res.body() = std::move(body);
-  res.prepare_payload();
+  // Rendered by hand (see upstream_relay.cpp): a fixed head and the body in one gathered write.
+  std::string head;
+  head.reserve(160);
+  fmt::format_to(std::back_inserter(head),
+                 "HTTP/1.{} {} {}\r\nServer: switchboard\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
+                 s.version == 10 ? 0 : 1, static_cast<unsigned>(status), http::obsolete_reason(status),
+                 content_type, body.size());
+  if (!s.keep_alive && s.version != 10) head += "Connection: close\r\n";
+  if (s.keep_alive && s.version == 10) head += "Connection: keep-alive\r\n";
+  head += "\r\n";
+  std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(body)};
   s.client.expires_after(std::chrono::seconds(60));
-  auto [ec, n] = co_await http::async_write(s.client, res, net::as_tuple(net::use_awaitable));
+  auto [ec, n] = co_await net::async_write(s.client, out, net::as_tuple(net::use_awaitable));
   co_return handled{static_cast<unsigned>(status), s.keep_alive && !ec};
 }
 

@@ -130,10 +130,10 @@ net::awaitable<handled> router::openai_chat(session_io& s, client_request& req) 
   if (!t) co_return co_await send_error(s, gateway_error::model_not_found, "Model not found");
   if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
 
-  upstream_request up{http::verb::post, t->endpoint->target().base_path + "/chat/completions", 11};
-  up.set(http::field::content_type, "application/json");
-  if (auto accept = req[http::field::accept]; !accept.empty()) up.set(http::field::accept, accept);
-  up.body() = std::move(req.body());
+  upstream_request up;
+  up.path = "/chat/completions";
+  up.accept = std::string(req[http::field::accept]);
+  up.body = std::move(req.body());
   co_return co_await relay_to_upstream(s, rt_, t->endpoint, std::move(up));
 }
 

@@ -52,7 +52,12 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
     : spec_(std::move(spec)), target_(std::move(target)), rt_(rt), shards_(rt.io.size()) {
   if (spec_.auth == auth_type::bearer && !spec_.api_key.empty())
     authorization_ = "Bearer " + spec_.api_key.reveal();
+  rendered_headers_ = "Host: " + target_.host_header + "\r\n";
+  if (!authorization_.empty()) rendered_headers_ += "Authorization: " + authorization_ + "\r\n";
+  for (auto& [name, value] : spec_.headers) rendered_headers_ += name + ": " + value + "\r\n";
 }
+
+void upstream_endpoint::append_headers(std::string& out) const { out += rendered_headers_; }
 
 upstream_endpoint::~upstream_endpoint() {
   // Idle connections belong to their I/O threads: close each on its own thread.

@@ -65,6 +65,8 @@ class upstream_endpoint {
   /// Sets Host, authentication and the connection's custom headers on an upstream request. The
   /// only place an upstream credential is put on the wire.
   void apply_headers(boost::beast::http::fields& h) const;
+  /// The same, rendered: appends "Host: ...\r\n", the auth header and the custom headers.
+  void append_headers(std::string& out) const;
 
   /// A pooled connection of the calling I/O thread, or null. Must run on an I/O thread.
   std::unique_ptr<upstream_connection> take_idle();
@@ -81,6 +83,7 @@ class upstream_endpoint {
   upstream_target target_;
   runtime& rt_;
   std::string authorization_;  // "Bearer <key>" or empty
+  std::string rendered_headers_;  // Host, Authorization and custom headers as wire text
   std::vector<shard> shards_;
   std::atomic<bool> healthy_{true};
   upstream_stats stats_;

@@ -300,7 +300,8 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
 template <class Stream>
 net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_endpoint& ep,
                                          upstream_connection& conn, Stream& up,
-                                         upstream_request& req, bool reused, client_watch& w) {
+                                         const std::string& head, const upstream_request& req,
+                                         bool reused, client_watch& w) {
   exchange_result r;
   auto& lowest = beast::get_lowest_layer(up);
   w.upstream = &lowest;
@@ -320,7 +321,8 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
   };
 
   lowest.expires_after(rt.cfg.upstream_response_timeout);
-  if (auto [ec, n] = co_await http::async_write(up, req, use_nothrow); ec) {
+  std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(req.body)};
+  if (auto [ec, n] = co_await net::async_write(up, out, use_nothrow); ec) {
     if (reused && !w.gone) {
       r.retry_fresh = true;
       co_return r;
@@ -385,9 +387,25 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
                                           std::shared_ptr<upstream_endpoint> ep,
                                           upstream_request req) {
   auto started = std::chrono::steady_clock::now();
-  ep->apply_headers(req.base());
-  req.keep_alive(true);
-  req.prepare_payload();
+  // The request head is rendered once, by hand: Beast's serializer costs several microseconds
+  // per request in buffer-sequence iteration that a fixed head does not need.
+  std::string head;
+  head.reserve(256);
+  head += http::to_string(req.method);
+  head += ' ';
+  head += ep->target().base_path;
+  head += req.path;
+  head += " HTTP/1.1\r\n";
+  ep->append_headers(head);
+  head += "Content-Type: ";
+  head += req.content_type;
+  head += "\r\n";
+  if (!req.accept.empty()) {
+    head += "Accept: ";
+    head += req.accept;
+    head += "\r\n";
+  }
+  fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n\r\n", req.body.size());
   ep->stats().requests.fetch_add(1, std::memory_order_relaxed);
   auto w = std::make_shared<client_watch>();
   start_watch(s.client, w);
@@ -416,7 +434,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
       }
     }
     auto r = co_await std::visit(
-        [&](auto& up) { return exchange(s, rt, *ep, *conn, up, req, reused, *w); }, conn->stream);
+        [&](auto& up) { return exchange(s, rt, *ep, *conn, up, head, req, reused, *w); }, conn->stream);
     if (r.retry_fresh) {
       ep->stats().stale_retries.fetch_add(1, std::memory_order_relaxed);
       ep->release(std::move(conn), false);

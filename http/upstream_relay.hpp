@@ -17,7 +17,15 @@ namespace sb {
 class upstream_endpoint;
 struct runtime;
 
-using upstream_request = boost::beast::http::request<boost::beast::http::string_body>;
+/// A request for the upstream: method, path below the connection's base URL, body and the few
+/// headers that vary per request. The connection adds Host, auth and its custom headers.
+struct upstream_request {
+  boost::beast::http::verb method = boost::beast::http::verb::post;
+  std::string path;  // e.g. "/chat/completions"
+  std::string content_type = "application/json";
+  std::string accept;
+  std::string body;
+};
 
 /// Performs `req` against `ep` (pooled connection, retried once on a fresh one when a pooled
 /// connection turns out closed) and answers the client. Never throws.
