@@ -2,7 +2,7 @@
 # Installs the Debian packages switchboard builds, tests and benchmarks with, only those missing.
 # Boost comes as the 1.81 packages only: libboost-dev (1.74) conflicts with them.
 set -euo pipefail
-pkgs=(cmake make g++ pkg-config ccache ca-certificates curl python3
+pkgs=(cmake make g++ pkg-config ccache ca-certificates curl python3 openssl
       libcaf-dev libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
       libboost-url1.81-dev libsimdjson-dev librocksdb-dev libspdlog-dev libssl-dev)
 if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk nginx-light); fi

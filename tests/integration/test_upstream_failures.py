@@ -9,7 +9,7 @@ import time
 from harness import FakeUpstream, Gateway, check, cluster, run_tests, sse_events, stream_chunks
 
 BEHAVIOURS = ["m+stall_after:2", "m+reset_after:2", "m+garbage", "m+html_500", "m+error:429",
-              "m+slow_ttft:3000", "m+chunks:3", "m+stall_after:1"]
+              "m+slow_ttft:3000", "m+chunks:3", "m+stall_after:1", "m+chunks:500000"]
 
 
 def behaviour_cluster(env=None):
@@ -150,8 +150,42 @@ def test_client_leaving_cancels_the_upstream_request():
         check(status == 200, raw)
 
 
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_slow_client_backpressures_the_upstream():
+    # ~95 MB of SSE to a client that stops reading: the gateway must not buffer it.
+    with behaviour_cluster() as c:
+        c.gw.wait_for_models(["m+chunks:500000"])
+        s = socket.create_connection(("127.0.0.1", c.gw.port))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        body = json.dumps({"model": "m+chunks:500000", "stream": True})
+        s.sendall(f"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  f"Content-Length: {len(body)}\r\n\r\n{body}".encode())
+        first = s.recv(4096)
+        check(b"200 OK" in first, first)
+        time.sleep(0.5)
+        before = rss_kb(c.gw.proc.pid)
+        time.sleep(2.0)
+        after = rss_kb(c.gw.proc.pid)
+        stats = c.fakes[0].stats()
+        check(stats["completed_streams"] == 0, f"the upstream finished a stream nobody read: {stats}")
+        check(after - before < 8 * 1024, f"gateway RSS grew {after - before} kB while the client did not read")
+        s.close()
+        deadline = time.time() + 3
+        while c.fakes[0].stats()["disconnects"] < 1 and time.time() < deadline:
+            time.sleep(0.02)
+        check(c.fakes[0].stats()["disconnects"] >= 1, "the upstream request was not cancelled")
+
+
 if __name__ == "__main__":
     run_tests([test_unreachable_upstream_gives_a_clear_502_fast, test_dead_upstream_does_not_block_the_model_list,
                test_upstream_reset_mid_stream_ends_with_an_error_event,
                test_stalled_stream_times_out_with_an_error_event, test_slow_first_byte_gives_504,
-               test_bad_upstream_answers_are_sanitized, test_client_leaving_cancels_the_upstream_request])
+               test_bad_upstream_answers_are_sanitized, test_client_leaving_cancels_the_upstream_request,
+               test_slow_client_backpressures_the_upstream])
