@@ -4,18 +4,10 @@
 #include <map>
 
 #include "config/env_seed.hpp"
+#include "support/fake_env.hpp"
 
 using namespace sb;
-
-namespace {
-env_lookup fake_env(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-}  // namespace
+using sb::test::fake_env;
 
 CAF_TEST(defaults match open webui) {
   auto r = seed_config_from_env(fake_env({}));

@@ -4,17 +4,12 @@
 #include <map>
 
 #include "config/settings.hpp"
+#include "support/fake_env.hpp"
 
 using namespace sb;
+using sb::test::fake_env;
 
 namespace {
-env_lookup fake_env(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
 std::variant<settings, std::string> parse(std::vector<std::string> args,
                                           std::map<std::string, std::string> env = {}) {
   std::vector<char*> argv{const_cast<char*>("switchboard")};
