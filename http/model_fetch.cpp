@@ -70,6 +70,7 @@ net::awaitable<void> run_fetch(runtime& rt, std::shared_ptr<upstream_endpoint> e
     bool ok = r.error.empty();
     ep->release(std::move(conn), ok && keep);
     if (ok || !reused) break;  // a pooled connection may have been closed: one fresh retry
+    ep->stats().stale_retries.fetch_add(1, std::memory_order_relaxed);
   }
   done(std::move(r));
 }

@@ -5,6 +5,7 @@
 // async_read_header + async_read cost several composed operations, timer arms and posts.
 #include <chrono>
 #include <cstddef>
+#include <type_traits>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -17,14 +18,15 @@
 
 namespace sb {
 
-/// Parses from `buffer`, reading more from `stream` (each read within `timeout`), until `done`
-/// holds for the parser. Returns the first error: the parser's, the socket's, or
-/// http::error::end_of_stream when the peer closed before sending anything.
-template <class Stream, class Parser, class Done>
+/// Parses from `buffer`, reading more from `stream`, until `done` holds for the parser. `limit` is
+/// either a duration (each read must complete within it: an idle timeout) or a time point (all of
+/// it must arrive by then: a total deadline, which a client trickling bytes cannot extend).
+/// Returns the first error: the parser's, the socket's, or http::error::end_of_stream when the
+/// peer closed before sending anything.
+template <class Stream, class Parser, class Done, class Limit>
 boost::asio::awaitable<boost::system::error_code> feed_parser(Stream& stream,
                                                               boost::beast::flat_buffer& buffer,
-                                                              Parser& parser, Done done,
-                                                              std::chrono::milliseconds timeout) {
+                                                              Parser& parser, Done done, Limit limit) {
   namespace net = boost::asio;
   namespace http = boost::beast::http;
   constexpr std::size_t read_size = 16 * 1024;
@@ -37,7 +39,10 @@ boost::asio::awaitable<boost::system::error_code> feed_parser(Stream& stream,
       if (!ec) continue;
       if (ec != http::error::need_more) co_return ec;
     }
-    boost::beast::get_lowest_layer(stream).expires_after(timeout);
+    if constexpr (std::is_same_v<Limit, std::chrono::steady_clock::time_point>)
+      boost::beast::get_lowest_layer(stream).expires_at(limit);
+    else
+      boost::beast::get_lowest_layer(stream).expires_after(limit);
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_size),
                                                    net::as_tuple(net::use_awaitable));
     buffer.commit(n);

@@ -68,8 +68,9 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     parser.header_limit(rt.cfg.max_request_header);
     parser.body_limit(rt.cfg.max_request_body);
     parser.eager(true);
+    auto header_deadline = std::chrono::steady_clock::now() + rt.cfg.client_header_timeout;
     auto hec = co_await feed_parser(
-        stream, buffer, parser, [](auto& p) { return p.is_header_done(); }, rt.cfg.client_header_timeout);
+        stream, buffer, parser, [](auto& p) { return p.is_header_done(); }, header_deadline);
     if (!hec)
       hec = co_await feed_parser(
           stream, buffer, parser, [](auto& p) { return p.is_done(); }, rt.cfg.client_idle_timeout);

@@ -94,8 +94,8 @@ gateway_error classify(const error_code& ec) {
 
 std::string describe(const upstream_endpoint& ep, const error_code& ec, const runtime& rt) {
   if (ec == beast::error::timeout)
-    return fmt::format("{} did not answer within {} s", connection_name(ep),
-                       std::chrono::duration_cast<std::chrono::seconds>(rt.cfg.upstream_response_timeout).count());
+    return fmt::format("{} did not answer within {:g} s", connection_name(ep),
+                       std::chrono::duration<double>(rt.cfg.upstream_response_timeout).count());
   if (is_protocol_error(ec))
     return fmt::format("{} sent an invalid HTTP response", connection_name(ep));
   return fmt::format("{} failed: {}", connection_name(ep), ec.message());
@@ -332,8 +332,10 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
   if (w.gone) co_return co_await fail(net::error::operation_aborted);
   http::response_parser<http::empty_body> hp;
   hp.header_limit(64 * 1024);
+  // Time to first byte is a total deadline from the request, not an idle timeout per read.
+  auto header_deadline = std::chrono::steady_clock::now() + rt.cfg.upstream_response_timeout;
   if (auto ec = co_await feed_parser(
-          up, conn.buffer, hp, [](auto& p) { return p.is_header_done(); }, rt.cfg.upstream_response_timeout);
+          up, conn.buffer, hp, [](auto& p) { return p.is_header_done(); }, header_deadline);
       ec) {
     if (reused && !w.gone && !hp.got_some() && ec != beast::error::timeout) {
       r.retry_fresh = true;

@@ -2,6 +2,8 @@
 clear JSON errors with the right status, explicit error events in cut streams, timeouts instead of
 hangs, and upstream requests cancelled as soon as their client leaves."""
 import http.client
+
+import harness
 import json
 import socket
 import time
@@ -150,6 +152,48 @@ def test_client_leaving_cancels_the_upstream_request():
         check(status == 200, raw)
 
 
+def test_pooled_connection_closed_by_upstream_is_retried_fresh():
+    # One I/O thread and no model refresh in between: the chat's own pooled connection is reused.
+    with behaviour_cluster({"THREADS": "1", "MODELS_REFRESH_INTERVAL": "60"}) as c:
+        c.gw.wait_for_models(["m+chunks:3"])
+        check(c.gw.post("/openai/chat/completions", {"model": "m+chunks:3"})[0] == 200, "first request")
+        # The upstream restarts on the same port: the gateway's pooled connection is now dead.
+        port = c.fakes[0].port
+        c.fakes[0].stop()
+        from harness import Process
+        c.fakes[0] = Process([harness.ARGS.fake, "--models", "m", "--name", "F2", "--port", str(port)])
+        c.fakes[0].wait_for_line(r"^PORT")
+        c.fakes[0].port = port
+        status, _, raw = c.gw.post("/openai/chat/completions", {"model": "m+chunks:3"})
+        check(status == 200 and b"F2:tok0" in raw, (status, raw))
+        metrics = c.gw.get("/metrics")[2].decode()
+        check('switchboard_upstream_stale_retries_total{kind="openai",idx="0"' in metrics, metrics)
+        line = [l for l in metrics.splitlines() if l.startswith("switchboard_upstream_stale_retries_total{")][0]
+        check(line.endswith(" 1"), line)
+
+
+def test_header_deadline_closes_slow_clients():
+    with behaviour_cluster({"CLIENT_HEADER_TIMEOUT": "0.5"}) as c:
+        s = socket.create_connection(("127.0.0.1", c.gw.port))
+        s.sendall(b"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\n")
+        start = time.time()
+        s.settimeout(5)
+        closed = False
+        try:
+            while time.time() - start < 3:
+                s.sendall(b"X-Slow: 1\r\n")  # a header line now and then, never the end
+                time.sleep(0.1)
+        except OSError:
+            closed = True
+        if not closed:
+            try:
+                closed = s.recv(1) == b""
+            except OSError:
+                closed = True
+        check(closed and time.time() - start < 2, f"slow header still open after {time.time() - start:.1f}s")
+        s.close()
+
+
 def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -188,4 +232,5 @@ if __name__ == "__main__":
                test_upstream_reset_mid_stream_ends_with_an_error_event,
                test_stalled_stream_times_out_with_an_error_event, test_slow_first_byte_gives_504,
                test_bad_upstream_answers_are_sanitized, test_client_leaving_cancels_the_upstream_request,
-               test_slow_client_backpressures_the_upstream])
+               test_slow_client_backpressures_the_upstream,
+               test_pooled_connection_closed_by_upstream_is_retried_fresh, test_header_deadline_closes_slow_clients])
