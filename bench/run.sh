@@ -3,11 +3,11 @@
 # proxy, upstream keep-alive, no buffering) and through switchboard, in one run. Every process is
 # pinned to the same core, so requests/s is the inverse of the whole CPU cost per request and the
 # differences are each proxy's own overhead. Writes bench/RESULTS.md.
-#   usage: bench/run.sh [seconds per run (5)] [concurrency levels ("1 32")]
+#   usage: bench/run.sh [seconds per run (5)] [concurrency levels ("1 8 32")]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-5}
-LEVELS=${2:-"1 32"}
+LEVELS=${2:-"1 8 32"}
 CORE=${BENCH_CORE:-1}
 OUT=bench/out
 mkdir -p "$OUT"
