@@ -24,7 +24,7 @@ net::awaitable<handled> send_body(session_io& s, http::status status, std::strin
   if (!s.keep_alive && s.version != 10) head += "Connection: close\r\n";
   if (s.keep_alive && s.version == 10) head += "Connection: keep-alive\r\n";
   head += "\r\n";
-  std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(body)};
+  std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(body.data(), s.head_only ? 0 : body.size())};
   s.client.expires_after(std::chrono::seconds(60));
   auto [ec, n] = co_await net::async_write(s.client, out, net::as_tuple(net::use_awaitable));
   co_return handled{static_cast<unsigned>(status), s.keep_alive && !ec};

@@ -25,6 +25,7 @@ struct session_io {
   boost::beast::tcp_stream& client;
   unsigned version;  // HTTP/1.x minor version of the request
   bool keep_alive;   // what the request asked for, false while draining
+  bool head_only = false;  // a HEAD request: the head of the answer, never its body
 };
 
 boost::asio::awaitable<handled> send_body(session_io& s, boost::beast::http::status status,

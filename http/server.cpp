@@ -91,7 +91,8 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
       break;
     }
     auto req = parser.release();
-    session_io s{stream, req.version(), req.keep_alive() && !rt.draining.load(std::memory_order_relaxed)};
+    session_io s{stream, req.version(), req.keep_alive() && !rt.draining.load(std::memory_order_relaxed),
+                 req.method() == http::verb::head};
     route_id route = route_id::other;
     auto answer = co_await r.dispatch(s, req, route);
     auto& stats = rt.metrics.route(route);

@@ -14,6 +14,8 @@ def test_health_and_model_list_merge():
     with cluster(TWO) as c:
         status, _, body = c.gw.get("/health")
         check(status == 200 and json.loads(body) == {"status": True}, body)
+        status, hdrs, body = request(c.gw.port, "HEAD", "/health")
+        check(status == 200 and body == b"" and hdrs["content-length"] == "15", (status, hdrs, body))
         c.gw.wait_for_models(["gpt-a", "gpt-b"])
         status, hdrs, body = c.gw.get("/openai/models")
         check(status == 200 and hdrs["content-type"] == "application/json", hdrs)
