@@ -11,6 +11,8 @@
 
 namespace sb {
 
+class client_reader;
+
 using client_request = boost::beast::http::request<boost::beast::http::string_body>;
 
 /// What a handler did: the status it answered (for metrics) and whether the client connection
@@ -26,6 +28,7 @@ struct session_io {
   unsigned version;  // HTTP/1.x minor version of the request
   bool keep_alive;   // what the request asked for, false while draining
   bool head_only = false;  // a HEAD request: the head of the answer, never its body
+  client_reader* reader = nullptr;  // the session's read, which tells when the client leaves
 };
 
 boost::asio::awaitable<handled> send_body(session_io& s, boost::beast::http::status status,

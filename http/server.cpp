@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include "http/client_reader.hpp"
 #include "http/parse_feed.hpp"
 
 #include <unistd.h>
@@ -51,22 +52,21 @@ net::awaitable<void> linger_close(beast::tcp_stream& stream) {
 net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
   rt.metrics.open_connections.fetch_add(1, std::memory_order_relaxed);
   beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
+  auto reader = std::make_shared<client_reader>(stream);
+  auto& buffer = reader->buffer;
   for (;;) {
-    // Wait for the next request as long as an idle keep-alive connection may stay; once its first
-    // byte is here, the whole header must arrive within the header timeout (slowloris).
-    if (buffer.size() == 0) {
-      if (rt.draining.load(std::memory_order_relaxed)) break;
-      stream.expires_after(rt.cfg.client_idle_timeout);
-      idle_sessions.insert(&stream);
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), use_nothrow);
-      idle_sessions.erase(&stream);
-      if (ec) break;
-      buffer.commit(n);
-    }
     http::request_parser<http::string_body> parser;
     parser.header_limit(rt.cfg.max_request_header);
     parser.body_limit(rt.cfg.max_request_body);
+    // Wait for the next request as long as an idle keep-alive connection may stay; once its first
+    // byte is here, the whole header must arrive within the header timeout (slowloris).
+    if (buffer.size() == 0 || reader->has_result()) {
+      if (buffer.size() == 0 && rt.draining.load(std::memory_order_relaxed)) break;
+      idle_sessions.insert(&stream);
+      co_await reader->wait(rt.cfg.client_idle_timeout);
+      idle_sessions.erase(&stream);
+      if (buffer.size() == 0) break;  // closed, failed or idle too long, with nothing to answer
+    }
     parser.eager(true);
     auto header_deadline = std::chrono::steady_clock::now() + rt.cfg.client_header_timeout;
     auto hec = co_await feed_parser(
@@ -91,8 +91,9 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
       break;
     }
     auto req = parser.release();
+    reader->start();  // the next request's read, and meanwhile the watch for a leaving client
     session_io s{stream, req.version(), req.keep_alive() && !rt.draining.load(std::memory_order_relaxed),
-                 req.method() == http::verb::head};
+                 req.method() == http::verb::head, reader.get()};
     route_id route = route_id::other;
     auto answer = co_await r.dispatch(s, req, route);
     auto& stats = rt.metrics.route(route);

@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "http/client_reader.hpp"
 #include "http/parse_feed.hpp"
 #include "http/runtime.hpp"
 #include "http/upstream_endpoint.hpp"
@@ -43,36 +44,23 @@ constexpr std::uint64_t whole_body_max = 64ull * 1024 * 1024;  // largest non-st
 constexpr auto client_write_timeout = std::chrono::seconds(60);
 constexpr std::size_t read_size = 16 * 1024;
 
-// Watches the client socket while the upstream works: when the client closes, the upstream
-// request is cancelled at once instead of running to completion for nobody.
+// What the relay knows of its client while the upstream works: the session's read ended (the
+// client left), and which upstream operation to cancel when that happens.
 struct client_watch {
-  bool active = true;
   bool gone = false;
   beast::tcp_stream* upstream = nullptr;
-  char peek[1];
 };
 
-void start_watch(beast::tcp_stream& client, const std::shared_ptr<client_watch>& w) {
-  // A peeking receive rather than async_wait: Asio tries a receive at once (one cheap syscall,
-  // often none) where a wait always costs an epoll_ctl. Peeking leaves a pipelined next request
-  // in the socket for the session to read.
-  client.socket().async_receive(
-      net::buffer(w->peek, sizeof w->peek), tcp::socket::message_peek,
-      [w](error_code ec, std::size_t n) {
-        if (!w->active || ec == net::error::operation_aborted) return;
-        if (ec || n == 0) {
-          w->gone = true;
-          if (w->upstream) w->upstream->cancel();
-        }
-        // n > 0: a pipelined next request; it waits in the socket until this one is answered.
-      });
+void start_watch(session_io& s, const std::shared_ptr<client_watch>& w) {
+  if (!s.reader) return;
+  s.reader->watch([w] {
+    w->gone = true;
+    if (w->upstream) w->upstream->cancel();
+  });
 }
 
-void stop_watch(beast::tcp_stream& client, client_watch& w) {
-  if (!w.active) return;
-  w.active = false;
-  error_code ignored;
-  client.socket().cancel(ignored);
+void stop_watch(session_io& s) {
+  if (s.reader) s.reader->unwatch();
 }
 
 std::string connection_name(const upstream_endpoint& ep) {
@@ -269,7 +257,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
     }
   }
   if (w.gone) client_ok = false;
-  stop_watch(s.client, w);
+  stop_watch(s);
   rt.metrics.open_streams.fetch_sub(1, std::memory_order_relaxed);
   if (!client_ok) {
     rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
@@ -307,7 +295,7 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
   w.upstream = &lowest;
   auto fail = [&](const error_code& ec) -> net::awaitable<exchange_result> {
     exchange_result fr;
-    stop_watch(s.client, w);
+    stop_watch(s);
     if (w.gone) {
       rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
       fr.answer = {499, false};
@@ -356,7 +344,7 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
           up, conn.buffer, sp, [](auto& p) { return p.is_done(); }, rt.cfg.upstream_response_timeout);
       ec) {
     if (ec == http::error::body_limit) {
-      stop_watch(s.client, w);
+      stop_watch(s);
       ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
       r.answer = co_await send_error(s, gateway_error::upstream_bad_response,
                                      fmt::format("{} answered more than {} bytes",
@@ -365,7 +353,7 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
     }
     co_return co_await fail(ec);
   }
-  stop_watch(s.client, w);
+  stop_watch(s);
   r.reusable = sp.keep_alive();
   auto msg = sp.release();
   if (status >= 500) ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
@@ -410,7 +398,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
   fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n\r\n", req.body.size());
   ep->stats().requests.fetch_add(1, std::memory_order_relaxed);
   auto w = std::make_shared<client_watch>();
-  start_watch(s.client, w);
+  start_watch(s, w);
   handled answer;
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto conn = ep->take_idle();
@@ -419,7 +407,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
       error_code ec;
       conn = co_await ep->connect(ec);
       if (!conn) {
-        stop_watch(s.client, *w);
+        stop_watch(s);
         if (w->gone) {
           rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
           answer = {499, false};
@@ -446,7 +434,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
     answer = r.answer;
     break;
   }
-  stop_watch(s.client, *w);
+  stop_watch(s);
   ep->stats().latency.observe(static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count()));
   co_return answer;

@@ -1,0 +1,52 @@
+#pragma once
+// The one read a session keeps on its client socket. It is started as soon as a request has been
+// parsed and serves twice: while the request is answered, its ending with EOF or an error means
+// the client left (the relay then cancels the upstream request at once); afterwards it simply is
+// the read of the next request. Watching for a departing client so costs no system call of its
+// own: the read had to happen anyway (a separate peek cost one receive per request).
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+namespace sb {
+
+class client_reader : public std::enable_shared_from_this<client_reader> {
+ public:
+  explicit client_reader(boost::beast::tcp_stream& stream);
+
+  /// Bytes read from the client and not parsed yet.
+  boost::beast::flat_buffer buffer;
+
+  /// Starts the read of the next bytes unless one is outstanding or bytes are already buffered
+  /// (a pipelining client: then there is nothing to watch with).
+  void start();
+  /// Waits (at most `idle`) for the outstanding read; ready at once if it has completed.
+  /// Returns its error (beast::error::timeout after `idle`), or success with bytes in `buffer`.
+  boost::asio::awaitable<boost::system::error_code> wait(std::chrono::milliseconds idle);
+  /// Runs `f` once if the outstanding read ends with EOF or an error before unwatch().
+  void watch(std::function<void()> f);
+  void unwatch() { on_close_ = nullptr; }
+  bool reading() const { return outstanding_; }
+  /// A read has completed and wait() has not collected it yet.
+  bool has_result() const { return has_result_; }
+
+ private:
+  struct wait_initiation;
+  void complete(const boost::system::error_code& ec, std::size_t n);
+
+  boost::beast::tcp_stream& stream_;
+  boost::asio::steady_timer idle_timer_;
+  bool outstanding_ = false;
+  bool has_result_ = false;
+  bool timed_out_ = false;
+  boost::system::error_code ec_;
+  std::function<void(boost::system::error_code)> waiter_;  // the session's wait(), resumed by complete()
+  std::function<void()> on_close_;
+};
+
+}  // namespace sb
