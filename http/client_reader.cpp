@@ -58,17 +58,22 @@ void client_reader::watch(std::function<void()> f) {
   if (outstanding_) on_close_ = std::move(f);
 }
 
+void client_reader::arm_idle_timer(std::chrono::milliseconds idle) {
+  timed_out_ = false;
+  idle_timer_.expires_after(idle);
+  // The generation tells a late expiry (queued just as data arrived) from this wait's own.
+  idle_timer_.async_wait([self = shared_from_this(), gen = ++wait_generation_](error_code ec) {
+    if (ec || !self->outstanding_ || gen != self->wait_generation_ || !self->waiter_) return;
+    self->timed_out_ = true;
+    error_code ignored;
+    self->stream_.socket().cancel(ignored);
+  });
+}
+
 net::awaitable<error_code> client_reader::wait(std::chrono::milliseconds idle) {
   start();
   if (!has_result_) {
-    timed_out_ = false;
-    idle_timer_.expires_after(idle);
-    idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
-      if (ec || !self->outstanding_) return;
-      self->timed_out_ = true;
-      error_code ignored;
-      self->stream_.socket().cancel(ignored);
-    });
+    arm_idle_timer(idle);
     auto token = net::as_tuple(net::use_awaitable);
     co_await net::async_initiate<decltype(token), void(error_code)>(wait_initiation{this}, token);
     idle_timer_.cancel();

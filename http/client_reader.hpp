@@ -37,6 +37,7 @@ class client_reader : public std::enable_shared_from_this<client_reader> {
 
  private:
   struct wait_initiation;
+  void arm_idle_timer(std::chrono::milliseconds idle);
   void complete(const boost::system::error_code& ec, std::size_t n);
 
   boost::beast::tcp_stream& stream_;
@@ -44,6 +45,7 @@ class client_reader : public std::enable_shared_from_this<client_reader> {
   bool outstanding_ = false;
   bool has_result_ = false;
   bool timed_out_ = false;
+  std::uint64_t wait_generation_ = 0;
   boost::system::error_code ec_;
   std::function<void(boost::system::error_code)> waiter_;  // the session's wait(), resumed by complete()
   std::function<void()> on_close_;

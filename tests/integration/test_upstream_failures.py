@@ -194,6 +194,18 @@ def test_header_deadline_closes_slow_clients():
         s.close()
 
 
+def test_idle_keep_alive_connections_are_closed():
+    with behaviour_cluster({"CLIENT_IDLE_TIMEOUT": "0.5"}) as c:
+        conn = http.client.HTTPConnection("127.0.0.1", c.gw.port, timeout=5)
+        conn.request("GET", "/health")
+        check(conn.getresponse().read() == b'{"status":true}', "first request")
+        start = time.time()
+        check(conn.sock.recv(1) == b"", "connection not closed")
+        waited = time.time() - start
+        check(0.3 < waited < 2, f"closed after {waited:.2f}s")
+        conn.close()
+
+
 def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -233,4 +245,5 @@ if __name__ == "__main__":
                test_stalled_stream_times_out_with_an_error_event, test_slow_first_byte_gives_504,
                test_bad_upstream_answers_are_sanitized, test_client_leaving_cancels_the_upstream_request,
                test_slow_client_backpressures_the_upstream,
-               test_pooled_connection_closed_by_upstream_is_retried_fresh, test_header_deadline_closes_slow_clients])
+               test_pooled_connection_closed_by_upstream_is_retried_fresh, test_header_deadline_closes_slow_clients,
+               test_idle_keep_alive_connections_are_closed])
