@@ -17,8 +17,12 @@ def install_client():
     if not os.path.exists(os.path.join(target, "node_modules", "openai")):
         os.makedirs(target, exist_ok=True)
         shutil.copy(os.path.join(CLIENTS, "package.json"), target)
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=target,
-                       check=True, timeout=300)
+        for attempt in range(3):  # the registry is the network: allow it a hiccup
+            r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+                               cwd=target, timeout=300)
+            if r.returncode == 0:
+                break
+        check(r.returncode == 0, "npm install of the openai client failed three times")
     script = os.path.join(target, "openai_client.mjs")
     shutil.copy(os.path.join(CLIENTS, "openai_client.mjs"), script)
     return script
