@@ -20,8 +20,6 @@ error_traits traits_of(gateway_error e) {
     case gateway_error::upstream_unreachable: return {http::status::bad_gateway, "upstream_error", L::warn};
     case gateway_error::upstream_timeout: return {http::status::gateway_timeout, "upstream_timeout", L::warn};
     case gateway_error::upstream_bad_response: return {http::status::bad_gateway, "upstream_error", L::warn};
-    case gateway_error::no_healthy_upstream: return {http::status::service_unavailable, "upstream_error", L::warn};
-    case gateway_error::unavailable: return {http::status::service_unavailable, "unavailable", L::info};
     case gateway_error::internal: return {http::status::internal_server_error, "internal_error", L::err};
   }
   return {http::status::internal_server_error, "internal_error", L::err};

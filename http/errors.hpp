@@ -22,8 +22,6 @@ enum class gateway_error {
   upstream_unreachable,  // connect failed / refused / reset before a response
   upstream_timeout,      // no response (or no next chunk) in time
   upstream_bad_response, // the upstream answered something that is not HTTP / not what was asked
-  no_healthy_upstream,   // every connection for the model is down
-  unavailable,           // draining, or a component is not running
   internal,
 };
 

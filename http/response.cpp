@@ -6,6 +6,7 @@
 
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 namespace sb {
 
@@ -31,7 +32,9 @@ net::awaitable<handled> send_body(session_io& s, http::status status, std::strin
 }
 
 net::awaitable<handled> send_error(session_io& s, gateway_error e, std::string_view message) {
-  co_return co_await send_body(s, traits_of(e).status, error_body(e, message));
+  auto t = traits_of(e);
+  spdlog::log(t.level, "{} {}: {}", static_cast<unsigned>(t.status), t.type, message);
+  co_return co_await send_body(s, t.status, error_body(e, message));
 }
 
 }  // namespace sb

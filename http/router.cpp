@@ -148,7 +148,6 @@ net::awaitable<handled> router::openai_config_update(session_io& s, client_reque
   auto [applied, why] =
       co_await async_update_provider(cp_, provider_kind::openai, std::move(*next), net::use_awaitable);
   if (!applied) {
-    spdlog::error("config update failed: {}", why);
     co_return co_await send_error(s, gateway_error::internal, "could not store the configuration: " + why);
   }
   rt_.metrics.config_updates.fetch_add(1, std::memory_order_relaxed);

@@ -302,9 +302,7 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
       co_return fr;
     }
     ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
-    auto message = describe(ep, ec, rt);
-    spdlog::warn("upstream request failed: {}", message);
-    fr.answer = co_await send_error(s, classify(ec), message);
+    fr.answer = co_await send_error(s, classify(ec), describe(ep, ec, rt));
     co_return fr;
   };
 
@@ -418,7 +416,6 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
                                              : gateway_error::upstream_unreachable;
         auto message = fmt::format("{} is unreachable: {}", connection_name(*ep),
                                    ec == beast::error::timeout ? "connect timed out" : ec.message());
-        spdlog::warn("{}", message);
         answer = co_await send_error(s, e, message);
         break;
       }
