@@ -64,6 +64,27 @@ def test_config_update_takes_effect_and_survives_restart():
         shutil.rmtree(data, ignore_errors=True)
 
 
+def test_acknowledged_config_survives_kill_9():
+    data = tempfile.mkdtemp(prefix="sb-it-")
+    try:
+        gw = Gateway({"OPENAI_API_BASE_URLS": "http://127.0.0.1:9/v1"}, data)
+        form = {"OPENAI_API_BASE_URLS": ["http://127.0.0.1:9/v1", "http://127.0.0.1:10/v1"],
+                "OPENAI_API_KEYS": ["", "sk-after-kill-9999"], "OPENAI_API_CONFIGS": {"1": {"prefix_id": "k"}}}
+        status, _, raw = gw.post("/openai/config/update", form)
+        check(status == 200, raw)
+        gw.proc.kill()  # no drain, no clean close of the database
+        gw.proc.wait()
+        gw = Gateway({}, data)
+        try:
+            cfg = json.loads(gw.get("/openai/config")[2])
+            check(cfg["OPENAI_API_BASE_URLS"] == form["OPENAI_API_BASE_URLS"], cfg)
+            check(cfg["OPENAI_API_KEYS"][1] == "****9999" and cfg["OPENAI_API_CONFIGS"] == {"1": {"prefix_id": "k"}}, cfg)
+        finally:
+            gw.stop()
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def test_config_update_rejects_bad_forms():
     with cluster([dict(models=["gpt-a"], name="A")]) as c:
         for body in ['not json', {"OPENAI_API_BASE_URLS": "http://x"},
@@ -138,6 +159,7 @@ def test_missing_default_ollama_is_not_fatal_and_sigterm_drains():
 
 
 if __name__ == "__main__":
-    run_tests([test_config_update_takes_effect_and_survives_restart, test_config_update_rejects_bad_forms,
+    run_tests([test_config_update_takes_effect_and_survives_restart, test_acknowledged_config_survives_kill_9,
+               test_config_update_rejects_bad_forms,
                test_disabling_openai_empties_the_list, test_bad_startup_values_exit_2_with_a_message,
                test_missing_default_ollama_is_not_fatal_and_sigterm_drains])
