@@ -3,11 +3,14 @@
 # proxy, upstream keep-alive, no buffering) and through switchboard, in one run. Every process is
 # pinned to the same core, so requests/s is the inverse of the whole CPU cost per request and the
 # differences are each proxy's own overhead. Writes bench/RESULTS.md.
-#   usage: bench/run.sh [seconds per run (5)] [concurrency levels ("1 8 32")]
+# Each figure is the median of ROUNDS runs, the targets interleaved, so that a noisy neighbour on
+# this VM moves all three alike rather than one of them.
+#   usage: bench/run.sh [seconds per run (3)] [concurrency levels ("1 8 32")] [rounds (3)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DUR=${1:-5}
+DUR=${1:-3}
 LEVELS=${2:-"1 8 32"}
+ROUNDS=${3:-3}
 CORE=${BENCH_CORE:-1}
 OUT=bench/out
 mkdir -p "$OUT"
@@ -84,30 +87,47 @@ parse() {
     END { printf "%d %d %d %d\n", rps, p50, p99, bad+0 }' "$1"
 }
 
-RESULTS="$OUT/results.txt"
-: > "$RESULTS"
-for mode in whole stream; do
-  for c in $LEVELS; do
-    t=1; [ "$c" -gt 1 ] && t=2
-    for target in direct nginx switchboard; do
-      log="$OUT/$mode-$c-$target.txt"
-      taskset -c "$CORE" wrk -t"$t" -c"$c" -d"${DUR}s" --latency -s "$OUT/$mode.lua" "${URL[$target]}" > "$log"
-      echo "$mode $c $target $(parse "$log")" | tee -a "$RESULTS"
+RUNS="$OUT/runs.txt"
+: > "$RUNS"
+for round in $(seq "$ROUNDS"); do
+  for mode in whole stream; do
+    for c in $LEVELS; do
+      t=1; [ "$c" -gt 1 ] && t=2
+      for target in direct nginx switchboard; do
+        log="$OUT/$mode-$c-$target-$round.txt"
+        taskset -c "$CORE" wrk -t"$t" -c"$c" -d"${DUR}s" --latency -s "$OUT/$mode.lua" "${URL[$target]}" > "$log"
+        echo "$mode $c $target $(parse "$log")" | tee -a "$RUNS"
+      done
     done
   done
 done
+
+# Median of the rounds for each (mode, connections, target), in run order.
+RESULTS="$OUT/results.txt"
+python3 - "$RUNS" > "$RESULTS" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    mode, c, target, *vals = line.split()
+    rows.setdefault((mode, c, target), []).append([int(v) for v in vals])
+for (mode, c, target), runs in rows.items():
+    med = [int(statistics.median(col)) for col in zip(*runs)]
+    med[3] = sum(r[3] for r in runs)  # non-2xx: the total, not a median
+    print(mode, c, target, *med)
+PY
 
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 {
   echo "# Benchmark results"
   echo
-  echo "Command: \`make bench\` (= \`bench/run.sh $DUR \"$LEVELS\"\`), $(date -u +%Y-%m-%d), commit $COMMIT,"
+  echo "Command: \`make bench\` (= \`bench/run.sh $DUR \"$LEVELS\" $ROUNDS\`), $(date -u +%Y-%m-%d), commit $COMMIT,"
   echo "$(nproc) vCPU ($CPU). wrk, the fake upstream (tests/support/fake_upstream.cpp, one thread),"
   echo "nginx 1 worker (keep-alive 128 to the upstream, proxy_buffering off) and switchboard (THREADS=1)"
   echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
   echo "'direct' is each proxy's own cost. 'whole' = non-streamed chat completion (~330 B answer);"
   echo "'stream' = 5 content chunks + final chunk + [DONE], each written separately by the upstream."
+  echo "Each figure: the median of $ROUNDS runs of ${DUR} s, targets interleaved."
   echo
   echo "| mode | conns | target | req/s | p50 µs | p99 µs | non-2xx | vs nginx req/s | added p50 vs direct µs |"
   echo "|---|---|---|---|---|---|---|---|---|"
