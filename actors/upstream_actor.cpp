@@ -80,7 +80,8 @@ upstream_actor::behavior_type upstream_actor_impl(upstream_actor::stateful_point
             spdlog::warn("{} connection {} model list failed: {} (retrying)",
                          to_string(st.spec.key.kind), st.spec.key.idx, error);
         }
-        st.endpoint->set_healthy(st.healthy);
+        // A connection that is never probed (model_ids) leaves health to the data plane.
+        if (r.status != -1) st.endpoint->set_healthy(st.healthy);
         report.ok = st.healthy;
         report.error = error;
         report.models = st.models;

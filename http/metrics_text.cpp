@@ -52,6 +52,8 @@ std::string render_metrics(runtime& rt) {
   counter("switchboard_bad_requests_total", "Client requests rejected as malformed or over a limit.",
           m.bad_requests.load());
   counter("switchboard_config_updates_total", "Configuration changes applied.", m.config_updates.load());
+  counter("switchboard_failovers_total", "Requests moved to another connection after a connect failure.",
+          m.failovers.load());
 
   auto catalog = rt.catalog.load();
   gauge("switchboard_catalog_models", "Models in the merged catalog.",
@@ -91,7 +93,7 @@ std::string render_metrics(runtime& rt) {
     help(out, c.name, c.type, c.help);
     for (auto& ep : catalog->upstreams) line(out, c.name, labels(*ep), c.get(ep->stats()));
   }
-  help(out, "switchboard_upstream_healthy", "gauge", "1 when the last model-list probe succeeded.");
+  help(out, "switchboard_upstream_healthy", "gauge", "1 when routing prefers the connection (probe ok, no connect-failure cool-down).");
   for (auto& ep : catalog->upstreams)
     line(out, "switchboard_upstream_healthy", labels(*ep), ep->healthy() ? 1 : 0);
   help(out, "switchboard_upstream_duration_seconds", "histogram", "Upstream request time.");

@@ -126,7 +126,8 @@ net::awaitable<handled> router::openai_chat(session_io& s, client_request& req) 
   auto it = catalog->openai.find(std::string_view(view.model));
   if (it == catalog->openai.end())
     co_return co_await send_error(s, gateway_error::model_not_found, "Model not found");
-  const route_target* t = pick_target(it->second);
+  const model_route& route = it->second;
+  const route_target* t = pick_target(route);
   if (!t) co_return co_await send_error(s, gateway_error::model_not_found, "Model not found");
   if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
 
@@ -134,7 +135,21 @@ net::awaitable<handled> router::openai_chat(session_io& s, client_request& req) 
   up.path = "/chat/completions";
   up.accept = std::string(req[http::field::accept]);
   up.body = std::move(req.body());
-  co_return co_await relay_to_upstream(s, rt_, t->endpoint, std::move(up));
+  // Failover: a connection that cannot be reached (nothing was sent, so nothing is repeated)
+  // hands the request to the next healthy one serving the same upstream model.
+  for (std::size_t tried = 1;; ++tried) {
+    const route_target* next = nullptr;
+    if (tried < route.targets.size())
+      for (auto& alt : route.targets)
+        if (&alt != t && alt.upstream_model == t->upstream_model && alt.endpoint->healthy()) {
+          next = &alt;
+          break;
+        }
+    auto r = co_await relay_to_upstream(s, rt_, t->endpoint, up, next != nullptr);
+    if (!r.unreachable) co_return r.answer;
+    rt_.metrics.failovers.fetch_add(1, std::memory_order_relaxed);
+    t = next;
+  }
 }
 
 net::awaitable<handled> router::openai_config_update(session_io& s, client_request& req) {

@@ -4,6 +4,9 @@
 // crosses threads), its health flag and its counters. Created and owned by the connection's
 // upstream_actor; the catalog snapshot points routes straight at it.
 #include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,8 +62,23 @@ class upstream_endpoint {
   upstream_stats& stats() { return stats_; }
   runtime& rt() { return rt_; }
 
-  bool healthy() const { return healthy_.load(std::memory_order_relaxed); }
-  void set_healthy(bool h) { healthy_.store(h, std::memory_order_relaxed); }
+  /// Whether routing should prefer this connection. Down after a failed model-list probe (until
+  /// one succeeds) or, for a cool-down, after a request could not connect; a response clears it.
+  bool healthy() const {
+    auto until = down_until_.load(std::memory_order_relaxed);
+    return until == 0 || std::chrono::steady_clock::now().time_since_epoch().count() >= until;
+  }
+  void set_healthy(bool h) {
+    down_until_.store(h ? 0 : std::numeric_limits<std::int64_t>::max(), std::memory_order_relaxed);
+  }
+  void mark_down_for(std::chrono::milliseconds d) {
+    auto until = std::chrono::steady_clock::now() + d;
+    down_until_.store(until.time_since_epoch().count(), std::memory_order_relaxed);
+  }
+  /// A response arrived: clear a cool-down (written only when set, to keep the line shared).
+  void mark_answering() {
+    if (down_until_.load(std::memory_order_relaxed) != 0) down_until_.store(0, std::memory_order_relaxed);
+  }
 
   /// Sets Host, authentication and the connection's custom headers on an upstream request. The
   /// only place an upstream credential is put on the wire.
@@ -85,7 +103,7 @@ class upstream_endpoint {
   std::string authorization_;  // "Bearer <key>" or empty
   std::string rendered_headers_;  // Host, Authorization and custom headers as wire text
   std::vector<shard> shards_;
-  std::atomic<bool> healthy_{true};
+  std::atomic<std::int64_t> down_until_{0};  // steady_clock ticks; 0: up
   upstream_stats stats_;
 };
 

@@ -329,6 +329,7 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
     }
     co_return co_await fail(ec);
   }
+  ep.mark_answering();
   auto status = hp.get().result_int();
   auto content_type = hp.get()[http::field::content_type];
   if (status < 400 && content_type.find("text/event-stream") != beast::string_view::npos)
@@ -371,9 +372,9 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
 
 }  // namespace
 
-net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
-                                          std::shared_ptr<upstream_endpoint> ep,
-                                          upstream_request req) {
+net::awaitable<relay_outcome> relay_to_upstream(session_io& s, runtime& rt,
+                                                std::shared_ptr<upstream_endpoint> ep,
+                                                const upstream_request& req, bool may_fail_over) {
   auto started = std::chrono::steady_clock::now();
   // The request head is rendered once, by hand: Beast's serializer costs several microseconds
   // per request in buffer-sequence iteration that a fixed head does not need.
@@ -412,6 +413,11 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
           break;
         }
         ep->stats().errors.fetch_add(1, std::memory_order_relaxed);
+        ep->mark_down_for(connect_failure_cooldown);
+        if (may_fail_over) {
+          stop_watch(s);
+          co_return relay_outcome{{}, true};
+        }
         auto e = ec == beast::error::timeout ? gateway_error::upstream_timeout
                                              : gateway_error::upstream_unreachable;
         auto message = fmt::format("{} is unreachable: {}", connection_name(*ep),
@@ -434,7 +440,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
   stop_watch(s);
   ep->stats().latency.observe(static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count()));
-  co_return answer;
+  co_return relay_outcome{answer, false};
 }
 
 }  // namespace sb

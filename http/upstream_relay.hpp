@@ -4,6 +4,7 @@
 // arrived; a partial event is held back so a cut stream never leaves half an event), other
 // bodies whole. A slow client slows the upstream read (one bounded buffer per stream); a client
 // that leaves cancels the upstream request at once.
+#include <chrono>
 #include <memory>
 
 #include <boost/asio/awaitable.hpp>
@@ -27,10 +28,23 @@ struct upstream_request {
   std::string body;
 };
 
+/// How long a connection that refused a connection is passed over by routing before one request
+/// tries it again (a successful model-list probe or any answer clears it sooner).
+inline constexpr std::chrono::milliseconds connect_failure_cooldown{5'000};
+
+/// What relaying did: answered the client, or (when failover was allowed) could not reach the
+/// upstream at all and sent the client nothing, so another connection may be tried.
+struct relay_outcome {
+  handled answer;
+  bool unreachable = false;
+};
+
 /// Performs `req` against `ep` (pooled connection, retried once on a fresh one when a pooled
-/// connection turns out closed) and answers the client. Never throws.
-boost::asio::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
-                                                  std::shared_ptr<upstream_endpoint> ep,
-                                                  upstream_request req);
+/// connection turns out closed) and answers the client. With `may_fail_over`, an upstream that
+/// cannot be connected to is reported instead of answered. Never throws.
+boost::asio::awaitable<relay_outcome> relay_to_upstream(session_io& s, runtime& rt,
+                                                        std::shared_ptr<upstream_endpoint> ep,
+                                                        const upstream_request& req,
+                                                        bool may_fail_over);
 
 }  // namespace sb

@@ -42,6 +42,32 @@ def test_unreachable_upstream_gives_a_clear_502_fast():
         check(gw.stop() == 0, gw.output())
 
 
+def test_unreachable_connection_fails_over_to_another_serving_the_model():
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    dead_port = dead.getsockname()[1]
+    dead.close()
+    fake = FakeUpstream(models=["shared"], name="A")
+    # Connection 0 lists "shared" without being asked (model_ids) but is down; connection 1 serves it.
+    gw = Gateway({"OPENAI_API_BASE_URLS": f"http://127.0.0.1:{dead_port}/v1;{fake.url}",
+                  "OPENAI_API_CONFIGS": json.dumps({"0": {"model_ids": ["shared"]}})})
+    try:
+        gw.wait_for_models(["shared"])
+        deadline = time.time() + 5
+        while len([m for m in json.loads(gw.get("/openai/models")[2])["data"] if m["id"] == "shared"]) < 2:
+            check(time.time() < deadline, "both connections never listed the model")
+            time.sleep(0.05)
+        for _ in range(6):
+            status, _, raw = gw.post("/openai/chat/completions", {"model": "shared"})
+            check(status == 200 and b"A:tok0" in raw, (status, raw))
+        metrics = gw.get("/metrics")[2].decode()
+        check("switchboard_failovers_total 1\n" in metrics, metrics)  # then skipped while cooling down
+        check(f'switchboard_upstream_healthy{{kind="openai",idx="0",host="127.0.0.1:{dead_port}"}} 0' in metrics, metrics)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        fake.stop()
+
+
 def test_dead_upstream_does_not_block_the_model_list():
     # The second connection accepts TCP but never answers: a hung upstream.
     hung = socket.socket()
@@ -240,7 +266,9 @@ def test_slow_client_backpressures_the_upstream():
 
 
 if __name__ == "__main__":
-    run_tests([test_unreachable_upstream_gives_a_clear_502_fast, test_dead_upstream_does_not_block_the_model_list,
+    run_tests([test_unreachable_upstream_gives_a_clear_502_fast,
+               test_unreachable_connection_fails_over_to_another_serving_the_model,
+               test_dead_upstream_does_not_block_the_model_list,
                test_upstream_reset_mid_stream_ends_with_an_error_event,
                test_stalled_stream_times_out_with_an_error_event, test_slow_first_byte_gives_504,
                test_bad_upstream_answers_are_sanitized, test_client_leaving_cancels_the_upstream_request,
