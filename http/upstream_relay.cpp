@@ -25,6 +25,7 @@
 #include "http/client_reader.hpp"
 #include "http/parse_feed.hpp"
 #include "http/runtime.hpp"
+#include "http/stream_framing.hpp"
 #include "http/upstream_endpoint.hpp"
 
 namespace sb {
@@ -131,17 +132,6 @@ bool looks_like_json(const std::string& body) {
   return false;
 }
 
-// End of the last complete SSE event in buf[0, end), searching from `from`; 0 when none.
-std::size_t last_event_boundary(const char* buf, std::size_t from, std::size_t end) {
-  for (std::size_t i = end; i > from && i >= 2; --i) {
-    // buf[i-1] == '\n' ends a blank line when preceded by "\n" or "\n\r"
-    if (buf[i - 1] != '\n') continue;
-    if (buf[i - 2] == '\n') return i;
-    if (i >= 3 && buf[i - 2] == '\r' && buf[i - 3] == '\n') return i;
-  }
-  return 0;
-}
-
 struct exchange_result {
   handled answer;
   bool retry_fresh = false;  // a pooled connection was found closed before any answer
@@ -225,7 +215,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
     }
     bool done = bp.is_done();
     // Hold back a partial event so a cut stream never ends mid-event; all of it once complete.
-    std::size_t boundary = done ? used : last_event_boundary(buf.data(), scanned, used);
+    std::size_t boundary = done ? used : last_sse_event_end(buf.data(), scanned, used);
     scanned = used >= 2 ? used - 2 : 0;
     if (boundary > 0 || done) {
       if (!(client_ok = co_await write_chunk(s.client, buf.data(), boundary, done))) break;
