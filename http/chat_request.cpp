@@ -43,7 +43,11 @@ std::string parse_chat_request(std::string& body, chat_request_view& out) {
       if (have_stream) return "duplicate field 'stream'";
       have_stream = true;
       od::value v = field.value();
-      if (v.is_null()) {
+      // Every simdjson result is checked through get(): converting one to bool would throw on
+      // malformed input (found by tests/fuzz/chat_request).
+      bool null = false;
+      if (v.is_null().get(null)) return "field 'stream' must be a boolean";
+      if (null) {
         out.stream = false;
       } else if (v.get_bool().get(out.stream)) {
         return "field 'stream' must be a boolean";
