@@ -109,6 +109,7 @@ def test_client_errors_have_one_json_shape():
             ({"model": 5}, 400, "'model' must be a string"),
             ({"model": "gpt-a", "stream": "yes"}, 400, "'stream' must be a boolean"),
             ({"messages": []}, 400, "'model' is required"),
+            ('{"model":"gpt-a","stream":nu\u0019:"a"}', 400, "'stream' must be a boolean"),  # once a crash
         ]
         before = c.fakes[0].stats()["chat_requests"] + c.fakes[1].stats()["chat_requests"]
         for body, want_status, want_text in cases:
