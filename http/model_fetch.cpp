@@ -9,6 +9,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "http/log_failure.hpp"
 #include "http/runtime.hpp"
 #include "http/upstream_endpoint.hpp"
 
@@ -24,7 +25,8 @@ constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 constexpr std::uint64_t max_list_bytes = 32ull << 20;
 
 template <class Stream>
-net::awaitable<bool> get_once(Stream& s, upstream_connection& conn, http::request<http::empty_body>& req,
+net::awaitable<bool> get_once(Stream& s, upstream_connection& conn,
+                              http::request<http::empty_body>& req,
                               std::chrono::milliseconds timeout, fetch_result& r) {
   auto& lowest = beast::get_lowest_layer(s);
   lowest.expires_after(timeout);
@@ -54,23 +56,29 @@ net::awaitable<void> run_fetch(runtime& rt, std::shared_ptr<upstream_endpoint> e
   bool reused = false;
   auto conn = ep->take_idle();
   reused = conn != nullptr;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!conn) {
-      boost::system::error_code ec;
-      conn = co_await ep->connect(ec);
+  try {
+    for (int attempt = 0; attempt < 2; ++attempt) {
       if (!conn) {
-        r.error = ec == beast::error::timeout ? "connect timed out" : ec.message();
-        break;
+        boost::system::error_code ec;
+        conn = co_await ep->connect(ec);
+        if (!conn) {
+          r.error = ec == beast::error::timeout ? "connect timed out" : ec.message();
+          break;
+        }
+        reused = false;
       }
-      reused = false;
+      r.error.clear();
+      bool keep = co_await std::visit(
+          [&](auto& s) { return get_once(s, *conn, req, rt.cfg.model_list_timeout, r); },
+          conn->stream);
+      bool ok = r.error.empty();
+      ep->release(std::move(conn), ok && keep);
+      if (ok || !reused) break;  // a pooled connection may have been closed: one fresh retry
+      ep->stats().stale_retries.fetch_add(1, std::memory_order_relaxed);
     }
-    r.error.clear();
-    bool keep = co_await std::visit(
-        [&](auto& s) { return get_once(s, *conn, req, rt.cfg.model_list_timeout, r); }, conn->stream);
-    bool ok = r.error.empty();
-    ep->release(std::move(conn), ok && keep);
-    if (ok || !reused) break;  // a pooled connection may have been closed: one fresh retry
-    ep->stats().stale_retries.fetch_add(1, std::memory_order_relaxed);
+  } catch (const std::exception& e) {
+    // The actor must always hear back, or it would wait for this fetch forever.
+    r.error = e.what();
   }
   done(std::move(r));
 }
@@ -81,7 +89,7 @@ void fetch_model_list(runtime& rt, std::shared_ptr<upstream_endpoint> ep, std::s
                       std::uint64_t generation, std::function<void(fetch_result)> done) {
   net::co_spawn(rt.io.context(0),
                 run_fetch(rt, std::move(ep), std::move(path), generation, std::move(done)),
-                net::detached);
+                log_failure{"model-list fetch"});
 }
 
 }  // namespace sb

@@ -1,13 +1,9 @@
 #include "http/server.hpp"
 
-#include "http/client_reader.hpp"
-#include "http/parse_feed.hpp"
-
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <array>
-#include <unordered_set>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,7 +13,11 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <spdlog/spdlog.h>
+#include <unordered_set>
+
+#include "http/client_reader.hpp"
+#include "http/log_failure.hpp"
+#include "http/parse_feed.hpp"
 
 namespace sb {
 
@@ -50,7 +50,14 @@ net::awaitable<void> linger_close(beast::tcp_stream& stream) {
 }
 
 net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
-  rt.metrics.open_connections.fetch_add(1, std::memory_order_relaxed);
+  // Counted by a guard so the gauge stays right however the session ends.
+  struct connection_count {
+    std::atomic<std::int64_t>& n;
+    explicit connection_count(std::atomic<std::int64_t>& c) : n(c) {
+      n.fetch_add(1, std::memory_order_relaxed);
+    }
+    ~connection_count() { n.fetch_sub(1, std::memory_order_relaxed); }
+  } counted(rt.metrics.open_connections);
   beast::tcp_stream stream(std::move(socket));
   auto reader = std::make_shared<client_reader>(stream);
   auto& buffer = reader->buffer;
@@ -86,26 +93,29 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
       else if (hec == http::error::body_limit)
         co_await send_error(s, gateway_error::payload_too_large, "request body is too large");
       else
-        co_await send_error(s, gateway_error::bad_request, "malformed HTTP request: " + hec.message());
+        co_await send_error(s, gateway_error::bad_request,
+                            "malformed HTTP request: " + hec.message());
       co_await linger_close(stream);
       break;
     }
     auto req = parser.release();
     reader->start();  // the next request's read, and meanwhile the watch for a leaving client
-    session_io s{stream, req.version(), req.keep_alive() && !rt.draining.load(std::memory_order_relaxed),
+    session_io s{stream, req.version(),
+                 req.keep_alive() && !rt.draining.load(std::memory_order_relaxed),
                  req.method() == http::verb::head, reader.get()};
     route_id route = route_id::other;
     auto answer = co_await r.dispatch(s, req, route);
     auto& stats = rt.metrics.route(route);
     stats.requests.fetch_add(1, std::memory_order_relaxed);
     if (answer.status >= 400) stats.errors.fetch_add(1, std::memory_order_relaxed);
-    stats.latency.observe(static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count()));
+    stats.latency.observe(
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count()));
     if (!answer.keep_alive) break;
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  rt.metrics.open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 net::awaitable<void> accept_loop(tcp::acceptor& acceptor, runtime& rt, router& r) {
@@ -120,7 +130,8 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, runtime& rt, router& r
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), rt, r), net::detached);
+    net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), rt, r),
+                  log_failure{"client session"});
   }
 }
 
@@ -162,7 +173,7 @@ bool server::listen(const std::string& host, std::uint16_t port, std::string& er
 
 void server::start() {
   for (auto& a : acceptors_)
-    net::co_spawn(a->get_executor(), accept_loop(*a, rt_, router_), net::detached);
+    net::co_spawn(a->get_executor(), accept_loop(*a, rt_, router_), log_failure{"accept loop"});
 }
 
 void server::close_idle_sessions() {
