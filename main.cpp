@@ -1,14 +1,14 @@
 // switchboard: one LLM provider gateway in front of many Ollama and OpenAI-compatible upstreams.
 // main wires the pieces: settings -> config store -> actors (CAF) -> HTTP server (Beast/Asio).
-#include <csignal>
-#include <cstdlib>
-#include <thread>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
+#include <csignal>
+#include <cstdlib>
+#include <thread>
 
 #include "actors/catalog_actor.hpp"
 #include "actors/config_actor.hpp"
@@ -27,8 +27,9 @@ int run(sb::settings s, const sb::env_lookup& env) {
   spdlog::set_level(spdlog::level::from_str(s.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   if (s.webui_auth)
-    spdlog::warn("WEBUI_AUTH=True: user authentication is not available yet; every route that needs a "
-                 "user answers 401. Set WEBUI_AUTH=False for single-user mode.");
+    spdlog::warn(
+        "WEBUI_AUTH=True: user authentication is not available yet; every route that needs a "
+        "user answers 401. Set WEBUI_AUTH=False for single-user mode.");
 
   std::string error;
   auto store = std::shared_ptr<sb::config_store>(sb::config_store::open(s.data_dir, error));
@@ -54,8 +55,9 @@ int run(sb::settings s, const sb::env_lookup& env) {
 
   auto catalog = sys.spawn(sb::catalog_actor_impl, &rt.catalog);
   auto config = sys.spawn<caf::detached>(sb::config_actor_impl, store, *initial, &rt.config);
-  sb::endpoint_factory make_endpoint = [&rt](const sb::connection_spec& spec, std::string& why)
-      -> std::shared_ptr<sb::upstream_endpoint> {
+  sb::endpoint_factory make_endpoint =
+      [&rt](const sb::connection_spec& spec,
+            std::string& why) -> std::shared_ptr<sb::upstream_endpoint> {
     auto target = sb::parse_upstream_url(spec.url, why);
     if (!target) return nullptr;
     return std::make_shared<sb::upstream_endpoint>(spec, std::move(*target), rt);
@@ -64,8 +66,10 @@ int run(sb::settings s, const sb::env_lookup& env) {
                                   std::uint64_t gen, std::function<void(sb::fetch_result)> done) {
     sb::fetch_model_list(rt, std::move(ep), std::move(path), gen, std::move(done));
   };
-  auto manager = sys.spawn(sb::connection_manager_impl, catalog, make_endpoint, fetch, s.models_refresh);
-  caf::anon_send(config, sb::subscribe_atom::value, caf::actor_cast<sb::config_subscriber>(manager));
+  auto manager =
+      sys.spawn(sb::connection_manager_impl, catalog, make_endpoint, fetch, s.models_refresh);
+  caf::anon_send(config, sb::subscribe_atom::value,
+                 caf::actor_cast<sb::config_subscriber>(manager));
 
   sb::control_plane_bridge control(sys, config);
   sb::server srv(rt, control);

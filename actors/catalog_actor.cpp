@@ -9,7 +9,8 @@ namespace {
 bool same_models(const std::vector<model_entry>& a, const std::vector<model_entry>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].id != b[i].id || a[i].upstream_id != b[i].upstream_id || a[i].entry_json != b[i].entry_json)
+    if (a[i].id != b[i].id || a[i].upstream_id != b[i].upstream_id ||
+        a[i].entry_json != b[i].entry_json)
       return false;
   return true;
 }
@@ -22,8 +23,8 @@ void republish(catalog_actor::stateful_pointer<catalog_state> self) {
 
 }  // namespace
 
-std::shared_ptr<const catalog_snapshot> build_catalog(const std::map<upstream_key, upstream_models>& lists,
-                                                      std::uint64_t generation) {
+std::shared_ptr<const catalog_snapshot> build_catalog(
+    const std::map<upstream_key, upstream_models>& lists, std::uint64_t generation) {
   auto snap = std::make_shared<catalog_snapshot>();
   snap->generation = generation;
   std::string body = R"({"data":[)";

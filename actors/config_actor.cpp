@@ -1,7 +1,8 @@
 #include "actors/config_actor.hpp"
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+
+#include <caf/all.hpp>
 
 namespace sb {
 

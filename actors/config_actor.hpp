@@ -3,8 +3,9 @@
 //
 //   HTTP admin route ──update(kind, provider_config)──> config_actor ──save (RocksDB, sync)──> disk
 //                    <──────── gateway_config ─────────┘    │
-//                                                           ├─ publishes snapshot_cell<gateway_config>
-//                                                           └─ config_changed ──> every subscriber
+//                                                           ├─ publishes
+//                                                           snapshot_cell<gateway_config> └─
+//                                                           config_changed ──> every subscriber
 //
 // Runs detached (its own thread) in the gateway because RocksDB writes block.
 #include <memory>

@@ -1,13 +1,15 @@
 #include "actors/connection_manager.hpp"
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+
+#include <caf/all.hpp>
 
 namespace sb {
 
 connection_manager_actor::behavior_type connection_manager_impl(
-    connection_manager_actor::stateful_pointer<connection_manager_state> self, catalog_actor catalog,
-    endpoint_factory make_endpoint, model_fetcher fetch, std::chrono::milliseconds refresh_interval) {
+    connection_manager_actor::stateful_pointer<connection_manager_state> self,
+    catalog_actor catalog, endpoint_factory make_endpoint, model_fetcher fetch,
+    std::chrono::milliseconds refresh_interval) {
   auto& st = self->state;
   st.catalog = std::move(catalog);
   st.make_endpoint = std::move(make_endpoint);

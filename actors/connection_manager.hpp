@@ -33,7 +33,8 @@ struct connection_manager_state {
 };
 
 connection_manager_actor::behavior_type connection_manager_impl(
-    connection_manager_actor::stateful_pointer<connection_manager_state> self, catalog_actor catalog,
-    endpoint_factory make_endpoint, model_fetcher fetch, std::chrono::milliseconds refresh_interval);
+    connection_manager_actor::stateful_pointer<connection_manager_state> self,
+    catalog_actor catalog, endpoint_factory make_endpoint, model_fetcher fetch,
+    std::chrono::milliseconds refresh_interval);
 
 }  // namespace sb

@@ -11,7 +11,8 @@ namespace sb {
 
 class control_plane_bridge : public control_plane {
  public:
-  control_plane_bridge(caf::actor_system& sys, config_actor config) : sys_(sys), config_(std::move(config)) {}
+  control_plane_bridge(caf::actor_system& sys, config_actor config)
+      : sys_(sys), config_(std::move(config)) {}
   void update_provider(provider_kind kind, provider_config next, update_callback done) override;
 
  private:

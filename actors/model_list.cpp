@@ -1,7 +1,6 @@
 #include "actors/model_list.hpp"
 
 #include <algorithm>
-
 #include <boost/json.hpp>
 
 namespace sb {
@@ -59,7 +58,8 @@ std::vector<model_entry> synthesize_model_list(const connection_spec& spec) {
 }
 
 std::optional<std::vector<model_entry>> parse_model_list(const connection_spec& spec,
-                                                         std::string_view body, std::string& error) {
+                                                         std::string_view body,
+                                                         std::string& error) {
   boost::system::error_code ec;
   auto v = json::parse(body, ec);
   if (ec) {
@@ -69,7 +69,8 @@ std::optional<std::vector<model_entry>> parse_model_list(const connection_spec& 
   std::vector<model_entry> out;
   if (spec.key.kind == provider_kind::openai) {
     const json::array* data = nullptr;
-    if (v.is_array()) data = &v.as_array();
+    if (v.is_array())
+      data = &v.as_array();
     else if (v.is_object())
       if (auto* d = v.as_object().if_contains("data"); d && d->is_array()) data = &d->as_array();
     if (!data) {

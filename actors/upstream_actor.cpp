@@ -1,7 +1,8 @@
 #include "actors/upstream_actor.hpp"
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+
+#include <caf/all.hpp>
 
 #include "actors/model_list.hpp"
 #include "http/upstream_endpoint.hpp"
@@ -33,11 +34,10 @@ void start_fetch(upstream_actor::stateful_pointer<upstream_state> self) {
 
 }  // namespace
 
-upstream_actor::behavior_type upstream_actor_impl(upstream_actor::stateful_pointer<upstream_state> self,
-                                                  connection_spec spec,
-                                                  std::shared_ptr<upstream_endpoint> endpoint,
-                                                  catalog_actor catalog, model_fetcher fetch,
-                                                  std::chrono::milliseconds refresh_interval) {
+upstream_actor::behavior_type upstream_actor_impl(
+    upstream_actor::stateful_pointer<upstream_state> self, connection_spec spec,
+    std::shared_ptr<upstream_endpoint> endpoint, catalog_actor catalog, model_fetcher fetch,
+    std::chrono::milliseconds refresh_interval) {
   auto& st = self->state;
   st.spec = std::move(spec);
   st.endpoint = std::move(endpoint);
@@ -60,18 +60,22 @@ upstream_actor::behavior_type upstream_actor_impl(upstream_actor::stateful_point
         report.endpoint = st.endpoint;
         std::string error;
         std::optional<std::vector<model_entry>> parsed;
-        if (r.status == -1) parsed = synthesize_model_list(st.spec);
-        else if (!r.error.empty()) error = r.error;
-        else if (r.status != 200) error = "HTTP " + std::to_string(r.status);
-        else parsed = parse_model_list(st.spec, r.body, error);
+        if (r.status == -1)
+          parsed = synthesize_model_list(st.spec);
+        else if (!r.error.empty())
+          error = r.error;
+        else if (r.status != 200)
+          error = "HTTP " + std::to_string(r.status);
+        else
+          parsed = parse_model_list(st.spec, r.body, error);
         bool was_healthy = st.healthy;
         if (parsed) {
           st.models = std::move(*parsed);
           st.healthy = true;
           st.backoff = std::min(first_backoff, st.refresh_interval);
           if (!was_healthy)
-            spdlog::info("{} connection {}: {} models", to_string(st.spec.key.kind), st.spec.key.idx,
-                         st.models.size());
+            spdlog::info("{} connection {}: {} models", to_string(st.spec.key.kind),
+                         st.spec.key.idx, st.models.size());
         } else {
           st.healthy = false;
           st.endpoint->stats().model_fetch_failures.fetch_add(1, std::memory_order_relaxed);

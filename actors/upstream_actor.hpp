@@ -19,9 +19,9 @@ namespace sb {
 
 /// Runs one model-list GET on the data plane and reports the outcome through `done` (on any
 /// thread). Injected so actor tests run without sockets.
-using model_fetcher = std::function<void(std::shared_ptr<upstream_endpoint> ep, std::string path,
-                                         std::uint64_t generation,
-                                         std::function<void(fetch_result)> done)>;
+using model_fetcher =
+    std::function<void(std::shared_ptr<upstream_endpoint> ep, std::string path,
+                       std::uint64_t generation, std::function<void(fetch_result)> done)>;
 
 struct upstream_state {
   connection_spec spec;
@@ -38,10 +38,9 @@ struct upstream_state {
   static inline const char* name = "upstream_actor";
 };
 
-upstream_actor::behavior_type upstream_actor_impl(upstream_actor::stateful_pointer<upstream_state> self,
-                                                  connection_spec spec,
-                                                  std::shared_ptr<upstream_endpoint> endpoint,
-                                                  catalog_actor catalog, model_fetcher fetch,
-                                                  std::chrono::milliseconds refresh_interval);
+upstream_actor::behavior_type upstream_actor_impl(
+    upstream_actor::stateful_pointer<upstream_state> self, connection_spec spec,
+    std::shared_ptr<upstream_endpoint> endpoint, catalog_actor catalog, model_fetcher fetch,
+    std::chrono::milliseconds refresh_interval);
 
 }  // namespace sb

@@ -40,7 +40,8 @@ std::string string_or(const json::object& o, std::string_view key, std::string f
   return fallback;
 }
 
-void append_specs(provider_kind kind, const provider_config& pc, std::vector<connection_spec>& out) {
+void append_specs(provider_kind kind, const provider_config& pc,
+                  std::vector<connection_spec>& out) {
   json::object all;
   boost::system::error_code ec;
   auto parsed = json::parse(pc.api_configs_json, ec);
@@ -53,7 +54,8 @@ void append_specs(provider_kind kind, const provider_config& pc, std::vector<con
     s.connection_type = kind == provider_kind::openai ? "external" : "local";
     s.enable = pc.enable;
     if (auto* c = config_for(all, static_cast<int>(i), pc.base_urls[i])) {
-      if (auto* v = c->if_contains("enable"); v && v->is_bool()) s.enable = s.enable && v->as_bool();
+      if (auto* v = c->if_contains("enable"); v && v->is_bool())
+        s.enable = s.enable && v->as_bool();
       s.prefix_id = string_or(*c, "prefix_id", "");
       if (auto* v = c->if_contains("model_ids"); v && v->is_array())
         for (auto& m : v->as_array())

@@ -1,7 +1,7 @@
 #pragma once
 // A typed view of one configured connection, derived from gateway_config the way Open WebUI reads
-// OPENAI_API_CONFIGS / OLLAMA_API_CONFIGS: per-index object keyed by str(idx), with the URL itself as
-// the legacy fallback key.
+// OPENAI_API_CONFIGS / OLLAMA_API_CONFIGS: per-index object keyed by str(idx), with the URL itself
+// as the legacy fallback key.
 #include <string>
 #include <utility>
 #include <vector>

@@ -1,9 +1,8 @@
 #include "config/env_seed.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-
 #include <boost/json.hpp>
+#include <cstdlib>
 
 namespace sb {
 
@@ -87,7 +86,7 @@ seed_result seed_config_from_env(const env_lookup& env) {
   auto legacy = env_or(env, "OLLAMA_API_BASE_URL", "http://localhost:11434/api");
   if (base.empty() && !legacy.empty())
     base = legacy.size() >= 4 && legacy.ends_with("/api") ? legacy.substr(0, legacy.size() - 4)
-                                                           : legacy;
+                                                          : legacy;
   auto ourls = env_or(env, "OLLAMA_BASE_URLS", "");
   if (ourls.empty()) ourls = base;
   for (auto& u : split_semicolons(ourls))

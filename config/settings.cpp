@@ -60,14 +60,22 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
       dst = argv[++i];
       return true;
     };
-    auto is = [&](std::string_view name) { return a == name || a.starts_with(std::string(name) + "="); };
+    auto is = [&](std::string_view name) {
+      return a == name || a.starts_with(std::string(name) + "=");
+    };
     bool ok = true;
-    if (is("--host")) ok = take(host);
-    else if (is("--port")) ok = take(port);
-    else if (is("--data-dir")) ok = take(data_dir);
-    else if (is("--threads")) ok = take(threads);
-    else if (is("--log-level")) ok = take(level);
-    else return "unknown argument '" + std::string(a) + "'";
+    if (is("--host"))
+      ok = take(host);
+    else if (is("--port"))
+      ok = take(port);
+    else if (is("--data-dir"))
+      ok = take(data_dir);
+    else if (is("--threads"))
+      ok = take(threads);
+    else if (is("--log-level"))
+      ok = take(level);
+    else
+      return "unknown argument '" + std::string(a) + "'";
     if (!ok) return "missing value for " + std::string(a);
   }
   s.host = host;
@@ -102,9 +110,11 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
     auto v = env(name);
     if (!v || v->empty()) continue;
     if (!parse_seconds(*v, *dst) || dst->count() == 0)
-      return std::string("invalid ") + name + " '" + *v + "': expected a positive number of seconds";
+      return std::string("invalid ") + name + " '" + *v +
+             "': expected a positive number of seconds";
   }
-  if (s.models_refresh < std::chrono::milliseconds(100)) s.models_refresh = std::chrono::milliseconds(100);
+  if (s.models_refresh < std::chrono::milliseconds(100))
+    s.models_refresh = std::chrono::milliseconds(100);
   if (auto v = env("MAX_REQUEST_BODY"); v && !v->empty())
     if (!parse_number<std::uint64_t>(*v, s.max_request_body, 1024, 1ull << 34))
       return "invalid MAX_REQUEST_BODY '" + *v + "': expected bytes, 1024-16GiB";

@@ -16,20 +16,21 @@ struct settings {
   std::uint16_t port = 8080;
   std::string data_dir = "./data";
   std::string log_level = "info";
-  unsigned io_threads = 0;   // 0: one per core
-  unsigned caf_threads = 1;  // actors are off the hot path; more workers only add wake-ups
-  bool webui_auth = false;   // WEBUI_AUTH; only single-user mode (False) exists so far
-  bool persistent_config = true;     // ENABLE_PERSISTENT_CONFIG
-  bool reset_config_on_start = false;  // RESET_CONFIG_ON_START
-  bool verify_tls = true;              // AIOHTTP_CLIENT_SESSION_SSL
-  std::chrono::milliseconds models_refresh{10'000};     // MODELS_REFRESH_INTERVAL (seconds)
-  std::chrono::milliseconds model_list_timeout{10'000};  // AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST
+  unsigned io_threads = 0;        // 0: one per core
+  unsigned caf_threads = 1;       // actors are off the hot path; more workers only add wake-ups
+  bool webui_auth = false;        // WEBUI_AUTH; only single-user mode (False) exists so far
+  bool persistent_config = true;  // ENABLE_PERSISTENT_CONFIG
+  bool reset_config_on_start = false;                          // RESET_CONFIG_ON_START
+  bool verify_tls = true;                                      // AIOHTTP_CLIENT_SESSION_SSL
+  std::chrono::milliseconds models_refresh{10'000};            // MODELS_REFRESH_INTERVAL (seconds)
+  std::chrono::milliseconds model_list_timeout{10'000};        // AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST
   std::chrono::milliseconds upstream_connect_timeout{10'000};  // UPSTREAM_CONNECT_TIMEOUT
-  std::chrono::milliseconds upstream_response_timeout{300'000};  // AIOHTTP_CLIENT_TIMEOUT (TTFB, idle)
+  std::chrono::milliseconds upstream_response_timeout{
+      300'000};                                             // AIOHTTP_CLIENT_TIMEOUT (TTFB, idle)
   std::chrono::milliseconds client_header_timeout{10'000};  // CLIENT_HEADER_TIMEOUT
   std::chrono::milliseconds client_idle_timeout{60'000};    // CLIENT_IDLE_TIMEOUT (keep-alive)
   std::chrono::milliseconds drain_timeout{30'000};          // DRAIN_TIMEOUT
-  std::uint64_t max_request_body = 64ull << 20;               // MAX_REQUEST_BODY (bytes)
+  std::uint64_t max_request_body = 64ull << 20;             // MAX_REQUEST_BODY (bytes)
   std::uint32_t max_request_header = 16u << 10;
 };
 

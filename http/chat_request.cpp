@@ -1,8 +1,9 @@
 #include "http/chat_request.hpp"
 
+#include <simdjson.h>
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
-#include <simdjson.h>
 
 namespace sb {
 

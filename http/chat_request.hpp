@@ -9,7 +9,7 @@
 namespace sb {
 
 struct chat_request_view {
-  std::string model;            // unescaped
+  std::string model;  // unescaped
   bool stream = false;
   std::size_t model_begin = 0;  // byte range of the model's JSON string token, quotes included
   std::size_t model_end = 0;

@@ -20,10 +20,9 @@ void client_reader::start() {
   // The raw socket, not the Beast stream: this read may be outstanding for the whole length of a
   // long stream, and a Beast timeout would close the socket under it. Idle time is bounded by
   // wait()'s timer instead, once the answer has been sent.
-  stream_.socket().async_read_some(buffer.prepare(8192),
-                                   [self = shared_from_this()](error_code ec, std::size_t n) {
-                                     self->complete(ec, n);
-                                   });
+  stream_.socket().async_read_some(
+      buffer.prepare(8192),
+      [self = shared_from_this()](error_code ec, std::size_t n) { self->complete(ec, n); });
 }
 
 // Stores the waiting coroutine's handler (move-only) where complete() finds it. Kept out of the

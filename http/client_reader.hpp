@@ -4,14 +4,13 @@
 // the client left (the relay then cancels the upstream request at once); afterwards it simply is
 // the read of the next request. Watching for a departing client so costs no system call of its
 // own: the read had to happen anyway (a separate peek cost one receive per request).
-#include <chrono>
-#include <functional>
-#include <memory>
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
 
 namespace sb {
 
@@ -47,7 +46,8 @@ class client_reader : public std::enable_shared_from_this<client_reader> {
   bool timed_out_ = false;
   std::uint64_t wait_generation_ = 0;
   boost::system::error_code ec_;
-  std::function<void(boost::system::error_code)> waiter_;  // the session's wait(), resumed by complete()
+  std::function<void(boost::system::error_code)>
+      waiter_;  // the session's wait(), resumed by complete()
   std::function<void()> on_close_;
 };
 

@@ -14,7 +14,8 @@ class control_plane {
  public:
   virtual ~control_plane() = default;
 
-  using update_callback = std::function<void(std::optional<gateway_config> applied, std::string error)>;
+  using update_callback =
+      std::function<void(std::optional<gateway_config> applied, std::string error)>;
 
   /// Replaces one provider family's configuration; `done` runs once the change is durable.
   virtual void update_provider(provider_kind kind, provider_config next, update_callback done) = 0;

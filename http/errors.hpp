@@ -2,26 +2,26 @@
 // The one error type of the data plane. Each error maps, in one switch with no default, to an HTTP
 // status, a type string and a log level; every error body carries both shapes clients read:
 // Open WebUI's {"detail": ...} and the OpenAI SDKs' {"error": {"message", "type", "code"}}.
-#include <string>
-#include <string_view>
+#include <spdlog/common.h>
 
 #include <boost/beast/http/status.hpp>
-#include <spdlog/common.h>
+#include <string>
+#include <string_view>
 
 namespace sb {
 
 enum class gateway_error {
-  bad_request,           // malformed JSON, missing or mistyped field
-  unauthorized,          // no or bad credentials
-  forbidden,             // authenticated, not allowed
-  not_found,             // no such route
-  model_not_found,       // no connection serves the model
+  bad_request,      // malformed JSON, missing or mistyped field
+  unauthorized,     // no or bad credentials
+  forbidden,        // authenticated, not allowed
+  not_found,        // no such route
+  model_not_found,  // no connection serves the model
   method_not_allowed,
   payload_too_large,
   headers_too_large,
-  upstream_unreachable,  // connect failed / refused / reset before a response
-  upstream_timeout,      // no response (or no next chunk) in time
-  upstream_bad_response, // the upstream answered something that is not HTTP / not what was asked
+  upstream_unreachable,   // connect failed / refused / reset before a response
+  upstream_timeout,       // no response (or no next chunk) in time
+  upstream_bad_response,  // the upstream answered something that is not HTTP / not what was asked
   internal,
 };
 

@@ -3,12 +3,11 @@
 // session does (its socket, its upstream connection, its timers) stays on one thread: the
 // io_context is the session's strand, and no request crosses threads (see toolchain notes: a
 // cross-thread wake-up costs 12-25 us, most of nginx's whole per-request cost).
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <memory>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 
 namespace sb {
 

@@ -1,10 +1,10 @@
 #pragma once
-// Completion for co_spawn'ed coroutines: an exception that escapes one (none is expected; data-plane
-// code reports errors by value) is logged and ends only that coroutine, where net::detached would
-// rethrow it and end the process.
-#include <exception>
-
+// Completion for co_spawn'ed coroutines: an exception that escapes one (none is expected;
+// data-plane code reports errors by value) is logged and ends only that coroutine, where
+// net::detached would rethrow it and end the process.
 #include <spdlog/spdlog.h>
+
+#include <exception>
 
 namespace sb {
 

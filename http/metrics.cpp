@@ -32,14 +32,22 @@ void latency_histogram::render(std::string& out, const std::string& name,
 
 const char* route_label(route_id r) {
   switch (r) {
-    case route_id::health: return "/health";
-    case route_id::metrics: return "/metrics";
-    case route_id::openai_models: return "/openai/models";
-    case route_id::openai_chat: return "/openai/chat/completions";
-    case route_id::openai_config: return "/openai/config";
-    case route_id::openai_config_update: return "/openai/config/update";
-    case route_id::other: return "other";
-    case route_id::count_: break;
+    case route_id::health:
+      return "/health";
+    case route_id::metrics:
+      return "/metrics";
+    case route_id::openai_models:
+      return "/openai/models";
+    case route_id::openai_chat:
+      return "/openai/chat/completions";
+    case route_id::openai_config:
+      return "/openai/config";
+    case route_id::openai_config_update:
+      return "/openai/config/update";
+    case route_id::other:
+      return "other";
+    case route_id::count_:
+      break;
   }
   return "other";
 }

@@ -12,7 +12,7 @@ class latency_histogram {
  public:
   static constexpr std::array<double, 16> bounds_seconds = {
       0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-      0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   10.0,  60.0};
+      0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   10.0, 60.0};
 
   void observe(std::uint64_t micros);
   /// Appends `name_bucket{labels,le=..}` lines, `name_sum` and `name_count`.
@@ -49,21 +49,22 @@ struct upstream_stats {
   std::atomic<std::uint64_t> errors{0};  // transport failures and status >= 500
   std::atomic<std::uint64_t> connects{0};
   std::atomic<std::uint64_t> connect_failures{0};
-  std::atomic<std::uint64_t> reused{0};           // requests sent on a pooled connection
-  std::atomic<std::uint64_t> stale_retries{0};    // pooled connection found closed, retried fresh
+  std::atomic<std::uint64_t> reused{0};         // requests sent on a pooled connection
+  std::atomic<std::uint64_t> stale_retries{0};  // pooled connection found closed, retried fresh
   std::atomic<std::uint64_t> model_fetch_failures{0};
-  std::atomic<std::int64_t> in_use{0};            // connections carrying a request now
-  std::atomic<std::int64_t> idle{0};              // connections waiting in the pool
-  latency_histogram latency;                      // request sent -> response complete
+  std::atomic<std::int64_t> in_use{0};  // connections carrying a request now
+  std::atomic<std::int64_t> idle{0};    // connections waiting in the pool
+  latency_histogram latency;            // request sent -> response complete
 };
 
 struct gateway_metrics {
   std::array<route_stats, static_cast<std::size_t>(route_id::count_)> routes;
   std::atomic<std::int64_t> open_connections{0};
   std::atomic<std::int64_t> open_streams{0};
-  std::atomic<std::uint64_t> client_cancels{0};      // client left while its request was served
-  std::atomic<std::uint64_t> upstream_stream_errors{0};  // stream cut by the upstream, error frame sent
-  std::atomic<std::uint64_t> bad_requests{0};        // unparsable / over-limit client requests
+  std::atomic<std::uint64_t> client_cancels{0};  // client left while its request was served
+  std::atomic<std::uint64_t> upstream_stream_errors{
+      0};                                      // stream cut by the upstream, error frame sent
+  std::atomic<std::uint64_t> bad_requests{0};  // unparsable / over-limit client requests
   std::atomic<std::uint64_t> config_updates{0};
   std::atomic<std::uint64_t> failovers{0};  // requests moved to another connection (connect failed)
 

@@ -25,7 +25,8 @@ std::string render_metrics(runtime& rt) {
     line(out, "switchboard_requests_total",
          fmt::format("route=\"{}\"", route_label(static_cast<route_id>(i))),
          m.routes[i].requests.load(std::memory_order_relaxed));
-  help(out, "switchboard_request_errors_total", "counter", "Requests answered with status >= 400, by route.");
+  help(out, "switchboard_request_errors_total", "counter",
+       "Requests answered with status >= 400, by route.");
   for (std::size_t i = 0; i < m.routes.size(); ++i)
     line(out, "switchboard_request_errors_total",
          fmt::format("route=\"{}\"", route_label(static_cast<route_id>(i))),
@@ -48,12 +49,14 @@ std::string render_metrics(runtime& rt) {
   counter("switchboard_client_cancels_total", "Requests whose client left before the answer ended.",
           m.client_cancels.load());
   counter("switchboard_upstream_stream_errors_total",
-          "Streams cut by the upstream, ended with an error event.", m.upstream_stream_errors.load());
-  counter("switchboard_bad_requests_total", "Client requests rejected as malformed or over a limit.",
-          m.bad_requests.load());
-  counter("switchboard_config_updates_total", "Configuration changes applied.", m.config_updates.load());
-  counter("switchboard_failovers_total", "Requests moved to another connection after a connect failure.",
-          m.failovers.load());
+          "Streams cut by the upstream, ended with an error event.",
+          m.upstream_stream_errors.load());
+  counter("switchboard_bad_requests_total",
+          "Client requests rejected as malformed or over a limit.", m.bad_requests.load());
+  counter("switchboard_config_updates_total", "Configuration changes applied.",
+          m.config_updates.load());
+  counter("switchboard_failovers_total",
+          "Requests moved to another connection after a connect failure.", m.failovers.load());
 
   auto catalog = rt.catalog.load();
   gauge("switchboard_catalog_models", "Models in the merged catalog.",
@@ -93,7 +96,8 @@ std::string render_metrics(runtime& rt) {
     help(out, c.name, c.type, c.help);
     for (auto& ep : catalog->upstreams) line(out, c.name, labels(*ep), c.get(ep->stats()));
   }
-  help(out, "switchboard_upstream_healthy", "gauge", "1 when routing prefers the connection (probe ok, no connect-failure cool-down).");
+  help(out, "switchboard_upstream_healthy", "gauge",
+       "1 when routing prefers the connection (probe ok, no connect-failure cool-down).");
   for (auto& ep : catalog->upstreams)
     line(out, "switchboard_upstream_healthy", labels(*ep), ep->healthy() ? 1 : 0);
   help(out, "switchboard_upstream_duration_seconds", "histogram", "Upstream request time.");

@@ -3,10 +3,6 @@
 // completion hand-off) and read from the socket only when the parser needs more. A request or an
 // upstream answer nearly always arrives in one read, so this costs one receive per message where
 // async_read_header + async_read cost several composed operations, timer arms and posts.
-#include <chrono>
-#include <cstddef>
-#include <type_traits>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/error.hpp>
@@ -15,6 +11,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
+#include <chrono>
+#include <cstddef>
+#include <type_traits>
 
 namespace sb {
 
@@ -26,7 +25,8 @@ namespace sb {
 template <class Stream, class Parser, class Done, class Limit>
 boost::asio::awaitable<boost::system::error_code> feed_parser(Stream& stream,
                                                               boost::beast::flat_buffer& buffer,
-                                                              Parser& parser, Done done, Limit limit) {
+                                                              Parser& parser, Done done,
+                                                              Limit limit) {
   namespace net = boost::asio;
   namespace http = boost::beast::http;
   constexpr std::size_t read_size = 16 * 1024;

@@ -1,12 +1,12 @@
 #include "http/response.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <array>
-
-#include <boost/asio/write.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 namespace sb {
 
@@ -18,14 +18,16 @@ net::awaitable<handled> send_body(session_io& s, http::status status, std::strin
   // Rendered by hand (see upstream_relay.cpp): a fixed head and the body in one gathered write.
   std::string head;
   head.reserve(160);
-  fmt::format_to(std::back_inserter(head),
-                 "HTTP/1.{} {} {}\r\nServer: switchboard\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
-                 s.version == 10 ? 0 : 1, static_cast<unsigned>(status), http::obsolete_reason(status),
-                 content_type, body.size());
+  fmt::format_to(
+      std::back_inserter(head),
+      "HTTP/1.{} {} {}\r\nServer: switchboard\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
+      s.version == 10 ? 0 : 1, static_cast<unsigned>(status), http::obsolete_reason(status),
+      content_type, body.size());
   if (!s.keep_alive && s.version != 10) head += "Connection: close\r\n";
   if (s.keep_alive && s.version == 10) head += "Connection: keep-alive\r\n";
   head += "\r\n";
-  std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(body.data(), s.head_only ? 0 : body.size())};
+  std::array<net::const_buffer, 2> out{net::buffer(head),
+                                       net::buffer(body.data(), s.head_only ? 0 : body.size())};
   s.client.expires_after(std::chrono::seconds(60));
   auto [ec, n] = co_await net::async_write(s.client, out, net::as_tuple(net::use_awaitable));
   co_return handled{static_cast<unsigned>(status), s.keep_alive && !ec};

@@ -1,11 +1,10 @@
 #pragma once
 // Writing whole responses to a client, and what a handler reports back to its session.
-#include <string>
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <string>
 
 #include "http/errors.hpp"
 
@@ -25,9 +24,9 @@ struct handled {
 /// Everything a handler needs from its session.
 struct session_io {
   boost::beast::tcp_stream& client;
-  unsigned version;  // HTTP/1.x minor version of the request
-  bool keep_alive;   // what the request asked for, false while draining
-  bool head_only = false;  // a HEAD request: the head of the answer, never its body
+  unsigned version;                 // HTTP/1.x minor version of the request
+  bool keep_alive;                  // what the request asked for, false while draining
+  bool head_only = false;           // a HEAD request: the head of the answer, never its body
   client_reader* reader = nullptr;  // the session's read, which tells when the client leaves
 };
 
@@ -35,6 +34,7 @@ boost::asio::awaitable<handled> send_body(session_io& s, boost::beast::http::sta
                                           std::string body,
                                           std::string_view content_type = "application/json");
 
-boost::asio::awaitable<handled> send_error(session_io& s, gateway_error e, std::string_view message);
+boost::asio::awaitable<handled> send_error(session_io& s, gateway_error e,
+                                           std::string_view message);
 
 }  // namespace sb

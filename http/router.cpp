@@ -1,14 +1,15 @@
 #include "http/router.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "http/auth.hpp"
 #include "http/chat_request.hpp"
@@ -48,17 +49,19 @@ struct update_initiation {
     auto ex = net::get_associated_executor(handler);
     auto h = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
     auto work = net::make_work_guard(ex);
-    cp->update_provider(kind, std::move(cfg),
-                        [h, ex, work](std::optional<gateway_config> applied, std::string error) {
-                          net::post(ex, [h, o = update_outcome{std::move(applied), std::move(error)}]() mutable {
-                            (*h)(std::move(o));
-                          });
-                        });
+    cp->update_provider(
+        kind, std::move(cfg),
+        [h, ex, work](std::optional<gateway_config> applied, std::string error) {
+          net::post(ex, [h, o = update_outcome{std::move(applied), std::move(error)}]() mutable {
+            (*h)(std::move(o));
+          });
+        });
   }
 };
 
 template <class Token>
-auto async_update_provider(control_plane& cp, provider_kind kind, provider_config cfg, Token&& token) {
+auto async_update_provider(control_plane& cp, provider_kind kind, provider_config cfg,
+                           Token&& token) {
   return net::async_initiate<Token, void(update_outcome)>(update_initiation{&cp}, token, kind,
                                                           std::move(cfg));
 }
@@ -73,39 +76,45 @@ net::awaitable<handled> router::dispatch(session_io& s, client_request& req, rou
 
   if (target == "/health" || target == "/ollama" || target == "/ollama/") {
     route = route_id::health;
-    if (!get) co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed");
+    if (!get)
+      co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed");
     co_return co_await send_body(s, http::status::ok, R"({"status":true})");
   }
   if (target == "/metrics") {
     route = route_id::metrics;
-    if (!get) co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed");
+    if (!get)
+      co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed");
     co_return co_await send_body(s, http::status::ok, render_metrics(rt_),
                                  "text/plain; version=0.0.4; charset=utf-8");
   }
 
-  route = target == "/openai/models"                ? route_id::openai_models
-          : target == "/openai/chat/completions"    ? route_id::openai_chat
-          : target == "/openai/config"              ? route_id::openai_config
-          : target == "/openai/config/update"       ? route_id::openai_config_update
-                                                    : route_id::other;
-  if (route == route_id::other) co_return co_await send_error(s, gateway_error::not_found, "Not Found");
+  route = target == "/openai/models"             ? route_id::openai_models
+          : target == "/openai/chat/completions" ? route_id::openai_chat
+          : target == "/openai/config"           ? route_id::openai_config
+          : target == "/openai/config/update"    ? route_id::openai_config_update
+                                                 : route_id::other;
+  if (route == route_id::other)
+    co_return co_await send_error(s, gateway_error::not_found, "Not Found");
 
   auto who = authenticate(req, rt_.cfg);
   if (!who) co_return co_await send_error(s, gateway_error::unauthorized, "Not authenticated");
 
   switch (route) {
     case route_id::openai_models:
-      if (!get) co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed");
+      if (!get)
+        co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed");
       co_return co_await send_body(s, http::status::ok, rt_.catalog.load()->openai_models_body);
     case route_id::openai_chat:
       if (method != http::verb::post)
         co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed");
       co_return co_await openai_chat(s, req);
     case route_id::openai_config:
-      if (!get) co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed");
+      if (!get)
+        co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed");
       if (who->level != role::admin)
         co_return co_await send_error(s, gateway_error::forbidden, "Access prohibited");
-      co_return co_await send_body(s, http::status::ok, render_openai_config(rt_.config.load()->openai));
+      co_return co_await send_body(s, http::status::ok,
+                                   render_openai_config(rt_.config.load()->openai));
     case route_id::openai_config_update:
       if (method != http::verb::post)
         co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed");
@@ -160,10 +169,11 @@ net::awaitable<handled> router::openai_config_update(session_io& s, client_reque
 
   // The config actor answers on its own thread; the answer is posted back to this session's
   // thread. Admin writes are rare, so this one cross-thread round trip is off the hot path.
-  auto [applied, why] =
-      co_await async_update_provider(cp_, provider_kind::openai, std::move(*next), net::use_awaitable);
+  auto [applied, why] = co_await async_update_provider(cp_, provider_kind::openai, std::move(*next),
+                                                       net::use_awaitable);
   if (!applied) {
-    co_return co_await send_error(s, gateway_error::internal, "could not store the configuration: " + why);
+    co_return co_await send_error(s, gateway_error::internal,
+                                  "could not store the configuration: " + why);
   }
   rt_.metrics.config_updates.fetch_add(1, std::memory_order_relaxed);
   co_return co_await send_body(s, http::status::ok, render_openai_config(applied->openai));

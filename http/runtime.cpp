@@ -26,6 +26,8 @@ boost::asio::ssl::context make_tls_client(bool verify) {
 }  // namespace
 
 runtime::runtime(settings s)
-    : cfg(std::move(s)), io(pick_threads(cfg.io_threads)), tls_client(make_tls_client(cfg.verify_tls)) {}
+    : cfg(std::move(s)),
+      io(pick_threads(cfg.io_threads)),
+      tls_client(make_tls_client(cfg.verify_tls)) {}
 
 }  // namespace sb

@@ -2,9 +2,8 @@
 // What the HTTP side of one gateway process shares: settings, I/O threads, TLS client context,
 // metrics and the snapshots the actors publish. Created once in main, outlives every session.
 #include <atomic>
-#include <memory>
-
 #include <boost/asio/ssl/context.hpp>
+#include <memory>
 
 #include "config/settings.hpp"
 #include "http/io_pool.hpp"

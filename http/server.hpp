@@ -2,11 +2,10 @@
 // The listening side: one listening socket, shared by an accept loop on every I/O thread (each
 // thread accepts into its own io_context, so a connection never changes threads), and one session
 // coroutine per client connection.
+#include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/ip/tcp.hpp>
 
 #include "http/router.hpp"
 

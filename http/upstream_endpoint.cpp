@@ -30,7 +30,8 @@ std::optional<upstream_target> parse_upstream_url(std::string_view url, std::str
   }
   upstream_target t;
   auto scheme = parsed->scheme();
-  if (scheme == "https") t.tls = true;
+  if (scheme == "https")
+    t.tls = true;
   else if (scheme != "http") {
     error = "scheme must be http or https";
     return std::nullopt;
@@ -127,7 +128,8 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_endpoint::connect(
   } else {
     tls_stream s(std::move(tcp_s), rt_.tls_client);
     if (!SSL_set_tlsext_host_name(s.native_handle(), target_.host.c_str())) {
-      ec = boost::system::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
+      ec = boost::system::error_code(static_cast<int>(::ERR_get_error()),
+                                     net::error::get_ssl_category());
       stats_.connect_failures.fetch_add(1, std::memory_order_relaxed);
       co_return nullptr;
     }

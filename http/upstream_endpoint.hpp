@@ -4,6 +4,12 @@
 // crosses threads), its health flag and its counters. Created and owned by the connection's
 // upstream_actor; the catalog snapshot points routes straight at it.
 #include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -12,13 +18,6 @@
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/fields.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "config/connection_spec.hpp"
 #include "http/metrics.hpp"
@@ -77,7 +76,8 @@ class upstream_endpoint {
   }
   /// A response arrived: clear a cool-down (written only when set, to keep the line shared).
   void mark_answering() {
-    if (down_until_.load(std::memory_order_relaxed) != 0) down_until_.store(0, std::memory_order_relaxed);
+    if (down_until_.load(std::memory_order_relaxed) != 0)
+      down_until_.store(0, std::memory_order_relaxed);
   }
 
   /// Sets Host, authentication and the connection's custom headers on an upstream request. The
@@ -91,7 +91,8 @@ class upstream_endpoint {
   /// Gives a connection back: pooled when `reusable`, closed otherwise.
   void release(std::unique_ptr<upstream_connection> c, bool reusable);
   /// Opens a new connection (resolve, connect, TLS handshake) within the connect timeout.
-  boost::asio::awaitable<std::unique_ptr<upstream_connection>> connect(boost::system::error_code& ec);
+  boost::asio::awaitable<std::unique_ptr<upstream_connection>> connect(
+      boost::system::error_code& ec);
 
  private:
   struct shard {
@@ -100,7 +101,7 @@ class upstream_endpoint {
   connection_spec spec_;
   upstream_target target_;
   runtime& rt_;
-  std::string authorization_;  // "Bearer <key>" or empty
+  std::string authorization_;     // "Bearer <key>" or empty
   std::string rendered_headers_;  // Host, Authorization and custom headers as wire text
   std::vector<shard> shards_;
   std::atomic<std::int64_t> down_until_{0};  // steady_clock ticks; 0: up

@@ -1,15 +1,12 @@
 #include "http/upstream_relay.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
-#include <chrono>
-#include <span>
-#include <cstring>
-#include <vector>
-
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -19,8 +16,10 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
+#include <chrono>
+#include <cstring>
+#include <span>
+#include <vector>
 
 #include "http/client_reader.hpp"
 #include "http/parse_feed.hpp"
@@ -40,7 +39,7 @@ namespace {
 
 constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 constexpr std::size_t stream_buffer_initial = 16 * 1024;
-constexpr std::size_t stream_event_max = 1024 * 1024;         // longest SSE event relayed
+constexpr std::size_t stream_event_max = 1024 * 1024;          // longest SSE event relayed
 constexpr std::uint64_t whole_body_max = 64ull * 1024 * 1024;  // largest non-streamed answer
 constexpr auto client_write_timeout = std::chrono::seconds(60);
 constexpr std::size_t read_size = 16 * 1024;
@@ -93,7 +92,7 @@ std::string describe(const upstream_endpoint& ep, const error_code& ec, const ru
 // The client-facing body for an upstream answer >= 400: the upstream's own error message when it
 // sent JSON, a sanitized one otherwise (an upstream body is never echoed wholesale).
 std::pair<http::status, std::string> upstream_error_answer(unsigned status, const std::string& body,
-                                                          const upstream_endpoint& ep) {
+                                                           const upstream_endpoint& ep) {
   boost::system::error_code ec;
   auto v = boost::json::parse(body, ec);
   if (!ec && v.is_object()) {
@@ -113,7 +112,8 @@ std::pair<http::status, std::string> upstream_error_answer(unsigned status, cons
     }
     if (!message.empty()) {
       if (!err.is_object())
-        err = boost::json::object{{"message", message}, {"type", "upstream_error"}, {"code", status}};
+        err =
+            boost::json::object{{"message", message}, {"type", "upstream_error"}, {"code", status}};
       boost::json::object out{{"detail", message}, {"error", std::move(err)}};
       return {static_cast<http::status>(status), boost::json::serialize(out)};
     }
@@ -140,7 +140,8 @@ struct exchange_result {
 
 // Writes `n` bytes as one HTTP/1.1 chunk, and the terminating chunk after it when `last`, in a
 // single gathered write (Beast's chunk_body is general but costs more per event than this).
-net::awaitable<bool> write_chunk(beast::tcp_stream& client, const char* data, std::size_t n, bool last) {
+net::awaitable<bool> write_chunk(beast::tcp_stream& client, const char* data, std::size_t n,
+                                 bool last) {
   char head[24];
   auto len = fmt::format_to_n(head, sizeof head, "{:x}\r\n", n).size;
   static constexpr char crlf[] = "\r\n";
@@ -262,7 +263,8 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
     auto frame = "data: " + error_body("upstream_error", failure, 502) + "\n\n";
     used = 0;
     s.client.expires_after(client_write_timeout);
-    auto [ec, n] = co_await net::async_write(s.client, http::make_chunk(net::buffer(frame)), use_nothrow);
+    auto [ec, n] =
+        co_await net::async_write(s.client, http::make_chunk(net::buffer(frame)), use_nothrow);
     client_ok = !ec;
   }
   if (client_ok && !bp.is_done()) {
@@ -330,14 +332,15 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
   sp.eager(true);
   if (w.gone) co_return co_await fail(net::error::operation_aborted);
   if (auto ec = co_await feed_parser(
-          up, conn.buffer, sp, [](auto& p) { return p.is_done(); }, rt.cfg.upstream_response_timeout);
+          up, conn.buffer, sp, [](auto& p) { return p.is_done(); },
+          rt.cfg.upstream_response_timeout);
       ec) {
     if (ec == http::error::body_limit) {
       stop_watch(s);
       ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
-      r.answer = co_await send_error(s, gateway_error::upstream_bad_response,
-                                     fmt::format("{} answered more than {} bytes",
-                                                 connection_name(ep), whole_body_max));
+      r.answer = co_await send_error(
+          s, gateway_error::upstream_bad_response,
+          fmt::format("{} answered more than {} bytes", connection_name(ep), whole_body_max));
       co_return r;
     }
     co_return co_await fail(ec);
@@ -351,10 +354,12 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
     r.answer = co_await send_body(s, code, std::move(body));
   } else if (!looks_like_json(msg.body())) {
     ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
-    r.answer = co_await send_error(s, gateway_error::upstream_bad_response,
-                                   fmt::format("{} returned a body that is not JSON", connection_name(ep)));
+    r.answer = co_await send_error(
+        s, gateway_error::upstream_bad_response,
+        fmt::format("{} returned a body that is not JSON", connection_name(ep)));
   } else {
-    std::string ct = content_type.empty() ? std::string("application/json") : std::string(content_type);
+    std::string ct =
+        content_type.empty() ? std::string("application/json") : std::string(content_type);
     r.answer = co_await send_body(s, static_cast<http::status>(status), std::move(msg.body()), ct);
   }
   co_return r;
@@ -410,14 +415,16 @@ net::awaitable<relay_outcome> relay_to_upstream(session_io& s, runtime& rt,
         }
         auto e = ec == beast::error::timeout ? gateway_error::upstream_timeout
                                              : gateway_error::upstream_unreachable;
-        auto message = fmt::format("{} is unreachable: {}", connection_name(*ep),
-                                   ec == beast::error::timeout ? "connect timed out" : ec.message());
+        auto message =
+            fmt::format("{} is unreachable: {}", connection_name(*ep),
+                        ec == beast::error::timeout ? "connect timed out" : ec.message());
         answer = co_await send_error(s, e, message);
         break;
       }
     }
     auto r = co_await std::visit(
-        [&](auto& up) { return exchange(s, rt, *ep, *conn, up, head, req, reused, *w); }, conn->stream);
+        [&](auto& up) { return exchange(s, rt, *ep, *conn, up, head, req, reused, *w); },
+        conn->stream);
     if (r.retry_fresh) {
       ep->stats().stale_retries.fetch_add(1, std::memory_order_relaxed);
       ep->release(std::move(conn), false);
@@ -428,8 +435,10 @@ net::awaitable<relay_outcome> relay_to_upstream(session_io& s, runtime& rt,
     break;
   }
   stop_watch(s);
-  ep->stats().latency.observe(static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count()));
+  ep->stats().latency.observe(
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count()));
   co_return relay_outcome{answer, false};
 }
 

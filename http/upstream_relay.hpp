@@ -4,12 +4,11 @@
 // arrived; a partial event is held back so a cut stream never leaves half an event), other
 // bodies whole. A slow client slows the upstream read (one bounded buffer per stream); a client
 // that leaves cancels the upstream request at once.
-#include <chrono>
-#include <memory>
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <memory>
 
 #include "http/response.hpp"
 

@@ -29,7 +29,9 @@ struct model_route {
 
 struct string_hash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
 };
 
 using route_map = std::unordered_map<std::string, model_route, string_hash, std::equal_to<>>;
@@ -40,7 +42,7 @@ struct catalog_snapshot {
   route_map ollama;  // Ollama connections, by exposed model name
   std::string openai_models_body = R"({"data":[],"object":"list"})";  // GET /openai/models
   std::string ollama_tags_body = R"({"models":[]})";                  // GET /ollama/api/tags
-  std::vector<std::shared_ptr<upstream_endpoint>> upstreams;  // every running connection
+  std::vector<std::shared_ptr<upstream_endpoint>> upstreams;          // every running connection
 };
 
 }  // namespace sb

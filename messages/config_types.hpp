@@ -1,13 +1,12 @@
 #pragma once
 // The live configuration, in Open WebUI's own shapes so that its admin UI and env vars map 1:1.
-// `api_configs_json` keeps OPENAI_API_CONFIGS / OLLAMA_API_CONFIGS as the JSON object text Open WebUI
-// stores (keys "0", "1", ... or legacy URL keys), so unknown per-connection keys round-trip untouched;
-// config/connection_spec.hpp derives typed per-connection specs from it.
+// `api_configs_json` keeps OPENAI_API_CONFIGS / OLLAMA_API_CONFIGS as the JSON object text Open
+// WebUI stores (keys "0", "1", ... or legacy URL keys), so unknown per-connection keys round-trip
+// untouched; config/connection_spec.hpp derives typed per-connection specs from it.
+#include <caf/meta/type_name.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <caf/meta/type_name.hpp>
 
 #include "messages/secret_string.hpp"
 

@@ -1,13 +1,12 @@
 #pragma once
 // What upstream actors report to the catalog: a connection's model list, already renamed with its
 // prefix_id and rendered as Open WebUI's /openai/models (or /api/tags) entries.
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/meta/type_name.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <caf/allowed_unsafe_message_type.hpp>
-#include <caf/meta/type_name.hpp>
 
 #include "config/connection_spec.hpp"
 

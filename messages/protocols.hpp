@@ -1,42 +1,47 @@
 #pragma once
 // The actors of switchboard and what they say to each other. Read this file to learn the system.
 //
-//   env / RocksDB ──> config_actor ──config_changed──> connection_manager ──spawn/stop──> upstream_actor (1 per connection)
-//        ^   POST /openai/config/update (HTTP session, control plane)                         │ refresh timer
-//        └────────────────────────────── update ───────────────                               v GET /models on an I/O thread
-//                                                                          catalog_actor <──upstream_models──┘
-//                                                                              │ publishes catalog_snapshot (atomic swap)
+//   env / RocksDB ──> config_actor ──config_changed──> connection_manager ──spawn/stop──>
+//   upstream_actor (1 per connection)
+//        ^   POST /openai/config/update (HTTP session, control plane)                         │
+//        refresh timer └────────────────────────────── update ─────────────── v GET /models on an
+//        I/O thread
+//                                                                          catalog_actor
+//                                                                          <──upstream_models──┘
+//                                                                              │ publishes
+//                                                                              catalog_snapshot
+//                                                                              (atomic swap)
 //                                                                              v
-//                                   HTTP sessions (Beast, one I/O thread each) read snapshots: no actor on the request path
+//                                   HTTP sessions (Beast, one I/O thread each) read snapshots: no
+//                                   actor on the request path
+#include <caf/atom.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/type_id.hpp>
+#include <caf/typed_actor.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <caf/atom.hpp>
-#include <caf/type_id.hpp>
-#include <caf/typed_actor.hpp>
-#include <caf/replies_to.hpp>
-
 #include "messages/config_types.hpp"
 #include "messages/model_types.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
-  CAF_ADD_TYPE_ID(switchboard, (sb::secret_string))
-  CAF_ADD_TYPE_ID(switchboard, (sb::provider_config))
-  CAF_ADD_TYPE_ID(switchboard, (sb::gateway_config))
-  CAF_ADD_TYPE_ID(switchboard, (sb::upstream_key))
-  CAF_ADD_TYPE_ID(switchboard, (sb::model_entry))
-  CAF_ADD_TYPE_ID(switchboard, (sb::fetch_result))
-  CAF_ADD_ATOM(switchboard, sb, get_atom, "get")
-  CAF_ADD_ATOM(switchboard, sb, update_atom, "update")
-  CAF_ADD_ATOM(switchboard, sb, subscribe_atom, "subscribe")
-  CAF_ADD_ATOM(switchboard, sb, config_changed_atom, "cfgchanged")
-  CAF_ADD_ATOM(switchboard, sb, refresh_atom, "refresh")
-  CAF_ADD_ATOM(switchboard, sb, fetched_atom, "fetched")
-  CAF_ADD_ATOM(switchboard, sb, models_atom, "models")
-  CAF_ADD_ATOM(switchboard, sb, remove_atom, "remove")
-  CAF_ADD_ATOM(switchboard, sb, status_atom, "status")
+CAF_ADD_TYPE_ID(switchboard, (sb::secret_string))
+CAF_ADD_TYPE_ID(switchboard, (sb::provider_config))
+CAF_ADD_TYPE_ID(switchboard, (sb::gateway_config))
+CAF_ADD_TYPE_ID(switchboard, (sb::upstream_key))
+CAF_ADD_TYPE_ID(switchboard, (sb::model_entry))
+CAF_ADD_TYPE_ID(switchboard, (sb::fetch_result))
+CAF_ADD_ATOM(switchboard, sb, get_atom, "get")
+CAF_ADD_ATOM(switchboard, sb, update_atom, "update")
+CAF_ADD_ATOM(switchboard, sb, subscribe_atom, "subscribe")
+CAF_ADD_ATOM(switchboard, sb, config_changed_atom, "cfgchanged")
+CAF_ADD_ATOM(switchboard, sb, refresh_atom, "refresh")
+CAF_ADD_ATOM(switchboard, sb, fetched_atom, "fetched")
+CAF_ADD_ATOM(switchboard, sb, models_atom, "models")
+CAF_ADD_ATOM(switchboard, sb, remove_atom, "remove")
+CAF_ADD_ATOM(switchboard, sb, status_atom, "status")
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -49,30 +54,30 @@ using config_subscriber = caf::typed_actor<caf::reacts_to<config_changed_atom, g
 /// family, answers only after the write is durable (RocksDB, sync), then broadcasts. A subscriber
 /// receives the current configuration at once, then every change.
 using config_actor = caf::typed_actor<
-  caf::replies_to<get_atom>::with<gateway_config>,
-  caf::replies_to<update_atom, provider_kind, provider_config>::with<gateway_config>,
-  caf::reacts_to<subscribe_atom, config_subscriber>>;
+    caf::replies_to<get_atom>::with<gateway_config>,
+    caf::replies_to<update_atom, provider_kind, provider_config>::with<gateway_config>,
+    caf::reacts_to<subscribe_atom, config_subscriber>>;
 
 /// Keeps one upstream_actor per enabled connection, in step with the configuration.
 /// `status` answers the keys of the connections it runs.
-using connection_manager_actor = caf::typed_actor<
-  caf::reacts_to<config_changed_atom, gateway_config>,
-  caf::replies_to<status_atom>::with<std::vector<upstream_key>>>;
+using connection_manager_actor =
+    caf::typed_actor<caf::reacts_to<config_changed_atom, gateway_config>,
+                     caf::replies_to<status_atom>::with<std::vector<upstream_key>>>;
 
 /// One configured connection: its model-list cache, health and (through its endpoint) its
 /// keep-alive pool. `refresh` fetches the model list now; `fetched` is the fetch's answer,
 /// sent back from the I/O thread that ran it.
-using upstream_actor = caf::typed_actor<
-  caf::reacts_to<refresh_atom>,
-  caf::reacts_to<refresh_atom, std::uint64_t>,  // the refresh timer's tick
-  caf::reacts_to<fetched_atom, fetch_result>,
-  caf::replies_to<status_atom>::with<bool, std::uint64_t>>;  // healthy, models
+using upstream_actor =
+    caf::typed_actor<caf::reacts_to<refresh_atom>,
+                     caf::reacts_to<refresh_atom, std::uint64_t>,  // the refresh timer's tick
+                     caf::reacts_to<fetched_atom, fetch_result>,
+                     caf::replies_to<status_atom>::with<bool, std::uint64_t>>;  // healthy, models
 
 /// Merges every connection's list into one catalog snapshot (model id -> connections) and
 /// publishes it for the HTTP sessions. `status` answers the generation and the model ids.
-using catalog_actor = caf::typed_actor<
-  caf::reacts_to<models_atom, upstream_models>,
-  caf::reacts_to<remove_atom, upstream_key>,
-  caf::replies_to<status_atom>::with<std::uint64_t, std::vector<std::string>>>;
+using catalog_actor =
+    caf::typed_actor<caf::reacts_to<models_atom, upstream_models>,
+                     caf::reacts_to<remove_atom, upstream_key>,
+                     caf::replies_to<status_atom>::with<std::uint64_t, std::vector<std::string>>>;
 
 }  // namespace sb

@@ -1,11 +1,10 @@
 #pragma once
-// A secret (API key, token) that cannot be printed or logged by accident: streaming or formatting it
-// shows `***`; only `reveal()` gives the text, and the one place that builds an Authorization header
-// (http/upstream_endpoint.cpp) and the config store call it.
+// A secret (API key, token) that cannot be printed or logged by accident: streaming or formatting
+// it shows `***`; only `reveal()` gives the text, and the one place that builds an Authorization
+// header (http/upstream_endpoint.cpp) and the config store call it.
+#include <caf/meta/type_name.hpp>
 #include <ostream>
 #include <string>
-
-#include <caf/meta/type_name.hpp>
 
 namespace sb {
 

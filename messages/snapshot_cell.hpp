@@ -13,7 +13,9 @@ class snapshot_cell {
   snapshot_cell() : ptr_(std::make_shared<const T>()) {}
 
   std::shared_ptr<const T> load() const { return ptr_.load(std::memory_order_acquire); }
-  void publish(std::shared_ptr<const T> next) { ptr_.store(std::move(next), std::memory_order_release); }
+  void publish(std::shared_ptr<const T> next) {
+    ptr_.store(std::move(next), std::memory_order_release);
+  }
 
  private:
   std::atomic<std::shared_ptr<const T>> ptr_;

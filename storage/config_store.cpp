@@ -1,10 +1,10 @@
 #include "storage/config_store.hpp"
 
-#include <filesystem>
-
-#include <boost/json.hpp>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
 
 namespace sb {
 
@@ -43,7 +43,8 @@ bool decode_provider(const json::value& v, provider_config& p, const char* urls_
       p.base_urls.emplace_back(x.as_string());
     }
   if (auto* k = o.if_contains("api_keys"); k && k->is_array())
-    for (auto& x : k->as_array()) p.api_keys.emplace_back(x.is_string() ? std::string(x.as_string()) : "");
+    for (auto& x : k->as_array())
+      p.api_keys.emplace_back(x.is_string() ? std::string(x.as_string()) : "");
   if (auto* c = o.if_contains("api_configs"); c && c->is_object())
     p.api_configs_json = json::serialize(*c);
   return true;
@@ -94,7 +95,8 @@ std::unique_ptr<config_store> config_store::open(const std::string& dir, std::st
   }
   std::unique_ptr<config_store> store(new config_store(raw));
   std::string found;
-  st = raw->Get(rocksdb::ReadOptions(), rocksdb::Slice(schema_key.data(), schema_key.size()), &found);
+  st = raw->Get(rocksdb::ReadOptions(), rocksdb::Slice(schema_key.data(), schema_key.size()),
+                &found);
   if (st.IsNotFound()) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
@@ -117,7 +119,8 @@ std::unique_ptr<config_store> config_store::open(const std::string& dir, std::st
 
 std::optional<gateway_config> config_store::load(std::string& error) {
   std::string text, version;
-  auto st = db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(config_key.data(), config_key.size()), &text);
+  auto st =
+      db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(config_key.data(), config_key.size()), &text);
   if (st.IsNotFound()) return std::nullopt;
   if (!st.ok()) {
     error = "cannot read stored config: " + st.ToString();
@@ -128,7 +131,8 @@ std::optional<gateway_config> config_store::load(std::string& error) {
     error = "stored config is not valid JSON of the expected shape";
     return std::nullopt;
   }
-  st = db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(version_key.data(), version_key.size()), &version);
+  st = db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(version_key.data(), version_key.size()),
+                &version);
   if (st.ok()) cfg->version = std::strtoull(version.c_str(), nullptr, 10);
   return cfg;
 }

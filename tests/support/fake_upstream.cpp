@@ -15,17 +15,16 @@
 // Prints "PORT <n>" on stdout once listening.
 #include <sys/socket.h>
 
-#include <chrono>
-#include <cstdio>
-#include <iostream>
-#include <string>
-#include <vector>
-
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -70,18 +69,27 @@ behaviour parse_behaviour(std::string_view model) {
   std::size_t start = 0;
   while (start <= model.size()) {
     auto end = model.find('+', start);
-    auto tok = model.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    auto tok =
+        model.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     auto num = [&](std::string_view prefix) -> int {
       return std::atoi(std::string(tok.substr(prefix.size())).c_str());
     };
-    if (tok.starts_with("chunks:")) b.chunks = num("chunks:");
-    else if (tok.starts_with("chunk_delay:")) b.chunk_delay_ms = num("chunk_delay:");
-    else if (tok.starts_with("slow_ttft:")) b.slow_ttft_ms = num("slow_ttft:");
-    else if (tok.starts_with("stall_after:")) b.stall_after = num("stall_after:");
-    else if (tok.starts_with("reset_after:")) b.reset_after = num("reset_after:");
-    else if (tok.starts_with("error:")) b.error_status = num("error:");
-    else if (tok == "garbage") b.garbage = true;
-    else if (tok == "html_500") b.html_500 = true;
+    if (tok.starts_with("chunks:"))
+      b.chunks = num("chunks:");
+    else if (tok.starts_with("chunk_delay:"))
+      b.chunk_delay_ms = num("chunk_delay:");
+    else if (tok.starts_with("slow_ttft:"))
+      b.slow_ttft_ms = num("slow_ttft:");
+    else if (tok.starts_with("stall_after:"))
+      b.stall_after = num("stall_after:");
+    else if (tok.starts_with("reset_after:"))
+      b.reset_after = num("reset_after:");
+    else if (tok.starts_with("error:"))
+      b.error_status = num("error:");
+    else if (tok == "garbage")
+      b.garbage = true;
+    else if (tok == "html_500")
+      b.html_500 = true;
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
@@ -101,7 +109,8 @@ net::awaitable<bool> wait_watching(beast::tcp_stream& s, int ms) {
   while (std::chrono::steady_clock::now() < deadline) {
     if (peer_closed(s.socket())) co_return false;
     auto left = deadline - std::chrono::steady_clock::now();
-    t.expires_after(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(5)));
+    t.expires_after(
+        std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(5)));
     co_await t.async_wait(use_nothrow);
   }
   co_return !peer_closed(s.socket());
@@ -131,7 +140,9 @@ net::awaitable<bool> simple(beast::tcp_stream& s, unsigned ver, bool keep, http:
 std::string sse_chunk(const std::string& model, int i, bool last) {
   json::object delta;
   if (!last) delta["content"] = opts.name + ":tok" + std::to_string(i) + " ";
-  json::object choice{{"index", 0}, {"delta", delta}, {"finish_reason", last ? json::value("stop") : json::value(nullptr)}};
+  json::object choice{{"index", 0},
+                      {"delta", delta},
+                      {"finish_reason", last ? json::value("stop") : json::value(nullptr)}};
   json::object o{{"id", "chatcmpl-fake"},
                  {"object", "chat.completion.chunk"},
                  {"created", 1700000000},
@@ -141,10 +152,13 @@ std::string sse_chunk(const std::string& model, int i, bool last) {
 }
 
 std::string ndjson_chunk(const std::string& model, int i, bool last) {
-  json::object o{{"model", model},
-                 {"created_at", "2024-01-01T00:00:00Z"},
-                 {"message", json::object{{"role", "assistant"}, {"content", last ? "" : opts.name + ":tok" + std::to_string(i) + " "}}},
-                 {"done", last}};
+  json::object o{
+      {"model", model},
+      {"created_at", "2024-01-01T00:00:00Z"},
+      {"message",
+       json::object{{"role", "assistant"},
+                    {"content", last ? "" : opts.name + ":tok" + std::to_string(i) + " "}}},
+      {"done", last}};
   if (last) {
     o["done_reason"] = "stop";
     o["eval_count"] = i;
@@ -156,8 +170,10 @@ std::string ndjson_chunk(const std::string& model, int i, bool last) {
 // JSON bodies are built outside coroutines: g++ 12 miscompiles braced lists of string literals
 // inside a coroutine frame ("array used as initializer").
 std::string stats_json() {
-  json::object o{{"requests", stats.requests}, {"chat_requests", stats.chat_requests},
-                 {"disconnects", stats.disconnects}, {"completed_streams", stats.completed_streams},
+  json::object o{{"requests", stats.requests},
+                 {"chat_requests", stats.chat_requests},
+                 {"disconnects", stats.disconnects},
+                 {"completed_streams", stats.completed_streams},
                  {"last_model", stats.last_model}};
   return json::serialize(o);
 }
@@ -165,15 +181,20 @@ std::string stats_json() {
 std::string models_json() {
   json::array data;
   for (auto& m : opts.models)
-    data.push_back(json::object{{"id", m}, {"object", "model"}, {"created", 1700000000}, {"owned_by", opts.name}});
+    data.push_back(json::object{
+        {"id", m}, {"object", "model"}, {"created", 1700000000}, {"owned_by", opts.name}});
   return json::serialize(json::object{{"object", "list"}, {"data", data}});
 }
 
 std::string tags_json() {
   json::array models;
   for (auto& m : opts.models)
-    models.push_back(json::object{{"name", m}, {"model", m}, {"modified_at", "2024-01-01T00:00:00Z"},
-                                  {"size", 1000}, {"digest", "sha256:fake"}, {"details", json::object{}}});
+    models.push_back(json::object{{"name", m},
+                                  {"model", m},
+                                  {"modified_at", "2024-01-01T00:00:00Z"},
+                                  {"size", 1000},
+                                  {"digest", "sha256:fake"},
+                                  {"details", json::object{}}});
   return json::serialize(json::object{{"models", models}});
 }
 
@@ -182,23 +203,28 @@ std::string whole_answer(const std::string& model, int chunks, bool ollama) {
   for (int i = 0; i < chunks; ++i) content += opts.name + ":tok" + std::to_string(i) + " ";
   json::object o;
   if (ollama) {
-    o = {{"model", model}, {"message", json::object{{"role", "assistant"}, {"content", content}}}, {"done", true}};
+    o = {{"model", model},
+         {"message", json::object{{"role", "assistant"}, {"content", content}}},
+         {"done", true}};
   } else {
     o = {{"id", "chatcmpl-fake"},
          {"object", "chat.completion"},
          {"created", 1700000000},
          {"model", model},
-         {"choices", json::array{json::object{{"index", 0},
-                                              {"message", json::object{{"role", "assistant"}, {"content", content}}},
-                                              {"finish_reason", "stop"}}}},
-         {"usage", json::object{{"prompt_tokens", 3}, {"completion_tokens", chunks}, {"total_tokens", 3 + chunks}}}};
+         {"choices", json::array{json::object{
+                         {"index", 0},
+                         {"message", json::object{{"role", "assistant"}, {"content", content}}},
+                         {"finish_reason", "stop"}}}},
+         {"usage",
+          json::object{
+              {"prompt_tokens", 3}, {"completion_tokens", chunks}, {"total_tokens", 3 + chunks}}}};
   }
   return json::serialize(o);
 }
 
 // A streamed answer: each chunk its own write, as a model producing tokens would.
-net::awaitable<bool> stream_answer(beast::tcp_stream& s, unsigned ver, bool keep, const std::string& model,
-                                   const behaviour& b, bool ndjson) {
+net::awaitable<bool> stream_answer(beast::tcp_stream& s, unsigned ver, bool keep,
+                                   const std::string& model, const behaviour& b, bool ndjson) {
   http::response<http::empty_body> res{http::status::ok, ver};
   res.set(http::field::content_type, ndjson ? "application/x-ndjson" : "text/event-stream");
   res.keep_alive(keep);
@@ -221,21 +247,25 @@ net::awaitable<bool> stream_answer(beast::tcp_stream& s, unsigned ver, bool keep
       co_return false;
     }
     auto c = ndjson ? ndjson_chunk(model, i, false) : sse_chunk(model, i, false);
-    if (auto [ec, n] = co_await net::async_write(s, http::make_chunk(net::buffer(c)), use_nothrow); ec) {
+    if (auto [ec, n] = co_await net::async_write(s, http::make_chunk(net::buffer(c)), use_nothrow);
+        ec) {
       ++stats.disconnects;
       co_return false;
     }
   }
   std::string tail = ndjson ? ndjson_chunk(model, b.chunks, true)
                             : sse_chunk(model, b.chunks, true) + "data: [DONE]\n\n";
-  if (auto [ec, n] = co_await net::async_write(s, http::make_chunk(net::buffer(tail)), use_nothrow); ec)
+  if (auto [ec, n] = co_await net::async_write(s, http::make_chunk(net::buffer(tail)), use_nothrow);
+      ec)
     co_return false;
-  if (auto [ec, n] = co_await net::async_write(s, http::make_chunk_last(), use_nothrow); ec) co_return false;
+  if (auto [ec, n] = co_await net::async_write(s, http::make_chunk_last(), use_nothrow); ec)
+    co_return false;
   ++stats.completed_streams;
   co_return keep;
 }
 
-net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>& req, bool ollama) {
+net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>& req,
+                          bool ollama) {
   ++stats.chat_requests;
   auto ver = req.version();
   bool keep = req.keep_alive();
@@ -243,11 +273,13 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
   auto body = json::parse(req.body(), ec);
   if (ec || !body.is_object() || !body.as_object().contains("model") ||
       !body.as_object().at("model").is_string())
-    co_return co_await simple(s, ver, keep, http::status::bad_request, openai_error("bad request body", 400));
+    co_return co_await simple(s, ver, keep, http::status::bad_request,
+                              openai_error("bad request body", 400));
   std::string model(body.as_object().at("model").as_string());
   stats.last_model = model;
   bool stream = ollama;
-  if (auto* st = body.as_object().if_contains("stream"); st && st->is_bool()) stream = st->as_bool();
+  if (auto* st = body.as_object().if_contains("stream"); st && st->is_bool())
+    stream = st->as_bool();
   auto b = parse_behaviour(model);
   if (b.slow_ttft_ms > 0 && !co_await wait_watching(s, b.slow_ttft_ms)) {
     ++stats.disconnects;
@@ -257,10 +289,12 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
     co_return co_await simple(s, ver, keep, static_cast<http::status>(b.error_status),
                               openai_error("fake upstream error", b.error_status));
   if (b.html_500)
-    co_return co_await simple(s, ver, keep, http::status::internal_server_error,
-                              std::string("<html><body><h1>500 Internal Server Error</h1></body></html>"), "text/html");
+    co_return co_await simple(
+        s, ver, keep, http::status::internal_server_error,
+        std::string("<html><body><h1>500 Internal Server Error</h1></body></html>"), "text/html");
   if (b.garbage)
-    co_return co_await simple(s, ver, keep, http::status::ok, std::string("this is not json at all"), "text/plain");
+    co_return co_await simple(s, ver, keep, http::status::ok,
+                              std::string("this is not json at all"), "text/plain");
   if (stream) co_return co_await stream_answer(s, ver, keep, model, b, ollama);
   co_return co_await simple(s, ver, keep, http::status::ok, whole_answer(model, b.chunks, ollama));
 }
@@ -285,10 +319,14 @@ net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_bod
     co_return co_await simple(s, ver, keep, http::status::ok, tags_json());
   }
   if (path == "/api/version")
-    co_return co_await simple(s, ver, keep, http::status::ok, std::string(R"({"version":"0.5.7"})"));
-  if (path.ends_with("/chat/completions") && req.method() == http::verb::post) co_return co_await chat(s, req, false);
-  if (path == "/api/chat" && req.method() == http::verb::post) co_return co_await chat(s, req, true);
-  co_return co_await simple(s, ver, keep, http::status::not_found, openai_error("no such route", 404));
+    co_return co_await simple(s, ver, keep, http::status::ok,
+                              std::string(R"({"version":"0.5.7"})"));
+  if (path.ends_with("/chat/completions") && req.method() == http::verb::post)
+    co_return co_await chat(s, req, false);
+  if (path == "/api/chat" && req.method() == http::verb::post)
+    co_return co_await chat(s, req, true);
+  co_return co_await simple(s, ver, keep, http::status::not_found,
+                            openai_error("no such route", 404));
 }
 
 net::awaitable<void> session(tcp::socket sock) {
@@ -319,16 +357,21 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string_view k = argv[i];
     std::string v = argv[i + 1];
-    if (k == "--port") opts.port = static_cast<unsigned short>(std::stoi(v));
-    else if (k == "--host") opts.host = v;
-    else if (k == "--name") opts.name = v;
-    else if (k == "--key") opts.key = v;
+    if (k == "--port")
+      opts.port = static_cast<unsigned short>(std::stoi(v));
+    else if (k == "--host")
+      opts.host = v;
+    else if (k == "--name")
+      opts.name = v;
+    else if (k == "--key")
+      opts.key = v;
     else if (k == "--models") {
       opts.models.clear();
       std::size_t start = 0;
       while (start <= v.size()) {
         auto end = v.find(',', start);
-        opts.models.push_back(v.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        opts.models.push_back(
+            v.substr(start, end == std::string::npos ? std::string::npos : end - start));
         if (end == std::string::npos) break;
         start = end + 1;
       }

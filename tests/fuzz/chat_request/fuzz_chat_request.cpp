@@ -17,7 +17,8 @@
 namespace {
 
 void fail(const char* what, const std::string& input) {
-  std::fprintf(stderr, "property violated: %s\ninput (%zu bytes): %.200s\n", what, input.size(), input.c_str());
+  std::fprintf(stderr, "property violated: %s\ninput (%zu bytes): %.200s\n", what, input.size(),
+               input.c_str());
   std::abort();
 }
 
@@ -27,14 +28,18 @@ void check_one(const std::uint8_t* data, std::size_t size) {
   sb::chat_request_view view;
   if (!sb::parse_chat_request(body, view).empty()) return;
   if (view.model.empty()) fail("empty model accepted", original);
-  if (view.model_end > body.size() || view.model_begin >= view.model_end) fail("model span outside body", original);
-  if (body[view.model_begin] != '"' || body[view.model_end - 1] != '"') fail("model span not a string", original);
+  if (view.model_end > body.size() || view.model_begin >= view.model_end)
+    fail("model span outside body", original);
+  if (body[view.model_begin] != '"' || body[view.model_end - 1] != '"')
+    fail("model span not a string", original);
   if (body != original) fail("parsing changed the body", original);
   const std::string replacement = "re\"placed\\model";
   sb::replace_model(body, view, replacement);
   sb::chat_request_view again;
-  if (!sb::parse_chat_request(body, again).empty()) fail("rewritten body no longer parses", original);
-  if (again.model != replacement || again.stream != view.stream) fail("rewrite changed the wrong thing", original);
+  if (!sb::parse_chat_request(body, again).empty())
+    fail("rewritten body no longer parses", original);
+  if (again.model != replacement || again.stream != view.stream)
+    fail("rewrite changed the wrong thing", original);
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 // timers fire only when the test says so, and no socket is opened (model fetches are injected).
 #define CAF_SUITE config_actor
 #include <caf/test/dsl.hpp>
-
 #include <filesystem>
 
 #include "actors/catalog_actor.hpp"
@@ -42,7 +41,8 @@ struct fixture : test_coordinator_fixture<test_config> {
 
   fixture() {
     dir = std::filesystem::temp_directory_path() /
-          ("sb-actors-" + std::to_string(::getpid()) + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+          ("sb-actors-" + std::to_string(::getpid()) + "-" +
+           std::to_string(reinterpret_cast<std::uintptr_t>(this)));
     std::filesystem::remove_all(dir);
   }
   ~fixture() override { std::filesystem::remove_all(dir); }
@@ -142,8 +142,9 @@ CAF_TEST(merges lists and routes duplicates to every connection) {
   CAF_CHECK_EQUAL(snap->openai.at("shared").targets.size(), 2u);
   CAF_CHECK_EQUAL(snap->ollama.at("llama3:latest").targets.size(), 2u);
   CAF_CHECK_EQUAL(snap->upstreams.size(), 4u);
-  CAF_CHECK_EQUAL(snap->openai_models_body,
-                  R"({"data":[{"id":"a"},{"id":"shared"},{"id":"b"},{"id":"shared"}],"object":"list"})");
+  CAF_CHECK_EQUAL(
+      snap->openai_models_body,
+      R"({"data":[{"id":"a"},{"id":"shared"},{"id":"b"},{"id":"shared"}],"object":"list"})");
   CAF_CHECK_EQUAL(snap->ollama_tags_body, R"({"models":[{"id":"llama3:latest","urls":[0,1]}]})");
   auto gen = snap->generation;
   self->send(cat, remove_atom::value, upstream_key{provider_kind::openai, 0});
@@ -181,7 +182,8 @@ CAF_TEST(fetches on start reports models and keeps them when the upstream fails)
   fetch_log log;
   auto s = spec(provider_kind::openai, 0, "http://127.0.0.1:9/v1");
   auto ep = endpoint(s);
-  auto up = sys.spawn(upstream_actor_impl, s, ep, cat, log.fetcher(), std::chrono::milliseconds(10'000));
+  auto up =
+      sys.spawn(upstream_actor_impl, s, ep, cat, log.fetcher(), std::chrono::milliseconds(10'000));
   consume_messages();
   CAF_REQUIRE_EQUAL(log.calls.size(), 1u);
   CAF_CHECK_EQUAL(log.calls[0].path, "/models");
@@ -231,7 +233,8 @@ CAF_TEST(model ids allow list is served without calling the upstream) {
   fetch_log log;
   auto s = spec(provider_kind::openai, 0, "http://127.0.0.1:9/v1");
   s.model_ids = {"x", "y"};
-  auto up = sys.spawn(upstream_actor_impl, s, endpoint(s), cat, log.fetcher(), std::chrono::milliseconds(10'000));
+  auto up = sys.spawn(upstream_actor_impl, s, endpoint(s), cat, log.fetcher(),
+                      std::chrono::milliseconds(10'000));
   consume_messages();
   CAF_CHECK_EQUAL(log.calls.size(), 0u);
   CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
@@ -251,13 +254,15 @@ CAF_TEST(keeps one actor per enabled connection in step with config) {
   auto cat = sys.spawn(catalog_actor_impl, &cell);
   fetch_log log;
   int endpoints_made = 0;
-  endpoint_factory make = [&](const connection_spec& s, std::string& err) -> std::shared_ptr<upstream_endpoint> {
+  endpoint_factory make = [&](const connection_spec& s,
+                              std::string& err) -> std::shared_ptr<upstream_endpoint> {
     auto t = parse_upstream_url(s.url, err);
     if (!t) return nullptr;
     ++endpoints_made;
     return std::make_shared<upstream_endpoint>(s, *t, rt);
   };
-  auto mgr = sys.spawn(connection_manager_impl, cat, make, log.fetcher(), std::chrono::milliseconds(10'000));
+  auto mgr = sys.spawn(connection_manager_impl, cat, make, log.fetcher(),
+                       std::chrono::milliseconds(10'000));
   gateway_config cfg;
   cfg.openai.base_urls = {"http://a/v1", "http://b/v1", "not a url"};
   cfg.openai.api_keys.resize(3);
@@ -269,9 +274,8 @@ CAF_TEST(keeps one actor per enabled connection in step with config) {
     std::vector<upstream_key> out;
     auto pending = self->request(mgr, caf::infinite, status_atom::value);
     consume_messages();
-    pending.receive(
-        [&](std::vector<upstream_key>& k) { out = std::move(k); },
-        [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+    pending.receive([&](std::vector<upstream_key>& k) { out = std::move(k); },
+                    [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
     return out;
   };
   auto k = keys();

@@ -1,7 +1,7 @@
 #define CAF_SUITE model_list
-#include <caf/test/unit_test.hpp>
-
 #include "actors/model_list.hpp"
+
+#include <caf/test/unit_test.hpp>
 
 using namespace sb;
 
@@ -20,14 +20,16 @@ CAF_TEST(openai entries carry urlIdx prefix and the raw model) {
   s.prefix_id = "pre";
   s.tags_json = R"([{"name":"fast"}])";
   std::string err;
-  auto list = parse_model_list(s, R"({"object":"list","data":[{"id":"m1","owned_by":"x"},{"nope":1}]})", err);
+  auto list = parse_model_list(
+      s, R"({"object":"list","data":[{"id":"m1","owned_by":"x"},{"nope":1}]})", err);
   CAF_REQUIRE(list.has_value());
   CAF_REQUIRE_EQUAL(list->size(), 1u);
   auto& m = list->front();
   CAF_CHECK_EQUAL(m.id, "pre.m1");
   CAF_CHECK_EQUAL(m.upstream_id, "m1");
-  for (auto needle : {R"("urlIdx":3)", R"("owned_by":"openai")", R"("name":"pre.m1")", R"("openai":{"id":"pre.m1")",
-                      R"("tags":[{"name":"fast"}])", R"("connection_type":"external")"})
+  for (auto needle : {R"("urlIdx":3)", R"("owned_by":"openai")", R"("name":"pre.m1")",
+                      R"("openai":{"id":"pre.m1")", R"("tags":[{"name":"fast"}])",
+                      R"("connection_type":"external")"})
     CAF_CHECK_NOT_EQUAL(m.entry_json.find(needle), std::string::npos);
 }
 
@@ -35,7 +37,8 @@ CAF_TEST(allow list filters and official openai drops non chat models) {
   auto s = openai_spec(0);
   s.url = "https://api.openai.com/v1";
   std::string err;
-  auto list = parse_model_list(s, R"({"data":[{"id":"gpt-4o"},{"id":"whisper-1"},{"id":"text-embedding-3"}]})", err);
+  auto list = parse_model_list(
+      s, R"({"data":[{"id":"gpt-4o"},{"id":"whisper-1"},{"id":"text-embedding-3"}]})", err);
   CAF_REQUIRE(list.has_value());
   CAF_CHECK_EQUAL(list->size(), 1u);
   s.model_ids = {"only"};
@@ -50,7 +53,8 @@ CAF_TEST(ollama tags are renamed on model) {
   s.prefix_id = "n1";
   s.connection_type = "local";
   std::string err;
-  auto list = parse_model_list(s, R"({"models":[{"name":"llama3:latest","model":"llama3:latest"}]})", err);
+  auto list =
+      parse_model_list(s, R"({"models":[{"name":"llama3:latest","model":"llama3:latest"}]})", err);
   CAF_REQUIRE(list.has_value());
   CAF_CHECK_EQUAL(list->at(0).id, "n1.llama3:latest");
   CAF_CHECK_EQUAL(list->at(0).upstream_id, "llama3:latest");

@@ -1,7 +1,7 @@
 #define CAF_SUITE connection_spec
-#include <caf/test/unit_test.hpp>
-
 #include "config/connection_spec.hpp"
+
+#include <caf/test/unit_test.hpp>
 
 using namespace sb;
 

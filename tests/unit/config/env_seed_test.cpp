@@ -1,9 +1,9 @@
 #define CAF_SUITE env_seed
-#include <caf/test/unit_test.hpp>
+#include "config/env_seed.hpp"
 
+#include <caf/test/unit_test.hpp>
 #include <map>
 
-#include "config/env_seed.hpp"
 #include "support/fake_env.hpp"
 
 using namespace sb;

@@ -1,9 +1,9 @@
 #define CAF_SUITE settings
-#include <caf/test/unit_test.hpp>
+#include "config/settings.hpp"
 
+#include <caf/test/unit_test.hpp>
 #include <map>
 
-#include "config/settings.hpp"
 #include "support/fake_env.hpp"
 
 using namespace sb;
@@ -37,7 +37,8 @@ CAF_TEST(flags override environment) {
 }
 
 CAF_TEST(bad values are rejected with a message) {
-  for (auto& [args, env] : std::vector<std::pair<std::vector<std::string>, std::map<std::string, std::string>>>{
+  for (auto& [args, env] :
+       std::vector<std::pair<std::vector<std::string>, std::map<std::string, std::string>>>{
            {{"--port", "70000"}, {}},
            {{"--port", "abc"}, {}},
            {{}, {{"PORT", "-1"}}},

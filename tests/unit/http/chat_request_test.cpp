@@ -1,7 +1,7 @@
 #define CAF_SUITE chat_request
-#include <caf/test/unit_test.hpp>
-
 #include "http/chat_request.hpp"
+
+#include <caf/test/unit_test.hpp>
 
 using namespace sb;
 
@@ -10,14 +10,17 @@ std::string parse(std::string body, chat_request_view& v) { return parse_chat_re
 }  // namespace
 
 CAF_TEST(reads model and stream in place) {
-  std::string body = R"({"messages":[{"role":"user","content":"hi \"model\""}],"model":"p.gpt-4o","stream":true})";
+  std::string body =
+      R"({"messages":[{"role":"user","content":"hi \"model\""}],"model":"p.gpt-4o","stream":true})";
   chat_request_view v;
   CAF_REQUIRE_EQUAL(parse_chat_request(body, v), "");
   CAF_CHECK_EQUAL(v.model, "p.gpt-4o");
   CAF_CHECK(v.stream);
   CAF_CHECK_EQUAL(body.substr(v.model_begin, v.model_end - v.model_begin), "\"p.gpt-4o\"");
   replace_model(body, v, "gpt-4o");
-  CAF_CHECK_EQUAL(body, R"({"messages":[{"role":"user","content":"hi \"model\""}],"model":"gpt-4o","stream":true})");
+  CAF_CHECK_EQUAL(
+      body,
+      R"({"messages":[{"role":"user","content":"hi \"model\""}],"model":"gpt-4o","stream":true})");
 }
 
 CAF_TEST(escaped model names round trip) {

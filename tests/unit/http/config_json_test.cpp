@@ -1,7 +1,8 @@
 #define CAF_SUITE config_json
+#include "http/config_json.hpp"
+
 #include <caf/test/unit_test.hpp>
 
-#include "http/config_json.hpp"
 #include "http/upstream_endpoint.hpp"
 
 using namespace sb;
@@ -38,11 +39,12 @@ CAF_TEST(a mask echoed back keeps the stored key even when moved) {
 
 CAF_TEST(keys pad and truncate to the url count) {
   std::string err;
-  auto next = parse_openai_config_update(R"({"OPENAI_API_BASE_URLS":["http://a/v1"],"OPENAI_API_KEYS":["k1","k2"]})",
-                                         current(), err);
+  auto next = parse_openai_config_update(
+      R"({"OPENAI_API_BASE_URLS":["http://a/v1"],"OPENAI_API_KEYS":["k1","k2"]})", current(), err);
   CAF_REQUIRE(next.has_value());
   CAF_CHECK_EQUAL(next->api_keys.size(), 1u);
-  auto padded = parse_openai_config_update(R"({"OPENAI_API_BASE_URLS":["http://a/v1","http://b/v1"]})", current(), err);
+  auto padded = parse_openai_config_update(
+      R"({"OPENAI_API_BASE_URLS":["http://a/v1","http://b/v1"]})", current(), err);
   CAF_REQUIRE(padded.has_value());
   CAF_CHECK_EQUAL(padded->api_keys.size(), 2u);
 }
@@ -52,7 +54,8 @@ CAF_TEST(bad forms are rejected) {
   CAF_CHECK(!parse_openai_config_update("nope", current(), err));
   CAF_CHECK(!parse_openai_config_update(R"({"OPENAI_API_BASE_URLS":"http://a"})", current(), err));
   CAF_CHECK(!parse_openai_config_update(R"({"OPENAI_API_BASE_URLS":["ftp://a"]})", current(), err));
-  CAF_CHECK(!parse_openai_config_update(R"({"OPENAI_API_BASE_URLS":["http://a"],"ENABLE_OPENAI_API":"yes"})", current(), err));
+  CAF_CHECK(!parse_openai_config_update(
+      R"({"OPENAI_API_BASE_URLS":["http://a"],"ENABLE_OPENAI_API":"yes"})", current(), err));
 }
 
 CAF_TEST(upstream urls split for connecting) {

@@ -1,9 +1,8 @@
 #define CAF_SUITE stream_framing
-#include <caf/test/unit_test.hpp>
-
-#include <string>
-
 #include "http/stream_framing.hpp"
+
+#include <caf/test/unit_test.hpp>
+#include <string>
 
 using namespace sb;
 

@@ -1,13 +1,13 @@
 #define CAF_SUITE config_store
-#include <caf/test/unit_test.hpp>
-
-#include <filesystem>
-#include <fstream>
+#include "storage/config_store.hpp"
 
 #include <rocksdb/db.h>
 
+#include <caf/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+
 #include "config/startup_config.hpp"
-#include "storage/config_store.hpp"
 
 using namespace sb;
 namespace fs = std::filesystem;
