@@ -9,7 +9,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -78,6 +80,13 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     auto header_deadline = std::chrono::steady_clock::now() + rt.cfg.client_header_timeout;
     auto hec = co_await feed_parser(
         stream, buffer, parser, [](auto& p) { return p.is_header_done(); }, header_deadline);
+    if (!hec && !parser.is_done() && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      // curl and others wait (about a second) for this before sending a body over 1 KiB.
+      static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream.expires_after(rt.cfg.client_idle_timeout);
+      auto [wec, wn] = co_await net::async_write(stream, net::buffer(go_on), use_nothrow);
+      hec = wec;
+    }
     if (!hec)
       hec = co_await feed_parser(
           stream, buffer, parser, [](auto& p) { return p.is_done(); }, rt.cfg.client_idle_timeout);

@@ -79,6 +79,25 @@ def test_non_streamed_chat_and_key_forwarding():
         check(out["choices"][0]["message"]["content"].startswith("A:tok0"), out)
 
 
+def test_expect_100_continue_is_answered():
+    with cluster(TWO) as c:
+        c.gw.wait_for_models(["gpt-b"])
+        body = json.dumps({"model": "gpt-b", "messages": [{"role": "user", "content": "x" * 4000}]})
+        s = socket.create_connection(("127.0.0.1", c.gw.port), timeout=5)
+        s.sendall(f"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n".encode())
+        interim = s.recv(4096)
+        check(interim.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"), interim)
+        s.sendall(body.encode())
+        out = b""
+        while b"B:tok4" not in out:
+            piece = s.recv(65536)
+            check(piece, out)
+            out += piece
+        check(out.startswith(b"HTTP/1.1 200 OK"), out[:100])
+        s.close()
+
+
 def test_duplicate_models_rotate_over_connections():
     with cluster(TWO) as c:
         c.gw.wait_for_models(["gpt-a", "gpt-b"])
@@ -209,6 +228,6 @@ def test_secrets_never_leak():
 if __name__ == "__main__":
     run_tests([test_health_and_model_list_merge, test_streamed_chat_arrives_in_order_and_unchanged,
                test_stream_is_relayed_as_produced_not_buffered, test_non_streamed_chat_and_key_forwarding,
-               test_duplicate_models_rotate_over_connections, test_prefix_id_is_exposed_and_stripped_upstream,
+               test_expect_100_continue_is_answered, test_duplicate_models_rotate_over_connections, test_prefix_id_is_exposed_and_stripped_upstream,
                test_client_errors_have_one_json_shape, test_metrics_count_requests_and_upstreams,
                test_ollama_connections_are_probed_and_cataloged, test_secrets_never_leak])
