@@ -1,5 +1,6 @@
 #include "config/settings.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -112,6 +113,12 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
     if (!parse_seconds(*v, *dst) || dst->count() == 0)
       return std::string("invalid ") + name + " '" + *v +
              "': expected a positive number of seconds";
+  }
+  // Open WebUI's MODELS_CACHE_TTL (how stale a model list may be) sets the background refresh
+  // when MODELS_REFRESH_INTERVAL does not; like Open WebUI, an unusable value is ignored.
+  if (auto ttl = env("MODELS_CACHE_TTL"); ttl && !ttl->empty() && !env("MODELS_REFRESH_INTERVAL")) {
+    std::chrono::milliseconds v{};
+    if (parse_seconds(*ttl, v) && v.count() > 0) s.models_refresh = std::max(v, std::chrono::milliseconds(1000));
   }
   if (s.models_refresh < std::chrono::milliseconds(100))
     s.models_refresh = std::chrono::milliseconds(100);

@@ -50,3 +50,13 @@ CAF_TEST(bad values are rejected with a message) {
     CAF_CHECK(std::holds_alternative<std::string>(r));
   }
 }
+
+CAF_TEST(models cache ttl sets the refresh unless the interval is given) {
+  using std::chrono::milliseconds;
+  CAF_CHECK_EQUAL(std::get<settings>(parse({}, {{"MODELS_CACHE_TTL", "30"}})).models_refresh.count(), 30000);
+  CAF_CHECK_EQUAL(std::get<settings>(parse({}, {{"MODELS_CACHE_TTL", "0.2"}})).models_refresh.count(), 1000);
+  CAF_CHECK_EQUAL(std::get<settings>(parse({}, {{"MODELS_CACHE_TTL", "soon"}})).models_refresh.count(), 10000);
+  CAF_CHECK_EQUAL(std::get<settings>(parse({}, {{"MODELS_CACHE_TTL", "30"}, {"MODELS_REFRESH_INTERVAL", "2"}}))
+                      .models_refresh.count(),
+                  2000);
+}
