@@ -1,5 +1,7 @@
 #include "http/client_reader.hpp"
 
+#include "http/op_deadline.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -11,8 +13,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using boost::system::error_code;
 
-client_reader::client_reader(beast::tcp_stream& stream)
-    : stream_(stream), idle_timer_(stream.get_executor()) {}
+client_reader::client_reader(beast::tcp_stream& stream) : stream_(stream) {}
 
 void client_reader::start() {
   if (outstanding_ || has_result_ || buffer.size() > 0) return;
@@ -57,28 +58,18 @@ void client_reader::watch(std::function<void()> f) {
   if (outstanding_) on_close_ = std::move(f);
 }
 
-void client_reader::arm_idle_timer(std::chrono::milliseconds idle) {
-  timed_out_ = false;
-  idle_timer_.expires_after(idle);
-  // The generation tells a late expiry (queued just as data arrived) from this wait's own.
-  idle_timer_.async_wait([self = shared_from_this(), gen = ++wait_generation_](error_code ec) {
-    if (ec || !self->outstanding_ || gen != self->wait_generation_ || !self->waiter_) return;
-    self->timed_out_ = true;
-    error_code ignored;
-    self->stream_.socket().cancel(ignored);
-  });
-}
-
-net::awaitable<error_code> client_reader::wait(std::chrono::milliseconds idle) {
+net::awaitable<error_code> client_reader::wait(std::chrono::milliseconds idle,
+                                               op_deadline& deadline) {
   start();
   if (!has_result_) {
-    arm_idle_timer(idle);
+    // The read is already outstanding; the deadline cancels it when the connection stays idle.
+    deadline.arm(stream_.socket(), idle);
     auto token = net::as_tuple(net::use_awaitable);
     co_await net::async_initiate<decltype(token), void(error_code)>(wait_initiation{this}, token);
-    idle_timer_.cancel();
+    ec_ = deadline.settle(ec_);
   }
   has_result_ = false;
-  co_return timed_out_ ? error_code(beast::error::timeout) : ec_;
+  co_return ec_;
 }
 
 }  // namespace sb

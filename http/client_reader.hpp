@@ -5,7 +5,6 @@
 // the read of the next request. Watching for a departing client so costs no system call of its
 // own: the read had to happen anyway (a separate peek cost one receive per request).
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
@@ -13,6 +12,8 @@
 #include <memory>
 
 namespace sb {
+
+class op_deadline;
 
 class client_reader : public std::enable_shared_from_this<client_reader> {
  public:
@@ -26,7 +27,8 @@ class client_reader : public std::enable_shared_from_this<client_reader> {
   void start();
   /// Waits (at most `idle`) for the outstanding read; ready at once if it has completed.
   /// Returns its error (beast::error::timeout after `idle`), or success with bytes in `buffer`.
-  boost::asio::awaitable<boost::system::error_code> wait(std::chrono::milliseconds idle);
+  boost::asio::awaitable<boost::system::error_code> wait(std::chrono::milliseconds idle,
+                                                         op_deadline& deadline);
   /// Runs `f` once if the outstanding read ends with EOF or an error before unwatch().
   void watch(std::function<void()> f);
   void unwatch() { on_close_ = nullptr; }
@@ -36,15 +38,11 @@ class client_reader : public std::enable_shared_from_this<client_reader> {
 
  private:
   struct wait_initiation;
-  void arm_idle_timer(std::chrono::milliseconds idle);
   void complete(const boost::system::error_code& ec, std::size_t n);
 
   boost::beast::tcp_stream& stream_;
-  boost::asio::steady_timer idle_timer_;
   bool outstanding_ = false;
   bool has_result_ = false;
-  bool timed_out_ = false;
-  std::uint64_t wait_generation_ = 0;
   boost::system::error_code ec_;
   std::function<void(boost::system::error_code)>
       waiter_;  // the session's wait(), resumed by complete()

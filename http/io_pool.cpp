@@ -1,5 +1,7 @@
 #include "http/io_pool.hpp"
 
+#include "http/op_deadline.hpp"
+
 namespace sb {
 
 namespace {
@@ -24,6 +26,7 @@ void io_pool::start() {
   for (unsigned i = 0; i < contexts_.size(); ++i)
     threads_.emplace_back([this, i] {
       current_io_index = static_cast<int>(i);
+      start_deadline_ticker(*contexts_[i]);
       contexts_[i]->run();
     });
 }

@@ -11,6 +11,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
+
+#include "http/op_deadline.hpp"
 #include <chrono>
 #include <cstddef>
 #include <type_traits>
@@ -19,14 +21,15 @@ namespace sb {
 
 /// Parses from `buffer`, reading more from `stream`, until `done` holds for the parser. `limit` is
 /// either a duration (each read must complete within it: an idle timeout) or a time point (all of
-/// it must arrive by then: a total deadline, which a client trickling bytes cannot extend).
+/// it must arrive by then: a total deadline, which a client trickling bytes cannot extend),
+/// enforced through `deadline`.
 /// Returns the first error: the parser's, the socket's, or http::error::end_of_stream when the
 /// peer closed before sending anything.
 template <class Stream, class Parser, class Done, class Limit>
 boost::asio::awaitable<boost::system::error_code> feed_parser(Stream& stream,
                                                               boost::beast::flat_buffer& buffer,
                                                               Parser& parser, Done done,
-                                                              Limit limit) {
+                                                              Limit limit, op_deadline& deadline) {
   namespace net = boost::asio;
   namespace http = boost::beast::http;
   constexpr std::size_t read_size = 16 * 1024;
@@ -39,12 +42,10 @@ boost::asio::awaitable<boost::system::error_code> feed_parser(Stream& stream,
       if (!ec) continue;
       if (ec != http::error::need_more) co_return ec;
     }
-    if constexpr (std::is_same_v<Limit, std::chrono::steady_clock::time_point>)
-      boost::beast::get_lowest_layer(stream).expires_at(limit);
-    else
-      boost::beast::get_lowest_layer(stream).expires_after(limit);
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_size),
-                                                   net::as_tuple(net::use_awaitable));
+    deadline.arm(boost::beast::get_lowest_layer(stream).socket(), limit);
+    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(read_size),
+                                                        net::as_tuple(net::use_awaitable));
+    auto ec = deadline.settle(read_ec);
     buffer.commit(n);
     if (ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
       if (!parser.got_some()) co_return http::error::end_of_stream;

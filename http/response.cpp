@@ -1,5 +1,7 @@
 #include "http/response.hpp"
 
+#include "http/op_deadline.hpp"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -28,8 +30,9 @@ net::awaitable<handled> send_body(session_io& s, http::status status, std::strin
   head += "\r\n";
   std::array<net::const_buffer, 2> out{net::buffer(head),
                                        net::buffer(body.data(), s.head_only ? 0 : body.size())};
-  s.client.expires_after(std::chrono::seconds(60));
-  auto [ec, n] = co_await net::async_write(s.client, out, net::as_tuple(net::use_awaitable));
+  s.deadline->arm(s.client.socket(), std::chrono::seconds(60));
+  auto [write_ec, n] = co_await net::async_write(s.client, out, net::as_tuple(net::use_awaitable));
+  auto ec = s.deadline->settle(write_ec);
   co_return handled{static_cast<unsigned>(status), s.keep_alive && !ec};
 }
 

@@ -11,6 +11,7 @@
 namespace sb {
 
 class client_reader;
+class op_deadline;
 
 using client_request = boost::beast::http::request<boost::beast::http::string_body>;
 
@@ -28,6 +29,7 @@ struct session_io {
   bool keep_alive;                  // what the request asked for, false while draining
   bool head_only = false;           // a HEAD request: the head of the answer, never its body
   client_reader* reader = nullptr;  // the session's read, which tells when the client leaves
+  op_deadline* deadline = nullptr;  // times out the session's socket operations, one at a time
 };
 
 boost::asio::awaitable<handled> send_body(session_io& s, boost::beast::http::status status,

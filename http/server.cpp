@@ -19,6 +19,7 @@
 
 #include "http/client_reader.hpp"
 #include "http/log_failure.hpp"
+#include "http/op_deadline.hpp"
 #include "http/parse_feed.hpp"
 
 namespace sb {
@@ -61,6 +62,7 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     ~connection_count() { n.fetch_sub(1, std::memory_order_relaxed); }
   } counted(rt.metrics.open_connections);
   beast::tcp_stream stream(std::move(socket));
+  op_deadline deadline;
   auto reader = std::make_shared<client_reader>(stream);
   auto& buffer = reader->buffer;
   for (;;) {
@@ -72,31 +74,33 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     if (buffer.size() == 0 || reader->has_result()) {
       if (buffer.size() == 0 && rt.draining.load(std::memory_order_relaxed)) break;
       idle_sessions.insert(&stream);
-      co_await reader->wait(rt.cfg.client_idle_timeout);
+      co_await reader->wait(rt.cfg.client_idle_timeout, deadline);
       idle_sessions.erase(&stream);
       if (buffer.size() == 0) break;  // closed, failed or idle too long, with nothing to answer
     }
     parser.eager(true);
     auto header_deadline = std::chrono::steady_clock::now() + rt.cfg.client_header_timeout;
     auto hec = co_await feed_parser(
-        stream, buffer, parser, [](auto& p) { return p.is_header_done(); }, header_deadline);
+        stream, buffer, parser, [](auto& p) { return p.is_header_done(); }, header_deadline,
+        deadline);
     if (!hec && !parser.is_done() && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
       // curl and others wait (about a second) for this before sending a body over 1 KiB.
       static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-      stream.expires_after(rt.cfg.client_idle_timeout);
+      deadline.arm(stream.socket(), rt.cfg.client_idle_timeout);
       auto [wec, wn] = co_await net::async_write(stream, net::buffer(go_on), use_nothrow);
-      hec = wec;
+      hec = deadline.settle(wec);
     }
     if (!hec)
       hec = co_await feed_parser(
-          stream, buffer, parser, [](auto& p) { return p.is_done(); }, rt.cfg.client_idle_timeout);
+          stream, buffer, parser, [](auto& p) { return p.is_done(); }, rt.cfg.client_idle_timeout,
+          deadline);
     auto started = std::chrono::steady_clock::now();
     if (hec) {
       if (hec == beast::error::timeout || hec == http::error::end_of_stream ||
           hec == net::error::eof || hec == net::error::connection_reset)
         break;
       rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
-      session_io s{stream, 11, false};
+      session_io s{stream, 11, false, false, nullptr, &deadline};
       if (hec == http::error::header_limit)
         co_await send_error(s, gateway_error::headers_too_large, "request headers are too large");
       else if (hec == http::error::body_limit)
@@ -111,7 +115,7 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     reader->start();  // the next request's read, and meanwhile the watch for a leaving client
     session_io s{stream, req.version(),
                  req.keep_alive() && !rt.draining.load(std::memory_order_relaxed),
-                 req.method() == http::verb::head, reader.get()};
+                 req.method() == http::verb::head, reader.get(), &deadline};
     route_id route = route_id::other;
     auto answer = co_await r.dispatch(s, req, route);
     auto& stats = rt.metrics.route(route);

@@ -142,6 +142,8 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_endpoint::connect(
     }
     conn = std::make_unique<upstream_connection>(std::move(s));
   }
+  // Later operations are timed by the session's op_deadline, not by this connect timeout.
+  std::visit([](auto& s) { beast::get_lowest_layer(s).expires_never(); }, conn->stream);
   stats_.in_use.fetch_add(1, std::memory_order_relaxed);
   ec = {};
   co_return conn;

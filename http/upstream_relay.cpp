@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "http/client_reader.hpp"
+#include "http/op_deadline.hpp"
 #include "http/parse_feed.hpp"
 #include "http/runtime.hpp"
 #include "http/stream_framing.hpp"
@@ -140,8 +141,7 @@ struct exchange_result {
 
 // Writes `n` bytes as one HTTP/1.1 chunk, and the terminating chunk after it when `last`, in a
 // single gathered write (Beast's chunk_body is general but costs more per event than this).
-net::awaitable<bool> write_chunk(beast::tcp_stream& client, const char* data, std::size_t n,
-                                 bool last) {
+net::awaitable<bool> write_chunk(session_io& s, const char* data, std::size_t n, bool last) {
   char head[24];
   auto len = fmt::format_to_n(head, sizeof head, "{:x}\r\n", n).size;
   static constexpr char crlf[] = "\r\n";
@@ -154,10 +154,10 @@ net::awaitable<bool> write_chunk(beast::tcp_stream& client, const char* data, st
     bufs[count++] = net::buffer(crlf, 2);
   }
   if (last) bufs[count++] = net::buffer(terminator, 5);
-  client.expires_after(client_write_timeout);
+  s.deadline->arm(s.client.socket(), client_write_timeout);
   auto [ec, written] = co_await net::async_write(
-      client, std::span<const net::const_buffer>(bufs.data(), count), use_nothrow);
-  co_return !ec;
+      s.client, std::span<const net::const_buffer>(bufs.data(), count), use_nothrow);
+  co_return !s.deadline->settle(ec);
 }
 
 template <class Stream>
@@ -178,8 +178,9 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
   res.keep_alive(s.keep_alive);
   res.chunked(true);
   http::response_serializer<http::empty_body> sr{res};
-  s.client.expires_after(client_write_timeout);
-  if (auto [ec, n] = co_await http::async_write_header(s.client, sr, use_nothrow); ec) {
+  s.deadline->arm(s.client.socket(), client_write_timeout);
+  auto [header_ec, header_n] = co_await http::async_write_header(s.client, sr, use_nothrow);
+  if (s.deadline->settle(header_ec)) {
     rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
     r.answer = {static_cast<unsigned>(status), false};
     co_return r;
@@ -219,7 +220,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
     std::size_t boundary = done ? used : last_sse_event_end(buf.data(), scanned, used);
     scanned = used >= 2 ? used - 2 : 0;
     if (boundary > 0 || done) {
-      if (!(client_ok = co_await write_chunk(s.client, buf.data(), boundary, done))) break;
+      if (!(client_ok = co_await write_chunk(s, buf.data(), boundary, done))) break;
       std::memmove(buf.data(), buf.data() + boundary, used - boundary);
       used -= boundary;
       scanned = 0;
@@ -231,8 +232,9 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
       break;
     }
     // Wait for more from the upstream (the watch cancels this read if the client leaves).
-    lowest.expires_after(rt.cfg.upstream_response_timeout);
-    auto [rec, n] = co_await up.async_read_some(conn.buffer.prepare(read_size), use_nothrow);
+    s.deadline->arm(lowest.socket(), rt.cfg.upstream_response_timeout);
+    auto [read_ec, n] = co_await up.async_read_some(conn.buffer.prepare(read_size), use_nothrow);
+    auto rec = s.deadline->settle(read_ec);
     conn.buffer.commit(n);
     if (rec == net::error::eof || rec == net::ssl::error::stream_truncated) {
       if (bp.need_eof()) {
@@ -262,15 +264,15 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
     spdlog::warn("stream cut: {}", failure);
     auto frame = "data: " + error_body("upstream_error", failure, 502) + "\n\n";
     used = 0;
-    s.client.expires_after(client_write_timeout);
+    s.deadline->arm(s.client.socket(), client_write_timeout);
     auto [ec, n] =
         co_await net::async_write(s.client, http::make_chunk(net::buffer(frame)), use_nothrow);
-    client_ok = !ec;
+    client_ok = !s.deadline->settle(ec);
   }
   if (client_ok && !bp.is_done()) {
-    s.client.expires_after(client_write_timeout);
+    s.deadline->arm(s.client.socket(), client_write_timeout);
     auto [ec, n] = co_await net::async_write(s.client, http::make_chunk_last(), use_nothrow);
-    client_ok = !ec;
+    client_ok = !s.deadline->settle(ec);
   }
   r.reusable = failure.empty() && bp.is_done() && bp.keep_alive();
   r.answer = {static_cast<unsigned>(status), client_ok && s.keep_alive};
@@ -298,9 +300,10 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
     co_return fr;
   };
 
-  lowest.expires_after(rt.cfg.upstream_response_timeout);
+  s.deadline->arm(lowest.socket(), rt.cfg.upstream_response_timeout);
   std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(req.body)};
-  if (auto [ec, n] = co_await net::async_write(up, out, use_nothrow); ec) {
+  auto [write_ec, write_n] = co_await net::async_write(up, out, use_nothrow);
+  if (auto ec = s.deadline->settle(write_ec); ec) {
     if (reused && !w.gone) {
       r.retry_fresh = true;
       co_return r;
@@ -313,7 +316,8 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
   // Time to first byte is a total deadline from the request, not an idle timeout per read.
   auto header_deadline = std::chrono::steady_clock::now() + rt.cfg.upstream_response_timeout;
   if (auto ec = co_await feed_parser(
-          up, conn.buffer, hp, [](auto& p) { return p.is_header_done(); }, header_deadline);
+          up, conn.buffer, hp, [](auto& p) { return p.is_header_done(); }, header_deadline,
+          *s.deadline);
       ec) {
     if (reused && !w.gone && !hp.got_some() && ec != beast::error::timeout) {
       r.retry_fresh = true;
@@ -333,7 +337,7 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
   if (w.gone) co_return co_await fail(net::error::operation_aborted);
   if (auto ec = co_await feed_parser(
           up, conn.buffer, sp, [](auto& p) { return p.is_done(); },
-          rt.cfg.upstream_response_timeout);
+          rt.cfg.upstream_response_timeout, *s.deadline);
       ec) {
     if (ec == http::error::body_limit) {
       stop_watch(s);
