@@ -31,6 +31,9 @@ void schedule() {
 op_deadline::op_deadline() : index_(registry.size()) { registry.push_back(this); }
 
 op_deadline::~op_deadline() {
+  // A session still open when its I/O thread has stopped is destroyed with the io_context, on
+  // another thread: its registry went with its thread, and this thread's does not hold it.
+  if (index_ >= registry.size() || registry[index_] != this) return;
   registry[index_] = registry.back();
   registry[index_]->index_ = index_;
   registry.pop_back();

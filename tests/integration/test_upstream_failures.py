@@ -2,6 +2,7 @@
 clear JSON errors with the right status, explicit error events in cut streams, timeouts instead of
 hangs, and upstream requests cancelled as soon as their client leaves."""
 import http.client
+import signal
 
 import harness
 import json
@@ -232,6 +233,21 @@ def test_idle_keep_alive_connections_are_closed():
         conn.close()
 
 
+def test_sigterm_with_a_stuck_stream_exits_after_the_drain_deadline():
+    with behaviour_cluster({"DRAIN_TIMEOUT": "1"}) as c:
+        c.gw.wait_for_models(["m+stall_after:2"])
+        conn = http.client.HTTPConnection("127.0.0.1", c.gw.port, timeout=10)
+        conn.request("POST", "/openai/chat/completions", body=json.dumps({"model": "m+stall_after:2", "stream": True}),
+                     headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        r.read1(65536)
+        start = time.time()
+        c.gw.proc.send_signal(signal.SIGTERM)
+        rc = c.gw.proc.wait(10)
+        check(rc == 0 and time.time() - start < 5, f"exit {rc} after {time.time() - start:.1f}s")
+        conn.close()
+
+
 def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -274,4 +290,5 @@ if __name__ == "__main__":
                test_bad_upstream_answers_are_sanitized, test_client_leaving_cancels_the_upstream_request,
                test_slow_client_backpressures_the_upstream,
                test_pooled_connection_closed_by_upstream_is_retried_fresh, test_header_deadline_closes_slow_clients,
-               test_idle_keep_alive_connections_are_closed])
+               test_idle_keep_alive_connections_are_closed,
+               test_sigterm_with_a_stuck_stream_exits_after_the_drain_deadline])
