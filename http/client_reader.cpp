@@ -1,11 +1,11 @@
 #include "http/client_reader.hpp"
 
-#include "http/op_deadline.hpp"
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
+
+#include "http/op_deadline.hpp"
 
 namespace sb {
 

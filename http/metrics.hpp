@@ -3,6 +3,7 @@
 // GET /metrics. Every handled abnormal path bumps one named counter here; tests read /metrics.
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -15,6 +16,12 @@ class latency_histogram {
       0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   10.0, 60.0};
 
   void observe(std::uint64_t micros);
+  /// Observes the time elapsed since `start`.
+  void observe_since(std::chrono::steady_clock::time_point start) {
+    observe(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                           std::chrono::steady_clock::now() - start)
+                                           .count()));
+  }
   /// Appends `name_bucket{labels,le=..}` lines, `name_sum` and `name_count`.
   void render(std::string& out, const std::string& name, const std::string& labels) const;
 

@@ -4,10 +4,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/empty_body.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "http/log_failure.hpp"
 #include "http/runtime.hpp"
@@ -25,12 +24,11 @@ constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 constexpr std::uint64_t max_list_bytes = 32ull << 20;
 
 template <class Stream>
-net::awaitable<bool> get_once(Stream& s, upstream_connection& conn,
-                              http::request<http::empty_body>& req,
+net::awaitable<bool> get_once(Stream& s, upstream_connection& conn, const std::string& head,
                               std::chrono::milliseconds timeout, fetch_result& r) {
   auto& lowest = beast::get_lowest_layer(s);
   lowest.expires_after(timeout);
-  if (auto [ec, n] = co_await http::async_write(s, req, use_nothrow); ec) {
+  if (auto [ec, n] = co_await net::async_write(s, net::buffer(head), use_nothrow); ec) {
     r.error = ec.message();
     co_return false;
   }
@@ -49,10 +47,7 @@ net::awaitable<void> run_fetch(runtime& rt, std::shared_ptr<upstream_endpoint> e
                                std::uint64_t generation, std::function<void(fetch_result)> done) {
   fetch_result r;
   r.generation = generation;
-  http::request<http::empty_body> req{http::verb::get, ep->target().base_path + path, 11};
-  ep->apply_headers(req.base());
-  req.set(http::field::accept, "application/json");
-  req.keep_alive(true);
+  const auto head = ep->request_head(http::verb::get, path, "", "application/json", 0);
   bool reused = false;
   auto conn = ep->take_idle();
   reused = conn != nullptr;
@@ -69,7 +64,7 @@ net::awaitable<void> run_fetch(runtime& rt, std::shared_ptr<upstream_endpoint> e
       }
       r.error.clear();
       bool keep = co_await std::visit(
-          [&](auto& s) { return get_once(s, *conn, req, rt.cfg.model_list_timeout, r); },
+          [&](auto& s) { return get_once(s, *conn, head, rt.cfg.model_list_timeout, r); },
           conn->stream);
       bool ok = r.error.empty();
       ep->release(std::move(conn), ok && keep);

@@ -1,10 +1,9 @@
 #include "http/op_deadline.hpp"
 
-#include <memory>
-#include <vector>
-
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
+#include <memory>
+#include <vector>
 
 namespace sb {
 

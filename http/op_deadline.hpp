@@ -5,12 +5,11 @@
 // that timer is the thread's earliest each arm costs a timerfd_settime system call: measured at
 // about 8 % of a keep-alive request's cost at one connection (bench/HISTORY.md).
 // Resolution is the tick: a timeout fires up to 100 ms late, never early.
-#include <chrono>
-#include <cstddef>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
+#include <chrono>
+#include <cstddef>
 
 namespace sb {
 

@@ -11,11 +11,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
-
-#include "http/op_deadline.hpp"
 #include <chrono>
 #include <cstddef>
 #include <type_traits>
+
+#include "http/op_deadline.hpp"
 
 namespace sb {
 

@@ -1,7 +1,5 @@
 #include "http/response.hpp"
 
-#include "http/op_deadline.hpp"
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -10,24 +8,35 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "http/op_deadline.hpp"
+
 namespace sb {
 
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 
+void render_response_head(std::string& out, const session_io& s, http::status status,
+                          std::string_view content_type, std::optional<std::size_t> content_length,
+                          std::string_view extra) {
+  fmt::format_to(std::back_inserter(out),
+                 "HTTP/1.{} {} {}\r\nServer: switchboard\r\nContent-Type: {}\r\n",
+                 s.version == 10 ? 0 : 1, static_cast<unsigned>(status),
+                 http::obsolete_reason(status), content_type);
+  if (content_length)
+    fmt::format_to(std::back_inserter(out), "Content-Length: {}\r\n", *content_length);
+  else
+    out += "Transfer-Encoding: chunked\r\n";
+  if (!s.keep_alive && s.version != 10) out += "Connection: close\r\n";
+  if (s.keep_alive && s.version == 10) out += "Connection: keep-alive\r\n";
+  out += extra;
+  out += "\r\n";
+}
+
 net::awaitable<handled> send_body(session_io& s, http::status status, std::string body,
                                   std::string_view content_type) {
-  // Rendered by hand (see upstream_relay.cpp): a fixed head and the body in one gathered write.
   std::string head;
   head.reserve(160);
-  fmt::format_to(
-      std::back_inserter(head),
-      "HTTP/1.{} {} {}\r\nServer: switchboard\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
-      s.version == 10 ? 0 : 1, static_cast<unsigned>(status), http::obsolete_reason(status),
-      content_type, body.size());
-  if (!s.keep_alive && s.version != 10) head += "Connection: close\r\n";
-  if (s.keep_alive && s.version == 10) head += "Connection: keep-alive\r\n";
-  head += "\r\n";
+  render_response_head(head, s, status, content_type, body.size());
   std::array<net::const_buffer, 2> out{net::buffer(head),
                                        net::buffer(body.data(), s.head_only ? 0 : body.size())};
   s.deadline->arm(s.client.socket(), std::chrono::seconds(60));

@@ -83,7 +83,8 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     auto hec = co_await feed_parser(
         stream, buffer, parser, [](auto& p) { return p.is_header_done(); }, header_deadline,
         deadline);
-    if (!hec && !parser.is_done() && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    if (!hec && !parser.is_done() &&
+        beast::iequals(parser.get()[http::field::expect], "100-continue")) {
       // curl and others wait (about a second) for this before sending a body over 1 KiB.
       static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
       deadline.arm(stream.socket(), rt.cfg.client_idle_timeout);
@@ -113,18 +114,18 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     }
     auto req = parser.release();
     reader->start();  // the next request's read, and meanwhile the watch for a leaving client
-    session_io s{stream, req.version(),
+    session_io s{stream,
+                 req.version(),
                  req.keep_alive() && !rt.draining.load(std::memory_order_relaxed),
-                 req.method() == http::verb::head, reader.get(), &deadline};
+                 req.method() == http::verb::head,
+                 reader.get(),
+                 &deadline};
     route_id route = route_id::other;
     auto answer = co_await r.dispatch(s, req, route);
     auto& stats = rt.metrics.route(route);
     stats.requests.fetch_add(1, std::memory_order_relaxed);
     if (answer.status >= 400) stats.errors.fetch_add(1, std::memory_order_relaxed);
-    stats.latency.observe(
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                       std::chrono::steady_clock::now() - started)
-                                       .count()));
+    stats.latency.observe_since(started);
     if (!answer.keep_alive) break;
   }
   beast::error_code ignored;

@@ -7,8 +7,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <cstdint>
@@ -80,11 +80,12 @@ class upstream_endpoint {
       down_until_.store(0, std::memory_order_relaxed);
   }
 
-  /// Sets Host, authentication and the connection's custom headers on an upstream request. The
-  /// only place an upstream credential is put on the wire.
-  void apply_headers(boost::beast::http::fields& h) const;
-  /// The same, rendered: appends "Host: ...\r\n", the auth header and the custom headers.
-  void append_headers(std::string& out) const;
+  /// The head of a request to this upstream: request line, Host, authentication, the
+  /// connection's custom headers, then the given ones. The only place an upstream credential is
+  /// put on the wire. `content_type` and `accept` are left out when empty.
+  std::string request_head(boost::beast::http::verb method, std::string_view path,
+                           std::string_view content_type, std::string_view accept,
+                           std::size_t content_length) const;
 
   /// A pooled connection of the calling I/O thread, or null. Must run on an I/O thread.
   std::unique_ptr<upstream_connection> take_idle();
@@ -101,7 +102,6 @@ class upstream_endpoint {
   connection_spec spec_;
   upstream_target target_;
   runtime& rt_;
-  std::string authorization_;     // "Bearer <key>" or empty
   std::string rendered_headers_;  // Host, Authorization and custom headers as wire text
   std::vector<shard> shards_;
   std::atomic<std::int64_t> down_until_{0};  // steady_clock ticks; 0: up
