@@ -39,7 +39,8 @@ const char* usage_text() {
          "Environment: HOST, PORT, DATA_DIR, THREADS, GLOBAL_LOG_LEVEL, WEBUI_AUTH,\n"
          "  OPENAI_API_BASE_URLS, OPENAI_API_KEYS, OPENAI_API_CONFIGS, ENABLE_OPENAI_API,\n"
          "  OLLAMA_BASE_URLS, OLLAMA_API_CONFIGS, ENABLE_OLLAMA_API, RESET_CONFIG_ON_START,\n"
-         "  AIOHTTP_CLIENT_SESSION_SSL, AIOHTTP_CLIENT_TIMEOUT, MODELS_REFRESH_INTERVAL, ...\n";
+         "  AIOHTTP_CLIENT_SESSION_SSL, AIOHTTP_CLIENT_TIMEOUT, MODELS_REFRESH_INTERVAL,\n"
+         "  MAX_CONNECTIONS, MAX_BUFFERED_BYTES, ALLOW_LINK_LOCAL_UPSTREAMS, ...\n";
 }
 
 std::variant<settings, std::string> parse_settings(int argc, char** argv, const env_lookup& env) {
@@ -125,6 +126,13 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
   if (auto v = env("MAX_REQUEST_BODY"); v && !v->empty())
     if (!parse_number<std::uint64_t>(*v, s.max_request_body, 1024, 1ull << 34))
       return "invalid MAX_REQUEST_BODY '" + *v + "': expected bytes, 1024-16GiB";
+  if (auto v = env("MAX_BUFFERED_BYTES"); v && !v->empty())
+    if (!parse_number<std::uint64_t>(*v, s.max_buffered_bytes, 1ull << 20, 1ull << 40))
+      return "invalid MAX_BUFFERED_BYTES '" + *v + "': expected bytes, 1MiB-1TiB";
+  if (auto v = env("MAX_CONNECTIONS"); v && !v->empty())
+    if (!parse_number<std::uint32_t>(*v, s.max_connections, 1, 10'000'000))
+      return "invalid MAX_CONNECTIONS '" + *v + "': expected a positive integer";
+  s.allow_link_local_upstreams = env_flag(env, "ALLOW_LINK_LOCAL_UPSTREAMS", false);
   return s;
 }
 

@@ -32,6 +32,16 @@ struct settings {
   std::chrono::milliseconds drain_timeout{30'000};          // DRAIN_TIMEOUT
   std::uint64_t max_request_body = 64ull << 20;             // MAX_REQUEST_BODY (bytes)
   std::uint32_t max_request_header = 16u << 10;
+  std::uint32_t max_header_fields = 100;  // a request with more is refused with 431
+  // Bytes held whole in memory at once across all requests (bodies of requests and of
+  // non-streamed answers); past it a request gets 503 with Retry-After. 0: derived from RAM.
+  std::uint64_t max_buffered_bytes = 0;  // MAX_BUFFERED_BYTES
+  // Client connections served at once; past it new ones are closed at once (an idle keep-alive
+  // one is closed to make room first). 0: derived from the descriptor limit.
+  std::uint32_t max_connections = 0;  // MAX_CONNECTIONS
+  // Link-local and cloud-metadata addresses (169.254.169.254, fe80::/10, metadata.google.internal)
+  // as upstreams: refused unless an admin opts in. Loopback and private networks are allowed.
+  bool allow_link_local_upstreams = false;  // ALLOW_LINK_LOCAL_UPSTREAMS
 };
 
 /// Parses flags (--host, --port, --data-dir, --threads, --log-level) over environment variables

@@ -58,6 +58,7 @@ struct upstream_stats {
   std::atomic<std::uint64_t> connect_failures{0};
   std::atomic<std::uint64_t> reused{0};         // requests sent on a pooled connection
   std::atomic<std::uint64_t> stale_retries{0};  // pooled connection found closed, retried fresh
+  std::atomic<std::uint64_t> pool_discards{0};  // pooled connection closed or sent unasked bytes
   std::atomic<std::uint64_t> model_fetch_failures{0};
   std::atomic<std::int64_t> in_use{0};  // connections carrying a request now
   std::atomic<std::int64_t> idle{0};    // connections waiting in the pool

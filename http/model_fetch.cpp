@@ -1,5 +1,7 @@
 #include "http/model_fetch.hpp"
 
+#include <optional>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -32,15 +34,25 @@ net::awaitable<bool> get_once(Stream& s, upstream_connection& conn, const std::s
     r.error = ec.message();
     co_return false;
   }
-  http::response_parser<http::string_body> p;
-  p.body_limit(max_list_bytes);
-  if (auto [ec, n] = co_await http::async_read(s, conn.buffer, p, use_nothrow); ec) {
-    r.error = ec == beast::error::timeout ? "timed out" : ec.message();
-    co_return false;
+  // Interim (1xx) answers are skipped until the final one, as on the request path.
+  std::optional<http::response_parser<http::string_body>> p;
+  for (int interim = 0;; ++interim) {
+    p.emplace();
+    p->body_limit(max_list_bytes);
+    if (auto [ec, n] = co_await http::async_read(s, conn.buffer, *p, use_nothrow); ec) {
+      r.error = ec == beast::error::timeout ? "timed out" : ec.message();
+      co_return false;
+    }
+    auto code = p->get().result_int();
+    if (code >= 200) break;
+    if (code == 101 || interim >= 16) {
+      r.error = "unexpected interim response " + std::to_string(code);
+      co_return false;
+    }
   }
-  r.status = static_cast<int>(p.get().result_int());
-  r.body = std::move(p.get().body());
-  co_return p.keep_alive();
+  r.status = static_cast<int>(p->get().result_int());
+  r.body = std::move(p->get().body());
+  co_return p->keep_alive();
 }
 
 net::awaitable<void> run_fetch(runtime& rt, std::shared_ptr<upstream_endpoint> ep, std::string path,

@@ -24,8 +24,9 @@ void render_response_head(std::string& out, const session_io& s, http::status st
                  http::obsolete_reason(status), content_type);
   if (content_length)
     fmt::format_to(std::back_inserter(out), "Content-Length: {}\r\n", *content_length);
-  else
+  else if (s.version != 10)
     out += "Transfer-Encoding: chunked\r\n";
+  // else: HTTP/1.0 has no chunked coding; the connection's close ends the body.
   if (!s.keep_alive && s.version != 10) out += "Connection: close\r\n";
   if (s.keep_alive && s.version == 10) out += "Connection: keep-alive\r\n";
   out += extra;

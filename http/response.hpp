@@ -35,7 +35,8 @@ struct session_io {
 };
 
 /// Appends the head of an answer to `s`'s request: status line, Server, Content-Type, the length
-/// (or chunked transfer when `content_length` is empty), Connection as the request needs, then
+/// (or, when `content_length` is empty, chunked transfer for HTTP/1.1 and nothing for HTTP/1.0,
+/// whose body then ends with the connection: set `s.keep_alive` false first), Connection as the request needs, then
 /// `extra` (whole header lines), then the blank line. Rendered by hand: Beast's serializer costs
 /// several microseconds per answer.
 void render_response_head(std::string& out, const session_io& s, boost::beast::http::status status,

@@ -21,6 +21,7 @@
 #include "http/log_failure.hpp"
 #include "http/op_deadline.hpp"
 #include "http/parse_feed.hpp"
+#include "http/request_head_checks.hpp"
 
 namespace sb {
 
@@ -83,6 +84,15 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     auto hec = co_await feed_parser(
         stream, buffer, parser, [](auto& p) { return p.is_header_done(); }, header_deadline,
         deadline);
+    if (!hec) {
+      if (auto problem = check_request_head(parser, rt.cfg.max_header_fields)) {
+        rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
+        session_io s{stream, 11, false, false, nullptr, &deadline};
+        co_await send_error(s, problem->error, problem->message);
+        co_await linger_close(stream);
+        break;
+      }
+    }
     if (!hec && !parser.is_done() &&
         beast::iequals(parser.get()[http::field::expect], "100-continue")) {
       // curl and others wait (about a second) for this before sending a body over 1 KiB.

@@ -6,9 +6,16 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/url/parse.hpp>
+#include <openssl/evp.h>
+#include <sys/socket.h>
 
+#include <boost/beast/core/string.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/pct_string_view.hpp>
+
+#include "config/secret_fields.hpp"
 #include "http/runtime.hpp"
+#include "http/upstream_address_policy.hpp"
 
 namespace sb {
 
@@ -46,15 +53,64 @@ std::optional<upstream_target> parse_upstream_url(std::string_view url, std::str
   t.host_header = std::string(parsed->encoded_host_and_port());
   t.base_path = std::string(parsed->encoded_path());
   while (!t.base_path.empty() && t.base_path.back() == '/') t.base_path.pop_back();
+  if (parsed->has_query()) t.query = std::string(parsed->encoded_query());
+  if (parsed->has_userinfo()) t.userinfo = std::string(parsed->userinfo());
+  for (auto& part : {t.host, t.base_path, t.query})
+    if (part.find_first_of("\r\n ") != std::string::npos) {
+      error = "the URL contains a space or a line break";
+      return std::nullopt;
+    }
   return t;
 }
 
+namespace {
+
+// Names a connection's own headers may not set: they frame the message or the connection, and
+// two framings of one request is how requests are smuggled.
+bool framing_header(std::string_view name) {
+  for (std::string_view f : {"content-length", "transfer-encoding", "connection", "keep-alive",
+                             "upgrade", "te", "trailer", "proxy-connection", "expect"})
+    if (beast::iequals(name, f)) return true;
+  return false;
+}
+
+}  // namespace
+
+bool is_framing_header(std::string_view name) { return framing_header(name); }
+
 upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target target, runtime& rt)
     : spec_(std::move(spec)), target_(std::move(target)), rt_(rt), shards_(rt.io.size()) {
-  rendered_headers_ = "Host: " + target_.host_header + "\r\n";
-  if (spec_.auth == auth_type::bearer && !spec_.api_key.empty())
-    rendered_headers_ += "Authorization: Bearer " + spec_.api_key.reveal() + "\r\n";
-  for (auto& [name, value] : spec_.headers) rendered_headers_ += name + ": " + value + "\r\n";
+  allow_link_local_ = rt.cfg.allow_link_local_upstreams;
+  if (!spec_.api_key.empty()) secrets_.push_back(spec_.api_key.reveal());
+  for (auto& [name, value] : spec_.headers)
+    if (secret_header_name(name)) secrets_.push_back(value);
+  for (auto& x : url_secrets(spec_.url)) secrets_.push_back(std::move(x));
+  // The connection's own headers are merged last and replace same-named ones: with
+  // {"Authorization": ...} configured the upstream gets that one, not two.
+  bool custom_host = false, custom_auth = false;
+  for (auto& [name, value] : spec_.headers) {
+    if (framing_header(name)) continue;
+    custom_host |= beast::iequals(name, "host");
+    custom_auth |= beast::iequals(name, "authorization");
+    custom_content_type_ |= beast::iequals(name, "content-type");
+    custom_accept_ |= beast::iequals(name, "accept");
+    custom_headers_ += name + ": " + value + "\r\n";
+  }
+  if (!custom_host) rendered_headers_ = "Host: " + target_.host_header + "\r\n";
+  if (!custom_auth) {
+    if (spec_.auth == auth_type::bearer && !spec_.api_key.empty()) {
+      rendered_headers_ += "Authorization: Bearer " + spec_.api_key.reveal() + "\r\n";
+    } else if (!target_.userinfo.empty()) {
+      // http://user:password@host/ means Basic authentication, as aiohttp (Open WebUI) reads it.
+      auto user = boost::urls::pct_string_view(target_.userinfo).decode();
+      std::string b64(4 * ((user.size() + 2) / 3) + 1, '\0');
+      b64.resize(static_cast<std::size_t>(
+          ::EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                            reinterpret_cast<const unsigned char*>(user.data()),
+                            static_cast<int>(user.size()))));
+      rendered_headers_ += "Authorization: Basic " + b64 + "\r\n";
+    }
+  }
 }
 
 std::string upstream_endpoint::request_head(http::verb method, std::string_view path,
@@ -63,13 +119,19 @@ std::string upstream_endpoint::request_head(http::verb method, std::string_view 
   // Rendered by hand: Beast's serializer costs several microseconds per request in
   // buffer-sequence iteration that a fixed head does not need.
   std::string head;
-  head.reserve(192 + rendered_headers_.size());
+  head.reserve(192 + rendered_headers_.size() + custom_headers_.size());
   head += http::to_string(method);
   head += ' ';
   head += target_.base_path;
   head += path;
+  if (!target_.query.empty()) {
+    head += path.find('?') == std::string_view::npos ? '?' : '&';
+    head += target_.query;
+  }
   head += " HTTP/1.1\r\n";
   head += rendered_headers_;
+  if (custom_content_type_) content_type = {};
+  if (custom_accept_) accept = {};
   if (!content_type.empty()) {
     head += "Content-Type: ";
     head += content_type;
@@ -85,6 +147,7 @@ std::string upstream_endpoint::request_head(http::verb method, std::string_view 
     head += std::to_string(content_length);
     head += "\r\n";
   }
+  head += custom_headers_;
   head += "\r\n";
   return head;
 }
@@ -103,13 +166,25 @@ std::unique_ptr<upstream_connection> upstream_endpoint::take_idle() {
   int i = io_pool::current_index();
   if (i < 0 || static_cast<std::size_t>(i) >= shards_.size()) return nullptr;
   auto& idle = shards_[static_cast<std::size_t>(i)].idle;
-  if (idle.empty()) return nullptr;
-  auto c = std::move(idle.back());
-  idle.pop_back();
-  stats_.idle.fetch_sub(1, std::memory_order_relaxed);
-  stats_.in_use.fetch_add(1, std::memory_order_relaxed);
-  stats_.reused.fetch_add(1, std::memory_order_relaxed);
-  return c;
+  while (!idle.empty()) {
+    auto c = std::move(idle.back());
+    idle.pop_back();
+    stats_.idle.fetch_sub(1, std::memory_order_relaxed);
+    // One non-blocking peek (about a microsecond): nothing may be readable on a connection that
+    // has no request outstanding. Bytes mean an unsolicited or late answer that would be taken
+    // for the next caller's; EOF or an error means the upstream closed it.
+    char probe;
+    int fd = std::visit([](auto& s) { return beast::get_lowest_layer(s).socket().native_handle(); },
+                        c->stream);
+    auto n = ::recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      stats_.in_use.fetch_add(1, std::memory_order_relaxed);
+      stats_.reused.fetch_add(1, std::memory_order_relaxed);
+      return c;
+    }
+    stats_.pool_discards.fetch_add(1, std::memory_order_relaxed);
+  }
+  return nullptr;
 }
 
 void upstream_endpoint::release(std::unique_ptr<upstream_connection> c, bool reusable) {
@@ -125,20 +200,51 @@ void upstream_endpoint::release(std::unique_ptr<upstream_connection> c, bool reu
   stats_.idle.fetch_add(1, std::memory_order_relaxed);
 }
 
+namespace {
+
+// Publishes the socket being connected to the caller for as long as connect() runs.
+struct published_socket {
+  upstream_cancel* cancel;
+  void set(beast::tcp_stream* s) {
+    if (cancel) cancel->current = s;
+  }
+  bool cancelled() const { return cancel && cancel->requested; }
+  ~published_socket() { set(nullptr); }
+};
+
+}  // namespace
+
 net::awaitable<std::unique_ptr<upstream_connection>> upstream_endpoint::connect(
-    boost::system::error_code& ec) {
+    boost::system::error_code& ec, upstream_cancel* cancel) {
   auto ex = co_await net::this_coro::executor;
   stats_.connects.fetch_add(1, std::memory_order_relaxed);
+  published_socket published{cancel};
   tcp::resolver resolver(ex);
-  auto [rec, results] = co_await resolver.async_resolve(target_.host, target_.port, use_nothrow);
+  auto [rec, resolved] = co_await resolver.async_resolve(target_.host, target_.port, use_nothrow);
   if (rec) {
     ec = rec;
     stats_.connect_failures.fetch_add(1, std::memory_order_relaxed);
     co_return nullptr;
   }
+  // A name may resolve to a metadata address (or be made to: DNS rebinding); check what is
+  // actually connected to, not only what the admin typed.
+  std::vector<tcp::endpoint> allowed;
+  for (auto& r : resolved)
+    if (allow_link_local_ || forbidden_upstream_address(r.endpoint().address()).empty())
+      allowed.push_back(r.endpoint());
+  if (published.cancelled()) {
+    ec = net::error::operation_aborted;
+    co_return nullptr;
+  }
+  if (allowed.empty()) {
+    ec = net::error::access_denied;
+    stats_.connect_failures.fetch_add(1, std::memory_order_relaxed);
+    co_return nullptr;
+  }
   beast::tcp_stream tcp_s(ex);
+  published.set(&tcp_s);
   tcp_s.expires_after(rt_.cfg.upstream_connect_timeout);
-  auto [cec, ep] = co_await tcp_s.async_connect(results, use_nothrow);
+  auto [cec, ep] = co_await tcp_s.async_connect(allowed, use_nothrow);
   if (cec) {
     ec = cec;
     stats_.connect_failures.fetch_add(1, std::memory_order_relaxed);
@@ -150,6 +256,7 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_endpoint::connect(
     conn = std::make_unique<upstream_connection>(std::move(tcp_s));
   } else {
     tls_stream s(std::move(tcp_s), rt_.tls_client);
+    published.set(&beast::get_lowest_layer(s));
     if (!SSL_set_tlsext_host_name(s.native_handle(), target_.host.c_str())) {
       ec = boost::system::error_code(static_cast<int>(::ERR_get_error()),
                                      net::error::get_ssl_category());

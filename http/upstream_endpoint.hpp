@@ -32,11 +32,28 @@ struct upstream_target {
   std::string host;
   std::string port;
   std::string base_path;    // e.g. "/v1", never ending in '/'
+  std::string query;        // the URL's query without '?', kept on every request (e.g. key=...)
   std::string host_header;  // host[:port] as the Host header carries it
+  std::string userinfo;     // "user:password" from the URL (Basic auth), empty when absent
 };
 
 /// Parses http(s)://host[:port][/path]; anything else is an error naming the problem.
 std::optional<upstream_target> parse_upstream_url(std::string_view url, std::string& error);
+
+/// Lets a caller abandon upstream work from a callback on the same I/O thread (its client left):
+/// whoever does socket work for it points `current` at the socket for the operation's duration,
+/// and checks `requested` between operations.
+struct upstream_cancel {
+  bool requested = false;
+  boost::beast::tcp_stream* current = nullptr;
+  void request() {
+    requested = true;
+    if (current) current->cancel();
+  }
+};
+
+/// Header names a connection's own `headers` may not set (message and connection framing).
+bool is_framing_header(std::string_view name);
 
 using plain_stream = boost::beast::tcp_stream;
 using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
@@ -80,20 +97,30 @@ class upstream_endpoint {
       down_until_.store(0, std::memory_order_relaxed);
   }
 
-  /// The head of a request to this upstream: request line, Host, authentication, the
-  /// connection's custom headers, then the given ones. The only place an upstream credential is
-  /// put on the wire. `content_type` and `accept` are left out when empty.
+  /// The head of a request to this upstream: request line (with the URL's query), Host,
+  /// authentication, the given Content-Type and Accept, then the connection's custom headers, which
+  /// replace same-named ones rather than repeat them. The only place an upstream credential is put
+  /// on the wire. `content_type` and `accept` are left out when empty.
   std::string request_head(boost::beast::http::verb method, std::string_view path,
                            std::string_view content_type, std::string_view accept,
                            std::size_t content_length) const;
 
-  /// A pooled connection of the calling I/O thread, or null. Must run on an I/O thread.
+  /// A pooled connection of the calling I/O thread, or null. Must run on an I/O thread. A pooled
+  /// connection on which anything arrived while no request was outstanding (an unsolicited
+  /// response, a late interim one, the upstream's close) is closed instead of handed out: its
+  /// next bytes would otherwise be taken for the next caller's answer.
   std::unique_ptr<upstream_connection> take_idle();
   /// Gives a connection back: pooled when `reusable`, closed otherwise.
   void release(std::unique_ptr<upstream_connection> c, bool reusable);
-  /// Opens a new connection (resolve, connect, TLS handshake) within the connect timeout.
+  /// Opens a new connection (resolve, connect, TLS handshake) within the connect timeout. `cancel`
+  /// (when given) can abandon it: its `current` points at the socket being connected until
+  /// connect returns (with operation_aborted when cancelled).
   boost::asio::awaitable<std::unique_ptr<upstream_connection>> connect(
-      boost::system::error_code& ec);
+      boost::system::error_code& ec, upstream_cancel* cancel = nullptr);
+
+  /// The connection's own secrets (key, secret header values, URL credentials), to be scrubbed
+  /// from any upstream text passed on to a client.
+  const std::vector<std::string>& secrets() const { return secrets_; }
 
  private:
   struct shard {
@@ -102,8 +129,15 @@ class upstream_endpoint {
   connection_spec spec_;
   upstream_target target_;
   runtime& rt_;
-  std::string rendered_headers_;  // Host, Authorization and custom headers as wire text
+  std::string rendered_headers_;  // Host and Authorization, unless custom ones replace them
+  std::string custom_headers_;    // the connection's own headers as wire text, rendered last
+  std::vector<std::string> secrets_;
+  bool custom_content_type_ = false;
+  bool custom_accept_ = false;
   std::vector<shard> shards_;
+  // Link-local and cloud-metadata addresses are refused at connect time too (a host name may
+  // resolve to one), unless the admin allowed them.
+  bool allow_link_local_ = false;
   std::atomic<std::int64_t> down_until_{0};  // steady_clock ticks; 0: up
   upstream_stats stats_;
 };

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <cassert>
+#include <optional>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "http/client_reader.hpp"
+#include "http/error_scrub.hpp"
 #include "http/op_deadline.hpp"
 #include "http/parse_feed.hpp"
 #include "http/runtime.hpp"
@@ -45,23 +48,27 @@ constexpr auto client_write_timeout = std::chrono::seconds(60);
 constexpr std::size_t read_size = 16 * 1024;
 
 // What the relay knows of its client while the upstream works: the session's read ended (the
-// client left), and which upstream operation to cancel when that happens.
-struct client_watch {
-  bool gone = false;
-  beast::tcp_stream* upstream = nullptr;
-};
+// client left: `requested`), and which upstream socket to cancel when that happens (`current`,
+// set for one attempt at a time and cleared before that attempt's connection can be freed).
+using client_watch = upstream_cancel;
 
 void start_watch(session_io& s, const std::shared_ptr<client_watch>& w) {
   if (!s.reader) return;
-  s.reader->watch([w] {
-    w->gone = true;
-    if (w->upstream) w->upstream->cancel();
-  });
+  s.reader->watch([w] { w->request(); });
 }
 
 void stop_watch(session_io& s) {
   if (s.reader) s.reader->unwatch();
 }
+
+// Points the watch at one attempt's upstream socket, and never past the attempt.
+struct watch_scope {
+  client_watch& w;
+  watch_scope(client_watch& watch, beast::tcp_stream* socket) : w(watch) { w.current = socket; }
+  ~watch_scope() { w.current = nullptr; }
+  watch_scope(const watch_scope&) = delete;
+  watch_scope& operator=(const watch_scope&) = delete;
+};
 
 std::string connection_name(const upstream_endpoint& ep) {
   return fmt::format("{} connection {}", to_string(ep.spec().key.kind), ep.spec().key.idx);
@@ -90,30 +97,41 @@ std::string describe(const upstream_endpoint& ep, const error_code& ec, const ru
 }
 
 // The client-facing body for an upstream answer >= 400: the upstream's own error message when it
-// sent JSON, a sanitized one otherwise (an upstream body is never echoed wholesale).
+// sent JSON, a sanitized one otherwise (an upstream body is never echoed wholesale). Only the
+// error's scalar fields pass, capped and scrubbed of credentials: a provider's 401 may quote the
+// key it was sent.
 std::pair<http::status, std::string> upstream_error_answer(unsigned status, const std::string& body,
                                                            const upstream_endpoint& ep) {
+  auto scrub = [&](std::string_view text) { return scrub_upstream_text(text, ep.secrets()); };
   boost::system::error_code ec;
   auto v = boost::json::parse(body, ec);
   if (!ec && v.is_object()) {
     auto& o = v.as_object();
     std::string message;
-    boost::json::value err;
+    boost::json::object err;
     if (auto* e = o.if_contains("error")) {
       if (e->is_object()) {
-        if (auto* m = e->as_object().if_contains("message"); m && m->is_string())
+        for (auto& [k, field] : e->as_object()) {
+          if (k != "message" && k != "type" && k != "code" && k != "param") continue;
+          if (field.is_string())
+            err[k] = scrub(field.as_string());
+          else if (field.is_number() || field.is_bool() || field.is_null())
+            err[k] = field;
+        }
+        if (auto* m = err.if_contains("message"); m && m->is_string())
           message = std::string(m->as_string());
-        err = *e;
       } else if (e->is_string()) {
-        message = std::string(e->as_string());
+        message = scrub(e->as_string());
       }
     } else if (auto* d = o.if_contains("detail"); d && d->is_string()) {
-      message = std::string(d->as_string());
+      message = scrub(d->as_string());
     }
     if (!message.empty()) {
-      if (!err.is_object())
-        err =
-            boost::json::object{{"message", message}, {"type", "upstream_error"}, {"code", status}};
+      if (!err.contains("message")) {
+        err["message"] = message;
+        err["type"] = "upstream_error";
+        err["code"] = status;
+      }
       boost::json::object out{{"detail", message}, {"error", std::move(err)}};
       return {static_cast<http::status>(status), boost::json::serialize(out)};
     }
@@ -139,8 +157,16 @@ struct exchange_result {
 };
 
 // Writes `n` bytes as one HTTP/1.1 chunk, and the terminating chunk after it when `last`, in a
-// single gathered write (Beast's chunk_body is general but costs more per event than this).
+// single gathered write (Beast's chunk_body is general but costs more per event than this). An
+// HTTP/1.0 client knows no chunked coding: it gets the bytes as they are, and the end of the
+// answer is the connection's close.
 net::awaitable<bool> write_chunk(session_io& s, const char* data, std::size_t n, bool last) {
+  if (s.version == 10) {
+    if (n == 0) co_return true;
+    s.deadline->arm(s.client.socket(), client_write_timeout);
+    auto [ec, written] = co_await net::async_write(s.client, net::buffer(data, n), use_nothrow);
+    co_return !s.deadline->settle(ec);
+  }
   char head[24];
   auto len = fmt::format_to_n(head, sizeof head, "{:x}\r\n", n).size;
   static constexpr char crlf[] = "\r\n";
@@ -169,6 +195,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
   http::response_parser<http::buffer_body> bp{std::move(hp)};
   bp.body_limit(boost::none);
   auto status = bp.get().result();
+  if (s.version == 10) s.keep_alive = false;  // close-delimited: the close ends the answer
   std::string head;
   head.reserve(256);
   render_response_head(head, s, status, bp.get()[http::field::content_type], std::nullopt,
@@ -186,7 +213,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
   bool client_ok = true;
   std::string failure;
   bp.eager(true);  // parse every buffered chunk in one put(), not one chunk per call
-  while (!w.gone) {
+  while (!w.requested) {
     // Parse what is already buffered into `buf` (no I/O), then decide what to send.
     boost::system::error_code ec;
     while (conn.buffer.size() > 0 && !bp.is_done()) {
@@ -240,11 +267,11 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
       break;
     }
     if (rec) {
-      if (!w.gone) failure = describe(ep, rec, rt);
+      if (!w.requested) failure = describe(ep, rec, rt);
       break;
     }
   }
-  if (w.gone) client_ok = false;
+  if (w.requested) client_ok = false;
   stop_watch(s);
   rt.metrics.open_streams.fetch_sub(1, std::memory_order_relaxed);
   if (!client_ok) {
@@ -273,11 +300,11 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
                                          bool reused, client_watch& w) {
   exchange_result r;
   auto& lowest = beast::get_lowest_layer(up);
-  w.upstream = &lowest;
+  watch_scope watching(w, &lowest);
   auto fail = [&](const error_code& ec) -> net::awaitable<exchange_result> {
     exchange_result fr;
     stop_watch(s);
-    if (w.gone) {
+    if (w.requested) {
       rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
       fr.answer = {499, false};
       co_return fr;
@@ -291,37 +318,48 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
   std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(req.body)};
   auto [write_ec, write_n] = co_await net::async_write(up, out, use_nothrow);
   if (auto ec = s.deadline->settle(write_ec); ec) {
-    if (reused && !w.gone) {
+    if (reused && !w.requested) {
       r.retry_fresh = true;
       co_return r;
     }
     co_return co_await fail(ec);
   }
-  if (w.gone) co_return co_await fail(net::error::operation_aborted);
-  http::response_parser<http::empty_body> hp;
-  hp.header_limit(64 * 1024);
+  if (w.requested) co_return co_await fail(net::error::operation_aborted);
   // Time to first byte is a total deadline from the request, not an idle timeout per read.
   auto header_deadline = std::chrono::steady_clock::now() + rt.cfg.upstream_response_timeout;
-  if (auto ec = co_await feed_parser(
-          up, conn.buffer, hp, [](auto& p) { return p.is_header_done(); }, header_deadline,
-          *s.deadline);
-      ec) {
-    if (reused && !w.gone && !hp.got_some() && ec != beast::error::timeout) {
-      r.retry_fresh = true;
-      co_return r;
+  // Interim (1xx) answers are skipped until the final one (RFC 9110 §15.2): left unread, the
+  // final answer would stay on the connection for the next caller.
+  std::optional<http::response_parser<http::empty_body>> hp;
+  for (int interim = 0;; ++interim) {
+    bool first = !hp;
+    hp.emplace();
+    hp->header_limit(64 * 1024);
+    if (auto ec = co_await feed_parser(
+            up, conn.buffer, *hp, [](auto& p) { return p.is_header_done(); }, header_deadline,
+            *s.deadline);
+        ec) {
+      if (first && reused && !w.requested && !hp->got_some() && ec != beast::error::timeout) {
+        r.retry_fresh = true;
+        co_return r;
+      }
+      co_return co_await fail(ec);
     }
-    co_return co_await fail(ec);
+    auto code = hp->get().result_int();
+    if (code >= 200) break;
+    // 101 would switch protocols, which was never asked for; an endless run of 1xx is a loop.
+    if (code == 101 || code < 100 || interim >= 16)
+      co_return co_await fail(http::error::bad_status);
   }
   ep.mark_answering();
-  auto status = hp.get().result_int();
-  auto content_type = hp.get()[http::field::content_type];
+  auto status = hp->get().result_int();
+  auto content_type = hp->get()[http::field::content_type];
   if (status < 400 && content_type.find("text/event-stream") != beast::string_view::npos)
-    co_return co_await relay_stream(s, rt, ep, conn, up, hp, w);
+    co_return co_await relay_stream(s, rt, ep, conn, up, *hp, w);
 
-  http::response_parser<http::string_body> sp{std::move(hp)};
+  http::response_parser<http::string_body> sp{std::move(*hp)};
   sp.body_limit(whole_body_max);
   sp.eager(true);
-  if (w.gone) co_return co_await fail(net::error::operation_aborted);
+  if (w.requested) co_return co_await fail(net::error::operation_aborted);
   if (auto ec = co_await feed_parser(
           up, conn.buffer, sp, [](auto& p) { return p.is_done(); },
           rt.cfg.upstream_response_timeout, *s.deadline);
@@ -367,32 +405,32 @@ net::awaitable<relay_outcome> relay_to_upstream(session_io& s, runtime& rt,
   ep->stats().requests.fetch_add(1, std::memory_order_relaxed);
   auto w = std::make_shared<client_watch>();
   start_watch(s, w);
-  handled answer;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    auto conn = ep->take_idle();
+  std::optional<handled> answer;
+  for (int attempt = 0; attempt < 2 && !answer; ++attempt) {
+    // A pooled connection first; the retry always opens a fresh one (the next pooled one may be
+    // as dead as the first, after an upstream restart they all are).
+    auto conn = attempt == 0 ? ep->take_idle() : nullptr;
     bool reused = conn != nullptr;
     if (!conn) {
       error_code ec;
-      conn = co_await ep->connect(ec);
+      conn = co_await ep->connect(ec, w.get());
       if (!conn) {
         stop_watch(s);
-        if (w->gone) {
+        if (w->requested) {
           rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
-          answer = {499, false};
+          answer = handled{499, false};
           break;
         }
         ep->stats().errors.fetch_add(1, std::memory_order_relaxed);
         ep->mark_down_for(connect_failure_cooldown);
-        if (may_fail_over) {
-          stop_watch(s);
-          co_return relay_outcome{{}, true};
-        }
+        if (may_fail_over) co_return relay_outcome{{}, true};
         auto e = ec == beast::error::timeout ? gateway_error::upstream_timeout
                                              : gateway_error::upstream_unreachable;
-        auto message =
-            fmt::format("{} is unreachable: {}", connection_name(*ep),
-                        ec == beast::error::timeout ? "connect timed out" : ec.message());
-        answer = co_await send_error(s, e, message);
+        auto why = ec == beast::error::timeout           ? std::string("connect timed out")
+                   : ec == net::error::access_denied ? std::string("its address is not allowed")
+                                                         : ec.message();
+        answer = co_await send_error(
+            s, e, fmt::format("{} is unreachable: {}", connection_name(*ep), why));
         break;
       }
     }
@@ -406,11 +444,20 @@ net::awaitable<relay_outcome> relay_to_upstream(session_io& s, runtime& rt,
     }
     ep->release(std::move(conn), r.reusable);
     answer = r.answer;
-    break;
+  }
+  if (!answer) {
+    // Every path above answers (a fresh connection never asks for a retry); should one not, the
+    // client still gets an answer instead of a hang, and the log says where.
+    assert(false && "relay ended without answering");
+    stop_watch(s);
+    spdlog::error("relay to {} ended without an answer", connection_name(*ep));
+    answer = co_await send_error(
+        s, gateway_error::upstream_unreachable,
+        fmt::format("{} gave no usable answer", connection_name(*ep)));
   }
   stop_watch(s);
   ep->stats().latency.observe_since(started);
-  co_return relay_outcome{answer, false};
+  co_return relay_outcome{*answer, false};
 }
 
 }  // namespace sb

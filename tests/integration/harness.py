@@ -77,10 +77,12 @@ class Process:
 
 
 class FakeUpstream(Process):
-    def __init__(self, models, name, key=None):
-        argv = [ARGS.fake, "--models", ",".join(models), "--name", name]
+    def __init__(self, models, name, key=None, port=None, extra=()):
+        argv = [ARGS.fake, "--models", ",".join(models), "--name", name, *extra]
         if key:
             argv += ["--key", key]
+        if port:
+            argv += ["--port", str(port)]
         super().__init__(argv)
         self.port = int(self.wait_for_line(r"^PORT (\d+)").group(1))
         self.url = f"http://127.0.0.1:{self.port}/v1"
