@@ -3,9 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <caf/all.hpp>
+#include <sys/stat.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <thread>
@@ -19,6 +22,7 @@
 #include "http/model_fetch.hpp"
 #include "http/runtime.hpp"
 #include "http/server.hpp"
+#include "http/upstream_address_policy.hpp"
 #include "http/upstream_endpoint.hpp"
 
 namespace {
@@ -26,6 +30,16 @@ namespace {
 int run(sb::settings s, const sb::env_lookup& env) {
   spdlog::set_level(spdlog::level::from_str(s.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (!s.webui_auth) {
+    boost::system::error_code ec;
+    auto listen_on = boost::asio::ip::make_address(s.host, ec);
+    if (ec || !listen_on.is_loopback())
+      spdlog::warn(
+          "single-user mode (WEBUI_AUTH=False) on {}, not a loopback address: everyone who can "
+          "reach this port is the admin and can read and change the configuration. Listen on "
+          "127.0.0.1 (HOST) or put authentication in front.",
+          s.host);
+  }
   if (s.webui_auth)
     spdlog::warn(
         "WEBUI_AUTH=True: user authentication is not available yet; every route that needs a "
@@ -60,6 +74,11 @@ int run(sb::settings s, const sb::env_lookup& env) {
             std::string& why) -> std::shared_ptr<sb::upstream_endpoint> {
     auto target = sb::parse_upstream_url(spec.url, why);
     if (!target) return nullptr;
+    if (!rt.cfg.allow_link_local_upstreams)
+      if (auto refused = sb::forbidden_upstream_host(target->host); !refused.empty()) {
+        why = refused + " refused (ALLOW_LINK_LOCAL_UPSTREAMS=true allows it)";
+        return nullptr;
+      }
     return std::make_shared<sb::upstream_endpoint>(spec, std::move(*target), rt);
   };
   sb::model_fetcher fetch = [&rt](std::shared_ptr<sb::upstream_endpoint> ep, std::string path,
@@ -122,5 +141,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
+  // Everything this process creates (the configuration database with its API keys, logs) is
+  // readable by its owner only.
+  ::umask(0077);
   return run(std::get<sb::settings>(std::move(parsed)), env);
 }

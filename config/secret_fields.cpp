@@ -62,6 +62,15 @@ std::string mask_url(std::string_view url) {
   return std::string(u.buffer());
 }
 
+bool url_has_mask(std::string_view url) {
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) return false;
+  if (parsed->has_password() && is_mask(parsed->password())) return true;
+  for (auto p : parsed->params())
+    if (p.has_value && secret_query_param(p.key) && is_mask(p.value)) return true;
+  return false;
+}
+
 std::vector<std::string> url_secrets(std::string_view url) {
   std::vector<std::string> out;
   auto parsed = boost::urls::parse_absolute_uri(url);

@@ -28,6 +28,9 @@ bool is_mask(std::string_view shown);
 /// Anything that is not a parsable URL is returned unchanged.
 std::string mask_url(std::string_view url);
 
+/// True when a credential inside `url` (password, credential query value) is a mask.
+bool url_has_mask(std::string_view url);
+
 /// The credentials inside `url` (the password, and the whole userinfo, decoded and as written; the
 /// values of credential query parameters), for scrubbing upstream text.
 std::vector<std::string> url_secrets(std::string_view url);

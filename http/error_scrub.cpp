@@ -91,8 +91,13 @@ std::string scrub_upstream_text(std::string_view text, const std::vector<std::st
   std::string s(text.substr(0, cap + 1024));
   bool longer = text.size() > s.size();
   std::vector<std::string_view> own;
-  for (auto& x : secrets)
+  for (auto& x : secrets) {
     if (x.size() >= 4) own.push_back(x);
+    // Providers quote keys without their kind prefix too ("sk-", "pk_live_"): the rest is as good.
+    auto sep = x.find_first_of("-_");
+    if (sep != std::string::npos && x.size() - sep - 1 >= 8)
+      own.push_back(std::string_view(x).substr(sep + 1));
+  }
   std::sort(own.begin(), own.end(), [](auto a, auto b) { return a.size() > b.size(); });
   for (auto x : own) replace_all(s, x);
   scrub_auth_schemes(s);

@@ -25,6 +25,10 @@ error_traits traits_of(gateway_error e) {
       return {http::status::payload_too_large, "invalid_request_error", L::info};
     case gateway_error::headers_too_large:
       return {http::status::request_header_fields_too_large, "invalid_request_error", L::info};
+    case gateway_error::unsupported_media_type:
+      return {http::status::unsupported_media_type, "invalid_request_error", L::info};
+    case gateway_error::overloaded:
+      return {http::status::service_unavailable, "overloaded_error", L::warn};
     case gateway_error::upstream_unreachable:
       return {http::status::bad_gateway, "upstream_error", L::warn};
     case gateway_error::upstream_timeout:

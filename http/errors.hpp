@@ -19,6 +19,8 @@ enum class gateway_error {
   method_not_allowed,
   payload_too_large,
   headers_too_large,
+  unsupported_media_type,  // a state-changing route sent something other than JSON
+  overloaded,              // over the memory budget: retry shortly (503 with Retry-After)
   upstream_unreachable,   // connect failed / refused / reset before a response
   upstream_timeout,       // no response (or no next chunk) in time
   upstream_bad_response,  // the upstream answered something that is not HTTP / not what was asked

@@ -34,10 +34,10 @@ void render_response_head(std::string& out, const session_io& s, http::status st
 }
 
 net::awaitable<handled> send_body(session_io& s, http::status status, std::string body,
-                                  std::string_view content_type) {
+                                  std::string_view content_type, std::string_view extra) {
   std::string head;
   head.reserve(160);
-  render_response_head(head, s, status, content_type, body.size());
+  render_response_head(head, s, status, content_type, body.size(), extra);
   std::array<net::const_buffer, 2> out{net::buffer(head),
                                        net::buffer(body.data(), s.head_only ? 0 : body.size())};
   s.deadline->arm(s.client.socket(), std::chrono::seconds(60));
@@ -49,7 +49,9 @@ net::awaitable<handled> send_body(session_io& s, http::status status, std::strin
 net::awaitable<handled> send_error(session_io& s, gateway_error e, std::string_view message) {
   auto t = traits_of(e);
   spdlog::log(t.level, "{} {}: {}", static_cast<unsigned>(t.status), t.type, message);
-  co_return co_await send_body(s, t.status, error_body(e, message));
+  // Over the memory budget nothing was lost: say when to come back.
+  std::string_view extra = e == gateway_error::overloaded ? "Retry-After: 1\r\n" : "";
+  co_return co_await send_body(s, t.status, error_body(e, message), "application/json", extra);
 }
 
 }  // namespace sb

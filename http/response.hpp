@@ -43,9 +43,11 @@ void render_response_head(std::string& out, const session_io& s, boost::beast::h
                           std::string_view content_type, std::optional<std::size_t> content_length,
                           std::string_view extra = {});
 
+/// `extra` is whole header lines ("Name: value\r\n..."), appended to the head.
 boost::asio::awaitable<handled> send_body(session_io& s, boost::beast::http::status status,
                                           std::string body,
-                                          std::string_view content_type = "application/json");
+                                          std::string_view content_type = "application/json",
+                                          std::string_view extra = {});
 
 boost::asio::awaitable<handled> send_error(session_io& s, gateway_error e,
                                            std::string_view message);

@@ -14,6 +14,7 @@
 #include "http/auth.hpp"
 #include "http/chat_request.hpp"
 #include "http/config_json.hpp"
+#include "http/cross_site_guard.hpp"
 #include "http/metrics_text.hpp"
 #include "http/upstream_endpoint.hpp"
 #include "http/upstream_relay.hpp"
@@ -120,6 +121,8 @@ net::awaitable<handled> router::dispatch(session_io& s, client_request& req, rou
         co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed");
       if (who->level != role::admin)
         co_return co_await send_error(s, gateway_error::forbidden, "Access prohibited");
+      if (auto refused = refuse_cross_site(req))
+        co_return co_await send_error(s, refused->error, refused->message);
       co_return co_await openai_config_update(s, req);
     default:
       break;
@@ -164,7 +167,8 @@ net::awaitable<handled> router::openai_chat(session_io& s, client_request& req) 
 net::awaitable<handled> router::openai_config_update(session_io& s, client_request& req) {
   std::string error;
   auto current = rt_.config.load();
-  auto next = parse_openai_config_update(req.body(), current->openai, error);
+  auto next = parse_openai_config_update(req.body(), current->openai,
+                                         rt_.cfg.allow_link_local_upstreams, error);
   if (!next) co_return co_await send_error(s, gateway_error::bad_request, error);
 
   // The config actor answers on its own thread; the answer is posted back to this session's

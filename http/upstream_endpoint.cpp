@@ -54,7 +54,7 @@ std::optional<upstream_target> parse_upstream_url(std::string_view url, std::str
   t.base_path = std::string(parsed->encoded_path());
   while (!t.base_path.empty() && t.base_path.back() == '/') t.base_path.pop_back();
   if (parsed->has_query()) t.query = std::string(parsed->encoded_query());
-  if (parsed->has_userinfo()) t.userinfo = std::string(parsed->userinfo());
+  if (parsed->has_userinfo()) t.userinfo = std::string(parsed->encoded_userinfo());
   for (auto& part : {t.host, t.base_path, t.query})
     if (part.find_first_of("\r\n ") != std::string::npos) {
       error = "the URL contains a space or a line break";

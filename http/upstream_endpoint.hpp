@@ -34,7 +34,7 @@ struct upstream_target {
   std::string base_path;    // e.g. "/v1", never ending in '/'
   std::string query;        // the URL's query without '?', kept on every request (e.g. key=...)
   std::string host_header;  // host[:port] as the Host header carries it
-  std::string userinfo;     // "user:password" from the URL (Basic auth), empty when absent
+  std::string userinfo;     // "user:password" from the URL, percent-encoded (Basic auth)
 };
 
 /// Parses http(s)://host[:port][/path]; anything else is an error naming the problem.

@@ -82,6 +82,23 @@ std::unique_ptr<config_store> config_store::open(const std::string& dir, std::st
     error = "cannot create data dir '" + dir + "': " + fec.message();
     return nullptr;
   }
+  // The database holds API keys: the directory and every file in it are the owner's alone, also
+  // when an earlier version (or the admin) created them readable by others. New files follow the
+  // process umask, which main sets to 077.
+  namespace fs = std::filesystem;
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, fec);
+  if (fec) {
+    error = "cannot restrict data dir '" + dir + "' to its owner: " + fec.message();
+    return nullptr;
+  }
+  auto db_dir = fs::path(dir) / "config.rocksdb";
+  if (fs::is_directory(db_dir, fec)) {
+    fs::permissions(db_dir, fs::perms::owner_all, fs::perm_options::replace, fec);
+    for (auto& entry : fs::directory_iterator(db_dir, fec))
+      if (entry.is_regular_file(fec))
+        fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write,
+                        fs::perm_options::replace, fec);
+  }
   rocksdb::Options opts;
   opts.create_if_missing = true;
   opts.paranoid_checks = true;

@@ -1,0 +1,41 @@
+#include "http/cross_site_guard.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/url/parse.hpp>
+
+namespace sb {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+bool is_json(std::string_view content_type) {
+  auto semi = content_type.find(';');
+  auto media = content_type.substr(0, semi);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return boost::beast::iequals(media, "application/json");
+}
+
+// "http://host:port" names the gateway itself when its authority is the Host the browser sent.
+bool same_origin(std::string_view origin, std::string_view host) {
+  auto parsed = boost::urls::parse_absolute_uri(origin);
+  if (!parsed || host.empty()) return false;
+  return boost::beast::iequals(parsed->encoded_host_and_port(), host);
+}
+
+}  // namespace
+
+std::optional<refusal> refuse_cross_site(const client_request& req) {
+  if (!is_json(req[http::field::content_type]))
+    return refusal{gateway_error::unsupported_media_type,
+                   "this route takes application/json only"};
+  auto origin = req[http::field::origin];
+  if (!origin.empty() && !same_origin(origin, req[http::field::host]))
+    return refusal{gateway_error::forbidden,
+                   "cross-origin request refused: the Origin is not this gateway"};
+  if (boost::beast::iequals(req["Sec-Fetch-Site"], "cross-site"))
+    return refusal{gateway_error::forbidden, "cross-site request refused"};
+  return std::nullopt;
+}
+
+}  // namespace sb

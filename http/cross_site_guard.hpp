@@ -1,0 +1,23 @@
+#pragma once
+// State-changing routes and web pages. In single-user mode every caller is the admin, so a web page
+// the admin visits could post to the gateway from their browser (CSRF): a form can send text/plain
+// cross-origin without asking, and fetch() can send JSON with a foreign Origin. A state-changing
+// request must therefore be JSON (which a browser only sends cross-origin after a CORS preflight,
+// which the gateway never grants) and must not come from a foreign browser origin.
+#include <optional>
+
+#include "http/errors.hpp"
+#include "http/response.hpp"
+
+namespace sb {
+
+struct refusal {
+  gateway_error error;
+  std::string message;
+};
+
+/// Why `req`, a request that would change state, is refused, or nothing. Non-browser clients (no
+/// Origin, no Sec-Fetch-Site) pass when they send JSON.
+std::optional<refusal> refuse_cross_site(const client_request& req);
+
+}  // namespace sb
