@@ -2,7 +2,9 @@
 // main wires the pieces: settings -> config store -> actors (CAF) -> HTTP server (Beast/Asio).
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -17,6 +19,7 @@
 #include "actors/config_actor.hpp"
 #include "actors/connection_manager.hpp"
 #include "actors/control_plane_bridge.hpp"
+#include "actors/core_watchdog.hpp"
 #include "config/settings.hpp"
 #include "config/startup_config.hpp"
 #include "http/model_fetch.hpp"
@@ -90,6 +93,23 @@ int run(sb::settings s, const sb::env_lookup& env) {
   caf::anon_send(config, sb::subscribe_atom::value,
                  caf::actor_cast<sb::config_subscriber>(manager));
 
+  // A core actor that dies would freeze routing: drain and exit non-zero instead.
+  boost::asio::io_context signals_ctx(1);
+  std::atomic<int> exit_code{0};
+  auto watchdog = sys.spawn(
+      sb::core_watchdog,
+      std::vector<std::pair<std::string, caf::actor>>{
+          {"config_actor", caf::actor_cast<caf::actor>(config)},
+          {"connection_manager", caf::actor_cast<caf::actor>(manager)},
+          {"catalog_actor", caf::actor_cast<caf::actor>(catalog)}},
+      sb::death_handler([&signals_ctx, &exit_code](const std::string& name,
+                                                   const std::string& reason) {
+        spdlog::critical("{} died ({}): routing cannot follow changes any more; exiting", name,
+                         reason);
+        exit_code = 70;  // EX_SOFTWARE
+        boost::asio::post(signals_ctx, [&signals_ctx] { signals_ctx.stop(); });
+      }));
+
   sb::control_plane_bridge control(sys, config);
   sb::server srv(rt, control);
   if (!srv.listen(s.host, s.port, error)) {
@@ -105,7 +125,6 @@ int run(sb::settings s, const sb::env_lookup& env) {
                rt.io.size(), s.data_dir);
 
   // SIGTERM / SIGINT: stop accepting, let requests in flight finish (up to DRAIN_TIMEOUT), exit 0.
-  boost::asio::io_context signals_ctx(1);
   boost::asio::signal_set signals(signals_ctx, SIGTERM, SIGINT);
   signals.async_wait([](const boost::system::error_code&, int) {});
   signals_ctx.run();
@@ -118,13 +137,14 @@ int run(sb::settings s, const sb::env_lookup& env) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     srv.close_idle_sessions();
   }
+  caf::anon_send_exit(watchdog, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(config, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
   rt.io.stop();
   rt.io.join();
   spdlog::info("stopped");
-  return 0;
+  return exit_code.load();
 }
 
 }  // namespace

@@ -75,9 +75,27 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
   self->state.published = published;
   republish(self);
   return {
+      [self](live_atom, live_connection& c) {
+        auto& st = self->state;
+        st.live[c.key] = c.endpoint;
+        auto it = st.lists.find(c.key);
+        if (it == st.lists.end() || it->second.endpoint == c.endpoint) return;
+        // Replaced: the old list keeps serving, through the new endpoint, until the new has its own.
+        it->second.endpoint = c.endpoint;
+        st.inherited[c.key] = true;
+        republish(self);
+      },
       [self](models_atom, upstream_models& m) {
         auto& st = self->state;
+        auto live = st.live.find(m.key);
+        if (live == st.live.end() || live->second != m.endpoint)
+          return;  // from a connection stopped or replaced since: never let it back in
         auto it = st.lists.find(m.key);
+        if (it != st.lists.end() && st.inherited[m.key]) {
+          // The new connection's first word: keep the inherited list while it has none.
+          if (!m.ok && m.models.empty()) return;
+          st.inherited[m.key] = false;
+        }
         if (it != st.lists.end() && it->second.endpoint == m.endpoint &&
             same_models(it->second.models, m.models))
           return;  // nothing a client could see changed (health lives on the endpoint)
@@ -85,7 +103,10 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
         republish(self);
       },
       [self](remove_atom, upstream_key key) {
-        if (self->state.lists.erase(key) > 0) republish(self);
+        auto& st = self->state;
+        st.live.erase(key);
+        st.inherited.erase(key);
+        if (st.lists.erase(key) > 0) republish(self);
       },
       [self](status_atom) {
         std::vector<std::string> ids;

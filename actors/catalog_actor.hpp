@@ -1,14 +1,21 @@
 #pragma once
 // catalog_actor: merges every connection's model list into one catalog.
 //
-//   upstream_actor ──models(upstream_models)──> catalog_actor ──publish──>
-//   snapshot_cell<catalog_snapshot> connection_manager ──remove(key)──────────┘ (read by HTTP
-//   sessions)
+// clang-format off
+//   upstream_actor ──models(upstream_models)──> catalog_actor ──publish──> snapshot_cell<catalog_snapshot>
+//   connection_manager ──live(key, endpoint)──┘                              (read by HTTP sessions)
+//                      ──remove(key)──────────┘
+// clang-format on
 //
 // Merge rules follow Open WebUI: OpenAI lists are concatenated in connection order (no dedupe,
 // each entry keeps its urlIdx); Ollama lists are deduplicated by model name with the connection
 // indices collected in "urls". Unlike Open WebUI, a model served by several connections routes to
 // all of them (Open WebUI sends every OpenAI request to the last one).
+//
+// Only the endpoint the manager declared live for a key may set that key's list: a list already on
+// its way from a stopped or replaced actor is dropped, so a disabled connection never comes back.
+// A replaced connection (new URL or key) keeps its old list, routed through the new endpoint,
+// until the new one has fetched a list of its own, so a config change never makes models 404.
 #include <map>
 
 #include "messages/catalog_snapshot.hpp"
@@ -19,6 +26,8 @@ namespace sb {
 
 struct catalog_state {
   std::map<upstream_key, upstream_models> lists;  // ordered: openai by index, then ollama
+  std::map<upstream_key, std::shared_ptr<upstream_endpoint>> live;  // declared by the manager
+  std::map<upstream_key, bool> inherited;  // the list is the replaced connection's, kept meanwhile
   snapshot_cell<catalog_snapshot>* published = nullptr;
   std::shared_ptr<const catalog_snapshot> current;
   static inline const char* name = "catalog_actor";

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <caf/all.hpp>
+#include <set>
 
 namespace sb {
 
@@ -15,6 +16,15 @@ connection_manager_actor::behavior_type connection_manager_impl(
   st.make_endpoint = std::move(make_endpoint);
   st.fetch = std::move(fetch);
   st.refresh_interval = refresh_interval;
+  // An upstream actor that dies of an error (not stopped here) would leave its connection's list
+  // frozen: treat it as the manager's own failure, which core_watchdog turns into an exit.
+  self->set_down_handler([self](const caf::down_msg& msg) {
+    if (msg.reason && msg.reason != caf::exit_reason::user_shutdown &&
+        msg.reason != caf::exit_reason::kill) {
+      spdlog::critical("an upstream actor died: {}", self->system().render(msg.reason));
+      self->quit(msg.reason);
+    }
+  });
   self->set_exit_handler([self](const caf::exit_msg& msg) {
     for (auto& [key, r] : self->state.connections) self->send_exit(r.actor, msg.reason);
     self->state.connections.clear();
@@ -26,6 +36,7 @@ connection_manager_actor::behavior_type connection_manager_impl(
         std::map<upstream_key, connection_spec> wanted;
         for (auto& spec : connection_specs(cfg))
           if (spec.enable) wanted.emplace(spec.key, spec);
+        std::set<upstream_key> replaced;  // stopped here, restarted below: the catalog keeps them
         for (auto it = st.connections.begin(); it != st.connections.end();) {
           auto w = wanted.find(it->first);
           if (w != wanted.end() && w->second == it->second.spec) {
@@ -33,8 +44,20 @@ connection_manager_actor::behavior_type connection_manager_impl(
             ++it;
             continue;
           }
+          if (w != wanted.end() && same_connection(w->second, it->second.spec)) {
+            // Only the list's presentation changed (prefix, tags, model_ids): the actor re-renders
+            // it; routing, pool and health stay as they are.
+            self->send(it->second.actor, respec_atom::value, spec_update{w->second});
+            it->second.spec = w->second;
+            wanted.erase(w);
+            ++it;
+            continue;
+          }
           self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
-          self->send(st.catalog, remove_atom::value, it->first);
+          if (w != wanted.end())
+            replaced.insert(it->first);
+          else
+            self->send(st.catalog, remove_atom::value, it->first);
           it = st.connections.erase(it);
         }
         for (auto& [key, spec] : wanted) {
@@ -42,10 +65,14 @@ connection_manager_actor::behavior_type connection_manager_impl(
           auto ep = st.make_endpoint(spec, error);
           if (!ep) {
             spdlog::error("{} connection {} ignored: {}", to_string(key.kind), key.idx, error);
+            if (replaced.count(key)) self->send(st.catalog, remove_atom::value, key);
             continue;
           }
+          // Declared live before the actor exists, so its first list cannot arrive before this.
+          self->send(st.catalog, live_atom::value, live_connection{key, ep});
           auto actor = self->spawn(upstream_actor_impl, spec, std::move(ep), st.catalog, st.fetch,
                                    st.refresh_interval);
+          self->monitor(actor);
           st.connections.emplace(key, connection_manager_state::running{spec, actor});
         }
       },

@@ -1,11 +1,16 @@
 #pragma once
 // connection_manager: keeps one upstream_actor per enabled connection, in step with the config.
 //
-//   config_actor ──config_changed(cfg)──> connection_manager ──spawn / exit──> upstream_actor
-//                                                 └──remove(key)──> catalog_actor
+// clang-format off
+//   config_actor ──config_changed(cfg)──> connection_manager ──spawn / respec / exit──> upstream_actor
+//                                                 ├──live(key, endpoint)──> catalog_actor
+//                                                 └──remove(key)──────────> catalog_actor
+// clang-format on
 //
-// A connection whose spec is unchanged keeps its actor, pool and cache; a changed one is replaced
-// (new pool, new list); a removed or disabled one is stopped and its models leave the catalog.
+// A connection whose spec is unchanged keeps its actor, pool and cache; one whose change only
+// touches how its list is presented (prefix_id, tags, model_ids) keeps them too and is told the new
+// spec; one whose URL, key, auth or headers changed is replaced (new pool, new list; the catalog
+// serves the old list meanwhile); a removed or disabled one is stopped and leaves the catalog.
 #include <functional>
 #include <map>
 #include <memory>

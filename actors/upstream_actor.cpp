@@ -47,6 +47,26 @@ upstream_actor::behavior_type upstream_actor_impl(
   st.backoff = std::min(first_backoff, refresh_interval);
   start_fetch(self);
   return {
+      [self](respec_atom, spec_update& u) {
+        auto& st = self->state;
+        st.spec = std::move(u.spec);
+        bool synthesized = st.spec.key.kind == provider_kind::openai && !st.spec.model_ids.empty();
+        if (!synthesized && !st.last_body) {
+          start_fetch(self);  // nothing to re-render yet; the next answer uses the new spec
+          return;
+        }
+        std::string error;
+        auto parsed = synthesized ? std::optional(synthesize_model_list(st.spec))
+                                  : parse_model_list(st.spec, *st.last_body, error);
+        if (!parsed) return;  // the body parsed before; cannot fail now, but never report junk
+        st.models = std::move(*parsed);
+        upstream_models report;
+        report.key = st.spec.key;
+        report.endpoint = st.endpoint;
+        report.ok = st.healthy || synthesized;
+        report.models = st.models;
+        self->send(st.catalog, models_atom::value, std::move(report));
+      },
       [self](refresh_atom) { start_fetch(self); },
       [self](refresh_atom, std::uint64_t tick) {
         if (tick == self->state.tick) start_fetch(self);
@@ -68,6 +88,7 @@ upstream_actor::behavior_type upstream_actor_impl(
           error = "HTTP " + std::to_string(r.status);
         else
           parsed = parse_model_list(st.spec, r.body, error);
+        if (parsed && r.status == 200) st.last_body = std::move(r.body);
         bool was_healthy = st.healthy;
         if (parsed) {
           st.models = std::move(*parsed);

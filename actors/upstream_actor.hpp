@@ -1,17 +1,21 @@
 #pragma once
 // upstream_actor: one per enabled connection.
 //
+// clang-format off
 //   connection_manager ──spawn(spec)──> upstream_actor ──fetch(path)──> I/O thread (GET /models)
-//                                           ^   │  <──fetched(result)──────┘
+//                      ──respec(spec)──>    ^   │  <──fetched(result)──────┘
 //                                 refresh tick  │
 //                                               └──models(upstream_models)──> catalog_actor
+// clang-format on
 //
 // Owns the connection's model-list cache and health; its upstream_endpoint (pool, auth, counters)
 // is what the catalog routes point at. A failing list keeps the last good models (served stale)
-// and marks the connection unhealthy; retries back off from 1 s to the refresh interval.
+// and marks the connection unhealthy; retries back off from 1 s to the refresh interval. The last
+// good answer is kept raw, so a new presentation (respec) is applied at once, without a fetch.
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "messages/protocols.hpp"
 
@@ -35,6 +39,7 @@ struct upstream_state {
   bool in_flight = false;
   bool healthy = false;
   std::vector<model_entry> models;
+  std::optional<std::string> last_body;  // the last list the upstream answered, unparsed
   static inline const char* name = "upstream_actor";
 };
 

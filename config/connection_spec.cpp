@@ -13,6 +13,11 @@ bool operator==(const connection_spec& a, const connection_spec& b) {
          a.api_version == b.api_version && a.headers == b.headers;
 }
 
+bool same_connection(const connection_spec& a, const connection_spec& b) {
+  return a.key == b.key && a.url == b.url && a.api_key == b.api_key && a.auth == b.auth &&
+         a.azure == b.azure && a.api_version == b.api_version && a.headers == b.headers;
+}
+
 std::string normalize_base_url(std::string url) {
   while (!url.empty() && (url.back() == '/' || url.back() == ' ')) url.pop_back();
   while (!url.empty() && url.front() == ' ') url.erase(url.begin());

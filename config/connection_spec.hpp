@@ -41,6 +41,11 @@ struct connection_spec {
   friend bool operator==(const connection_spec& a, const connection_spec& b);
 };
 
+/// Whether `a` and `b` reach the upstream the same way (URL, credentials, auth, headers, Azure
+/// settings): when they do, a change between them only changes how the model list is presented,
+/// and the running connection (pool, health, routing) is kept.
+bool same_connection(const connection_spec& a, const connection_spec& b);
+
 /// Every connection of `cfg` (enabled or not), in index order. A family whose ENABLE_* flag is off
 /// yields its connections with enable=false, so indices stay aligned with Open WebUI's urlIdx.
 std::vector<connection_spec> connection_specs(const gateway_config& cfg);

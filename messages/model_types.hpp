@@ -50,6 +50,19 @@ struct upstream_models {
   std::shared_ptr<upstream_endpoint> endpoint;
 };
 
+/// The endpoint that serves a connection key from now on (node-local, like upstream_models).
+struct live_connection {
+  upstream_key key;
+  std::shared_ptr<upstream_endpoint> endpoint;
+};
+
+/// A connection's new spec when only how its list is presented changed (node-local).
+struct spec_update {
+  connection_spec spec;
+};
+
 }  // namespace sb
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::upstream_models)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::live_connection)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::spec_update)

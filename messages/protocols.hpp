@@ -1,19 +1,18 @@
 #pragma once
 // The actors of switchboard and what they say to each other. Read this file to learn the system.
 //
-//   env / RocksDB ──> config_actor ──config_changed──> connection_manager ──spawn/stop──>
-//   upstream_actor (1 per connection)
-//        ^   POST /openai/config/update (HTTP session, control plane)                         │
-//        refresh timer └────────────────────────────── update ─────────────── v GET /models on an
-//        I/O thread
-//                                                                          catalog_actor
-//                                                                          <──upstream_models──┘
-//                                                                              │ publishes
-//                                                                              catalog_snapshot
-//                                                                              (atomic swap)
+// clang-format off
+//   env / RocksDB ──> config_actor ──config_changed──> connection_manager ──spawn/respec/stop──> upstream_actor (1 per connection)
+//        ^   POST /openai/config/update (HTTP session, control plane)  │                          │ refresh timer
+//        └────────────────────────────── update ───────────────        │ live(key, endpoint)      v GET /models on an I/O thread
+//                                                                       └──────────> catalog_actor <──upstream_models──┘
+//                                                                              │ publishes catalog_snapshot (atomic swap)
 //                                                                              v
-//                                   HTTP sessions (Beast, one I/O thread each) read snapshots: no
-//                                   actor on the request path
+//                                   HTTP sessions (Beast, one I/O thread each) read snapshots: no actor on the request path
+//
+//   core_watchdog monitors config_actor, connection_manager and catalog_actor: if one dies, routing
+//   would freeze, so the process drains and exits non-zero instead.
+// clang-format on
 #include <caf/atom.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/type_id.hpp>
@@ -42,6 +41,8 @@ CAF_ADD_ATOM(switchboard, sb, fetched_atom, "fetched")
 CAF_ADD_ATOM(switchboard, sb, models_atom, "models")
 CAF_ADD_ATOM(switchboard, sb, remove_atom, "remove")
 CAF_ADD_ATOM(switchboard, sb, status_atom, "status")
+CAF_ADD_ATOM(switchboard, sb, live_atom, "live")
+CAF_ADD_ATOM(switchboard, sb, respec_atom, "respec")
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -66,17 +67,24 @@ using connection_manager_actor =
 
 /// One configured connection: its model-list cache, health and (through its endpoint) its
 /// keep-alive pool. `refresh` fetches the model list now; `fetched` is the fetch's answer,
-/// sent back from the I/O thread that ran it.
+/// sent back from the I/O thread that ran it; `respec` changes how the list is presented
+/// (prefix_id, model_ids, tags, connection_type) without touching the connection itself.
 using upstream_actor =
-    caf::typed_actor<caf::reacts_to<refresh_atom>,
+    caf::typed_actor<caf::reacts_to<respec_atom, spec_update>,
+                     caf::reacts_to<refresh_atom>,
                      caf::reacts_to<refresh_atom, std::uint64_t>,  // the refresh timer's tick
                      caf::reacts_to<fetched_atom, fetch_result>,
                      caf::replies_to<status_atom>::with<bool, std::uint64_t>>;  // healthy, models
 
 /// Merges every connection's list into one catalog snapshot (model id -> connections) and
-/// publishes it for the HTTP sessions. `status` answers the generation and the model ids.
+/// publishes it for the HTTP sessions. `live` names the endpoint that is live for a key now (sent
+/// by the manager before it starts that connection's actor): lists from any other endpoint of the
+/// key are dropped, and a replaced connection's old list keeps serving, through the new endpoint,
+/// until the new one has a list of its own. `remove` forgets a key. `status` answers the
+/// generation and the model ids.
 using catalog_actor =
-    caf::typed_actor<caf::reacts_to<models_atom, upstream_models>,
+    caf::typed_actor<caf::reacts_to<live_atom, live_connection>,
+                     caf::reacts_to<models_atom, upstream_models>,
                      caf::reacts_to<remove_atom, upstream_key>,
                      caf::replies_to<status_atom>::with<std::uint64_t, std::vector<std::string>>>;
 

@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 
 import harness
@@ -109,6 +110,68 @@ def test_disabling_openai_empties_the_list():
         check(c.gw.post("/openai/chat/completions", {"model": "gpt-a"})[0] == 404, "still routed")
 
 
+class Prober:
+    """Asks for a model without pause from a background thread and counts the answers."""
+
+    def __init__(self, gw, model):
+        self.gw, self.model = gw, model
+        self.statuses, self.bodies = [], []
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while self.running:
+            status, _, raw = self.gw.post("/openai/chat/completions", {"model": self.model})
+            self.statuses.append(status)
+            self.bodies.append(raw)
+
+    def stop(self):
+        self.running = False
+        self.thread.join(10)
+        return self.statuses
+
+
+def test_config_updates_never_make_models_404():
+    # Upstreams whose model list takes 1.5 s: a connection that is replaced must keep serving its
+    # old list until the new one has its own, and a tag-only change must not touch routing at all.
+    a = FakeUpstream(models=["m"], name="A", extra=["--list-delay", "1500"])
+    b = FakeUpstream(models=["m"], name="B", extra=["--list-delay", "1500"])
+    gw = Gateway({"OPENAI_API_BASE_URLS": a.url, "MODELS_REFRESH_INTERVAL": "60"})
+    try:
+        gw.wait_for_models(["m"], timeout=10)
+        probe = Prober(gw, "m")
+        cfg = json.loads(gw.get("/openai/config")[2])
+        for i in range(300):
+            cfg["OPENAI_API_CONFIGS"] = {"0": {"tags": [{"name": f"t{i}"}]}}
+            status, _, raw = gw.post("/openai/config/update", cfg)
+            check(status == 200, raw)
+        check(b'"t299"' in gw.get("/openai/models")[2], "the last tags are not shown at once")
+        cfg["OPENAI_API_BASE_URLS"] = [b.url]  # replaced: its list takes 1.5 s to arrive
+        check(gw.post("/openai/config/update", cfg)[0] == 200, "update failed")
+        deadline = time.time() + 10
+        while b"B:tok0" not in (probe.bodies[-1] if probe.bodies else b""):
+            check(time.time() < deadline, "requests never moved to the new URL")
+            time.sleep(0.05)
+        statuses = probe.stop()
+        check(len(statuses) > 50 and set(statuses) == {200},
+              f"{statuses.count(404)} of {len(statuses)} probes got 404; others {set(statuses)}")
+        # Disabled stays disabled: no list already on its way brings the model back.
+        cfg["ENABLE_OPENAI_API"] = False
+        check(gw.post("/openai/config/update", cfg)[0] == 200, "update failed")
+        deadline = time.time() + 5
+        while gw.post("/openai/chat/completions", {"model": "m"})[0] != 404:
+            check(time.time() < deadline, "the disabled connection still routes")
+            time.sleep(0.05)
+        gw.post("/openai/config/update", dict(cfg))  # another write; nothing may come back
+        for _ in range(20):
+            check(gw.post("/openai/chat/completions", {"model": "m"})[0] == 404, "the model came back")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        a.stop()
+        b.stop()
+
+
 def run_gateway(args, env):
     full = {k: v for k, v in os.environ.items()}
     full.update(env)
@@ -161,5 +224,6 @@ def test_missing_default_ollama_is_not_fatal_and_sigterm_drains():
 if __name__ == "__main__":
     run_tests([test_config_update_takes_effect_and_survives_restart, test_acknowledged_config_survives_kill_9,
                test_config_update_rejects_bad_forms,
-               test_disabling_openai_empties_the_list, test_bad_startup_values_exit_2_with_a_message,
+               test_disabling_openai_empties_the_list, test_config_updates_never_make_models_404,
+               test_bad_startup_values_exit_2_with_a_message,
                test_missing_default_ollama_is_not_fatal_and_sigterm_drains])

@@ -12,6 +12,7 @@
 // GET /_stats answers counters the tests assert on (requests, disconnects seen, last model).
 //
 // usage: fake_upstream [--port N] [--models a,b] [--name NAME] [--key KEY] [--host ADDR]
+//                      [--list-delay MS]
 // Prints "PORT <n>" on stdout once listening.
 #include <sys/socket.h>
 
@@ -39,6 +40,7 @@ struct options {
   std::vector<std::string> models{"fake-model"};
   std::string name = "fake";
   std::string key;
+  int list_delay_ms = 0;  // how long GET */models and /api/tags take
 };
 
 struct counters {
@@ -312,6 +314,8 @@ net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_bod
   if (!opts.key.empty() && req[http::field::authorization] != "Bearer " + opts.key)
     co_return co_await simple(s, ver, keep, http::status::unauthorized,
                               openai_error("Incorrect API key provided", 401));
+  if ((path.ends_with("/models") && req.method() == http::verb::get) || path == "/api/tags")
+    if (opts.list_delay_ms > 0 && !co_await wait_watching(s, opts.list_delay_ms)) co_return false;
   if (path.ends_with("/models") && req.method() == http::verb::get) {
     co_return co_await simple(s, ver, keep, http::status::ok, models_json());
   }
@@ -365,6 +369,8 @@ int main(int argc, char** argv) {
       opts.name = v;
     else if (k == "--key")
       opts.key = v;
+    else if (k == "--list-delay")
+      opts.list_delay_ms = std::stoi(v);
     else if (k == "--models") {
       opts.models.clear();
       std::size_t start = 0;

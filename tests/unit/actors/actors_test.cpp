@@ -7,6 +7,7 @@
 #include "actors/catalog_actor.hpp"
 #include "actors/config_actor.hpp"
 #include "actors/connection_manager.hpp"
+#include "actors/core_watchdog.hpp"
 #include "actors/upstream_actor.hpp"
 #include "http/runtime.hpp"
 #include "http/upstream_endpoint.hpp"
@@ -132,10 +133,13 @@ CAF_TEST(merges lists and routes duplicates to every connection) {
   snapshot_cell<catalog_snapshot> cell;
   auto cat = sys.spawn(catalog_actor_impl, &cell);
   run();
-  self->send(cat, models_atom::value, list(provider_kind::openai, 0, {"a", "shared"}));
-  self->send(cat, models_atom::value, list(provider_kind::openai, 1, {"b", "shared"}));
-  self->send(cat, models_atom::value, list(provider_kind::ollama, 0, {"llama3:latest"}));
-  self->send(cat, models_atom::value, list(provider_kind::ollama, 1, {"llama3:latest"}));
+  for (auto m : {list(provider_kind::openai, 0, {"a", "shared"}),
+                 list(provider_kind::openai, 1, {"b", "shared"}),
+                 list(provider_kind::ollama, 0, {"llama3:latest"}),
+                 list(provider_kind::ollama, 1, {"llama3:latest"})}) {
+    self->send(cat, live_atom::value, live_connection{m.key, m.endpoint});
+    self->send(cat, models_atom::value, m);
+  }
   run();
   auto snap = cell.load();
   CAF_CHECK_EQUAL(snap->openai.size(), 3u);
@@ -160,12 +164,64 @@ CAF_TEST(an unchanged list does not republish) {
   snapshot_cell<catalog_snapshot> cell;
   auto cat = sys.spawn(catalog_actor_impl, &cell);
   auto m = list(provider_kind::openai, 0, {"a"});
+  self->send(cat, live_atom::value, live_connection{m.key, m.endpoint});
   self->send(cat, models_atom::value, m);
   run();
   auto gen = cell.load()->generation;
   self->send(cat, models_atom::value, m);
   run();
   CAF_CHECK_EQUAL(cell.load()->generation, gen);
+  self->send_exit(cat, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(a list queued from a stopped connection never brings it back) {
+  snapshot_cell<catalog_snapshot> cell;
+  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto m = list(provider_kind::openai, 0, {"a"});
+  self->send(cat, live_atom::value, live_connection{m.key, m.endpoint});
+  self->send(cat, models_atom::value, m);
+  run();
+  CAF_CHECK_EQUAL(cell.load()->openai.count("a"), 1u);
+  // Disabled: the manager's remove arrives before a list the stopped actor had already sent.
+  self->send(cat, remove_atom::value, m.key);
+  self->send(cat, models_atom::value, m);
+  run();
+  CAF_CHECK_EQUAL(cell.load()->openai.count("a"), 0u);
+  // Replaced: only the new endpoint's lists count; a late one from the old endpoint is dropped.
+  auto fresh = list(provider_kind::openai, 0, {"b"});
+  self->send(cat, live_atom::value, live_connection{fresh.key, fresh.endpoint});
+  self->send(cat, models_atom::value, m);
+  run();
+  CAF_CHECK_EQUAL(cell.load()->openai.size(), 0u);
+  self->send(cat, models_atom::value, fresh);
+  run();
+  CAF_CHECK_EQUAL(cell.load()->openai.count("b"), 1u);
+  self->send_exit(cat, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(a replaced connection serves its old list through the new endpoint until it has its own) {
+  snapshot_cell<catalog_snapshot> cell;
+  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto old_list = list(provider_kind::openai, 0, {"a"});
+  self->send(cat, live_atom::value, live_connection{old_list.key, old_list.endpoint});
+  self->send(cat, models_atom::value, old_list);
+  run();
+  auto next = list(provider_kind::openai, 0, {"a", "b"});
+  self->send(cat, live_atom::value, live_connection{next.key, next.endpoint});
+  run();
+  auto snap = cell.load();
+  CAF_REQUIRE_EQUAL(snap->openai.count("a"), 1u);
+  CAF_CHECK(snap->openai.at("a").targets.at(0).endpoint == next.endpoint);
+  // The new connection's first fetch fails: the inherited list stays.
+  upstream_models failed;
+  failed.key = next.key;
+  failed.endpoint = next.endpoint;
+  self->send(cat, models_atom::value, failed);
+  run();
+  CAF_CHECK_EQUAL(cell.load()->openai.count("a"), 1u);
+  self->send(cat, models_atom::value, next);
+  run();
+  CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
   self->send_exit(cat, caf::exit_reason::user_shutdown);
 }
 
@@ -182,6 +238,7 @@ CAF_TEST(fetches on start reports models and keeps them when the upstream fails)
   fetch_log log;
   auto s = spec(provider_kind::openai, 0, "http://127.0.0.1:9/v1");
   auto ep = endpoint(s);
+  self->send(cat, live_atom::value, live_connection{s.key, ep});
   auto up =
       sys.spawn(upstream_actor_impl, s, ep, cat, log.fetcher(), std::chrono::milliseconds(10'000));
   consume_messages();
@@ -233,7 +290,9 @@ CAF_TEST(model ids allow list is served without calling the upstream) {
   fetch_log log;
   auto s = spec(provider_kind::openai, 0, "http://127.0.0.1:9/v1");
   s.model_ids = {"x", "y"};
-  auto up = sys.spawn(upstream_actor_impl, s, endpoint(s), cat, log.fetcher(),
+  auto ep = endpoint(s);
+  self->send(cat, live_atom::value, live_connection{s.key, ep});
+  auto up = sys.spawn(upstream_actor_impl, s, ep, cat, log.fetcher(),
                       std::chrono::milliseconds(10'000));
   consume_messages();
   CAF_CHECK_EQUAL(log.calls.size(), 0u);
@@ -297,13 +356,56 @@ CAF_TEST(keeps one actor per enabled connection in step with config) {
   CAF_CHECK_EQUAL(keys().size(), 1u);
   CAF_CHECK_EQUAL(cell.load()->openai.at("m").targets.size(), 1u);
 
-  // A changed key replaces the connection (new pool, new fetch).
+  // A tag or prefix change keeps the connection (no new endpoint, no fetch) and shows at once.
+  auto fetches = log.calls.size();
+  cfg.openai.api_configs_json = R"({"0":{"tags":[{"name":"fast"}],"prefix_id":"p"}})";
+  self->send(mgr, config_changed_atom::value, cfg);
+  consume_messages();
+  CAF_CHECK_EQUAL(endpoints_made, 2);
+  CAF_CHECK_EQUAL(log.calls.size(), fetches);
+  CAF_CHECK_EQUAL(cell.load()->openai.count("m"), 0u);
+  CAF_REQUIRE_EQUAL(cell.load()->openai.count("p.m"), 1u);
+  CAF_CHECK_NOT_EQUAL(cell.load()->openai_models_body.find("fast"), std::string::npos);
+
+  // A changed key replaces the connection (new pool, new fetch); the list keeps serving meanwhile.
   cfg.openai.api_keys = {secret_string("new")};
   self->send(mgr, config_changed_atom::value, cfg);
   consume_messages();
   CAF_CHECK_EQUAL(endpoints_made, 3);
+  CAF_CHECK_EQUAL(cell.load()->openai.count("p.m"), 1u);
   self->send_exit(mgr, caf::exit_reason::user_shutdown);
   self->send_exit(cat, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+#undef CAF_SUITE
+#define CAF_SUITE core_watchdog
+
+CAF_TEST_FIXTURE_SCOPE(core_watchdog_tests, fixture)
+
+CAF_TEST(a core actor that dies is reported once and an orderly stop is not) {
+  auto quiet = [](caf::event_based_actor*) -> caf::behavior { return {[](int) {}}; };
+  auto a = sys.spawn(quiet);
+  auto b = sys.spawn(quiet);
+  auto c = sys.spawn(quiet);
+  std::vector<std::string> deaths;
+  auto dog = sys.spawn(core_watchdog,
+                       std::vector<std::pair<std::string, caf::actor>>{{"a", a}, {"b", b}, {"c", c}},
+                       death_handler([&](const std::string& name, const std::string&) {
+                         deaths.push_back(name);
+                       }));
+  run();
+  self->send_exit(a, caf::exit_reason::user_shutdown);
+  run();
+  CAF_CHECK(deaths.empty());
+  self->send_exit(b, caf::sec::runtime_error);
+  run();
+  self->send_exit(c, caf::sec::runtime_error);
+  run();
+  CAF_REQUIRE_EQUAL(deaths.size(), 1u);
+  CAF_CHECK_EQUAL(deaths[0], "b");
+  self->send_exit(dog, caf::exit_reason::user_shutdown);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
