@@ -1,5 +1,7 @@
 #include "http/chat_request.hpp"
 
+#include "http/json_depth.hpp"
+
 #include <simdjson.h>
 
 #include <boost/json/serialize.hpp>
@@ -9,10 +11,30 @@ namespace sb {
 
 namespace od = simdjson::ondemand;
 
+namespace {
+
+// A parser's buffers grow to about five times the largest document it has parsed and stay so:
+// after one 60 MB body, some 250 MB per I/O thread for good. Beyond this size they are let go.
+constexpr std::size_t parser_keep_capacity = 1u << 20;
+
+std::string parse_with(od::parser& parser, std::string& body, chat_request_view& out);
+
+}  // namespace
+
 std::string parse_chat_request(std::string& body, chat_request_view& out) {
   // One parser per I/O thread: simdjson parsers are not thread-safe, and allocating one per
   // request would cost more than the parse.
   thread_local od::parser parser(64u << 20);
+  auto problem = parse_with(parser, body, out);
+  if (parser.capacity() > parser_keep_capacity) parser = od::parser(64u << 20);
+  if (problem.empty() && json_nesting_exceeds(body))
+    problem = "request body nests deeper than " + std::to_string(max_json_depth) + " levels";
+  return problem;
+}
+
+namespace {
+
+std::string parse_with(od::parser& parser, std::string& body, chat_request_view& out) {
   if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
     body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   od::document doc;
@@ -61,6 +83,8 @@ std::string parse_chat_request(std::string& body, chat_request_view& out) {
   if (out.model.empty()) return "field 'model' must not be empty";
   return {};
 }
+
+}  // namespace
 
 void replace_model(std::string& body, const chat_request_view& v, std::string_view model) {
   auto token = boost::json::serialize(boost::json::string(model));

@@ -53,6 +53,11 @@ std::string render_metrics(runtime& rt) {
           m.upstream_stream_errors.load());
   counter("switchboard_bad_requests_total",
           "Client requests rejected as malformed or over a limit.", m.bad_requests.load());
+  counter("switchboard_overloaded_total",
+          "Requests refused with 503 because buffered bytes reached MAX_BUFFERED_BYTES.",
+          m.overloaded.load());
+  gauge("switchboard_buffered_bytes", "Bytes of bodies held whole now (over 64 KiB each).",
+        static_cast<std::int64_t>(rt.buffers.used()));
   counter("switchboard_config_updates_total", "Configuration changes applied.",
           m.config_updates.load());
   counter("switchboard_failovers_total",

@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "http/growing_string_body.hpp"
 #include "http/log_failure.hpp"
 #include "http/runtime.hpp"
 #include "http/upstream_endpoint.hpp"
@@ -35,7 +36,7 @@ net::awaitable<bool> get_once(Stream& s, upstream_connection& conn, const std::s
     co_return false;
   }
   // Interim (1xx) answers are skipped until the final one, as on the request path.
-  std::optional<http::response_parser<http::string_body>> p;
+  std::optional<http::response_parser<growing_string_body>> p;
   for (int interim = 0;; ++interim) {
     p.emplace();
     p->body_limit(max_list_bytes);

@@ -7,7 +7,7 @@ namespace sb {
 namespace http = boost::beast::http;
 
 std::optional<head_problem> check_request_head(
-    const http::request_parser<http::string_body>& parser, std::size_t max_fields) {
+    const http::request_parser<growing_string_body>& parser, std::size_t max_fields) {
   auto& h = parser.get();
   std::size_t fields = 0, hosts = 0;
   bool transfer_encoding = false;

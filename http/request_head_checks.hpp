@@ -2,7 +2,7 @@
 // What a request head must satisfy before its body is read, beyond what Beast's parser checks:
 // the rules whose breach lets one request hide inside another (RFC 9112 §6.1, §6.3, §3.2).
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include "http/growing_string_body.hpp"
 #include <optional>
 #include <string>
 
@@ -20,7 +20,7 @@ struct head_problem {
 /// the body as a second request); HTTP/1.1 needs exactly one Host; more than `max_fields` header
 /// fields is refused as too large.
 std::optional<head_problem> check_request_head(
-    const boost::beast::http::request_parser<boost::beast::http::string_body>& parser,
+    const boost::beast::http::request_parser<growing_string_body>& parser,
     std::size_t max_fields);
 
 }  // namespace sb

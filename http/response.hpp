@@ -3,7 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include "http/growing_string_body.hpp"
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,7 +15,7 @@ namespace sb {
 class client_reader;
 class op_deadline;
 
-using client_request = boost::beast::http::request<boost::beast::http::string_body>;
+using client_request = boost::beast::http::request<growing_string_body>;
 
 /// What a handler did: the status it answered (for metrics) and whether the client connection
 /// can carry another request.

@@ -7,6 +7,7 @@
 
 #include "config/settings.hpp"
 #include "http/io_pool.hpp"
+#include "http/memory_budget.hpp"
 #include "http/metrics.hpp"
 #include "messages/catalog_snapshot.hpp"
 #include "messages/config_types.hpp"
@@ -25,6 +26,7 @@ struct runtime {
   io_pool io;
   boost::asio::ssl::context tls_client;  // verifies against the system store unless disabled
   gateway_metrics metrics;
+  memory_budget buffers;  // bytes of request bodies and whole answers held at once
   snapshot_cell<catalog_snapshot> catalog;  // published by catalog_actor
   snapshot_cell<gateway_config> config;     // published by config_actor
   std::atomic<bool> draining{false};

@@ -19,6 +19,7 @@
 
 #include "http/client_reader.hpp"
 #include "http/log_failure.hpp"
+#include "http/memory_budget.hpp"
 #include "http/op_deadline.hpp"
 #include "http/parse_feed.hpp"
 #include "http/request_head_checks.hpp"
@@ -67,7 +68,7 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
   auto reader = std::make_shared<client_reader>(stream);
   auto& buffer = reader->buffer;
   for (;;) {
-    http::request_parser<http::string_body> parser;
+    http::request_parser<growing_string_body> parser;
     parser.header_limit(rt.cfg.max_request_header);
     parser.body_limit(rt.cfg.max_request_body);
     // Wait for the next request as long as an idle keep-alive connection may stay; once its first
@@ -101,10 +102,22 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
       auto [wec, wn] = co_await net::async_write(stream, net::buffer(go_on), use_nothrow);
       hec = deadline.settle(wec);
     }
+    // The body counts against the process-wide budget as it arrives.
+    budget_lease body_lease(rt.buffers);
+    bool over_budget = false;
     if (!hec)
-      hec = co_await feed_parser(
-          stream, buffer, parser, [](auto& p) { return p.is_done(); }, rt.cfg.client_idle_timeout,
-          deadline);
+      hec = co_await feed_parser(stream, buffer, parser,
+                                 body_within_budget{&body_lease, &over_budget},
+                                 rt.cfg.client_idle_timeout, deadline);
+    if (!hec && over_budget) {
+      // Nothing was forwarded: the client may send it again shortly (Retry-After).
+      rt.metrics.overloaded.fetch_add(1, std::memory_order_relaxed);
+      session_io s{stream, 11, false, false, nullptr, &deadline};
+      co_await send_error(s, gateway_error::overloaded,
+                          "the gateway is holding as many request bytes as it may; retry shortly");
+      co_await linger_close(stream);
+      break;
+    }
     auto started = std::chrono::steady_clock::now();
     if (hec) {
       if (hec == beast::error::timeout || hec == http::error::end_of_stream ||

@@ -24,6 +24,7 @@
 
 #include "http/client_reader.hpp"
 #include "http/error_scrub.hpp"
+#include "http/memory_budget.hpp"
 #include "http/op_deadline.hpp"
 #include "http/parse_feed.hpp"
 #include "http/runtime.hpp"
@@ -356,14 +357,24 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
   if (status < 400 && content_type.find("text/event-stream") != beast::string_view::npos)
     co_return co_await relay_stream(s, rt, ep, conn, up, *hp, w);
 
-  http::response_parser<http::string_body> sp{std::move(*hp)};
+  http::response_parser<growing_string_body> sp{std::move(*hp)};
   sp.body_limit(whole_body_max);
   sp.eager(true);
   if (w.requested) co_return co_await fail(net::error::operation_aborted);
-  if (auto ec = co_await feed_parser(
-          up, conn.buffer, sp, [](auto& p) { return p.is_done(); },
-          rt.cfg.upstream_response_timeout, *s.deadline);
-      ec) {
+  budget_lease body_lease(rt.buffers);
+  bool over_budget = false;
+  if (auto ec = co_await feed_parser(up, conn.buffer, sp,
+                                     body_within_budget{&body_lease, &over_budget},
+                                     rt.cfg.upstream_response_timeout, *s.deadline);
+      ec || over_budget) {
+    if (over_budget) {
+      stop_watch(s);
+      rt.metrics.overloaded.fetch_add(1, std::memory_order_relaxed);
+      r.answer = co_await send_error(
+          s, gateway_error::overloaded,
+          "the gateway is holding as many answer bytes as it may; retry shortly");
+      co_return r;
+    }
     if (ec == http::error::body_limit) {
       stop_watch(s);
       ep.stats().errors.fetch_add(1, std::memory_order_relaxed);

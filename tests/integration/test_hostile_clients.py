@@ -2,6 +2,7 @@
 from a web page: each gets a clear error and the right status, and nobody else is affected."""
 import json
 import socket
+import time
 
 from harness import FakeUpstream, Gateway, check, run_tests
 
@@ -80,9 +81,123 @@ def test_more_than_100_header_fields_is_431(gw, fake):
     check(statuses(raw) == [b"200"], raw[:300])
 
 
+def proc_kib(pid, field):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(f"no {field} for {pid}")
+
+
+def chat_body(pad_bytes, extra=""):
+    return ('{"model":"m",' + extra + '"messages":[{"role":"user","content":"' + "x" * pad_bytes + '"}]}').encode()
+
+
+def open_upload(port, declared, first_bytes):
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    try:
+        s.sendall(b"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\n\r\n" % declared + first_bytes)
+    except OSError:
+        pass  # refused before all of it was sent: the answer says why
+    return s
+
+
+def read_answer(s):
+    out = b""
+    while True:
+        try:
+            piece = s.recv(65536)
+        except OSError:
+            break
+        if not piece:
+            break
+        out += piece
+        if b"\r\n\r\n" in out:
+            head, body = out.split(b"\r\n\r\n", 1)
+            length = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")]
+            if length and len(body) >= length[0]:
+                break
+    return out
+
+
+@with_gateway
+def test_a_declared_content_length_is_not_reserved_before_it_arrives(gw, fake):
+    before = proc_kib(gw.proc.pid, "VmData")
+    uploads = [open_upload(gw.port, 60_000_000, b'{"model":"m","pad":"') for _ in range(20)]
+    # Every upload's first bytes have been read once the gateway answers on another connection.
+    check(raw_exchange(gw.port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.1 200"), "health")
+    grown = proc_kib(gw.proc.pid, "VmData") - before
+    for u in uploads:
+        u.close()
+    check(grown < 200 * 1024, f"20 declared 60 MB bodies grew the gateway's data by {grown} KiB")
+
+
+def buffered(gw):
+    for line in gw.get("/metrics")[2].decode().splitlines():
+        if line.startswith("switchboard_buffered_bytes "):
+            return int(line.split()[1])
+    raise AssertionError("no switchboard_buffered_bytes")
+
+
+def test_buffered_bytes_over_the_budget_get_503_with_retry_after():
+    fake = FakeUpstream(models=["m"], name="A")
+    gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "MAX_BUFFERED_BYTES": str(40 << 20)})
+    try:
+        gw.wait_for_models(["m"])
+        big = chat_body(20 << 20)
+        first = open_upload(gw.port, len(big), big[:-10])  # all but the end: held, not yet answered
+        deadline = time.time() + 10
+        while buffered(gw) < (20 << 20):
+            check(time.time() < deadline, "the first upload was never counted")
+            time.sleep(0.02)
+        second = open_upload(gw.port, len(big), big)
+        raw = read_answer(second)
+        second.close()
+        check(raw.startswith(b"HTTP/1.1 503") and b"Retry-After: 1" in raw, raw[:300])
+        # Others are still served, and the held upload completes normally.
+        status, _, raw = gw.post("/openai/chat/completions", {"model": "m"})
+        check(status == 200, raw)
+        first.sendall(big[-10:])
+        raw = read_answer(first)
+        first.close()
+        check(raw.startswith(b"HTTP/1.1 200"), raw[:300])
+        check("switchboard_overloaded_total 1" in gw.get("/metrics")[2].decode(), "not counted")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        fake.stop()
+
+
+@with_gateway
+def test_json_nested_too_deep_is_refused_even_in_fields_not_read(gw, fake):
+    deep = "[" * 10000 + "]" * 10000
+    status, _, raw = gw.post("/openai/chat/completions", '{"model":"m","x":' + deep + '}')
+    check(status == 400 and b"nests deeper" in raw, (status, raw[:300]))
+    check(fake.stats()["chat_requests"] == 0, "forwarded")
+    ok = "[" * 30 + "]" * 30  # (the fake upstream's own JSON parser stops at 32)
+    status, _, raw = gw.post("/openai/chat/completions", '{"model":"m","x":' + ok + ', "s":"[[[[[["}')
+    check(status == 200, (status, raw[:300]))
+
+
+@with_gateway
+def test_parser_memory_of_a_big_body_is_released(gw, fake):
+    status, _, raw = gw.post("/openai/chat/completions", chat_body(1000))
+    check(status == 200, raw)
+    baseline = proc_kib(gw.proc.pid, "VmRSS")
+    # Tens of millions of structural characters: what fills simdjson's index.
+    many = ('{"model":"m","x":[' + "0," * (16 << 20) + '0]}').encode()
+    status, _, raw = gw.post("/openai/chat/completions", many, timeout=60)
+    check(status == 200, (status, raw[:200]))
+    after = proc_kib(gw.proc.pid, "VmRSS")
+    check(after - baseline < 50 * 1024, f"RSS grew by {(after - baseline) // 1024} MiB after one 32 MB body")
+
+
 if __name__ == "__main__":
     run_tests([
         test_transfer_encoding_not_ending_in_chunked_is_refused_not_smuggled,
         test_host_header_missing_or_duplicated_is_refused,
         test_more_than_100_header_fields_is_431,
+        test_a_declared_content_length_is_not_reserved_before_it_arrives,
+        test_buffered_bytes_over_the_budget_get_503_with_retry_after,
+        test_json_nested_too_deep_is_refused_even_in_fields_not_read,
+        test_parser_memory_of_a_big_body_is_released,
     ])

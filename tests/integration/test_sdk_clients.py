@@ -1,6 +1,6 @@
 """The official `openai` npm client against the real gateway and two fake upstreams: it lists the
 merged models, streams a chat completion and reads errors. Needs node and the npm registry; the
-client is installed once into build/npm."""
+client (v5: it runs on the built-in fetch, so Debian 12's own Node 18 works; v4's node-fetch fails there with "Premature close") is installed once into build/tests/npm."""
 import json
 import os
 import shutil
@@ -14,7 +14,10 @@ CLIENTS = os.path.join(HERE, "..", "clients")
 
 def install_client():
     target = os.path.join(os.getcwd(), "npm")
-    if not os.path.exists(os.path.join(target, "node_modules", "openai")):
+    wanted = open(os.path.join(CLIENTS, "package.json")).read()
+    have_path = os.path.join(target, "package.json")
+    have = open(have_path).read() if os.path.exists(have_path) else None
+    if have != wanted or not os.path.exists(os.path.join(target, "node_modules", "openai")):
         os.makedirs(target, exist_ok=True)
         shutil.copy(os.path.join(CLIENTS, "package.json"), target)
         for attempt in range(3):  # the registry is the network: allow it a hiccup
