@@ -22,6 +22,7 @@
 #include "actors/core_watchdog.hpp"
 #include "config/settings.hpp"
 #include "config/startup_config.hpp"
+#include "http/connection_limit.hpp"
 #include "http/model_fetch.hpp"
 #include "http/runtime.hpp"
 #include "http/server.hpp"
@@ -31,6 +32,7 @@
 namespace {
 
 int run(sb::settings s, const sb::env_lookup& env) {
+  s.max_connections = sb::resolve_connection_limit(s.max_connections);
   spdlog::set_level(spdlog::level::from_str(s.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   if (!s.webui_auth) {
@@ -121,8 +123,8 @@ int run(sb::settings s, const sb::env_lookup& env) {
   }
   srv.start();
   rt.io.start();
-  spdlog::info("switchboard listening on {}:{} ({} I/O threads, data in {})", s.host, srv.port(),
-               rt.io.size(), s.data_dir);
+  spdlog::info("switchboard listening on {}:{} ({} I/O threads, at most {} connections, data in {})",
+               s.host, srv.port(), rt.io.size(), s.max_connections, s.data_dir);
 
   // SIGTERM / SIGINT: stop accepting, let requests in flight finish (up to DRAIN_TIMEOUT), exit 0.
   boost::asio::signal_set signals(signals_ctx, SIGTERM, SIGINT);

@@ -74,6 +74,7 @@ struct gateway_metrics {
       0};                                      // stream cut by the upstream, error frame sent
   std::atomic<std::uint64_t> bad_requests{0};  // unparsable / over-limit client requests
   std::atomic<std::uint64_t> overloaded{0};    // refused with 503: over the memory budget
+  std::atomic<std::uint64_t> refused_connections{0};  // closed at once: MAX_CONNECTIONS reached
   std::atomic<std::uint64_t> config_updates{0};
   std::atomic<std::uint64_t> failovers{0};  // requests moved to another connection (connect failed)
 

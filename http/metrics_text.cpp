@@ -53,6 +53,9 @@ std::string render_metrics(runtime& rt) {
           m.upstream_stream_errors.load());
   counter("switchboard_bad_requests_total",
           "Client requests rejected as malformed or over a limit.", m.bad_requests.load());
+  counter("switchboard_refused_connections_total",
+          "Connections closed at once because MAX_CONNECTIONS were busy.",
+          m.refused_connections.load());
   counter("switchboard_overloaded_total",
           "Requests refused with 503 because buffered bytes reached MAX_BUFFERED_BYTES.",
           m.overloaded.load());

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -15,7 +17,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "http/client_reader.hpp"
 #include "http/log_failure.hpp"
@@ -35,8 +37,40 @@ namespace {
 
 constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 
-// Sessions of this I/O thread waiting for their next request; a drain closes them at once.
-thread_local std::unordered_set<beast::tcp_stream*> idle_sessions;
+// Sessions of this I/O thread waiting for their next request, and since when: a drain closes them
+// at once, and at the connection cap the longest idle one makes room for a new connection.
+thread_local std::unordered_map<beast::tcp_stream*, std::chrono::steady_clock::time_point>
+    idle_sessions;
+
+// Closes the longest idle session of this thread; false when none is idle.
+bool close_longest_idle() {
+  auto oldest = idle_sessions.end();
+  for (auto it = idle_sessions.begin(); it != idle_sessions.end(); ++it)
+    if (oldest == idle_sessions.end() || it->second < oldest->second) oldest = it;
+  if (oldest == idle_sessions.end()) return false;
+  oldest->first->cancel();  // its wait ends; the session closes the connection
+  idle_sessions.erase(oldest);
+  return true;
+}
+
+// One warning per interval however often it happens, with how often it did meanwhile: at a limit
+// the same event repeats thousands of times a second.
+struct rate_limited_warning {
+  std::chrono::steady_clock::time_point last{};
+  std::uint64_t suppressed = 0;
+  template <class... Args>
+  void warn(fmt::format_string<Args...> f, Args&&... args) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::seconds(10)) {
+      ++suppressed;
+      return;
+    }
+    spdlog::warn("{} ({} more like it since the last warning)",
+                 fmt::format(f, std::forward<Args>(args)...), suppressed);
+    last = now;
+    suppressed = 0;
+  }
+};
 
 // After rejecting a request whose bytes are still arriving, stop sending and read what is left
 // (bounded in time and size) before closing: closing with unread data would make the kernel send
@@ -75,7 +109,7 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     // byte is here, the whole header must arrive within the header timeout (slowloris).
     if (buffer.size() == 0 || reader->has_result()) {
       if (buffer.size() == 0 && rt.draining.load(std::memory_order_relaxed)) break;
-      idle_sessions.insert(&stream);
+      idle_sessions.emplace(&stream, std::chrono::steady_clock::now());
       co_await reader->wait(rt.cfg.client_idle_timeout, deadline);
       idle_sessions.erase(&stream);
       if (buffer.size() == 0) break;  // closed, failed or idle too long, with nothing to answer
@@ -156,14 +190,25 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
 }
 
 net::awaitable<void> accept_loop(tcp::acceptor& acceptor, runtime& rt, router& r) {
+  rate_limited_warning accept_failed, at_cap;
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
       // EMFILE and friends: back off briefly instead of spinning on the error.
-      spdlog::warn("accept failed: {}", ec.message());
+      accept_failed.warn("accept failed: {}", ec.message());
       net::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(50));
       co_await t.async_wait(use_nothrow);
+      continue;
+    }
+    if (rt.metrics.open_connections.load(std::memory_order_relaxed) >=
+            static_cast<std::int64_t>(rt.cfg.max_connections) &&
+        !close_longest_idle()) {
+      // Every connection is busy: refuse this one at once rather than let descriptors run out.
+      rt.metrics.refused_connections.fetch_add(1, std::memory_order_relaxed);
+      at_cap.warn("connection limit of {} reached (MAX_CONNECTIONS): new connections are closed",
+                  rt.cfg.max_connections);
+      socket.close(ec);
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
@@ -216,7 +261,7 @@ void server::start() {
 void server::close_idle_sessions() {
   for (unsigned i = 0; i < rt_.io.size(); ++i)
     net::post(rt_.io.context(i), [] {
-      for (auto* s : idle_sessions) s->cancel();
+      for (auto& [s, since] : idle_sessions) s->cancel();
     });
 }
 

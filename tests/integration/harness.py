@@ -29,11 +29,11 @@ def parse_args():
 class Process:
     """A child process whose output is collected line by line in the background."""
 
-    def __init__(self, argv, env=None):
+    def __init__(self, argv, env=None, preexec_fn=None):
         self.lines = []
         self.cond = threading.Condition()
         self.proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, bufsize=1)
+                                     text=True, bufsize=1, preexec_fn=preexec_fn)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -95,7 +95,7 @@ class FakeUpstream(Process):
 
 
 class Gateway(Process):
-    def __init__(self, env_extra, data_dir=None, args=()):
+    def __init__(self, env_extra, data_dir=None, args=(), preexec_fn=None):
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="sb-it-")
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("OPENAI_", "OLLAMA_", "ENABLE_", "WEBUI_"))}
@@ -103,7 +103,7 @@ class Gateway(Process):
                     "ENABLE_OLLAMA_API": "False", "MODELS_REFRESH_INTERVAL": "0.5",
                     "GLOBAL_LOG_LEVEL": "debug", "DRAIN_TIMEOUT": "5"})
         env.update(env_extra)
-        super().__init__([ARGS.gateway, *args], env=env)
+        super().__init__([ARGS.gateway, *args], env=env, preexec_fn=preexec_fn)
         self.port = int(self.wait_for_line(r"listening on [^:]+:(\d+)").group(1))
 
     def get(self, path, **kw):

@@ -1,6 +1,7 @@
 """Clients that try to smuggle requests, exhaust memory or descriptors, or forge admin requests
 from a web page: each gets a clear error and the right status, and nobody else is affected."""
 import json
+import resource
 import socket
 import time
 
@@ -191,6 +192,72 @@ def test_parser_memory_of_a_big_body_is_released(gw, fake):
     check(after - baseline < 50 * 1024, f"RSS grew by {(after - baseline) // 1024} MiB after one 32 MB body")
 
 
+def limit_descriptors(n):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+    return apply
+
+
+def test_at_the_descriptor_limit_health_still_answers_and_the_log_is_quiet():
+    fake = FakeUpstream(models=["m"], name="A")
+    gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "THREADS": "1"}, preexec_fn=limit_descriptors(256))
+    silent = []
+    try:
+        cap = int(gw.wait_for_line(r"at most (\d+) connections").group(1))
+        check(cap == (256 - 128) // 2, cap)
+        gw.wait_for_models(["m"])
+        for _ in range(300):  # a flood of connections that never send anything
+            silent.append(socket.create_connection(("127.0.0.1", gw.port), timeout=5))
+        for _ in range(5):
+            raw = raw_exchange(gw.port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            check(raw.startswith(b"HTTP/1.1 200"), raw)
+        check(metric_value(gw, "switchboard_open_connections") <= cap + 1, "over the cap")
+        check("accept failed" not in gw.output(), "the descriptor limit was reached anyway")
+    finally:
+        for s in silent:
+            s.close()
+        check(gw.stop() == 0, gw.output())
+        fake.stop()
+
+
+def test_past_the_connection_cap_busy_connections_keep_their_place():
+    fake = FakeUpstream(models=["m"], name="A")
+    gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "THREADS": "1", "MAX_CONNECTIONS": "8",
+                  "OPENAI_API_CONFIGS": json.dumps({"0": {"model_ids": ["m+slow_ttft:3000"]}})})
+    busy = []
+    try:
+        gw.wait_for_models(["m+slow_ttft:3000"])
+        body = json.dumps({"model": "m+slow_ttft:3000"})
+        for _ in range(8):  # eight requests in flight: none of them idle
+            s = socket.create_connection(("127.0.0.1", gw.port), timeout=10)
+            s.sendall((f"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       f"Content-Length: {len(body)}\r\n\r\n{body}").encode())
+            busy.append(s)
+        fake_deadline = time.time() + 5
+        while fake.stats()["chat_requests"] < 8:
+            check(time.time() < fake_deadline, "the busy requests never reached the upstream")
+            time.sleep(0.02)
+        for _ in range(30):
+            raw = raw_exchange(gw.port, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n", timeout=2)
+            check(raw == b"", raw)  # closed at once, unanswered
+        for s in busy:  # the busy ones are answered in full
+            check(read_answer(s).startswith(b"HTTP/1.1 200"), "a busy request was dropped")
+            s.close()
+        warnings = [l for l in gw.output().splitlines() if "connection limit of 8" in l]
+        check(len(warnings) == 1, warnings)
+        check(metric_value(gw, "switchboard_refused_connections_total") == 30, "not counted")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        fake.stop()
+
+
+def metric_value(gw, name):
+    for line in gw.get("/metrics")[2].decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"no {name}")
+
+
 if __name__ == "__main__":
     run_tests([
         test_transfer_encoding_not_ending_in_chunked_is_refused_not_smuggled,
@@ -200,4 +267,6 @@ if __name__ == "__main__":
         test_buffered_bytes_over_the_budget_get_503_with_retry_after,
         test_json_nested_too_deep_is_refused_even_in_fields_not_read,
         test_parser_memory_of_a_big_body_is_released,
+        test_at_the_descriptor_limit_health_still_answers_and_the_log_is_quiet,
+        test_past_the_connection_cap_busy_connections_keep_their_place,
     ])
