@@ -28,6 +28,7 @@
 #include "http/server.hpp"
 #include "http/upstream_address_policy.hpp"
 #include "http/upstream_endpoint.hpp"
+#include "http/upstream_relay.hpp"
 
 namespace {
 
@@ -138,6 +139,19 @@ int run(sb::settings s, const sb::env_lookup& env) {
   while (rt.metrics.open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     srv.close_idle_sessions();
+  }
+  if (rt.metrics.open_connections.load() > 0) {
+    // Deadline passed: streams still open end with an error event (never a bare cut that a client
+    // could take for a complete answer), then their connections close.
+    spdlog::warn("drain deadline passed with {} connections open: ending their streams",
+                 rt.metrics.open_connections.load());
+    sb::cut_open_streams(rt);
+    auto cut_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (rt.metrics.open_connections.load() > 0 &&
+           std::chrono::steady_clock::now() < cut_deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      srv.close_idle_sessions();
+    }
   }
   caf::anon_send_exit(watchdog, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);

@@ -44,10 +44,15 @@ std::optional<upstream_target> parse_upstream_url(std::string_view url, std::str
 /// whoever does socket work for it points `current` at the socket for the operation's duration,
 /// and checks `requested` between operations.
 struct upstream_cancel {
-  bool requested = false;
+  bool requested = false;      // the client left
+  bool shutting_down = false;  // the gateway's drain deadline passed
   boost::beast::tcp_stream* current = nullptr;
   void request() {
     requested = true;
+    if (current) current->cancel();
+  }
+  void shut_down() {
+    shutting_down = true;
     if (current) current->cancel();
   }
 };

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstring>
 #include <span>
+#include <unordered_set>
 #include <vector>
 
 #include "http/client_reader.hpp"
@@ -61,6 +62,18 @@ void start_watch(session_io& s, const std::shared_ptr<client_watch>& w) {
 void stop_watch(session_io& s) {
   if (s.reader) s.reader->unwatch();
 }
+
+// The streams this I/O thread is relaying, so that a drain deadline can end each with an error
+// event rather than a bare close.
+thread_local std::unordered_set<client_watch*> open_streams;
+
+struct streaming_registration {
+  client_watch& w;
+  explicit streaming_registration(client_watch& watch) : w(watch) { open_streams.insert(&w); }
+  ~streaming_registration() { open_streams.erase(&w); }
+  streaming_registration(const streaming_registration&) = delete;
+  streaming_registration& operator=(const streaming_registration&) = delete;
+};
 
 // Points the watch at one attempt's upstream socket, and never past the attempt.
 struct watch_scope {
@@ -193,6 +206,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
                                              client_watch& w) {
   exchange_result r;
   auto& lowest = beast::get_lowest_layer(up);
+  streaming_registration registered(w);
   http::response_parser<http::buffer_body> bp{std::move(hp)};
   bp.body_limit(boost::none);
   auto status = bp.get().result();
@@ -268,7 +282,10 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
       break;
     }
     if (rec) {
-      if (!w.requested) failure = describe(ep, rec, rt);
+      if (w.shutting_down)
+        failure = "the gateway is shutting down";
+      else if (!w.requested)
+        failure = describe(ep, rec, rt);
       break;
     }
   }
@@ -406,6 +423,13 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
 }
 
 }  // namespace
+
+void cut_open_streams(runtime& rt) {
+  for (unsigned i = 0; i < rt.io.size(); ++i)
+    net::post(rt.io.context(i), [] {
+      for (auto* w : open_streams) w->shut_down();
+    });
+}
 
 net::awaitable<relay_outcome> relay_to_upstream(session_io& s, runtime& rt,
                                                 std::shared_ptr<upstream_endpoint> ep,

@@ -38,6 +38,10 @@ struct relay_outcome {
   bool unreachable = false;
 };
 
+/// Ends every stream still being relayed with a final error event ("the gateway is shutting
+/// down"), on each I/O thread: what a drain does when its deadline passes. Callable from any thread.
+void cut_open_streams(runtime& rt);
+
 /// Performs `req` against `ep` (pooled connection, retried once on a fresh one when a pooled
 /// connection turns out closed) and answers the client. With `may_fail_over`, an upstream that
 /// cannot be connected to is reported instead of answered. Never throws.

@@ -39,9 +39,11 @@ def test_config_update_takes_effect_and_survives_restart():
             # Echoing the masked key back keeps the real one.
             status, _, raw = c.gw.post("/openai/config/update", json.loads(c.gw.get("/openai/config")[2]))
             check(status == 200, raw)
-            time.sleep(0.3)
-            status, _, raw = c.gw.post("/openai/chat/completions", {"model": "late.late-model"})
-            check(status == 200, raw)
+            # (The upstream answers 401 to any other key, so a wrong one would never turn 200.)
+            deadline = time.time() + 5
+            while c.gw.post("/openai/chat/completions", {"model": "late.late-model"})[0] != 200:
+                check(time.time() < deadline, "the echoed mask did not keep the key")
+                time.sleep(0.05)
         # Restart on the same data dir with different env: the stored config wins.
         env = {"OPENAI_API_BASE_URLS": "http://127.0.0.1:9/v1"}
         gw = Gateway(env, data)
@@ -200,21 +202,27 @@ def test_missing_default_ollama_is_not_fatal_and_sigterm_drains():
     gw = Gateway({"ENABLE_OLLAMA_API": "True", "OLLAMA_BASE_URLS": "http://127.0.0.1:1",
                   "OPENAI_API_BASE_URLS": "http://127.0.0.1:1/v1"})
     try:
-        time.sleep(0.5)
+        # Both defaults were tried and failed, and the gateway lives on.
+        gw.wait_for_line(r"ollama connection 0 model list failed")
+        gw.wait_for_line(r"openai connection 0 model list failed")
         status, _, raw = gw.get("/health")
         check(status == 200, raw)
         check(gw.proc.poll() is None, "gateway died")
     finally:
         check(gw.stop() == 0, gw.output())
-    # A stream in flight when SIGTERM arrives is finished before the process exits 0.
-    with cluster([dict(models=["m"], name="A")]) as c:
-        c.gw.wait_for_models(["m"])
+    # A stream in flight when SIGTERM arrives is finished before the process exits 0. The stream
+    # takes half a second (100 ms between chunks), so the signal surely lands in the middle of it.
+    slow = "m+chunk_delay:100"
+    with cluster([dict(models=["m"], name="A")],
+                 env={"OPENAI_API_CONFIGS": json.dumps({"0": {"model_ids": [slow]}})}) as c:
+        c.gw.wait_for_models([slow])
         import http.client
         conn = http.client.HTTPConnection("127.0.0.1", c.gw.port, timeout=10)
         conn.request("POST", "/openai/chat/completions",
-                     body=json.dumps({"model": "m", "stream": True}), headers={"Content-Type": "application/json"})
+                     body=json.dumps({"model": slow, "stream": True}), headers={"Content-Type": "application/json"})
         r = conn.getresponse()
         first = r.read1(65536)
+        check(b"[DONE]" not in first, "the stream ended before the signal: nothing was in flight")
         c.gw.proc.send_signal(signal.SIGTERM)
         rest = r.read()
         check((first + rest).rstrip().endswith(b"data: [DONE]"), first + rest)

@@ -25,7 +25,12 @@ class TlsFront:
         self.port = self.listener.getsockname()[1]
         self.target = target_port
         self.handshakes_failed = 0
+        self.cond = threading.Condition()
         threading.Thread(target=self._accept, daemon=True).start()
+
+    def wait_for_failed_handshake(self, timeout=5.0):
+        with self.cond:
+            return self.cond.wait_for(lambda: self.handshakes_failed >= 1, timeout)
 
     def _accept(self):
         while True:
@@ -39,8 +44,10 @@ class TlsFront:
         try:
             tls = self.ctx.wrap_socket(raw, server_side=True)
         except (ssl.SSLError, OSError):
-            self.handshakes_failed += 1
             raw.close()
+            with self.cond:
+                self.handshakes_failed += 1
+                self.cond.notify_all()
             return
         up = socket.create_connection(("127.0.0.1", self.target))
 
@@ -95,7 +102,8 @@ def run_case(env_extra, expect_ok):
             gw.wait_for_line(r"model list failed", timeout=5)
             status, _, raw = gw.get("/openai/models")
             check(json.loads(raw)["data"] == [], raw)
-            check(front.handshakes_failed >= 1, "the gateway completed a handshake with an untrusted cert")
+            # Counted by the front's own thread: wait for it rather than read it early.
+            check(front.wait_for_failed_handshake(), "the gateway completed a handshake with an untrusted cert")
     finally:
         if gw:
             check(gw.stop() == 0, gw.output())

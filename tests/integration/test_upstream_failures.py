@@ -145,14 +145,18 @@ def test_bad_upstream_answers_are_sanitized():
 
 
 def client_leaves_after(c, body, read_first):
+    sent_before = c.fakes[0].stats()["chat_requests"]
     conn = http.client.HTTPConnection("127.0.0.1", c.gw.port, timeout=10)
     conn.request("POST", "/openai/chat/completions", body=json.dumps(body),
                  headers={"Content-Type": "application/json"})
     if read_first:
         r = conn.getresponse()
         r.read1(65536)
-    else:
-        time.sleep(0.2)
+    else:  # wait until the request reached the upstream
+        deadline = time.time() + 5
+        while c.fakes[0].stats()["chat_requests"] <= sent_before:
+            check(time.time() < deadline, "the request never reached the upstream")
+            time.sleep(0.01)
     left = time.time()
     conn.sock.shutdown(socket.SHUT_RDWR)
     conn.close()
@@ -242,9 +246,13 @@ def test_sigterm_with_a_stuck_stream_exits_after_the_drain_deadline():
         conn.request("POST", "/openai/chat/completions", body=json.dumps({"model": "m+stall_after:2", "stream": True}),
                      headers={"Content-Type": "application/json"})
         r = conn.getresponse()
-        r.read1(65536)
+        first = r.read1(65536)
         start = time.time()
         c.gw.proc.send_signal(signal.SIGTERM)
+        rest = r.read()  # to the close: the stream must end with an error event, not just stop
+        events = sse_events(first + rest)
+        check(len(events) == 3 and "shutting down" in events[-1] and '"error"' in events[-1], events)
+        check(b"[DONE]" not in first + rest, "a cut stream claimed to be complete")
         rc = c.gw.proc.wait(10)
         check(rc == 0 and time.time() - start < 5, f"exit {rc} after {time.time() - start:.1f}s")
         conn.close()
@@ -269,7 +277,15 @@ def test_slow_client_backpressures_the_upstream():
                   f"Content-Length: {len(body)}\r\n\r\n{body}".encode())
         first = s.recv(4096)
         check(b"200 OK" in first, first)
-        time.sleep(0.5)
+        # Wait until the socket buffers are full and the gateway's memory settles; then watch it.
+        deadline, last = time.time() + 5, -1
+        while True:
+            now = rss_kb(c.gw.proc.pid)
+            if abs(now - last) < 64:
+                break
+            check(time.time() < deadline, "gateway memory never settled")
+            last = now
+            time.sleep(0.1)
         before = rss_kb(c.gw.proc.pid)
         time.sleep(2.0)
         after = rss_kb(c.gw.proc.pid)

@@ -249,8 +249,12 @@ CAF_TEST(fetches on start reports models and keeps them when the upstream fails)
   CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
   CAF_CHECK(ep->healthy());
 
-  // The refresh timer fires: a new fetch, which fails. Models stay (served stale), health drops.
-  trigger_timeouts();
+  // The refresh interval (10 s) passes: a new fetch, not one tick earlier. It fails: models stay
+  // (served stale), health drops.
+  advance_time(std::chrono::milliseconds(9'999));
+  consume_messages();
+  CAF_CHECK_EQUAL(log.calls.size(), 1u);
+  advance_time(std::chrono::milliseconds(1));
   consume_messages();
   CAF_REQUIRE_EQUAL(log.calls.size(), 2u);
   log.calls[1].done({log.calls[1].generation, 0, "", "Connection refused"});
@@ -264,14 +268,24 @@ CAF_TEST(fetches on start reports models and keeps them when the upstream fails)
   consume_messages();
   CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
 
-  // Garbage is a failure too, not an empty list.
-  trigger_timeouts();
+  // After a failure the retry backs off from 1 s, doubling: 1 s, then 2 s.
+  advance_time(std::chrono::milliseconds(999));
+  consume_messages();
+  CAF_CHECK_EQUAL(log.calls.size(), 2u);
+  advance_time(std::chrono::milliseconds(1));
   consume_messages();
   CAF_REQUIRE_EQUAL(log.calls.size(), 3u);
+  // Garbage is a failure too, not an empty list.
   log.calls[2].done({log.calls[2].generation, 200, "<html>oops</html>", ""});
   consume_messages();
   CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
   CAF_CHECK(!ep->healthy());
+  advance_time(std::chrono::milliseconds(1'999));
+  consume_messages();
+  CAF_CHECK_EQUAL(log.calls.size(), 3u);
+  advance_time(std::chrono::milliseconds(1));
+  consume_messages();
+  CAF_CHECK_EQUAL(log.calls.size(), 4u);
   auto pending = self->request(up, caf::infinite, status_atom::value);
   consume_messages();
   pending.receive(
