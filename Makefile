@@ -3,7 +3,13 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: deps build run test bench clean
+SAN_DIR ?= build-sanitize
+# Every finding is fatal and named: the suite fails on the first one.
+SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=0 \
+          UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+          LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizer/lsan.supp:print_suppressions=0
+
+.PHONY: deps build run test test-sanitize bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -20,9 +26,15 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
 
+# The same suite, built with AddressSanitizer + UndefinedBehaviorSanitizer (CI runs both).
+test-sanitize: deps
+	cmake -S . -B $(SAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DSWITCHBOARD_SANITIZE=ON
+	cmake --build $(SAN_DIR) -j$(JOBS)
+	cd $(SAN_DIR) && $(SAN_ENV) ctest --output-on-failure --timeout 900
+
 bench: build
 	@bash scripts/install-deps.sh --bench
 	bash bench/run.sh
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR)

@@ -153,6 +153,35 @@ def stream_chunks(port, path, body, timeout=10.0):
     return r.status, {k.lower(): v for k, v in r.getheaders()}, reads
 
 
+def raw_exchange(port, data, timeout=5):
+    """Sends raw bytes on a fresh connection and returns everything read until the server closes."""
+    import socket
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        s.sendall(data)
+    except OSError:
+        pass
+    out = b""
+    try:
+        while True:
+            piece = s.recv(65536)
+            if not piece:
+                break
+            out += piece
+    except OSError:
+        pass
+    s.close()
+    return out
+
+
+def metric(gw, name):
+    """The value of an unlabelled metric, or the first labelled series of it (0 when absent)."""
+    for line in gw.get("/metrics")[2].decode().splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
 def sse_events(raw):
     return [e for e in raw.decode().split("\n\n") if e.strip()]
 

@@ -5,26 +5,7 @@ import resource
 import socket
 import time
 
-from harness import FakeUpstream, Gateway, check, run_tests
-
-
-def raw_exchange(port, data, timeout=5):
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    try:
-        s.sendall(data)
-    except OSError:
-        pass
-    out = b""
-    try:
-        while True:
-            piece = s.recv(65536)
-            if not piece:
-                break
-            out += piece
-    except OSError:
-        pass
-    s.close()
-    return out
+from harness import FakeUpstream, Gateway, check, metric, raw_exchange, run_tests
 
 
 def statuses(raw):
@@ -133,13 +114,6 @@ def test_a_declared_content_length_is_not_reserved_before_it_arrives(gw, fake):
     check(grown < 200 * 1024, f"20 declared 60 MB bodies grew the gateway's data by {grown} KiB")
 
 
-def buffered(gw):
-    for line in gw.get("/metrics")[2].decode().splitlines():
-        if line.startswith("switchboard_buffered_bytes "):
-            return int(line.split()[1])
-    raise AssertionError("no switchboard_buffered_bytes")
-
-
 def test_buffered_bytes_over_the_budget_get_503_with_retry_after():
     fake = FakeUpstream(models=["m"], name="A")
     gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "MAX_BUFFERED_BYTES": str(40 << 20)})
@@ -148,7 +122,7 @@ def test_buffered_bytes_over_the_budget_get_503_with_retry_after():
         big = chat_body(20 << 20)
         first = open_upload(gw.port, len(big), big[:-10])  # all but the end: held, not yet answered
         deadline = time.time() + 10
-        while buffered(gw) < (20 << 20):
+        while metric(gw, "switchboard_buffered_bytes") < (20 << 20):
             check(time.time() < deadline, "the first upload was never counted")
             time.sleep(0.02)
         second = open_upload(gw.port, len(big), big)
@@ -211,7 +185,7 @@ def test_at_the_descriptor_limit_health_still_answers_and_the_log_is_quiet():
         for _ in range(5):
             raw = raw_exchange(gw.port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             check(raw.startswith(b"HTTP/1.1 200"), raw)
-        check(metric_value(gw, "switchboard_open_connections") <= cap + 1, "over the cap")
+        check(metric(gw, "switchboard_open_connections") <= cap + 1, "over the cap")
         check("accept failed" not in gw.output(), "the descriptor limit was reached anyway")
     finally:
         for s in silent:
@@ -245,17 +219,10 @@ def test_past_the_connection_cap_busy_connections_keep_their_place():
             s.close()
         warnings = [l for l in gw.output().splitlines() if "connection limit of 8" in l]
         check(len(warnings) == 1, warnings)
-        check(metric_value(gw, "switchboard_refused_connections_total") == 30, "not counted")
+        check(metric(gw, "switchboard_refused_connections_total") == 30, "not counted")
     finally:
         check(gw.stop() == 0, gw.output())
         fake.stop()
-
-
-def metric_value(gw, name):
-    for line in gw.get("/metrics")[2].decode().splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    raise AssertionError(f"no {name}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import json
 import socket
 import time
 
-from harness import check, cluster, request, run_tests, sse_events, stream_chunks
+from harness import check, cluster, request, run_tests, sse_events, stream_chunks, raw_exchange
 
 CANARY = "sk-canary-0123456789abcdef"
 TWO = [dict(models=["gpt-a", "shared"], name="A", key=CANARY), dict(models=["gpt-b", "shared"], name="B")]
@@ -155,25 +155,6 @@ def test_client_errors_have_one_json_shape():
         raw = raw_exchange(c.gw.port, b"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\n"
                            b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
         check(raw.startswith(b"HTTP/1.1 400"), raw[:200])
-
-
-def raw_exchange(port, data):
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    try:
-        s.sendall(data)
-    except OSError:
-        pass
-    out = b""
-    try:
-        while True:
-            piece = s.recv(65536)
-            if not piece:
-                break
-            out += piece
-    except OSError:
-        pass
-    s.close()
-    return out
 
 
 def test_metrics_count_requests_and_upstreams():

@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 
-from harness import FakeUpstream, Gateway, check, request, run_tests
+from harness import FakeUpstream, Gateway, check, metric, run_tests
 from scripted_upstream import ScriptedUpstream
 
 
@@ -21,13 +21,6 @@ def tag_of(req):
 
 def content_of(raw):
     return json.loads(raw)["choices"][0]["message"]["content"]
-
-
-def metric(gw, name):
-    for line in gw.get("/metrics")[2].decode().splitlines():
-        if line.startswith(name + " ") or line.startswith(name + "{"):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
 
 
 def wait_metric(gw, name, at_least, timeout=5.0):
