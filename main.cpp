@@ -22,7 +22,7 @@
 #include "actors/core_watchdog.hpp"
 #include "config/settings.hpp"
 #include "config/startup_config.hpp"
-#include "http/connection_limit.hpp"
+#include "http/resource_limits.hpp"
 #include "http/model_fetch.hpp"
 #include "http/runtime.hpp"
 #include "http/server.hpp"
@@ -33,7 +33,8 @@
 namespace {
 
 int run(sb::settings s, const sb::env_lookup& env) {
-  s.max_connections = sb::resolve_connection_limit(s.max_connections);
+  s.max_buffered_bytes = sb::resolve_buffer_budget(s.max_buffered_bytes);
+  s.max_connections = sb::resolve_connection_limit(s.max_connections, s.max_buffered_bytes);
   spdlog::set_level(spdlog::level::from_str(s.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   if (!s.webui_auth) {

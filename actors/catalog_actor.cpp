@@ -2,6 +2,8 @@
 
 #include <caf/all.hpp>
 
+#include "http/upstream_endpoint.hpp"
+
 namespace sb {
 
 namespace {
@@ -79,10 +81,23 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
         auto& st = self->state;
         st.live[c.key] = c.endpoint;
         auto it = st.lists.find(c.key);
-        if (it == st.lists.end() || it->second.endpoint == c.endpoint) return;
-        // Replaced: the old list keeps serving, through the new endpoint, until the new has its own.
-        it->second.endpoint = c.endpoint;
-        st.inherited[c.key] = true;
+        if (it != st.lists.end() && it->second.endpoint == c.endpoint) return;
+        // Replaced: a list keeps serving, through the new endpoint, until the new one has its own.
+        // Which list: the one of the connection that was at this URL (after a deletion the
+        // indices shift, and key 0's old models must not go to key 1's provider); failing that,
+        // this key's own (the connection moved to a new URL).
+        const upstream_models* source = nullptr;
+        for (auto& [key, list] : st.lists)
+          if (list.endpoint && list.endpoint != c.endpoint &&
+              list.endpoint->spec().url == c.endpoint->spec().url &&
+              (!source || key == c.key))
+            source = &list;
+        if (!source && it != st.lists.end()) source = &it->second;
+        if (!source) return;
+        upstream_models inherited = *source;
+        inherited.key = c.key;
+        inherited.endpoint = c.endpoint;
+        st.lists[c.key] = std::move(inherited);
         republish(self);
       },
       [self](models_atom, upstream_models& m) {
@@ -90,12 +105,9 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
         auto live = st.live.find(m.key);
         if (live == st.live.end() || live->second != m.endpoint)
           return;  // from a connection stopped or replaced since: never let it back in
+        // The new connection's first word replaces an inherited list, a failure included: the
+        // inherited list is a bridge for a fetch in progress, not something to keep serving.
         auto it = st.lists.find(m.key);
-        if (it != st.lists.end() && st.inherited[m.key]) {
-          // The new connection's first word: keep the inherited list while it has none.
-          if (!m.ok && m.models.empty()) return;
-          st.inherited[m.key] = false;
-        }
         if (it != st.lists.end() && it->second.endpoint == m.endpoint &&
             same_models(it->second.models, m.models))
           return;  // nothing a client could see changed (health lives on the endpoint)
@@ -105,7 +117,6 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
       [self](remove_atom, upstream_key key) {
         auto& st = self->state;
         st.live.erase(key);
-        st.inherited.erase(key);
         if (st.lists.erase(key) > 0) republish(self);
       },
       [self](status_atom) {

@@ -14,8 +14,9 @@
 //
 // Only the endpoint the manager declared live for a key may set that key's list: a list already on
 // its way from a stopped or replaced actor is dropped, so a disabled connection never comes back.
-// A replaced connection (new URL or key) keeps its old list, routed through the new endpoint,
-// until the new one has fetched a list of its own, so a config change never makes models 404.
+// A replaced connection (new URL or key) keeps a list, routed through the new endpoint, until the
+// new one has fetched its own, so a config change never makes models 404 meanwhile: the list of
+// the connection that was at the same URL before (indices shift when one is deleted), else its own.
 #include <map>
 
 #include "messages/catalog_snapshot.hpp"
@@ -27,7 +28,6 @@ namespace sb {
 struct catalog_state {
   std::map<upstream_key, upstream_models> lists;  // ordered: openai by index, then ollama
   std::map<upstream_key, std::shared_ptr<upstream_endpoint>> live;  // declared by the manager
-  std::map<upstream_key, bool> inherited;  // the list is the replaced connection's, kept meanwhile
   snapshot_cell<catalog_snapshot>* published = nullptr;
   std::shared_ptr<const catalog_snapshot> current;
   static inline const char* name = "catalog_actor";

@@ -37,6 +37,8 @@ connection_manager_actor::behavior_type connection_manager_impl(
         for (auto& spec : connection_specs(cfg))
           if (spec.enable) wanted.emplace(spec.key, spec);
         std::set<upstream_key> replaced;  // stopped here, restarted below: the catalog keeps them
+        std::vector<upstream_key> removed;  // told to the catalog after the new ones are live, so
+                                            // a connection that moved index inherits its list
         for (auto it = st.connections.begin(); it != st.connections.end();) {
           auto w = wanted.find(it->first);
           if (w != wanted.end() && w->second == it->second.spec) {
@@ -57,7 +59,7 @@ connection_manager_actor::behavior_type connection_manager_impl(
           if (w != wanted.end())
             replaced.insert(it->first);
           else
-            self->send(st.catalog, remove_atom::value, it->first);
+            removed.push_back(it->first);
           it = st.connections.erase(it);
         }
         for (auto& [key, spec] : wanted) {
@@ -75,6 +77,7 @@ connection_manager_actor::behavior_type connection_manager_impl(
           self->monitor(actor);
           st.connections.emplace(key, connection_manager_state::running{spec, actor});
         }
+        for (auto& key : removed) self->send(st.catalog, remove_atom::value, key);
       },
       [self](status_atom) {
         std::vector<upstream_key> keys;

@@ -48,7 +48,11 @@ std::string mask_url(std::string_view url) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return std::string(url);
   boost::urls::url u(*parsed);
-  if (u.has_password()) u.set_encoded_password(mask_secret(u.password()));
+  // A password is masked; a user alone may be the credential itself (https://TOKEN@host).
+  if (u.has_password())
+    u.set_password(mask_secret(u.password()));
+  else if (u.has_userinfo() && !u.user().empty())
+    u.set_user(mask_secret(u.user()));
   if (u.has_query()) {
     auto params = u.params();
     for (auto it = params.begin(); it != params.end(); ++it) {
@@ -66,6 +70,7 @@ bool url_has_mask(std::string_view url) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return false;
   if (parsed->has_password() && is_mask(parsed->password())) return true;
+  if (!parsed->has_password() && parsed->has_userinfo() && is_mask(parsed->user())) return true;
   for (auto p : parsed->params())
     if (p.has_value && secret_query_param(p.key) && is_mask(p.value)) return true;
   return false;
@@ -75,9 +80,15 @@ std::vector<std::string> url_secrets(std::string_view url) {
   std::vector<std::string> out;
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return out;
-  if (parsed->has_password()) {
-    out.push_back(parsed->password());
-    out.emplace_back(parsed->encoded_password());
+  if (parsed->has_userinfo()) {
+    out.push_back(parsed->userinfo());
+    out.emplace_back(parsed->encoded_userinfo());
+    if (parsed->has_password()) {
+      out.push_back(parsed->password());
+      out.emplace_back(parsed->encoded_password());
+    } else {
+      out.push_back(parsed->user());
+    }
   }
   for (auto p : parsed->params())
     if (p.has_value && secret_query_param(p.key)) out.push_back(p.value);

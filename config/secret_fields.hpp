@@ -24,15 +24,16 @@ std::string mask_secret(std::string_view value);
 /// True when `shown` is a mask (what mask_secret returns for something), not a real value.
 bool is_mask(std::string_view shown);
 
-/// `url` with the password of its userinfo and the values of credential query parameters masked.
+/// `url` with the password of its userinfo (or the user, when it has no password: a token) and the
+/// values of credential query parameters masked.
 /// Anything that is not a parsable URL is returned unchanged.
 std::string mask_url(std::string_view url);
 
 /// True when a credential inside `url` (password, credential query value) is a mask.
 bool url_has_mask(std::string_view url);
 
-/// The credentials inside `url` (the password, and the whole userinfo, decoded and as written; the
-/// values of credential query parameters), for scrubbing upstream text.
+/// The credentials inside `url` (the userinfo whole and its password or lone user, decoded and as
+/// written; the values of credential query parameters), for scrubbing upstream text.
 std::vector<std::string> url_secrets(std::string_view url);
 
 }  // namespace sb

@@ -1,6 +1,7 @@
 #include "config/settings.hpp"
 
 #include <algorithm>
+#include <boost/url/parse.hpp>
 #include <charconv>
 #include <string_view>
 
@@ -133,6 +134,12 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
     if (!parse_number<std::uint32_t>(*v, s.max_connections, 1, 10'000'000))
       return "invalid MAX_CONNECTIONS '" + *v + "': expected a positive integer";
   s.allow_link_local_upstreams = env_flag(env, "ALLOW_LINK_LOCAL_UPSTREAMS", false);
+  if (auto v = env("WEBUI_URL"); v && !v->empty()) {
+    auto u = boost::urls::parse_absolute_uri(*v);
+    if (!u || u->encoded_host().empty())
+      return "invalid WEBUI_URL '" + *v + "': expected an absolute URL such as https://chat.example";
+    s.public_host = std::string(u->encoded_host());
+  }
   return s;
 }
 

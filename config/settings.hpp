@@ -42,6 +42,9 @@ struct settings {
   // Link-local and cloud-metadata addresses (169.254.169.254, fe80::/10, metadata.google.internal)
   // as upstreams: refused unless an admin opts in. Loopback and private networks are allowed.
   bool allow_link_local_upstreams = false;  // ALLOW_LINK_LOCAL_UPSTREAMS
+  // The host name browsers use for the gateway (from Open WebUI's WEBUI_URL), besides IP
+  // addresses and localhost: browser requests that change state must name one of them.
+  std::string public_host;
 };
 
 /// Parses flags (--host, --port, --data-dir, --threads, --log-level) over environment variables

@@ -1,5 +1,6 @@
 #include "http/cross_site_guard.hpp"
 
+#include <boost/asio/ip/address_v4.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/url/parse.hpp>
 
@@ -23,9 +24,22 @@ bool same_origin(std::string_view origin, std::string_view host) {
   return boost::beast::iequals(parsed->encoded_host_and_port(), host);
 }
 
+// The Host header's name (without port) is one only this gateway answers to.
+bool known_host(std::string_view host, std::string_view public_host) {
+  if (host.starts_with('[')) return true;  // an IPv6 literal
+  auto name = host.substr(0, host.rfind(':') == std::string_view::npos ? host.size() : host.rfind(':'));
+  boost::system::error_code ec;
+  boost::asio::ip::make_address_v4(name, ec);
+  if (!ec) return true;
+  if (boost::beast::iequals(name, "localhost")) return true;
+  if (name.size() > 10 && boost::beast::iequals(name.substr(name.size() - 10), ".localhost"))
+    return true;
+  return !public_host.empty() && boost::beast::iequals(name, public_host);
+}
+
 }  // namespace
 
-std::optional<refusal> refuse_cross_site(const client_request& req) {
+std::optional<refusal> refuse_cross_site(const client_request& req, std::string_view public_host) {
   if (!is_json(req[http::field::content_type]))
     return refusal{gateway_error::unsupported_media_type,
                    "this route takes application/json only"};
@@ -33,6 +47,11 @@ std::optional<refusal> refuse_cross_site(const client_request& req) {
   if (!origin.empty() && !same_origin(origin, req[http::field::host]))
     return refusal{gateway_error::forbidden,
                    "cross-origin request refused: the Origin is not this gateway"};
+  bool from_browser = !origin.empty() || !req["Sec-Fetch-Site"].empty();
+  if (from_browser && !known_host(req[http::field::host], public_host))
+    return refusal{gateway_error::forbidden,
+                   "a browser must address the gateway by IP address, localhost or WEBUI_URL's "
+                   "host to change its configuration"};
   if (boost::beast::iequals(req["Sec-Fetch-Site"], "cross-site"))
     return refusal{gateway_error::forbidden, "cross-site request refused"};
   return std::nullopt;

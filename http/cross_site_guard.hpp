@@ -17,7 +17,10 @@ struct refusal {
 };
 
 /// Why `req`, a request that would change state, is refused, or nothing. Non-browser clients (no
-/// Origin, no Sec-Fetch-Site) pass when they send JSON.
-std::optional<refusal> refuse_cross_site(const client_request& req);
+/// Origin, no Sec-Fetch-Site) pass when they send JSON. A browser's request must also address the
+/// gateway by a name that can only be the gateway -- an IP address, localhost, or `public_host`
+/// (WEBUI_URL's): after DNS rebinding, a page at evil.example talks to the gateway as
+/// "evil.example", same-origin with itself.
+std::optional<refusal> refuse_cross_site(const client_request& req, std::string_view public_host);
 
 }  // namespace sb

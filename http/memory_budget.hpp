@@ -4,6 +4,7 @@
 // Past the budget a request is answered 503 with Retry-After and nothing is half-done: its body was
 // not forwarded. Bodies up to `free_allowance` are not counted, so the common small request never
 // touches the shared counter (a contended atomic on every request would cost more than it guards).
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -58,17 +59,24 @@ class budget_lease {
   std::uint64_t held_ = 0;
 };
 
-/// A Done predicate for feed_parser: the message is complete, or its body outgrew the budget
-/// (then `over` is set). Checked after every parse step, so a body never grows far past it.
+/// A Done predicate for feed_parser: the message is complete, or its body would outgrow the
+/// budget (then `over` is set). Checked before every parse step: growth is approved by the budget
+/// before the string grows (by doubling), so concurrent bodies never overshoot it together.
 struct body_within_budget {
+  static constexpr std::size_t step = 16 * 1024;  // what one read adds at most (feed_parser)
   budget_lease* lease;
   bool* over;
   template <class Parser>
   bool operator()(Parser& p) const {
-    if (!lease->hold(p.get().body().capacity())) {
+    auto& body = p.get().body();
+    std::size_t need = body.capacity();
+    if (!p.is_done() && body.size() + step > body.capacity())
+      need = std::max(body.capacity() * 2, body.size() + step);
+    if (!lease->hold(need)) {
       *over = true;
       return true;
     }
+    if (need > body.capacity() && need > memory_budget::free_allowance) body.reserve(need);
     return p.is_done();
   }
 };

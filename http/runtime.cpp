@@ -1,8 +1,7 @@
 #include "http/runtime.hpp"
 
-#include <unistd.h>
+#include "http/resource_limits.hpp"
 
-#include <algorithm>
 #include <thread>
 
 namespace sb {
@@ -28,18 +27,10 @@ boost::asio::ssl::context make_tls_client(bool verify) {
 }
 }  // namespace
 
-// Unless configured: an eighth of physical memory, at least 256 MiB.
-static std::uint64_t pick_buffer_budget(std::uint64_t configured) {
-  if (configured > 0) return configured;
-  auto pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-  std::uint64_t ram = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * page : 0;
-  return std::max<std::uint64_t>(ram / 8, 256ull << 20);
-}
-
 runtime::runtime(settings s)
     : cfg(std::move(s)),
       io(pick_threads(cfg.io_threads)),
       tls_client(make_tls_client(cfg.verify_tls)),
-      buffers(pick_buffer_budget(cfg.max_buffered_bytes)) {}
+      buffers(resolve_buffer_budget(cfg.max_buffered_bytes)) {}
 
 }  // namespace sb

@@ -42,6 +42,17 @@ constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 thread_local std::unordered_map<beast::tcp_stream*, std::chrono::steady_clock::time_point>
     idle_sessions;
 
+// Registered while a session waits for its next request, however the wait ends.
+struct idle_registration {
+  beast::tcp_stream& stream;
+  explicit idle_registration(beast::tcp_stream& s) : stream(s) {
+    idle_sessions.emplace(&stream, std::chrono::steady_clock::now());
+  }
+  ~idle_registration() { idle_sessions.erase(&stream); }
+  idle_registration(const idle_registration&) = delete;
+  idle_registration& operator=(const idle_registration&) = delete;
+};
+
 // Closes the longest idle session of this thread; false when none is idle.
 bool close_longest_idle() {
   auto oldest = idle_sessions.end();
@@ -109,9 +120,10 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     // byte is here, the whole header must arrive within the header timeout (slowloris).
     if (buffer.size() == 0 || reader->has_result()) {
       if (buffer.size() == 0 && rt.draining.load(std::memory_order_relaxed)) break;
-      idle_sessions.emplace(&stream, std::chrono::steady_clock::now());
-      co_await reader->wait(rt.cfg.client_idle_timeout, deadline);
-      idle_sessions.erase(&stream);
+      {
+        idle_registration idle(stream);
+        co_await reader->wait(rt.cfg.client_idle_timeout, deadline);
+      }
       if (buffer.size() == 0) break;  // closed, failed or idle too long, with nothing to answer
     }
     parser.eager(true);

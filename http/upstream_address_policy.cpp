@@ -16,8 +16,9 @@ std::string forbidden_v4(const ip::address_v4& a) {
   auto b = a.to_bytes();
   if (b[0] == 169 && b[1] == 254)
     return "link-local address " + a.to_string() + " (the cloud metadata service lives there)";
-  if (a == ip::make_address_v4("100.100.100.200"))
-    return "cloud metadata address " + a.to_string();
+  // Alibaba's metadata, Azure's WireServer, Oracle's legacy metadata.
+  for (auto* m : {"100.100.100.200", "168.63.129.16", "192.0.0.192"})
+    if (a == ip::make_address_v4(m)) return "cloud metadata address " + a.to_string();
   return {};
 }
 
@@ -32,6 +33,17 @@ std::string forbidden_upstream_address(const ip::address& address) {
   if (std::all_of(b.begin(), b.begin() + 12, [](unsigned char c) { return c == 0; }) &&
       !v6.is_loopback() && !v6.is_unspecified())
     return forbidden_v4(ip::address_v4({b[12], b[13], b[14], b[15]}));
+  // IPv6 forms that carry an IPv4 address to the same host: NAT64 (64:ff9b::/96), SIIT
+  // (::ffff:0:a.b.c.d), 6to4 (2002:AABB:CCDD::/48).
+  auto embedded = [&](std::size_t at) {
+    return forbidden_v4(ip::address_v4({b[at], b[at + 1], b[at + 2], b[at + 3]}));
+  };
+  static constexpr unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+  static constexpr unsigned char siit[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0};
+  if (std::equal(b.begin(), b.begin() + 12, nat64) || std::equal(b.begin(), b.begin() + 12, siit))
+    if (auto r = embedded(12); !r.empty()) return r;
+  if (b[0] == 0x20 && b[1] == 0x02)
+    if (auto r = embedded(2); !r.empty()) return r;
   if (v6.is_link_local()) return "link-local address " + v6.to_string();
   if (v6 == ip::make_address_v6("fd00:ec2::254")) return "cloud metadata address " + v6.to_string();
   return {};

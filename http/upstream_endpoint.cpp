@@ -65,11 +65,13 @@ std::optional<upstream_target> parse_upstream_url(std::string_view url, std::str
 
 namespace {
 
-// Names a connection's own headers may not set: they frame the message or the connection, and
-// two framings of one request is how requests are smuggled.
+// Names a connection's own headers may not set: they frame the message or the connection (two
+// framings of one request is how requests are smuggled), or name the destination (a Host header
+// would let a config writer who may not see the stored key have it delivered to another site
+// behind a shared front end, the URL staying the same).
 bool framing_header(std::string_view name) {
   for (std::string_view f : {"content-length", "transfer-encoding", "connection", "keep-alive",
-                             "upgrade", "te", "trailer", "proxy-connection", "expect"})
+                             "upgrade", "te", "trailer", "proxy-connection", "expect", "host"})
     if (beast::iequals(name, f)) return true;
   return false;
 }
@@ -83,20 +85,24 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
   allow_link_local_ = rt.cfg.allow_link_local_upstreams;
   if (!spec_.api_key.empty()) secrets_.push_back(spec_.api_key.reveal());
   for (auto& [name, value] : spec_.headers)
-    if (secret_header_name(name)) secrets_.push_back(value);
+    if (secret_header_name(name)) {
+      secrets_.push_back(value);
+      // "Bearer abc...": the credential alone is quoted back as often as the whole value.
+      if (auto sp = value.find_last_of(' '); sp != std::string::npos && value.size() - sp > 8)
+        secrets_.push_back(value.substr(sp + 1));
+    }
   for (auto& x : url_secrets(spec_.url)) secrets_.push_back(std::move(x));
   // The connection's own headers are merged last and replace same-named ones: with
   // {"Authorization": ...} configured the upstream gets that one, not two.
-  bool custom_host = false, custom_auth = false;
+  bool custom_auth = false;
   for (auto& [name, value] : spec_.headers) {
     if (framing_header(name)) continue;
-    custom_host |= beast::iequals(name, "host");
     custom_auth |= beast::iequals(name, "authorization");
     custom_content_type_ |= beast::iequals(name, "content-type");
     custom_accept_ |= beast::iequals(name, "accept");
     custom_headers_ += name + ": " + value + "\r\n";
   }
-  if (!custom_host) rendered_headers_ = "Host: " + target_.host_header + "\r\n";
+  rendered_headers_ = "Host: " + target_.host_header + "\r\n";
   if (!custom_auth) {
     if (spec_.auth == auth_type::bearer && !spec_.api_key.empty()) {
       rendered_headers_ += "Authorization: Bearer " + spec_.api_key.reveal() + "\r\n";
@@ -177,7 +183,13 @@ std::unique_ptr<upstream_connection> upstream_endpoint::take_idle() {
     int fd = std::visit([](auto& s) { return beast::get_lowest_layer(s).socket().native_handle(); },
                         c->stream);
     auto n = ::recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    // Over TLS, bytes may already sit decrypted or undecrypted in OpenSSL rather than the socket.
+    bool tls_pending = false;
+    if (auto* tls = std::get_if<tls_stream>(&c->stream)) {
+      auto* ssl = tls->native_handle();
+      tls_pending = ::SSL_has_pending(ssl) || ::BIO_ctrl_pending(::SSL_get_rbio(ssl)) > 0;
+    }
+    if (!tls_pending && n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       stats_.in_use.fetch_add(1, std::memory_order_relaxed);
       stats_.reused.fetch_add(1, std::memory_order_relaxed);
       return c;

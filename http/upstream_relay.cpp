@@ -228,7 +228,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
   bool client_ok = true;
   std::string failure;
   bp.eager(true);  // parse every buffered chunk in one put(), not one chunk per call
-  while (!w.requested) {
+  while (!w.requested && !w.shutting_down) {
     // Parse what is already buffered into `buf` (no I/O), then decide what to send.
     boost::system::error_code ec;
     while (conn.buffer.size() > 0 && !bp.is_done()) {
@@ -290,6 +290,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
     }
   }
   if (w.requested) client_ok = false;
+  if (w.shutting_down && failure.empty() && !bp.is_done()) failure = "the gateway is shutting down";
   stop_watch(s);
   rt.metrics.open_streams.fetch_sub(1, std::memory_order_relaxed);
   if (!client_ok) {

@@ -4,6 +4,8 @@
 #include <rocksdb/write_batch.h>
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 
 namespace sb {
@@ -86,11 +88,13 @@ std::unique_ptr<config_store> config_store::open(const std::string& dir, std::st
   // when an earlier version (or the admin) created them readable by others. New files follow the
   // process umask, which main sets to 077.
   namespace fs = std::filesystem;
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, fec);
-  if (fec) {
-    error = "cannot restrict data dir '" + dir + "' to its owner: " + fec.message();
-    return nullptr;
-  }
+  // The data dir itself may be shared (a volume, /tmp): it is not changed, only reported.
+  if (auto st = fs::status(dir, fec); !fec && (st.permissions() & (fs::perms::group_all |
+                                                                  fs::perms::others_all)) !=
+                                                  fs::perms::none)
+    spdlog::warn("data dir '{}' is open to other users; the configuration database inside is "
+                 "kept to its owner",
+                 dir);
   auto db_dir = fs::path(dir) / "config.rocksdb";
   if (fs::is_directory(db_dir, fec)) {
     fs::permissions(db_dir, fs::perms::owner_all, fs::perm_options::replace, fec);

@@ -91,21 +91,24 @@ def test_upstream_error_quoting_the_key_is_scrubbed_and_capped():
             return None
         echoed = req.header_values("Authorization")[0]
         err = {"error": {"message": f"Incorrect API key provided: {echoed}. Also sk-proj-abcdefghijklmnop "
-                                    f"and {KEY[3:]} and https://x/?api_key=zzzsecretzzz",
+                                    f"and {KEY[3:]} and https://x/?api_key=zzzsecretzzz "
+                                    f"and the token custom-header-token-777",
                          "type": "invalid_request_error", "code": "invalid_api_key",
                          "junk": "x" * 5_000_000}}
         conn.sendall(up.json_answer(401, err))
         return True
 
     up = ScriptedUpstream(handler)
-    gw = Gateway({"OPENAI_API_BASE_URLS": up.url, "OPENAI_API_KEYS": KEY})
+    configs = {"0": {"headers": {"X-Api-Token": "Bearer custom-header-token-777"}}}
+    gw = Gateway({"OPENAI_API_BASE_URLS": up.url, "OPENAI_API_KEYS": KEY,
+                  "OPENAI_API_CONFIGS": json.dumps(configs)})
     try:
         gw.wait_for_models(["m"])
         status, _, raw = gw.post("/openai/chat/completions", {"model": "m"})
         check(status == 401, (status, raw[:300]))
         check(len(raw) < 8192, f"{len(raw)} bytes of upstream error passed on")
         text = raw.decode()
-        for secret in [KEY, KEY[3:], "abcdefghijklmnop", "zzzsecretzzz"]:
+        for secret in [KEY, KEY[3:], "abcdefghijklmnop", "zzzsecretzzz", "custom-header-token-777"]:
             check(secret not in text, text)
         err = json.loads(raw)
         check(err["error"]["code"] == "invalid_api_key" and "Incorrect API key" in err["detail"], err)
@@ -149,6 +152,11 @@ def test_config_writes_need_json_and_refuse_foreign_origins():
         check(status == 403, (status, raw))
         status, _, raw = gw.post("/openai/config/update", cfg,
                                  headers={"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"})
+        check(status == 403, (status, raw))
+        # DNS rebinding: evil.example now resolves here; its page is same-origin with itself.
+        status, _, raw = gw.post("/openai/config/update", cfg, headers={
+            "Content-Type": "application/json", "Host": f"evil.example:{gw.port}",
+            "Origin": f"http://evil.example:{gw.port}"})
         check(status == 403, (status, raw))
         check(json.loads(gw.get("/openai/config")[2])["OPENAI_API_BASE_URLS"] == [fake.url], "config changed")
         # The gateway's own origin (its admin page) and non-browser clients may write.

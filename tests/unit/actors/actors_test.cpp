@@ -84,9 +84,13 @@ CAF_TEST(update is durable then broadcast and published) {
   initial.version = 1;
   auto cfg = sys.spawn(config_actor_impl, store, initial, &cell);
   auto seen = std::make_shared<std::vector<gateway_config>>();
-  auto sub = sys.spawn([seen]() -> config_subscriber::behavior_type {
-    return {[seen](config_changed_atom, gateway_config c) { seen->push_back(std::move(c)); }};
-  });
+  // State as a spawn argument: CAF 0.17 binds a reference to a null tuple for argument-less
+  // actor functions, which UBSan reports.
+  auto sub = sys.spawn(
+      [](std::shared_ptr<std::vector<gateway_config>> seen) -> config_subscriber::behavior_type {
+        return {[seen](config_changed_atom, gateway_config c) { seen->push_back(std::move(c)); }};
+      },
+      seen);
   self->send(cfg, subscribe_atom::value, sub);
   run();
   CAF_REQUIRE_EQUAL(seen->size(), 1u);  // the current config at once
@@ -212,16 +216,46 @@ CAF_TEST(a replaced connection serves its old list through the new endpoint unti
   auto snap = cell.load();
   CAF_REQUIRE_EQUAL(snap->openai.count("a"), 1u);
   CAF_CHECK(snap->openai.at("a").targets.at(0).endpoint == next.endpoint);
-  // The new connection's first fetch fails: the inherited list stays.
-  upstream_models failed;
-  failed.key = next.key;
-  failed.endpoint = next.endpoint;
-  self->send(cat, models_atom::value, failed);
-  run();
-  CAF_CHECK_EQUAL(cell.load()->openai.count("a"), 1u);
   self->send(cat, models_atom::value, next);
   run();
   CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
+  // A first fetch that fails ends the bridge too: an inherited list is not served on and on.
+  auto again = list(provider_kind::openai, 0, {"c"});
+  self->send(cat, live_atom::value, live_connection{again.key, again.endpoint});
+  run();
+  CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
+  upstream_models failed;
+  failed.key = again.key;
+  failed.endpoint = again.endpoint;
+  self->send(cat, models_atom::value, failed);
+  run();
+  CAF_CHECK_EQUAL(cell.load()->openai.size(), 0u);
+  self->send_exit(cat, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(after a deletion each connection inherits the list of its own url not of its index) {
+  snapshot_cell<catalog_snapshot> cell;
+  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto at_x = list(provider_kind::openai, 0, {"x-model"});  // endpoint url http://127.0.0.1:9/v1
+  upstream_models at_y;
+  at_y.key = {provider_kind::openai, 1};
+  at_y.ok = true;
+  at_y.endpoint = endpoint(spec(provider_kind::openai, 1, "http://127.0.0.1:10/v1"));
+  at_y.models.push_back({"y-model", "y-model", R"({"id":"y-model"})"});
+  for (auto* m : {&at_x, &at_y}) {
+    self->send(cat, live_atom::value, live_connection{m->key, m->endpoint});
+    self->send(cat, models_atom::value, *m);
+  }
+  run();
+  // Connection 0 (x) is deleted: y moves to index 0. Its new endpoint inherits y's list.
+  auto moved = endpoint(spec(provider_kind::openai, 0, "http://127.0.0.1:10/v1"));
+  self->send(cat, live_atom::value, live_connection{{provider_kind::openai, 0}, moved});
+  self->send(cat, remove_atom::value, upstream_key{provider_kind::openai, 1});
+  run();
+  auto snap = cell.load();
+  CAF_CHECK_EQUAL(snap->openai.count("x-model"), 0u);
+  CAF_REQUIRE_EQUAL(snap->openai.count("y-model"), 1u);
+  CAF_CHECK(snap->openai.at("y-model").targets.at(0).endpoint == moved);
   self->send_exit(cat, caf::exit_reason::user_shutdown);
 }
 
@@ -399,10 +433,10 @@ CAF_TEST_FIXTURE_SCOPE_END()
 CAF_TEST_FIXTURE_SCOPE(core_watchdog_tests, fixture)
 
 CAF_TEST(a core actor that dies is reported once and an orderly stop is not) {
-  auto quiet = [](caf::event_based_actor*) -> caf::behavior { return {[](int) {}}; };
-  auto a = sys.spawn(quiet);
-  auto b = sys.spawn(quiet);
-  auto c = sys.spawn(quiet);
+  auto quiet = [](caf::event_based_actor*, int) -> caf::behavior { return {[](int) {}}; };
+  auto a = sys.spawn(quiet, 0);
+  auto b = sys.spawn(quiet, 0);
+  auto c = sys.spawn(quiet, 0);
   std::vector<std::string> deaths;
   auto dog = sys.spawn(core_watchdog,
                        std::vector<std::pair<std::string, caf::actor>>{{"a", a}, {"b", b}, {"c", c}},

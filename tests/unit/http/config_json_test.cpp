@@ -1,6 +1,7 @@
 #define CAF_SUITE config_json
 #include "http/config_json.hpp"
 
+#include <boost/json.hpp>
 #include <caf/test/unit_test.hpp>
 
 #include "http/upstream_endpoint.hpp"
@@ -95,9 +96,28 @@ CAF_TEST(secret headers and url credentials are masked and echoed back) {
   CAF_CHECK(!next.has_value());
 }
 
+CAF_TEST(a token as the url user is masked and a percent in a password is safe) {
+  provider_config p;
+  p.base_urls = {"https://sk-tokenasuser123456@h/v1", "https://user:longpassw%25rd@h2/v1"};
+  p.api_keys = {secret_string(""), secret_string("")};
+  auto text = render_openai_config(p);  // must not throw
+  CAF_CHECK_EQUAL(text.find("tokenasuser"), std::string::npos);
+  CAF_CHECK_EQUAL(text.find("longpassw"), std::string::npos);
+  std::string err;
+  auto shown = boost::json::parse(text).as_object().at("OPENAI_API_BASE_URLS").as_array();
+  auto next = parse_openai_config_update(
+      R"({"OPENAI_API_BASE_URLS":[")" + std::string(shown[0].as_string()) + R"(",")" +
+          std::string(shown[1].as_string()) + R"("]})",
+      p, false, err);
+  CAF_REQUIRE(next.has_value());
+  CAF_CHECK_EQUAL(next->base_urls.at(0), p.base_urls[0]);
+  CAF_CHECK_EQUAL(next->base_urls.at(1), p.base_urls[1]);
+}
+
 CAF_TEST(framing headers and header injection are refused) {
   std::string err;
   for (auto* h : {R"({"Content-Length":"5"})", R"({"Transfer-Encoding":"chunked"})",
+                  R"({"Host":"attacker.example"})",
                   R"({"X-A":"b\r\nX-Injected: 1"})", R"({"Bad Name":"x"})"}) {
     auto body = std::string(R"({"OPENAI_API_BASE_URLS":["http://a/v1"],"OPENAI_API_CONFIGS":{"0":{"headers":)") +
                 h + "}}}";
@@ -110,7 +130,9 @@ CAF_TEST(link local and metadata hosts are refused unless allowed) {
   for (auto* url : {"http://169.254.169.254/latest", "http://2852039166/", "http://0xa9fea9fe/",
                     "http://0251.0376.0251.0376/", "http://[::ffff:169.254.169.254]/",
                     "http://[fe80::1]/", "http://metadata.google.internal/computeMetadata/v1",
-                    "http://169.254.43518/"}) {
+                    "http://169.254.43518/", "http://168.63.129.16/",
+                    "http://[64:ff9b::a9fe:a9fe]/", "http://[::ffff:0:a9fe:a9fe]/",
+                    "http://[2002:a9fe:a9fe::1]/"}) {
     auto body = std::string(R"x({"OPENAI_API_BASE_URLS":[")x") + url + R"x("]})x";
     CAF_CHECK(!parse_openai_config_update(body, current(), false, err));
     CAF_CHECK(parse_openai_config_update(body, current(), true, err).has_value());
