@@ -291,7 +291,8 @@ def test_slow_client_backpressures_the_upstream():
         after = rss_kb(c.gw.proc.pid)
         stats = c.fakes[0].stats()
         check(stats["completed_streams"] == 0, f"the upstream finished a stream nobody read: {stats}")
-        check(after - before < 8 * 1024, f"gateway RSS grew {after - before} kB while the client did not read")
+        check(harness.SANITIZED or after - before < 8 * 1024,
+              f"gateway RSS grew {after - before} kB while the client did not read")
         s.close()
         deadline = time.time() + 3
         while c.fakes[0].stats()["disconnects"] < 1 and time.time() < deadline:
