@@ -142,6 +142,23 @@ def test_buffered_bytes_over_the_budget_get_503_with_retry_after():
         fake.stop()
 
 
+def test_an_upstream_answer_over_the_budget_gets_503():
+    fake = FakeUpstream(models=["m"], name="A")
+    big = "m+chunks:300000"  # a non-streamed answer of about 3.6 MB
+    gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "MAX_BUFFERED_BYTES": str(1 << 20),
+                  "OPENAI_API_CONFIGS": json.dumps({"0": {"model_ids": [big, "m"]}})})
+    try:
+        gw.wait_for_models([big])
+        status, hdrs, raw = gw.post("/openai/chat/completions", {"model": big}, timeout=30)
+        check(status == 503 and hdrs.get("retry-after") == "1", (status, raw[:300]))
+        status, _, raw = gw.post("/openai/chat/completions", {"model": "m"})
+        check(status == 200, raw)  # small answers are not held back
+        check(metric(gw, "switchboard_buffered_bytes") == 0, "the budget was not given back")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        fake.stop()
+
+
 @with_gateway
 def test_json_nested_too_deep_is_refused_even_in_fields_not_read(gw, fake):
     deep = "[" * 10000 + "]" * 10000
@@ -232,6 +249,7 @@ if __name__ == "__main__":
         test_more_than_100_header_fields_is_431,
         test_a_declared_content_length_is_not_reserved_before_it_arrives,
         test_buffered_bytes_over_the_budget_get_503_with_retry_after,
+        test_an_upstream_answer_over_the_budget_gets_503,
         test_json_nested_too_deep_is_refused_even_in_fields_not_read,
         test_parser_memory_of_a_big_body_is_released,
         test_at_the_descriptor_limit_health_still_answers_and_the_log_is_quiet,
