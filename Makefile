@@ -34,7 +34,7 @@ test-sanitize: deps
 
 bench: build
 	@bash scripts/install-deps.sh --bench
-	bash bench/run.sh
+	bash bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(SAN_DIR)

@@ -6,6 +6,8 @@
 # Each figure is the median of ROUNDS runs, the targets interleaved, so that a noisy neighbour on
 # this VM moves all three alike rather than one of them.
 #   usage: bench/run.sh [seconds per run (3)] [concurrency levels ("1 8 32")] [rounds (3)]
+# BASELINE_GW=path/to/older/switchboard adds that binary as target 'baseline', interleaved with
+# the others: a before/after comparison of a change in one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-3}
@@ -16,6 +18,7 @@ OUT=bench/out
 mkdir -p "$OUT"
 FAKE=build/tests/fake_upstream
 GW=build/switchboard
+BASELINE_GW=${BASELINE_GW:-}
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -51,17 +54,51 @@ NGINX
 taskset -c "$CORE" nginx -c "$PWD/$OUT/nginx.conf" -e "$PWD/$OUT/nginx-error.log" &
 pids+=($!)
 
+HAPROXY_PORT=$(free_port)
+cat > "$OUT/haproxy.cfg" <<HAPROXY
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend fe
+  bind 127.0.0.1:$HAPROXY_PORT
+  default_backend be
+backend be
+  server up 127.0.0.1:$UP maxconn 1024
+HAPROXY
+taskset -c "$CORE" haproxy -db -f "$OUT/haproxy.cfg" > "$OUT/haproxy.log" 2>&1 &
+pids+=($!)
+
 GW_DATA=$(mktemp -d)
 GW_PORT=$(free_port)
 taskset -c "$CORE" env DATA_DIR="$GW_DATA" PORT="$GW_PORT" HOST=127.0.0.1 THREADS=1 \
   OPENAI_API_BASE_URLS="http://127.0.0.1:$UP/v1" ENABLE_OLLAMA_API=False GLOBAL_LOG_LEVEL=warn \
   "$GW" > "$OUT/switchboard.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$GW_PORT/openai/models" 2>/dev/null | grep -q '"bench"' && break
-  sleep 0.1
+TARGETS="direct nginx haproxy switchboard"
+if [ -n "$BASELINE_GW" ]; then
+  BASE_DATA=$(mktemp -d)
+  BASE_PORT=$(free_port)
+  taskset -c "$CORE" env DATA_DIR="$BASE_DATA" PORT="$BASE_PORT" HOST=127.0.0.1 THREADS=1 \
+    OPENAI_API_BASE_URLS="http://127.0.0.1:$UP/v1" ENABLE_OLLAMA_API=False GLOBAL_LOG_LEVEL=warn \
+    "$BASELINE_GW" > "$OUT/baseline.log" 2>&1 &
+  pids+=($!)
+  TARGETS="$TARGETS baseline"
+fi
+for port in $GW_PORT ${BASE_PORT:-}; do
+  for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$port/openai/models" 2>/dev/null | grep -q '"bench"' && break
+    sleep 0.1
+  done
 done
 curl -sf "http://127.0.0.1:$NGINX_PORT/v1/models" > /dev/null
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$HAPROXY_PORT/v1/models" > /dev/null && break; sleep 0.1; done
 
 for mode in whole stream; do
   stream=false; [ "$mode" = stream ] && stream=true
@@ -75,7 +112,9 @@ done
 declare -A URL=(
   [direct]="http://127.0.0.1:$UP/v1/chat/completions"
   [nginx]="http://127.0.0.1:$NGINX_PORT/v1/chat/completions"
+  [haproxy]="http://127.0.0.1:$HAPROXY_PORT/v1/chat/completions"
   [switchboard]="http://127.0.0.1:$GW_PORT/openai/chat/completions"
+  [baseline]="http://127.0.0.1:${BASE_PORT:-0}/openai/chat/completions"
 )
 
 # Prints "rps p50_us p99_us" from wrk --latency output.
@@ -93,7 +132,7 @@ for round in $(seq "$ROUNDS"); do
   for mode in whole stream; do
     for c in $LEVELS; do
       t=1; [ "$c" -gt 1 ] && t=2
-      for target in direct nginx switchboard; do
+      for target in $TARGETS; do
         log="$OUT/$mode-$c-$target-$round.txt"
         taskset -c "$CORE" wrk -t"$t" -c"$c" -d"${DUR}s" --latency -s "$OUT/$mode.lua" "${URL[$target]}" > "$log"
         echo "$mode $c $target $(parse "$log")" | tee -a "$RUNS"
@@ -123,7 +162,9 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo
   echo "Command: \`make bench\` (= \`bench/run.sh $DUR \"$LEVELS\" $ROUNDS\`), $(date -u +%Y-%m-%d), commit $COMMIT,"
   echo "$(nproc) vCPU ($CPU). wrk, the fake upstream (tests/support/fake_upstream.cpp, one thread),"
-  echo "nginx 1 worker (keep-alive 128 to the upstream, proxy_buffering off) and switchboard (THREADS=1)"
+  echo "nginx 1 worker (keep-alive 128 to the upstream, proxy_buffering off), HAProxy 1 thread"
+  echo "(http-reuse always) and switchboard (THREADS=1)"
+  [ -n "$BASELINE_GW" ] && echo "('baseline': switchboard built from an earlier commit, same settings)"
   echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
   echo "'direct' is each proxy's own cost. 'whole' = non-streamed chat completion (~330 B answer);"
   echo "'stream' = 5 content chunks + final chunk + [DONE], each written separately by the upstream."
@@ -139,4 +180,4 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   done < "$RESULTS"
 } > bench/RESULTS.md
 cat bench/RESULTS.md
-rm -rf "$GW_DATA"
+rm -rf "$GW_DATA" ${BASE_DATA:-}

@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(cmake make g++ pkg-config ccache ca-certificates curl python3 openssl
       libcaf-dev libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
       libboost-url1.81-dev libsimdjson-dev librocksdb-dev libspdlog-dev libssl-dev)
-if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk nginx-light); fi
+if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk nginx-light haproxy); fi
 # The SDK client tests run the official npm clients: Debian's node and npm unless one is on PATH.
 if ! command -v node > /dev/null || ! command -v npm > /dev/null; then pkgs+=(nodejs npm); fi
 missing=()
