@@ -54,8 +54,10 @@ void client_reader::complete(const error_code& ec, std::size_t n) {
   }
 }
 
-void client_reader::watch(std::function<void()> f) {
-  if (outstanding_) on_close_ = std::move(f);
+bool client_reader::watch(std::function<void()> f) {
+  if (!outstanding_) return false;
+  on_close_ = std::move(f);
+  return true;
 }
 
 net::awaitable<error_code> client_reader::wait(std::chrono::milliseconds idle,

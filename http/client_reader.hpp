@@ -29,8 +29,9 @@ class client_reader : public std::enable_shared_from_this<client_reader> {
   /// Returns its error (beast::error::timeout after `idle`), or success with bytes in `buffer`.
   boost::asio::awaitable<boost::system::error_code> wait(std::chrono::milliseconds idle,
                                                          op_deadline& deadline);
-  /// Runs `f` once if the outstanding read ends with EOF or an error before unwatch().
-  void watch(std::function<void()> f);
+  /// Runs `f` once if the outstanding read ends with EOF or an error before unwatch(). False (and
+  /// nothing watched) when no read is outstanding.
+  bool watch(std::function<void()> f);
   void unwatch() { on_close_ = nullptr; }
   bool reading() const { return outstanding_; }
   /// A read has completed and wait() has not collected it yet.

@@ -56,7 +56,11 @@ using client_watch = upstream_cancel;
 
 void start_watch(session_io& s, const std::shared_ptr<client_watch>& w) {
   if (!s.reader) return;
-  s.reader->watch([w] { w->request(); });
+  if (!s.reader->watch([w] {
+        spdlog::debug("client left: cancelling its upstream request");
+        w->request();
+      }))
+    spdlog::debug("client departure not watched (no read outstanding)");
 }
 
 void stop_watch(session_io& s) {
@@ -268,6 +272,10 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
                             stream_event_max);
       break;
     }
+    // The client may have left (or the drain deadline passed) while the write above was in
+    // flight: the cancel then had no read to cancel, and a read started now would wait for an
+    // upstream that may never send again.
+    if (w.requested || w.shutting_down) break;
     // Wait for more from the upstream (the watch cancels this read if the client leaves).
     s.deadline->arm(lowest.socket(), rt.cfg.upstream_response_timeout);
     auto [read_ec, n] = co_await up.async_read_some(conn.buffer.prepare(read_size), use_nothrow);

@@ -183,6 +183,62 @@ def test_client_leaving_cancels_the_upstream_request():
         check(status == 200, raw)
 
 
+def test_client_leaving_while_its_chunk_is_written_still_cancels_the_upstream():
+    # The departure may be noticed while the gateway writes to the client, when there is no
+    # upstream read to cancel: once that write completes, the relay must not start a read and
+    # wait on an upstream that has gone quiet. (That race was lost about once in three runs of
+    # test_client_leaving_cancels_the_upstream_request; this shape of it -- a burst, then
+    # silence, a client that fills its buffer, half-closes, then drains -- is the closest to a
+    # deterministic one found.)
+    import threading
+    from scripted_upstream import ScriptedUpstream
+    event = b"data: " + json.dumps({"choices": [{"delta": {"content": "x" * 200}}]}).encode() + b"\n\n"
+    burst = event * (200_000 // len(event))
+    closed = threading.Event()
+
+    def handler(up, conn, req):
+        if req.method != "POST":
+            return None
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                     b"Content-Length: %d\r\n\r\n" % (len(burst) * 2) + burst)
+        conn.settimeout(5)
+        try:
+            conn.recv(1)  # nothing more is sent; returns when the gateway closes
+        except OSError:
+            pass
+        closed.set()
+        return False
+
+    up = ScriptedUpstream(handler)
+    gw = Gateway({"OPENAI_API_BASE_URLS": up.url})
+    try:
+        gw.wait_for_models(["m"])
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", gw.port))
+        body = json.dumps({"model": "m", "stream": True})
+        s.sendall(f"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  f"Content-Length: {len(body)}\r\n\r\n{body}".encode())
+        # The gateway's writes fill the client's receive buffer, then block with the burst's end.
+        import fcntl, struct, termios
+        deadline = time.time() + 5
+        while struct.unpack("i", fcntl.ioctl(s, termios.FIONREAD, b"\0" * 4))[0] < 4000:
+            check(time.time() < deadline, "the gateway never filled the client's buffer")
+            time.sleep(0.01)
+        s.shutdown(socket.SHUT_WR)
+        s.settimeout(5)
+        try:
+            while s.recv(65536):
+                pass
+        except OSError:
+            pass
+        s.close()
+        check(closed.wait(3), "the upstream request outlived its client")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        up.close()
+
+
 def test_pooled_connection_closed_by_upstream_is_replaced_by_a_fresh_one():
     # One I/O thread and no model refresh in between: the chat's own pooled connection is reused.
     with behaviour_cluster({"THREADS": "1", "MODELS_REFRESH_INTERVAL": "60"}) as c:
@@ -307,6 +363,7 @@ if __name__ == "__main__":
                test_upstream_reset_mid_stream_ends_with_an_error_event,
                test_stalled_stream_times_out_with_an_error_event, test_slow_first_byte_gives_504,
                test_bad_upstream_answers_are_sanitized, test_client_leaving_cancels_the_upstream_request,
+               test_client_leaving_while_its_chunk_is_written_still_cancels_the_upstream,
                test_slow_client_backpressures_the_upstream,
                test_pooled_connection_closed_by_upstream_is_replaced_by_a_fresh_one, test_header_deadline_closes_slow_clients,
                test_idle_keep_alive_connections_are_closed,

@@ -48,6 +48,7 @@ struct counters {
   std::uint64_t chat_requests = 0;
   std::uint64_t disconnects = 0;  // clients that left while a response was pending or streaming
   std::uint64_t completed_streams = 0;
+  std::uint64_t stalled = 0;  // streams that reached their stall_after point
   std::string last_model;
   std::string last_path;
 };
@@ -176,6 +177,7 @@ std::string stats_json() {
                  {"chat_requests", stats.chat_requests},
                  {"disconnects", stats.disconnects},
                  {"completed_streams", stats.completed_streams},
+                 {"stalled", stats.stalled},
                  {"last_model", stats.last_model}};
   return json::serialize(o);
 }
@@ -235,6 +237,7 @@ net::awaitable<bool> stream_answer(beast::tcp_stream& s, unsigned ver, bool keep
   if (auto [ec, n] = co_await http::async_write_header(s, sr, use_nothrow); ec) co_return false;
   for (int i = 0; i < b.chunks; ++i) {
     if (b.stall_after == i) {
+      ++stats.stalled;
       while (!peer_closed(s.socket())) co_await wait_watching(s, 50);
       ++stats.disconnects;
       co_return false;
