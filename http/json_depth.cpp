@@ -1,10 +1,23 @@
 #include "http/json_depth.hpp"
 
 #include <cstring>
+#include <string_view>
 
 namespace sb {
 
 bool json_nesting_exceeds(std::string_view text, std::size_t limit) {
+  // Fast path for the common request: with no more opening brackets than the limit, nesting
+  // cannot exceed it. memchr (vectorized in libc) skips from bracket to bracket; the exact scan
+  // below looks at every byte.
+  std::size_t opening = 0;
+  for (char open : {'[', '{'}) {
+    const char* p = text.data();
+    const char* end = p + text.size();
+    while (opening <= limit &&
+           (p = static_cast<const char*>(std::memchr(p, open, static_cast<std::size_t>(end - p)))))
+      ++opening, ++p;
+  }
+  if (opening <= limit) return false;
   std::size_t depth = 0;
   const char* p = text.data();
   const char* end = p + text.size();
