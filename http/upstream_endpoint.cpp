@@ -176,26 +176,23 @@ std::unique_ptr<upstream_connection> upstream_endpoint::take_idle() {
     auto c = std::move(idle.back());
     idle.pop_back();
     stats_.idle.fetch_sub(1, std::memory_order_relaxed);
-    // Nothing may have arrived on a connection that had no request outstanding: bytes are an
-    // unasked or late answer that would be taken for the next caller's; EOF means it was closed.
-    bool fit;
+    // One non-blocking peek: nothing may be readable on a connection that has no request
+    // outstanding. Bytes mean an unsolicited or late answer that would be taken for the next
+    // caller's; EOF or an error means the upstream closed it. This is one system call per reuse
+    // (the gateway's only added one per request). An idle read kept outstanding in the pool was
+    // tried instead: Asio starts it with a speculative recv (as costly), and async_wait costs an
+    // epoll_ctl; Asio does not expose the readiness epoll already reported.
+    char probe;
+    int fd = std::visit([](auto& s) { return beast::get_lowest_layer(s).socket().native_handle(); },
+                        c->stream);
+    auto n = ::recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    // Over TLS, bytes may already sit decrypted or undecrypted in OpenSSL rather than the socket.
+    bool tls_pending = false;
     if (auto* tls = std::get_if<tls_stream>(&c->stream)) {
-      // TLS: one non-blocking peek, and what OpenSSL holds already (a read in the pool would
-      // have to be a TLS read, which cannot be cancelled cleanly).
-      char probe;
-      auto n = ::recv(beast::get_lowest_layer(*tls).socket().native_handle(), &probe, 1,
-                      MSG_PEEK | MSG_DONTWAIT);
       auto* ssl = tls->native_handle();
-      fit = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !::SSL_has_pending(ssl) &&
-            ::BIO_ctrl_pending(::SSL_get_rbio(ssl)) == 0;
-    } else {
-      // Plain: the idle read has seen nothing. Cancelling it only queues its completion.
-      fit = c->idle && !c->idle->unfit;
-      boost::system::error_code ignored;
-      std::get<plain_stream>(c->stream).socket().cancel(ignored);
-      c->idle.reset();
+      tls_pending = ::SSL_has_pending(ssl) || ::BIO_ctrl_pending(::SSL_get_rbio(ssl)) > 0;
     }
-    if (fit) {
+    if (!tls_pending && n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       stats_.in_use.fetch_add(1, std::memory_order_relaxed);
       stats_.reused.fetch_add(1, std::memory_order_relaxed);
       return c;
@@ -214,14 +211,6 @@ void upstream_endpoint::release(std::unique_ptr<upstream_connection> c, bool reu
   auto& idle = shards_[static_cast<std::size_t>(i)].idle;
   if (idle.size() >= max_idle_per_shard) return;
   std::visit([](auto& s) { beast::get_lowest_layer(s).expires_never(); }, c->stream);
-  if (auto* plain = std::get_if<plain_stream>(&c->stream)) {
-    auto watch = std::make_shared<upstream_connection::idle_watch>();
-    c->idle = watch;
-    plain->socket().async_read_some(net::buffer(&watch->byte, 1),
-                                    [watch](boost::system::error_code ec, std::size_t) {
-                                      if (ec != net::error::operation_aborted) watch->unfit = true;
-                                    });
-  }
   idle.push_back(std::move(c));
   stats_.idle.fetch_add(1, std::memory_order_relaxed);
 }

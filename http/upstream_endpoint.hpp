@@ -69,14 +69,6 @@ struct upstream_connection {
   explicit upstream_connection(tls_stream s) : stream(std::move(s)) {}
   std::variant<plain_stream, tls_stream> stream;
   boost::beast::flat_buffer buffer;
-  // While a plain connection waits in the pool: a one-byte read that completes if anything
-  // arrives (an unasked answer, the upstream's close), which makes the connection unfit. It costs
-  // no system call: Asio only queues a read on a socket whose last read drained it.
-  struct idle_watch {
-    bool unfit = false;
-    char byte = 0;
-  };
-  std::shared_ptr<idle_watch> idle;
 };
 
 class upstream_endpoint {
