@@ -75,20 +75,21 @@ HAPROXY
 taskset -c "$CORE" haproxy -db -f "$OUT/haproxy.cfg" > "$OUT/haproxy.log" 2>&1 &
 pids+=($!)
 
+# start_gateway BINARY DATA_DIR PORT LOG: one I/O thread, pinned like the others.
+start_gateway() {
+  taskset -c "$CORE" env DATA_DIR="$2" PORT="$3" HOST=127.0.0.1 THREADS=1 \
+    OPENAI_API_BASE_URLS="http://127.0.0.1:$UP/v1" ENABLE_OLLAMA_API=False GLOBAL_LOG_LEVEL=warn \
+    "$1" > "$4" 2>&1 &
+  pids+=($!)
+}
 GW_DATA=$(mktemp -d)
 GW_PORT=$(free_port)
-taskset -c "$CORE" env DATA_DIR="$GW_DATA" PORT="$GW_PORT" HOST=127.0.0.1 THREADS=1 \
-  OPENAI_API_BASE_URLS="http://127.0.0.1:$UP/v1" ENABLE_OLLAMA_API=False GLOBAL_LOG_LEVEL=warn \
-  "$GW" > "$OUT/switchboard.log" 2>&1 &
-pids+=($!)
+start_gateway "$GW" "$GW_DATA" "$GW_PORT" "$OUT/switchboard.log"
 TARGETS="direct nginx haproxy switchboard"
 if [ -n "$BASELINE_GW" ]; then
   BASE_DATA=$(mktemp -d)
   BASE_PORT=$(free_port)
-  taskset -c "$CORE" env DATA_DIR="$BASE_DATA" PORT="$BASE_PORT" HOST=127.0.0.1 THREADS=1 \
-    OPENAI_API_BASE_URLS="http://127.0.0.1:$UP/v1" ENABLE_OLLAMA_API=False GLOBAL_LOG_LEVEL=warn \
-    "$BASELINE_GW" > "$OUT/baseline.log" 2>&1 &
-  pids+=($!)
+  start_gateway "$BASELINE_GW" "$BASE_DATA" "$BASE_PORT" "$OUT/baseline.log"
   TARGETS="$TARGETS baseline"
 fi
 for port in $GW_PORT ${BASE_PORT:-}; do

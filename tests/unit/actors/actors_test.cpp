@@ -61,6 +61,12 @@ struct fixture : test_coordinator_fixture<test_config> {
     return std::make_shared<upstream_endpoint>(s, *t, rt);
   }
 
+  // Declares the list's endpoint live for its key (as the manager does), then sends the list.
+  void go_live(const catalog_actor& cat, const upstream_models& m) {
+    self->send(cat, live_atom::value, live_connection{m.key, m.endpoint});
+    self->send(cat, models_atom::value, m);
+  }
+
   upstream_models list(provider_kind kind, int idx, std::vector<std::string> ids) {
     upstream_models m;
     m.key = {kind, idx};
@@ -141,8 +147,7 @@ CAF_TEST(merges lists and routes duplicates to every connection) {
                  list(provider_kind::openai, 1, {"b", "shared"}),
                  list(provider_kind::ollama, 0, {"llama3:latest"}),
                  list(provider_kind::ollama, 1, {"llama3:latest"})}) {
-    self->send(cat, live_atom::value, live_connection{m.key, m.endpoint});
-    self->send(cat, models_atom::value, m);
+    go_live(cat, m);
   }
   run();
   auto snap = cell.load();
@@ -168,8 +173,7 @@ CAF_TEST(an unchanged list does not republish) {
   snapshot_cell<catalog_snapshot> cell;
   auto cat = sys.spawn(catalog_actor_impl, &cell);
   auto m = list(provider_kind::openai, 0, {"a"});
-  self->send(cat, live_atom::value, live_connection{m.key, m.endpoint});
-  self->send(cat, models_atom::value, m);
+  go_live(cat, m);
   run();
   auto gen = cell.load()->generation;
   self->send(cat, models_atom::value, m);
@@ -182,8 +186,7 @@ CAF_TEST(a list queued from a stopped connection never brings it back) {
   snapshot_cell<catalog_snapshot> cell;
   auto cat = sys.spawn(catalog_actor_impl, &cell);
   auto m = list(provider_kind::openai, 0, {"a"});
-  self->send(cat, live_atom::value, live_connection{m.key, m.endpoint});
-  self->send(cat, models_atom::value, m);
+  go_live(cat, m);
   run();
   CAF_CHECK_EQUAL(cell.load()->openai.count("a"), 1u);
   // Disabled: the manager's remove arrives before a list the stopped actor had already sent.
@@ -243,8 +246,7 @@ CAF_TEST(after a deletion each connection inherits the list of its own url not o
   at_y.endpoint = endpoint(spec(provider_kind::openai, 1, "http://127.0.0.1:10/v1"));
   at_y.models.push_back({"y-model", "y-model", R"({"id":"y-model"})"});
   for (auto* m : {&at_x, &at_y}) {
-    self->send(cat, live_atom::value, live_connection{m->key, m->endpoint});
-    self->send(cat, models_atom::value, *m);
+    go_live(cat, *m);
   }
   run();
   // Connection 0 (x) is deleted: y moves to index 0. Its new endpoint inherits y's list.
