@@ -87,11 +87,18 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
         // indices shift, and key 0's old models must not go to key 1's provider); failing that,
         // this key's own (the connection moved to a new URL).
         const upstream_models* source = nullptr;
-        for (auto& [key, list] : st.lists)
-          if (list.endpoint && list.endpoint != c.endpoint &&
-              list.endpoint->spec().url == c.endpoint->spec().url &&
-              (!source || key == c.key))
-            source = &list;
+        auto& spec = c.endpoint->spec();
+        if (auto at = st.by_url.find({c.key.kind, spec.url}); at != st.by_url.end()) {
+          // Among connections that were at this URL: the one configured alike (the same
+          // connection, moved), else the one with this key, else any.
+          auto alike = [&](const upstream_models& m) {
+            auto s = m.endpoint->spec();
+            s.key = spec.key;
+            return s == spec;
+          };
+          for (auto& [key, list] : at->second)
+            if (!source || alike(list) || (key == c.key && !alike(*source))) source = &list;
+        }
         if (!source && it != st.lists.end()) source = &it->second;
         if (!source) return;
         upstream_models inherited = *source;
@@ -108,6 +115,7 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
         // The new connection's first word replaces an inherited list, a failure included: the
         // inherited list is a bridge for a fetch in progress, not something to keep serving.
         auto it = st.lists.find(m.key);
+        st.by_url[{m.key.kind, m.endpoint->spec().url}][m.key] = m;
         if (it != st.lists.end() && it->second.endpoint == m.endpoint &&
             same_models(it->second.models, m.models))
           return;  // nothing a client could see changed (health lives on the endpoint)
@@ -117,6 +125,10 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
       [self](remove_atom, upstream_key key) {
         auto& st = self->state;
         st.live.erase(key);
+        for (auto at = st.by_url.begin(); at != st.by_url.end();) {
+          at->second.erase(key);
+          at = at->second.empty() ? st.by_url.erase(at) : std::next(at);
+        }
         if (st.lists.erase(key) > 0) republish(self);
       },
       [self](status_atom) {

@@ -28,6 +28,10 @@ namespace sb {
 struct catalog_state {
   std::map<upstream_key, upstream_models> lists;  // ordered: openai by index, then ollama
   std::map<upstream_key, std::shared_ptr<upstream_endpoint>> live;  // declared by the manager
+  // The last list each connection itself reported, by kind and URL: what a connection that now
+  // lives at that URL inherits. Kept apart from `lists`, which inheriting overwrites (two
+  // connections swapping places each find the other's list here).
+  std::map<std::pair<provider_kind, std::string>, std::map<upstream_key, upstream_models>> by_url;
   snapshot_cell<catalog_snapshot>* published = nullptr;
   std::shared_ptr<const catalog_snapshot> current;
   static inline const char* name = "catalog_actor";

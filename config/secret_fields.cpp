@@ -49,7 +49,8 @@ std::string mask_url(std::string_view url) {
   if (!parsed) return std::string(url);
   boost::urls::url u(*parsed);
   // A password is masked; a user alone may be the credential itself (https://TOKEN@host).
-  if (u.has_password())
+  // (https://TOKEN:@host has an empty password: the user is the credential there too.)
+  if (u.has_password() && !u.password().empty())
     u.set_password(mask_secret(u.password()));
   else if (u.has_userinfo() && !u.user().empty())
     u.set_user(mask_secret(u.user()));
@@ -69,8 +70,9 @@ std::string mask_url(std::string_view url) {
 bool url_has_mask(std::string_view url) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return false;
-  if (parsed->has_password() && is_mask(parsed->password())) return true;
-  if (!parsed->has_password() && parsed->has_userinfo() && is_mask(parsed->user())) return true;
+  bool real_password = parsed->has_password() && !parsed->password().empty();
+  if (real_password && is_mask(parsed->password())) return true;
+  if (!real_password && parsed->has_userinfo() && is_mask(parsed->user())) return true;
   for (auto p : parsed->params())
     if (p.has_value && secret_query_param(p.key) && is_mask(p.value)) return true;
   return false;
@@ -83,7 +85,7 @@ std::vector<std::string> url_secrets(std::string_view url) {
   if (parsed->has_userinfo()) {
     out.push_back(parsed->userinfo());
     out.emplace_back(parsed->encoded_userinfo());
-    if (parsed->has_password()) {
+    if (parsed->has_password() && !parsed->password().empty()) {
       out.push_back(parsed->password());
       out.emplace_back(parsed->encoded_password());
     } else {

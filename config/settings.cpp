@@ -140,6 +140,19 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
       return "invalid WEBUI_URL '" + *v + "': expected an absolute URL such as https://chat.example";
     s.public_host = std::string(u->encoded_host());
   }
+  if (!s.public_host.empty()) s.allowed_hosts.push_back(s.public_host);
+  if (auto v = env("ALLOWED_HOSTS"); v && !v->empty()) {
+    std::size_t start = 0;
+    while (start <= v->size()) {
+      auto end = v->find(',', start);
+      auto name = v->substr(start, end == std::string::npos ? std::string::npos : end - start);
+      while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+      while (!name.empty() && name.back() == ' ') name.pop_back();
+      if (!name.empty()) s.allowed_hosts.push_back(name);
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
   return s;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "config/env_seed.hpp"
 
@@ -45,6 +46,10 @@ struct settings {
   // The host name browsers use for the gateway (from Open WebUI's WEBUI_URL), besides IP
   // addresses and localhost: browser requests that change state must name one of them.
   std::string public_host;
+  std::vector<std::string> allowed_hosts;  // ALLOWED_HOSTS: more names browsers may use
+
+  /// Names (besides IP addresses and localhost) a browser may use to change state here.
+  const std::vector<std::string>& browser_hosts() const { return allowed_hosts; }
 };
 
 /// Parses flags (--host, --port, --data-dir, --threads, --log-level) over environment variables

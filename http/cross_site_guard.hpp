@@ -5,6 +5,8 @@
 // request must therefore be JSON (which a browser only sends cross-origin after a CORS preflight,
 // which the gateway never grants) and must not come from a foreign browser origin.
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "http/errors.hpp"
 #include "http/response.hpp"
@@ -18,9 +20,10 @@ struct refusal {
 
 /// Why `req`, a request that would change state, is refused, or nothing. Non-browser clients (no
 /// Origin, no Sec-Fetch-Site) pass when they send JSON. A browser's request must also address the
-/// gateway by a name that can only be the gateway -- an IP address, localhost, or `public_host`
-/// (WEBUI_URL's): after DNS rebinding, a page at evil.example talks to the gateway as
-/// "evil.example", same-origin with itself.
-std::optional<refusal> refuse_cross_site(const client_request& req, std::string_view public_host);
+/// gateway by a name that can only be the gateway -- an IP address, localhost, or one of
+/// `allowed_hosts` (WEBUI_URL's host and ALLOWED_HOSTS): after DNS rebinding, a page at
+/// evil.example talks to the gateway as "evil.example", same-origin with itself.
+std::optional<refusal> refuse_cross_site(const client_request& req,
+                                         const std::vector<std::string>& allowed_hosts);
 
 }  // namespace sb

@@ -70,8 +70,13 @@ struct body_within_budget {
   bool operator()(Parser& p) const {
     auto& body = p.get().body();
     std::size_t need = body.capacity();
-    if (!p.is_done() && body.size() + step > body.capacity())
+    if (!p.is_done() && body.size() + step > body.capacity()) {
       need = std::max(body.capacity() * 2, body.size() + step);
+      // Never more than the declared body still needs: a body exactly at the budget fits.
+      if (auto remaining = p.content_length_remaining())
+        need = std::min<std::size_t>(need, body.size() + static_cast<std::size_t>(*remaining));
+      need = std::max(need, body.capacity());
+    }
     if (!lease->hold(need)) {
       *over = true;
       return true;

@@ -121,7 +121,7 @@ net::awaitable<handled> router::dispatch(session_io& s, client_request& req, rou
         co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed");
       if (who->level != role::admin)
         co_return co_await send_error(s, gateway_error::forbidden, "Access prohibited");
-      if (auto refused = refuse_cross_site(req, rt_.cfg.public_host))
+      if (auto refused = refuse_cross_site(req, rt_.cfg.browser_hosts()))
         co_return co_await send_error(s, refused->error, refused->message);
       co_return co_await openai_config_update(s, req);
     default:

@@ -230,6 +230,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
   std::vector<char> buf(stream_buffer_initial);
   std::size_t used = 0, scanned = 0;
   bool client_ok = true;
+  bool finished = false;  // the last write carried the end of the body
   std::string failure;
   bp.eager(true);  // parse every buffered chunk in one put(), not one chunk per call
   while (!w.requested && !w.shutting_down) {
@@ -262,6 +263,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
     scanned = used >= 2 ? used - 2 : 0;
     if (boundary > 0 || done) {
       if (!(client_ok = co_await write_chunk(s, buf.data(), boundary, done))) break;
+      finished = done;
       std::memmove(buf.data(), buf.data() + boundary, used - boundary);
       used -= boundary;
       scanned = 0;
@@ -298,7 +300,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
     }
   }
   if (w.requested) client_ok = false;
-  if (w.shutting_down && failure.empty() && !bp.is_done()) failure = "the gateway is shutting down";
+  if (w.shutting_down && failure.empty() && !finished) failure = "the gateway is shutting down";
   stop_watch(s);
   rt.metrics.open_streams.fetch_sub(1, std::memory_order_relaxed);
   if (!client_ok) {

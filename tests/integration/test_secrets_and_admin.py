@@ -140,7 +140,7 @@ def test_connection_headers_replace_same_named_ones():
 
 def test_config_writes_need_json_and_refuse_foreign_origins():
     fake = FakeUpstream(models=["m"], name="A")
-    gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "HOST": "0.0.0.0"})
+    gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "HOST": "0.0.0.0", "ALLOWED_HOSTS": "chat.example"})
     try:
         gw.wait_for_models(["m"])
         gw.wait_for_line("single-user mode .* not a loopback address")
@@ -159,6 +159,11 @@ def test_config_writes_need_json_and_refuse_foreign_origins():
             "Origin": f"http://evil.example:{gw.port}"})
         check(status == 403, (status, raw))
         check(json.loads(gw.get("/openai/config")[2])["OPENAI_API_BASE_URLS"] == [fake.url], "config changed")
+        # A name the admin listed in ALLOWED_HOSTS (a reverse proxy's) is the gateway's own.
+        status, _, raw = gw.post("/openai/config/update", json.dumps({"OPENAI_API_BASE_URLS": [fake.url]}), headers={
+            "Content-Type": "application/json", "Host": f"chat.example:{gw.port}",
+            "Origin": f"http://chat.example:{gw.port}"})
+        check(status == 200, (status, raw))
         # The gateway's own origin (its admin page) and non-browser clients may write.
         status, _, raw = gw.post("/openai/config/update", cfg, headers={
             "Content-Type": "application/json; charset=utf-8", "Origin": f"http://127.0.0.1:{gw.port}"})

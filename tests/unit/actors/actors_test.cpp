@@ -261,6 +261,32 @@ CAF_TEST(after a deletion each connection inherits the list of its own url not o
   self->send_exit(cat, caf::exit_reason::user_shutdown);
 }
 
+CAF_TEST(two connections that swap places each keep serving their own models) {
+  snapshot_cell<catalog_snapshot> cell;
+  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto at_a = list(provider_kind::openai, 0, {"a-model"});  // http://127.0.0.1:9/v1
+  upstream_models at_b;
+  at_b.key = {provider_kind::openai, 1};
+  at_b.ok = true;
+  at_b.endpoint = endpoint(spec(provider_kind::openai, 1, "http://127.0.0.1:10/v1"));
+  at_b.models.push_back({"b-model", "b-model", R"({"id":"b-model"})"});
+  go_live(cat, at_a);
+  go_live(cat, at_b);
+  run();
+  // 0:A,1:B becomes 0:B,1:A.
+  auto b_now = endpoint(spec(provider_kind::openai, 0, "http://127.0.0.1:10/v1"));
+  auto a_now = endpoint(spec(provider_kind::openai, 1, "http://127.0.0.1:9/v1"));
+  self->send(cat, live_atom::value, live_connection{{provider_kind::openai, 0}, b_now});
+  self->send(cat, live_atom::value, live_connection{{provider_kind::openai, 1}, a_now});
+  run();
+  auto snap = cell.load();
+  CAF_REQUIRE_EQUAL(snap->openai.count("a-model"), 1u);
+  CAF_REQUIRE_EQUAL(snap->openai.count("b-model"), 1u);
+  CAF_CHECK(snap->openai.at("a-model").targets.at(0).endpoint == a_now);
+  CAF_CHECK(snap->openai.at("b-model").targets.at(0).endpoint == b_now);
+  self->send_exit(cat, caf::exit_reason::user_shutdown);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
 
 #undef CAF_SUITE

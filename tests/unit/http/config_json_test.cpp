@@ -98,20 +98,24 @@ CAF_TEST(secret headers and url credentials are masked and echoed back) {
 
 CAF_TEST(a token as the url user is masked and a percent in a password is safe) {
   provider_config p;
-  p.base_urls = {"https://sk-tokenasuser123456@h/v1", "https://user:longpassw%25rd@h2/v1"};
-  p.api_keys = {secret_string(""), secret_string("")};
+  p.base_urls = {"https://sk-tokenasuser123456@h/v1", "https://user:longpassw%25rd@h2/v1",
+                 "https://tok-emptypassword999:@h3/v1"};
+  p.api_keys = {secret_string(""), secret_string(""), secret_string("")};
   auto text = render_openai_config(p);  // must not throw
   CAF_CHECK_EQUAL(text.find("tokenasuser"), std::string::npos);
   CAF_CHECK_EQUAL(text.find("longpassw"), std::string::npos);
+  CAF_CHECK_EQUAL(text.find("emptypassword"), std::string::npos);
   std::string err;
   auto shown = boost::json::parse(text).as_object().at("OPENAI_API_BASE_URLS").as_array();
   auto next = parse_openai_config_update(
       R"({"OPENAI_API_BASE_URLS":[")" + std::string(shown[0].as_string()) + R"(",")" +
-          std::string(shown[1].as_string()) + R"("]})",
+          std::string(shown[1].as_string()) + R"(",")" + std::string(shown[2].as_string()) +
+          R"("]})",
       p, false, err);
   CAF_REQUIRE(next.has_value());
   CAF_CHECK_EQUAL(next->base_urls.at(0), p.base_urls[0]);
   CAF_CHECK_EQUAL(next->base_urls.at(1), p.base_urls[1]);
+  CAF_CHECK_EQUAL(next->base_urls.at(2), p.base_urls[2]);
 }
 
 CAF_TEST(framing headers and header injection are refused) {
