@@ -81,11 +81,8 @@ int run(sb::settings s, const sb::env_lookup& env) {
             std::string& why) -> std::shared_ptr<sb::upstream_endpoint> {
     auto target = sb::parse_upstream_url(spec.url, why);
     if (!target) return nullptr;
-    if (!rt.cfg.allow_link_local_upstreams)
-      if (auto refused = sb::forbidden_upstream_host(target->host); !refused.empty()) {
-        why = refused + " refused (ALLOW_LINK_LOCAL_UPSTREAMS=true allows it)";
-        return nullptr;
-      }
+    why = sb::refused_upstream_host(target->host, rt.cfg.allow_link_local_upstreams);
+    if (!why.empty()) return nullptr;
     return std::make_shared<sb::upstream_endpoint>(spec, std::move(*target), rt);
   };
   sb::model_fetcher fetch = [&rt](std::shared_ptr<sb::upstream_endpoint> ep, std::string path,

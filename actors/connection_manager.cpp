@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <caf/all.hpp>
-#include <set>
 
 namespace sb {
 
@@ -36,7 +35,6 @@ connection_manager_actor::behavior_type connection_manager_impl(
         std::map<upstream_key, connection_spec> wanted;
         for (auto& spec : connection_specs(cfg))
           if (spec.enable) wanted.emplace(spec.key, spec);
-        std::set<upstream_key> replaced;  // stopped here, restarted below: the catalog keeps them
         std::vector<upstream_key> removed;  // told to the catalog after the new ones are live, so
                                             // a connection that moved index inherits its list
         for (auto it = st.connections.begin(); it != st.connections.end();) {
@@ -56,10 +54,8 @@ connection_manager_actor::behavior_type connection_manager_impl(
             continue;
           }
           self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
-          if (w != wanted.end())
-            replaced.insert(it->first);
-          else
-            removed.push_back(it->first);
+          // A replaced one is restarted below; the catalog keeps its list meanwhile.
+          if (w == wanted.end()) removed.push_back(it->first);
           it = st.connections.erase(it);
         }
         for (auto& [key, spec] : wanted) {
@@ -67,7 +63,7 @@ connection_manager_actor::behavior_type connection_manager_impl(
           auto ep = st.make_endpoint(spec, error);
           if (!ep) {
             spdlog::error("{} connection {} ignored: {}", to_string(key.kind), key.idx, error);
-            if (replaced.count(key)) self->send(st.catalog, remove_atom::value, key);
+            removed.push_back(key);  // a replaced one leaves; a new one was never listed
             continue;
           }
           // Declared live before the actor exists, so its first list cannot arrive before this.

@@ -13,11 +13,28 @@ namespace {
 
 constexpr std::chrono::milliseconds first_backoff{1'000};
 
+// Open WebUI does not call /models when an OpenAI connection's allow-list names the models.
+bool listed_without_fetch(const connection_spec& spec) {
+  return spec.key.kind == provider_kind::openai && !spec.model_ids.empty();
+}
+
+// Sends the catalog the current list.
+void report_models(upstream_actor::stateful_pointer<upstream_state> self, bool ok,
+                   std::string error) {
+  auto& st = self->state;
+  upstream_models report;
+  report.key = st.spec.key;
+  report.endpoint = st.endpoint;
+  report.ok = ok;
+  report.error = std::move(error);
+  report.models = st.models;
+  self->send(st.catalog, models_atom::value, std::move(report));
+}
+
 void start_fetch(upstream_actor::stateful_pointer<upstream_state> self) {
   auto& st = self->state;
   if (st.in_flight) return;
-  if (st.spec.key.kind == provider_kind::openai && !st.spec.model_ids.empty()) {
-    // Open WebUI does not call /models when the allow-list names the models.
+  if (listed_without_fetch(st.spec)) {
     fetch_result r;
     r.generation = ++st.generation;
     r.status = -1;
@@ -50,7 +67,7 @@ upstream_actor::behavior_type upstream_actor_impl(
       [self](respec_atom, spec_update& u) {
         auto& st = self->state;
         st.spec = std::move(u.spec);
-        bool synthesized = st.spec.key.kind == provider_kind::openai && !st.spec.model_ids.empty();
+        bool synthesized = listed_without_fetch(st.spec);
         if (!synthesized && !st.last_body) {
           start_fetch(self);  // nothing to re-render yet; the next answer uses the new spec
           return;
@@ -60,12 +77,7 @@ upstream_actor::behavior_type upstream_actor_impl(
                                   : parse_model_list(st.spec, *st.last_body, error);
         if (!parsed) return;  // the body parsed before; cannot fail now, but never report junk
         st.models = std::move(*parsed);
-        upstream_models report;
-        report.key = st.spec.key;
-        report.endpoint = st.endpoint;
-        report.ok = st.healthy || synthesized;
-        report.models = st.models;
-        self->send(st.catalog, models_atom::value, std::move(report));
+        report_models(self, st.healthy || synthesized, {});
       },
       [self](refresh_atom) { start_fetch(self); },
       [self](refresh_atom, std::uint64_t tick) {
@@ -75,9 +87,6 @@ upstream_actor::behavior_type upstream_actor_impl(
         auto& st = self->state;
         if (r.generation != st.generation) return;  // answer to a superseded fetch
         st.in_flight = false;
-        upstream_models report;
-        report.key = st.spec.key;
-        report.endpoint = st.endpoint;
         std::string error;
         std::optional<std::vector<model_entry>> parsed;
         if (r.status == -1)
@@ -107,10 +116,7 @@ upstream_actor::behavior_type upstream_actor_impl(
         }
         // A connection that is never probed (model_ids) leaves health to the data plane.
         if (r.status != -1) st.endpoint->set_healthy(st.healthy);
-        report.ok = st.healthy;
-        report.error = error;
-        report.models = st.models;
-        self->send(st.catalog, models_atom::value, std::move(report));
+        report_models(self, st.healthy, std::move(error));
         auto delay = st.healthy ? st.refresh_interval : st.backoff;
         if (!st.healthy) st.backoff = std::min(st.backoff * 2, st.refresh_interval);
         self->delayed_send(self, delay, refresh_atom::value, ++st.tick);

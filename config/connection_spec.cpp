@@ -1,5 +1,6 @@
 #include "config/connection_spec.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
 namespace sb {
@@ -11,6 +12,13 @@ bool operator==(const connection_spec& a, const connection_spec& b) {
          a.prefix_id == b.prefix_id && a.model_ids == b.model_ids && a.tags_json == b.tags_json &&
          a.connection_type == b.connection_type && a.auth == b.auth && a.azure == b.azure &&
          a.api_version == b.api_version && a.headers == b.headers;
+}
+
+bool reserved_header_name(std::string_view name) {
+  for (std::string_view f : {"content-length", "transfer-encoding", "connection", "keep-alive",
+                             "upgrade", "te", "trailer", "proxy-connection", "expect", "host"})
+    if (boost::beast::iequals(name, f)) return true;
+  return false;
 }
 
 bool same_connection(const connection_spec& a, const connection_spec& b) {
@@ -81,7 +89,7 @@ void append_specs(provider_kind kind, const provider_config& pc,
           std::string n(name), value(val.as_string());
           // A header that could end the line would let configuration inject requests.
           if (n.empty() || n.find_first_of("\r\n: ") != std::string::npos ||
-              value.find_first_of("\r\n") != std::string::npos)
+              value.find_first_of("\r\n") != std::string::npos || reserved_header_name(n))
             continue;
           s.headers.emplace_back(std::move(n), std::move(value));
         }

@@ -3,6 +3,7 @@
 // OPENAI_API_CONFIGS / OLLAMA_API_CONFIGS: per-index object keyed by str(idx), with the URL itself
 // as the legacy fallback key.
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,12 @@ bool same_connection(const connection_spec& a, const connection_spec& b);
 /// Every connection of `cfg` (enabled or not), in index order. A family whose ENABLE_* flag is off
 /// yields its connections with enable=false, so indices stay aligned with Open WebUI's urlIdx.
 std::vector<connection_spec> connection_specs(const gateway_config& cfg);
+
+/// Header names a connection's own `headers` may not set: they frame the message or the connection
+/// (two framings of one request is how requests are smuggled), or name the destination (a Host
+/// header would have the stored key delivered to another site behind a shared front end, the URL
+/// staying the same). connection_specs drops them; a config update naming one is refused.
+bool reserved_header_name(std::string_view name);
 
 /// Removes trailing slashes, as Open WebUI does when it joins "{url}/models".
 std::string normalize_base_url(std::string url);

@@ -54,7 +54,7 @@ bool read_config_entry(const json::object& in, std::size_t idx, const std::strin
       error = where + " has a name or value that could end the header line";
       return false;
     }
-    if (is_framing_header(n)) {
+    if (reserved_header_name(n)) {
       error = where + " may not set " + std::string(n) + ": the gateway frames each request";
       return false;
     }
@@ -119,12 +119,10 @@ std::optional<provider_config> parse_openai_config_update(std::string_view body,
       error = where + " is not a valid URL: " + why;
       return std::nullopt;
     }
-    if (!allow_link_local)
-      if (auto refused = forbidden_upstream_host(target->host); !refused.empty()) {
-        error = where + " is refused: " + refused +
-                " (set ALLOW_LINK_LOCAL_UPSTREAMS=true to allow it)";
-        return std::nullopt;
-      }
+    if (auto refused = refused_upstream_host(target->host, allow_link_local); !refused.empty()) {
+      error = where + ": " + refused;
+      return std::nullopt;
+    }
     next.base_urls.push_back(std::move(*real));
   }
   if (auto* keys = o.if_contains("OPENAI_API_KEYS"); keys && !keys->is_null()) {

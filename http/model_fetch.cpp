@@ -44,10 +44,10 @@ net::awaitable<bool> get_once(Stream& s, upstream_connection& conn, const std::s
       r.error = ec == beast::error::timeout ? "timed out" : ec.message();
       co_return false;
     }
-    auto code = p->get().result_int();
-    if (code >= 200) break;
-    if (code == 101 || interim >= 16) {
-      r.error = "unexpected interim response " + std::to_string(code);
+    auto kind = classify_head(p->get().result_int(), interim);
+    if (kind == head_kind::final) break;
+    if (kind == head_kind::refused) {
+      r.error = "unexpected interim response " + std::to_string(p->get().result_int());
       co_return false;
     }
   }

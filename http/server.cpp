@@ -99,6 +99,15 @@ net::awaitable<void> linger_close(beast::tcp_stream& stream) {
   }
 }
 
+// Refuses the request being read with `e` and closes the connection (lingering, as above): the
+// one way a session answers a request it will not route.
+net::awaitable<void> refuse_and_close(beast::tcp_stream& stream, op_deadline& deadline,
+                                      gateway_error e, std::string message) {
+  session_io s{stream, 11, false, false, nullptr, &deadline};
+  co_await send_error(s, e, message);
+  co_await linger_close(stream);
+}
+
 net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
   // Counted by a guard so the gauge stays right however the session ends.
   struct connection_count {
@@ -134,9 +143,7 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     if (!hec) {
       if (auto problem = check_request_head(parser, rt.cfg.max_header_fields)) {
         rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
-        session_io s{stream, 11, false, false, nullptr, &deadline};
-        co_await send_error(s, problem->error, problem->message);
-        co_await linger_close(stream);
+        co_await refuse_and_close(stream, deadline, problem->error, std::move(problem->message));
         break;
       }
     }
@@ -158,10 +165,9 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
     if (!hec && over_budget) {
       // Nothing was forwarded: the client may send it again shortly (Retry-After).
       rt.metrics.overloaded.fetch_add(1, std::memory_order_relaxed);
-      session_io s{stream, 11, false, false, nullptr, &deadline};
-      co_await send_error(s, gateway_error::overloaded,
-                          "the gateway is holding as many request bytes as it may; retry shortly");
-      co_await linger_close(stream);
+      co_await refuse_and_close(
+          stream, deadline, gateway_error::overloaded,
+          std::string("the gateway is holding as many request bytes as it may; retry shortly"));
       break;
     }
     auto started = std::chrono::steady_clock::now();
@@ -170,15 +176,15 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, router& r) {
           hec == net::error::eof || hec == net::error::connection_reset)
         break;
       rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
-      session_io s{stream, 11, false, false, nullptr, &deadline};
       if (hec == http::error::header_limit)
-        co_await send_error(s, gateway_error::headers_too_large, "request headers are too large");
+        co_await refuse_and_close(stream, deadline, gateway_error::headers_too_large,
+                                  std::string("request headers are too large"));
       else if (hec == http::error::body_limit)
-        co_await send_error(s, gateway_error::payload_too_large, "request body is too large");
+        co_await refuse_and_close(stream, deadline, gateway_error::payload_too_large,
+                                  std::string("request body is too large"));
       else
-        co_await send_error(s, gateway_error::bad_request,
-                            "malformed HTTP request: " + hec.message());
-      co_await linger_close(stream);
+        co_await refuse_and_close(stream, deadline, gateway_error::bad_request,
+                                  "malformed HTTP request: " + hec.message());
       break;
     }
     auto req = parser.release();

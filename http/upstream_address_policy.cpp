@@ -71,4 +71,10 @@ std::string forbidden_upstream_host(std::string_view host) {
   return {};
 }
 
+std::string refused_upstream_host(std::string_view host, bool allow_link_local) {
+  if (allow_link_local) return {};
+  auto why = forbidden_upstream_host(host);
+  return why.empty() ? why : why + " refused (set ALLOW_LINK_LOCAL_UPSTREAMS=true to allow it)";
+}
+
 }  // namespace sb

@@ -20,4 +20,8 @@ std::string forbidden_upstream_address(const boost::asio::ip::address& address);
 /// resolution, by forbidden_upstream_address.
 std::string forbidden_upstream_host(std::string_view host);
 
+/// Why an upstream at URL host `host` is refused under the admin's setting, with the way to allow
+/// it; empty when it is allowed. The one check config updates and start-up both make.
+std::string refused_upstream_host(std::string_view host, bool allow_link_local);
+
 }  // namespace sb

@@ -63,22 +63,6 @@ std::optional<upstream_target> parse_upstream_url(std::string_view url, std::str
   return t;
 }
 
-namespace {
-
-// Names a connection's own headers may not set: they frame the message or the connection (two
-// framings of one request is how requests are smuggled), or name the destination (a Host header
-// would let a config writer who may not see the stored key have it delivered to another site
-// behind a shared front end, the URL staying the same).
-bool framing_header(std::string_view name) {
-  for (std::string_view f : {"content-length", "transfer-encoding", "connection", "keep-alive",
-                             "upgrade", "te", "trailer", "proxy-connection", "expect", "host"})
-    if (beast::iequals(name, f)) return true;
-  return false;
-}
-
-}  // namespace
-
-bool is_framing_header(std::string_view name) { return framing_header(name); }
 
 upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target target, runtime& rt)
     : spec_(std::move(spec)), target_(std::move(target)), rt_(rt), shards_(rt.io.size()) {
@@ -92,11 +76,11 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
         secrets_.push_back(value.substr(sp + 1));
     }
   for (auto& x : url_secrets(spec_.url)) secrets_.push_back(std::move(x));
-  // The connection's own headers are merged last and replace same-named ones: with
-  // {"Authorization": ...} configured the upstream gets that one, not two.
+  // The connection's own headers (never framing ones: connection_specs drops those) are merged
+  // last and replace same-named ones: with {"Authorization": ...} configured the upstream gets
+  // that one, not two.
   bool custom_auth = false;
   for (auto& [name, value] : spec_.headers) {
-    if (framing_header(name)) continue;
     custom_auth |= beast::iequals(name, "authorization");
     custom_content_type_ |= beast::iequals(name, "content-type");
     custom_accept_ |= beast::iequals(name, "accept");

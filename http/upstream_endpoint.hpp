@@ -57,8 +57,16 @@ struct upstream_cancel {
   }
 };
 
-/// Header names a connection's own `headers` may not set (message and connection framing).
-bool is_framing_header(std::string_view name);
+/// What an upstream answer head with status `code` is, the `seen`-th interim one in a row (from
+/// 0): the final answer, an interim one to skip until the final one (RFC 9110 §15.2; left unread
+/// it would stay on the connection for the next caller), or one to refuse (101 switches
+/// protocols, never asked for; an endless run of 1xx is a loop).
+enum class head_kind { final, interim, refused };
+inline head_kind classify_head(unsigned code, int seen) {
+  if (code >= 200) return head_kind::final;
+  if (code == 101 || code < 100 || seen >= 16) return head_kind::refused;
+  return head_kind::interim;
+}
 
 using plain_stream = boost::beast::tcp_stream;
 using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;

@@ -292,10 +292,7 @@ net::awaitable<exchange_result> relay_stream(session_io& s, runtime& rt, upstrea
       break;
     }
     if (rec) {
-      if (w.shutting_down)
-        failure = "the gateway is shutting down";
-      else if (!w.requested)
-        failure = describe(ep, rec, rt);
+      if (!w.requested && !w.shutting_down) failure = describe(ep, rec, rt);
       break;
     }
   }
@@ -356,8 +353,7 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
   if (w.requested) co_return co_await fail(net::error::operation_aborted);
   // Time to first byte is a total deadline from the request, not an idle timeout per read.
   auto header_deadline = std::chrono::steady_clock::now() + rt.cfg.upstream_response_timeout;
-  // Interim (1xx) answers are skipped until the final one (RFC 9110 §15.2): left unread, the
-  // final answer would stay on the connection for the next caller.
+  // Interim (1xx) answers are skipped until the final one (classify_head).
   std::optional<http::response_parser<http::empty_body>> hp;
   for (int interim = 0;; ++interim) {
     bool first = !hp;
@@ -373,11 +369,9 @@ net::awaitable<exchange_result> exchange(session_io& s, runtime& rt, upstream_en
       }
       co_return co_await fail(ec);
     }
-    auto code = hp->get().result_int();
-    if (code >= 200) break;
-    // 101 would switch protocols, which was never asked for; an endless run of 1xx is a loop.
-    if (code == 101 || code < 100 || interim >= 16)
-      co_return co_await fail(http::error::bad_status);
+    auto kind = classify_head(hp->get().result_int(), interim);
+    if (kind == head_kind::final) break;
+    if (kind == head_kind::refused) co_return co_await fail(http::error::bad_status);
   }
   ep.mark_answering();
   auto status = hp->get().result_int();

@@ -185,6 +185,15 @@ def metric(gw, name):
     return 0.0
 
 
+def in_parallel(fn, n, timeout=20):
+    """Runs fn() n times at once on threads and waits for all of them."""
+    threads = [threading.Thread(target=fn) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+
+
 def sse_events(raw):
     return [e for e in raw.decode().split("\n\n") if e.strip()]
 

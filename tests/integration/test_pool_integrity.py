@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 
-from harness import FakeUpstream, Gateway, check, metric, run_tests
+from harness import FakeUpstream, Gateway, check, in_parallel, metric, run_tests
 from scripted_upstream import ScriptedUpstream
 
 
@@ -165,11 +165,7 @@ def test_upstream_restart_with_16_stale_pooled_connections_answers_every_request
         def slow_stream():
             results.append(gw.post("/openai/chat/completions",
                                    {"model": "m+chunk_delay:100", "stream": True})[0])
-        threads = [threading.Thread(target=slow_stream) for _ in range(16)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(20)
+        in_parallel(slow_stream, 16)
         check(results == [200] * 16, results)
         check(metric(gw, "switchboard_upstream_pool_idle") >= 2, "the pool did not fill")
         fake.stop()
@@ -182,11 +178,7 @@ def test_upstream_restart_with_16_stale_pooled_connections_answers_every_request
                                        timeout=10)[0])
             except Exception as e:  # a hang shows as a timeout here
                 answers.append(repr(e))
-        threads = [threading.Thread(target=one) for _ in range(12)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(20)
+        in_parallel(one, 12)
         check(answers == [200] * 12, answers)
     finally:
         check(gw.stop() == 0, gw.output())
