@@ -22,13 +22,14 @@
 #include "actors/core_watchdog.hpp"
 #include "config/settings.hpp"
 #include "config/startup_config.hpp"
-#include "http/resource_limits.hpp"
-#include "http/model_fetch.hpp"
-#include "http/runtime.hpp"
-#include "http/server.hpp"
-#include "http/upstream_address_policy.hpp"
-#include "http/upstream_endpoint.hpp"
-#include "http/upstream_relay.hpp"
+#include "http/api/router.hpp"
+#include "http/server/resource_limits.hpp"
+#include "http/upstream/model_fetch.hpp"
+#include "http/server/runtime.hpp"
+#include "http/server/server.hpp"
+#include "http/upstream/upstream_address_policy.hpp"
+#include "http/upstream/upstream_endpoint.hpp"
+#include "http/upstream/upstream_relay.hpp"
 
 namespace {
 
@@ -112,7 +113,8 @@ int run(sb::settings s, const sb::env_lookup& env) {
       }));
 
   sb::control_plane_bridge control(sys, config);
-  sb::server srv(rt, control);
+  sb::router routes(rt, control);
+  sb::server srv(rt, routes);
   if (!srv.listen(s.host, s.port, error)) {
     spdlog::critical("{}", error);
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);

@@ -2,7 +2,7 @@
 
 #include <caf/all.hpp>
 
-#include "http/upstream_endpoint.hpp"
+#include "http/upstream/upstream_endpoint.hpp"
 
 namespace sb {
 

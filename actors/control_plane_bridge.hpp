@@ -4,7 +4,7 @@
 // which admin writes can afford and the data plane never pays.
 #include <caf/actor_system.hpp>
 
-#include "http/control_plane.hpp"
+#include "messages/control_plane.hpp"
 #include "messages/protocols.hpp"
 
 namespace sb {

@@ -5,7 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/model_list.hpp"
-#include "http/upstream_endpoint.hpp"
+#include "http/upstream/upstream_endpoint.hpp"
 
 namespace sb {
 

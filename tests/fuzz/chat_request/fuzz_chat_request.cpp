@@ -12,7 +12,7 @@
 #include <iterator>
 #include <string>
 
-#include "http/chat_request.hpp"
+#include "http/api/chat_request.hpp"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include "actors/connection_manager.hpp"
 #include "actors/core_watchdog.hpp"
 #include "actors/upstream_actor.hpp"
-#include "http/runtime.hpp"
-#include "http/upstream_endpoint.hpp"
+#include "http/server/runtime.hpp"
+#include "http/upstream/upstream_endpoint.hpp"
 
 using namespace sb;
 

@@ -1,5 +1,5 @@
 #define CAF_SUITE chat_request
-#include "http/chat_request.hpp"
+#include "http/api/chat_request.hpp"
 
 #include <caf/test/unit_test.hpp>
 

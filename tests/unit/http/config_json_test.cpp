@@ -1,10 +1,10 @@
 #define CAF_SUITE config_json
-#include "http/config_json.hpp"
+#include "http/api/config_json.hpp"
 
 #include <boost/json.hpp>
 #include <caf/test/unit_test.hpp>
 
-#include "http/upstream_endpoint.hpp"
+#include "http/upstream/upstream_endpoint.hpp"
 
 using namespace sb;
 

@@ -1,5 +1,5 @@
 #define CAF_SUITE error_scrub
-#include "http/error_scrub.hpp"
+#include "http/upstream/error_scrub.hpp"
 
 #include <caf/test/unit_test.hpp>
 

@@ -1,5 +1,5 @@
 #define CAF_SUITE stream_framing
-#include "http/stream_framing.hpp"
+#include "http/upstream/stream_framing.hpp"
 
 #include <caf/test/unit_test.hpp>
 #include <string>

@@ -1,0 +1,94 @@
+#include "http/api/chat_request.hpp"
+
+#include "http/api/json_depth.hpp"
+
+#include <simdjson.h>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+
+namespace sb {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+// A parser's buffers grow to about five times the largest document it has parsed and stay so:
+// after one 60 MB body, some 250 MB per I/O thread for good. Beyond this size they are let go.
+constexpr std::size_t parser_keep_capacity = 1u << 20;
+
+std::string parse_with(od::parser& parser, std::string& body, chat_request_view& out);
+
+}  // namespace
+
+std::string parse_chat_request(std::string& body, chat_request_view& out) {
+  // One parser per I/O thread: simdjson parsers are not thread-safe, and allocating one per
+  // request would cost more than the parse.
+  thread_local od::parser parser(64u << 20);
+  auto problem = parse_with(parser, body, out);
+  if (parser.capacity() > parser_keep_capacity) parser = od::parser(64u << 20);
+  if (problem.empty() && json_nesting_exceeds(body))
+    problem = "request body nests deeper than " + std::to_string(max_json_depth) + " levels";
+  return problem;
+}
+
+namespace {
+
+std::string parse_with(od::parser& parser, std::string& body, chat_request_view& out) {
+  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
+    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  od::document doc;
+  if (parser.iterate(body.data(), body.size(), body.capacity()).get(doc))
+    return "request body is not valid JSON";
+  od::object obj;
+  if (auto err = doc.get_object().get(obj); err)
+    return err == simdjson::INCORRECT_TYPE ? "request body must be a JSON object"
+                                           : "request body is not valid JSON";
+  bool have_model = false, have_stream = false;
+  for (auto field_result : obj) {
+    if (field_result.error()) return "request body is not valid JSON";
+    od::field field = std::move(field_result).value_unsafe();
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return "request body is not valid JSON";
+    if (key == "model") {
+      if (have_model) return "duplicate field 'model'";
+      have_model = true;
+      od::value v = field.value();
+      std::string_view raw = v.raw_json_token();
+      std::string_view model;
+      if (v.get_string().get(model)) return "field 'model' must be a string";
+      auto begin = static_cast<std::size_t>(raw.data() - body.data());
+      auto last_quote = raw.rfind('"');
+      out.model.assign(model);
+      out.model_begin = begin;
+      out.model_end = begin + last_quote + 1;
+    } else if (key == "stream") {
+      if (have_stream) return "duplicate field 'stream'";
+      have_stream = true;
+      od::value v = field.value();
+      // Every simdjson result is checked through get(): converting one to bool would throw on
+      // malformed input (found by tests/fuzz/chat_request).
+      bool null = false;
+      if (v.is_null().get(null)) return "field 'stream' must be a boolean";
+      if (null) {
+        out.stream = false;
+      } else if (v.get_bool().get(out.stream)) {
+        return "field 'stream' must be a boolean";
+      }
+    }
+  }
+  // The loop stops quietly at a structural error inside a skipped value; ask the document.
+  if (!doc.current_location().error()) return "request body has content after the JSON object";
+  if (!have_model) return "field 'model' is required";
+  if (out.model.empty()) return "field 'model' must not be empty";
+  return {};
+}
+
+}  // namespace
+
+void replace_model(std::string& body, const chat_request_view& v, std::string_view model) {
+  auto token = boost::json::serialize(boost::json::string(model));
+  body.replace(v.model_begin, v.model_end - v.model_begin, token);
+}
+
+}  // namespace sb

@@ -1,0 +1,121 @@
+#include "http/api/metrics_text.hpp"
+
+#include <fmt/format.h>
+
+#include "http/api/router.hpp"
+#include "http/server/runtime.hpp"
+#include "http/upstream/upstream_endpoint.hpp"
+
+namespace sb {
+
+namespace {
+void line(std::string& out, std::string_view name, std::string_view labels, auto value) {
+  fmt::format_to(std::back_inserter(out), "{}{{{}}} {}\n", name, labels, value);
+}
+void help(std::string& out, std::string_view name, std::string_view type, std::string_view text) {
+  fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, text, name, type);
+}
+}  // namespace
+
+std::string render_metrics(runtime& rt, const router& routes) {
+  std::string out;
+  out.reserve(16 * 1024);
+  auto& m = rt.metrics;
+  auto label = [](std::string_view pattern) { return fmt::format("route=\"{}\"", pattern); };
+  help(out, "switchboard_requests_total", "counter", "Requests answered, by route.");
+  routes.for_each_route_stats([&](std::string_view r, const route_stats& st) {
+    line(out, "switchboard_requests_total", label(r), st.requests.load(std::memory_order_relaxed));
+  });
+  help(out, "switchboard_request_errors_total", "counter",
+       "Requests answered with status >= 400, by route.");
+  routes.for_each_route_stats([&](std::string_view r, const route_stats& st) {
+    line(out, "switchboard_request_errors_total", label(r),
+         st.errors.load(std::memory_order_relaxed));
+  });
+  help(out, "switchboard_request_duration_seconds", "histogram", "Time to answer, by route.");
+  routes.for_each_route_stats([&](std::string_view r, const route_stats& st) {
+    st.latency.render(out, "switchboard_request_duration_seconds", label(r));
+  });
+
+  auto gauge = [&](std::string_view name, std::string_view text, auto v) {
+    help(out, name, "gauge", text);
+    fmt::format_to(std::back_inserter(out), "{} {}\n", name, v);
+  };
+  auto counter = [&](std::string_view name, std::string_view text, auto v) {
+    help(out, name, "counter", text);
+    fmt::format_to(std::back_inserter(out), "{} {}\n", name, v);
+  };
+  gauge("switchboard_open_connections", "Client connections open.", m.open_connections.load());
+  gauge("switchboard_open_streams", "Streamed responses in progress.", m.open_streams.load());
+  counter("switchboard_client_cancels_total", "Requests whose client left before the answer ended.",
+          m.client_cancels.load());
+  counter("switchboard_upstream_stream_errors_total",
+          "Streams cut by the upstream, ended with an error event.",
+          m.upstream_stream_errors.load());
+  counter("switchboard_bad_requests_total",
+          "Client requests rejected as malformed or over a limit.", m.bad_requests.load());
+  counter("switchboard_refused_connections_total",
+          "Connections closed at once because MAX_CONNECTIONS were busy.",
+          m.refused_connections.load());
+  counter("switchboard_overloaded_total",
+          "Requests refused with 503 because buffered bytes reached MAX_BUFFERED_BYTES.",
+          m.overloaded.load());
+  gauge("switchboard_buffered_bytes", "Bytes of bodies held whole now (over 64 KiB each).",
+        static_cast<std::int64_t>(rt.buffers.used()));
+  counter("switchboard_config_updates_total", "Configuration changes applied.",
+          m.config_updates.load());
+  counter("switchboard_failovers_total",
+          "Requests moved to another connection after a connect failure.", m.failovers.load());
+
+  auto catalog = rt.catalog.load();
+  gauge("switchboard_catalog_models", "Models in the merged catalog.",
+        catalog->openai.size() + catalog->ollama.size());
+  struct upstream_counter {
+    const char* name;
+    const char* type;
+    const char* help;
+    std::int64_t (*get)(upstream_stats&);
+  };
+  static const upstream_counter counters[] = {
+      {"switchboard_upstream_requests_total", "counter", "Requests sent to the connection.",
+       [](upstream_stats& s) { return static_cast<std::int64_t>(s.requests.load()); }},
+      {"switchboard_upstream_errors_total", "counter", "Transport failures and 5xx answers.",
+       [](upstream_stats& s) { return static_cast<std::int64_t>(s.errors.load()); }},
+      {"switchboard_upstream_connects_total", "counter", "Connections opened.",
+       [](upstream_stats& s) { return static_cast<std::int64_t>(s.connects.load()); }},
+      {"switchboard_upstream_connect_failures_total", "counter", "Connections that failed to open.",
+       [](upstream_stats& s) { return static_cast<std::int64_t>(s.connect_failures.load()); }},
+      {"switchboard_upstream_reused_total", "counter", "Requests sent on a pooled connection.",
+       [](upstream_stats& s) { return static_cast<std::int64_t>(s.reused.load()); }},
+      {"switchboard_upstream_stale_retries_total", "counter",
+       "Pooled connections found closed and retried on a fresh one.",
+       [](upstream_stats& s) { return static_cast<std::int64_t>(s.stale_retries.load()); }},
+      {"switchboard_upstream_pool_discards_total", "counter",
+       "Pooled connections closed before reuse: the upstream closed them or sent bytes unasked.",
+       [](upstream_stats& s) { return static_cast<std::int64_t>(s.pool_discards.load()); }},
+      {"switchboard_upstream_model_fetch_failures_total", "counter", "Failed model-list fetches.",
+       [](upstream_stats& s) { return static_cast<std::int64_t>(s.model_fetch_failures.load()); }},
+      {"switchboard_upstream_pool_in_use", "gauge", "Connections carrying a request.",
+       [](upstream_stats& s) { return s.in_use.load(); }},
+      {"switchboard_upstream_pool_idle", "gauge", "Keep-alive connections waiting in the pool.",
+       [](upstream_stats& s) { return s.idle.load(); }},
+  };
+  auto labels = [](upstream_endpoint& ep) {
+    return fmt::format("kind=\"{}\",idx=\"{}\",host=\"{}\"", to_string(ep.spec().key.kind),
+                       ep.spec().key.idx, ep.target().host_header);
+  };
+  for (auto& c : counters) {
+    help(out, c.name, c.type, c.help);
+    for (auto& ep : catalog->upstreams) line(out, c.name, labels(*ep), c.get(ep->stats()));
+  }
+  help(out, "switchboard_upstream_healthy", "gauge",
+       "1 when routing prefers the connection (probe ok, no connect-failure cool-down).");
+  for (auto& ep : catalog->upstreams)
+    line(out, "switchboard_upstream_healthy", labels(*ep), ep->healthy() ? 1 : 0);
+  help(out, "switchboard_upstream_duration_seconds", "histogram", "Upstream request time.");
+  for (auto& ep : catalog->upstreams)
+    ep->stats().latency.render(out, "switchboard_upstream_duration_seconds", labels(*ep));
+  return out;
+}
+
+}  // namespace sb

@@ -1,0 +1,21 @@
+#pragma once
+// Path patterns of the route table: literal segments, `{url_idx}` (one segment) and `{path}` (the
+// rest of the path, last). Matching is by segment, on the path without its query.
+#include <optional>
+#include <string_view>
+
+namespace sb {
+
+/// What a match captured; views into the request target.
+struct route_params {
+  std::optional<std::string_view> url_idx;  // the raw segment; the router validates it
+  std::string_view path;                    // `{path}`: the rest, without its leading '/'
+};
+
+/// Whether `path` matches `pattern`, filling `out` with the captures.
+bool match_route(std::string_view pattern, std::string_view path, route_params& out);
+
+/// Whether `pattern` has no parameters (matched by a lookup, not by a scan).
+bool literal_pattern(std::string_view pattern);
+
+}  // namespace sb

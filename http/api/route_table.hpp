@@ -1,0 +1,59 @@
+#pragma once
+// The gateway's routes, one line each (http/api/route_table.cpp): methods, path pattern, who may
+// call, handler, and which error body its clients read. The router matches, answers 404/405,
+// authenticates, checks the caller's level and validates `{url_idx}` before any handler runs, so
+// a handler only does its own work.
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "http/api/auth.hpp"
+#include "http/api/route_match.hpp"
+#include "http/server/response.hpp"
+#include "messages/config_types.hpp"
+
+namespace sb {
+
+struct runtime;
+class control_plane;
+class router;
+
+/// Methods a route answers; GET answers HEAD too.
+enum method_bits : std::uint8_t { GET = 1, POST = 2, PUT = 4, DELETE = 8, PATCH = 16 };
+
+enum class access : std::uint8_t {
+  anyone,       // no credentials asked (health, version)
+  user,         // any signed-in caller
+  admin,        // an admin
+  admin_write,  // an admin, and the request passes the cross-site guard (it changes state)
+};
+
+/// What a handler reaches: the shared runtime, the actors (for admin writes), the caller, and the
+/// validated `{url_idx}` (an index into the route's provider connections) and `{path}`.
+struct api_context {
+  runtime& rt;
+  control_plane& cp;
+  const router& routes;
+  principal caller;
+  std::optional<int> url_idx;
+  std::string_view path;
+};
+
+using route_handler = boost::asio::awaitable<handled> (*)(api_context&, session_io&,
+                                                          client_request&);
+
+struct route_def {
+  std::uint8_t methods;
+  std::string_view pattern;  // also the route's metrics label
+  access who;
+  route_handler handler;
+  error_dialect dialect = error_dialect::openai;
+  provider_kind family = provider_kind::openai;  // whose connections `{url_idx}` indexes
+};
+
+/// Every route, in match order (the first whose pattern and method match wins).
+std::span<const route_def> route_table();
+
+}  // namespace sb

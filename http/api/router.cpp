@@ -1,0 +1,149 @@
+#include "http/api/router.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "http/api/cross_site_guard.hpp"
+#include "http/server/runtime.hpp"
+
+namespace sb {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+std::uint8_t bit_of(http::verb v) {
+  switch (v) {
+    case http::verb::get:
+    case http::verb::head:
+      return GET;
+    case http::verb::post:
+      return POST;
+    case http::verb::put:
+      return PUT;
+    case http::verb::delete_:
+      return DELETE;
+    case http::verb::patch:
+      return PATCH;
+    default:
+      return 0;
+  }
+}
+
+std::string allow_header(std::uint8_t methods) {
+  std::string out = "Allow: ";
+  auto add = [&](std::uint8_t bit, std::string_view names) {
+    if (!(methods & bit)) return;
+    if (out.size() > 7) out += ", ";
+    out += names;
+  };
+  add(GET, "GET, HEAD");
+  add(POST, "POST");
+  add(PUT, "PUT");
+  add(DELETE, "DELETE");
+  add(PATCH, "PATCH");
+  return out + "\r\n";
+}
+
+const provider_config& family_config(const gateway_config& cfg, provider_kind k) {
+  return k == provider_kind::openai ? cfg.openai : cfg.ollama;
+}
+
+// The connection index `raw` names, or a client-facing reason it names none. Only a plain decimal
+// number of an existing connection passes: "-1", "+1", "0x1", "1.0" and " 1" do not.
+std::optional<int> connection_index(std::string_view raw, const route_def& r, const runtime& rt,
+                                    std::string& why) {
+  auto cfg = rt.config.load();
+  auto& p = family_config(*cfg, r.family);
+  auto family = r.family == provider_kind::openai ? "OpenAI" : "Ollama";
+  int idx = -1;
+  auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), idx);
+  if (ec != std::errc{} || end != raw.data() + raw.size() || idx < 0 || raw[0] == '+') {
+    why = fmt::format("url_idx must be the index of an {} connection (0 to {}), not '{}'", family,
+                      p.base_urls.empty() ? 0 : p.base_urls.size() - 1,
+                      raw.substr(0, std::min<std::size_t>(raw.size(), 32)));
+    return std::nullopt;
+  }
+  if (static_cast<std::size_t>(idx) >= p.base_urls.size()) {
+    why = fmt::format("there is no {} connection {} ({} configured)", family, idx,
+                      p.base_urls.size());
+    return std::nullopt;
+  }
+  return idx;
+}
+
+}  // namespace
+
+router::router(runtime& rt, control_plane& cp)
+    : rt_(rt), cp_(cp), table_(route_table()), stats_(new route_stats[table_.size() + 1]) {
+  for (auto& r : table_) {
+    if (literal_pattern(r.pattern))
+      literal_[r.pattern].push_back(&r);
+    else
+      patterned_.push_back(&r);
+  }
+}
+
+void router::match(std::string_view path, std::uint8_t method, matches& out) const {
+  if (auto it = literal_.find(path); it != literal_.end())
+    for (auto* r : it->second) {
+      if (out.count < std::size(out.found)) out.found[out.count++] = r;
+      if (r->methods & method) return;  // the common case: one lookup, no scan
+    }
+  route_params p;
+  for (auto* r : patterned_)
+    if (match_route(r->pattern, path, p)) {
+      if (out.count == 0) out.params = p;
+      if (out.count < std::size(out.found)) out.found[out.count++] = r;
+    }
+}
+
+net::awaitable<handled> router::handle(session_io& s, client_request& req, route_stats*& stats) {
+  auto path = std::string_view(req.target());
+  if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+  stats = &stats_[table_.size()];
+  auto bit = bit_of(req.method());
+  matches m;
+  match(path, bit, m);
+  if (m.count == 0) co_return co_await send_error(s, gateway_error::not_found, "Not Found");
+
+  const route_def* route = nullptr;
+  std::uint8_t allowed = 0;
+  for (std::size_t i = 0; i < m.count && !route; ++i) {
+    allowed |= m.found[i]->methods;
+    if (m.found[i]->methods & bit) route = m.found[i];
+  }
+  if (!route) {
+    s.dialect = m.found[0]->dialect;
+    stats = &stats_[m.found[0] - table_.data()];
+    co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed",
+                                  allow_header(allowed));
+  }
+  stats = &stats_[route - table_.data()];
+  s.dialect = route->dialect;
+
+  principal caller{"", role::user};
+  if (route->who != access::anyone) {
+    auto who = authenticate(req, rt_.cfg);
+    if (!who) co_return co_await send_error(s, gateway_error::unauthorized, "Not authenticated");
+    caller = std::move(*who);
+    if ((route->who == access::admin || route->who == access::admin_write) &&
+        caller.level != role::admin)
+      co_return co_await send_error(s, gateway_error::forbidden, "Access prohibited");
+    if (route->who == access::admin_write)
+      if (auto refused = refuse_cross_site(req, rt_.cfg.browser_hosts()))
+        co_return co_await send_error(s, refused->error, refused->message);
+  }
+
+  api_context ctx{rt_, cp_, *this, std::move(caller), std::nullopt, m.params.path};
+  if (m.params.url_idx) {
+    std::string why;
+    ctx.url_idx = connection_index(*m.params.url_idx, *route, rt_, why);
+    if (!ctx.url_idx) co_return co_await send_error(s, gateway_error::not_found, why);
+  }
+  co_return co_await route->handler(ctx, s, req);
+}
+
+}  // namespace sb

@@ -1,0 +1,53 @@
+#pragma once
+// Maps a request to its entry in the route table (http/api/route_table.hpp) and runs it. Literal
+// paths are found by one hash lookup, patterns with parameters by a short scan. Everything a route
+// declares is enforced here, once: 404 for an unknown path, 405 (with Allow) for a method the
+// path does not answer, 401/403 by the route's access level, the cross-site guard for writes, and
+// 404 for a `{url_idx}` that names no connection.
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "http/api/route_table.hpp"
+#include "http/server/metrics.hpp"
+#include "http/server/request_handler.hpp"
+#include "messages/catalog_snapshot.hpp"
+
+namespace sb {
+
+class router final : public request_handler {
+ public:
+  router(runtime& rt, control_plane& cp);
+
+  boost::asio::awaitable<handled> handle(session_io& s, client_request& req,
+                                         route_stats*& stats) override;
+
+  /// The counters of every route, labelled by pattern, then those of unmatched requests.
+  template <class F>
+  void for_each_route_stats(F&& f) const {
+    for (std::size_t i = 0; i < table_.size(); ++i) f(table_[i].pattern, stats_[i]);
+    f(std::string_view("other"), stats_[table_.size()]);
+  }
+
+ private:
+  // The table entries whose pattern matches a path: literal ones first, then (unless a literal one
+  // answers `method`) those with parameters, in table order. As in Open WebUI (Starlette), a path
+  // whose route does not answer the method may still be answered by a pattern that does.
+  struct matches {
+    const route_def* found[8];
+    std::size_t count = 0;
+    route_params params;
+  };
+  void match(std::string_view path, std::uint8_t method, matches& out) const;
+
+  runtime& rt_;
+  control_plane& cp_;
+  std::span<const route_def> table_;
+  std::unique_ptr<route_stats[]> stats_;  // parallel to table_, plus one for "other"
+  std::unordered_map<std::string_view, std::vector<const route_def*>, string_hash, std::equal_to<>>
+      literal_;
+  std::vector<const route_def*> patterned_;
+};
+
+}  // namespace sb

@@ -1,8 +1,0 @@
-#pragma once
-// GET /metrics: the gateway's counters in Prometheus text exposition format 0.0.4.
-#include <string>
-
-namespace sb {
-struct runtime;
-std::string render_metrics(runtime& rt);
-}  // namespace sb

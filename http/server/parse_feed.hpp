@@ -1,0 +1,61 @@
+#pragma once
+// Feeding a Beast parser by hand: parse what is already buffered with parser.put() (no I/O, no
+// completion hand-off) and read from the socket only when the parser needs more. A request or an
+// upstream answer nearly always arrives in one read, so this costs one receive per message where
+// async_read_header + async_read cost several composed operations, timer arms and posts.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/error.hpp>
+#include <chrono>
+#include <cstddef>
+#include <type_traits>
+
+#include "http/server/op_deadline.hpp"
+
+namespace sb {
+
+/// Parses from `buffer`, reading more from `stream`, until `done` holds for the parser. `limit` is
+/// either a duration (each read must complete within it: an idle timeout) or a time point (all of
+/// it must arrive by then: a total deadline, which a client trickling bytes cannot extend),
+/// enforced through `deadline`.
+/// Returns the first error: the parser's, the socket's, or http::error::end_of_stream when the
+/// peer closed before sending anything.
+template <class Stream, class Parser, class Done, class Limit>
+boost::asio::awaitable<boost::system::error_code> feed_parser(Stream& stream,
+                                                              boost::beast::flat_buffer& buffer,
+                                                              Parser& parser, Done done,
+                                                              Limit limit, op_deadline& deadline) {
+  namespace net = boost::asio;
+  namespace http = boost::beast::http;
+  constexpr std::size_t read_size = 16 * 1024;
+  for (;;) {
+    if (done(parser)) co_return boost::system::error_code{};
+    if (buffer.size() > 0) {
+      boost::system::error_code ec;
+      auto n = parser.put(buffer.data(), ec);
+      buffer.consume(n);
+      if (!ec) continue;
+      if (ec != http::error::need_more) co_return ec;
+    }
+    deadline.arm(boost::beast::get_lowest_layer(stream).socket(), limit);
+    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(read_size),
+                                                        net::as_tuple(net::use_awaitable));
+    auto ec = deadline.settle(read_ec);
+    buffer.commit(n);
+    if (ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
+      if (!parser.got_some()) co_return http::error::end_of_stream;
+      boost::system::error_code eof_ec;
+      parser.put_eof(eof_ec);
+      if (eof_ec) co_return eof_ec;
+      continue;
+    }
+    if (ec) co_return ec;
+  }
+}
+
+}  // namespace sb

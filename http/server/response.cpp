@@ -1,0 +1,60 @@
+#include "http/server/response.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "http/server/op_deadline.hpp"
+
+namespace sb {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+
+void render_response_head(std::string& out, const session_io& s, http::status status,
+                          std::string_view content_type, std::optional<std::size_t> content_length,
+                          std::string_view extra) {
+  fmt::format_to(std::back_inserter(out),
+                 "HTTP/1.{} {} {}\r\nServer: switchboard\r\nContent-Type: {}\r\n",
+                 s.version == 10 ? 0 : 1, static_cast<unsigned>(status),
+                 http::obsolete_reason(status), content_type);
+  if (content_length)
+    fmt::format_to(std::back_inserter(out), "Content-Length: {}\r\n", *content_length);
+  else if (s.version != 10)
+    out += "Transfer-Encoding: chunked\r\n";
+  // else: HTTP/1.0 has no chunked coding; the connection's close ends the body.
+  if (!s.keep_alive && s.version != 10) out += "Connection: close\r\n";
+  if (s.keep_alive && s.version == 10) out += "Connection: keep-alive\r\n";
+  out += extra;
+  out += "\r\n";
+}
+
+net::awaitable<handled> send_body(session_io& s, http::status status, std::string body,
+                                  std::string_view content_type, std::string_view extra) {
+  std::string head;
+  head.reserve(160);
+  render_response_head(head, s, status, content_type, body.size(), extra);
+  std::array<net::const_buffer, 2> out{net::buffer(head),
+                                       net::buffer(body.data(), s.head_only ? 0 : body.size())};
+  s.deadline->arm(s.client.socket(), std::chrono::seconds(60));
+  auto [write_ec, n] = co_await net::async_write(s.client, out, net::as_tuple(net::use_awaitable));
+  auto ec = s.deadline->settle(write_ec);
+  co_return handled{static_cast<unsigned>(status), s.keep_alive && !ec};
+}
+
+net::awaitable<handled> send_error(session_io& s, gateway_error e, std::string_view message,
+                                   std::string_view extra) {
+  auto t = traits_of(e);
+  spdlog::log(t.level, "{} {}: {}", static_cast<unsigned>(t.status), t.type, message);
+  // Over the memory budget nothing was lost: say when to come back.
+  std::string lines(extra);
+  if (e == gateway_error::overloaded) lines += "Retry-After: 1\r\n";
+  co_return co_await send_body(s, t.status, error_body(e, message, s.dialect), "application/json",
+                               lines);
+}
+
+}  // namespace sb

@@ -1,0 +1,294 @@
+#include "http/server/server.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <unordered_map>
+
+#include "http/server/client_reader.hpp"
+#include "http/server/log_failure.hpp"
+#include "http/server/memory_budget.hpp"
+#include "http/server/op_deadline.hpp"
+#include "http/server/parse_feed.hpp"
+#include "http/server/request_head_checks.hpp"
+
+namespace sb {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
+
+// Sessions of this I/O thread waiting for their next request, and since when: a drain closes them
+// at once, and at the connection cap the longest idle one makes room for a new connection.
+thread_local std::unordered_map<beast::tcp_stream*, std::chrono::steady_clock::time_point>
+    idle_sessions;
+
+// Registered while a session waits for its next request, however the wait ends.
+struct idle_registration {
+  beast::tcp_stream& stream;
+  explicit idle_registration(beast::tcp_stream& s) : stream(s) {
+    idle_sessions.emplace(&stream, std::chrono::steady_clock::now());
+  }
+  ~idle_registration() { idle_sessions.erase(&stream); }
+  idle_registration(const idle_registration&) = delete;
+  idle_registration& operator=(const idle_registration&) = delete;
+};
+
+// Closes the longest idle session of this thread; false when none is idle.
+bool close_longest_idle() {
+  auto oldest = idle_sessions.end();
+  for (auto it = idle_sessions.begin(); it != idle_sessions.end(); ++it)
+    if (oldest == idle_sessions.end() || it->second < oldest->second) oldest = it;
+  if (oldest == idle_sessions.end()) return false;
+  oldest->first->cancel();  // its wait ends; the session closes the connection
+  idle_sessions.erase(oldest);
+  return true;
+}
+
+// One warning per interval however often it happens, with how often it did meanwhile: at a limit
+// the same event repeats thousands of times a second.
+struct rate_limited_warning {
+  std::chrono::steady_clock::time_point last{};
+  std::uint64_t suppressed = 0;
+  template <class... Args>
+  void warn(fmt::format_string<Args...> f, Args&&... args) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::seconds(10)) {
+      ++suppressed;
+      return;
+    }
+    spdlog::warn("{} ({} more like it since the last warning)",
+                 fmt::format(f, std::forward<Args>(args)...), suppressed);
+    last = now;
+    suppressed = 0;
+  }
+};
+
+// After rejecting a request whose bytes are still arriving, stop sending and read what is left
+// (bounded in time and size) before closing: closing with unread data would make the kernel send
+// a reset that can destroy the error response before the client reads it (nginx's lingering close).
+net::awaitable<void> linger_close(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::array<char, 16384> sink;
+  std::size_t drained = 0;
+  stream.expires_after(std::chrono::seconds(2));
+  while (drained < (1u << 20)) {
+    auto [rec, n] = co_await stream.async_read_some(net::buffer(sink), use_nothrow);
+    if (rec) break;
+    drained += n;
+  }
+}
+
+// Refuses the request being read with `e` and closes the connection (lingering, as above): the
+// one way a session answers a request it will not route.
+net::awaitable<void> refuse_and_close(beast::tcp_stream& stream, op_deadline& deadline,
+                                      gateway_error e, std::string message) {
+  session_io s{stream, 11, false, false, nullptr, &deadline};
+  co_await send_error(s, e, message);
+  co_await linger_close(stream);
+}
+
+net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handler& r) {
+  // Counted by a guard so the gauge stays right however the session ends.
+  struct connection_count {
+    std::atomic<std::int64_t>& n;
+    explicit connection_count(std::atomic<std::int64_t>& c) : n(c) {
+      n.fetch_add(1, std::memory_order_relaxed);
+    }
+    ~connection_count() { n.fetch_sub(1, std::memory_order_relaxed); }
+  } counted(rt.metrics.open_connections);
+  beast::tcp_stream stream(std::move(socket));
+  op_deadline deadline;
+  auto reader = std::make_shared<client_reader>(stream);
+  auto& buffer = reader->buffer;
+  for (;;) {
+    http::request_parser<growing_string_body> parser;
+    parser.header_limit(rt.cfg.max_request_header);
+    parser.body_limit(rt.cfg.max_request_body);
+    // Wait for the next request as long as an idle keep-alive connection may stay; once its first
+    // byte is here, the whole header must arrive within the header timeout (slowloris).
+    if (buffer.size() == 0 || reader->has_result()) {
+      if (buffer.size() == 0 && rt.draining.load(std::memory_order_relaxed)) break;
+      {
+        idle_registration idle(stream);
+        co_await reader->wait(rt.cfg.client_idle_timeout, deadline);
+      }
+      if (buffer.size() == 0) break;  // closed, failed or idle too long, with nothing to answer
+    }
+    parser.eager(true);
+    auto header_deadline = std::chrono::steady_clock::now() + rt.cfg.client_header_timeout;
+    auto hec = co_await feed_parser(
+        stream, buffer, parser, [](auto& p) { return p.is_header_done(); }, header_deadline,
+        deadline);
+    if (!hec) {
+      if (auto problem = check_request_head(parser, rt.cfg.max_header_fields)) {
+        rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
+        co_await refuse_and_close(stream, deadline, problem->error, std::move(problem->message));
+        break;
+      }
+    }
+    if (!hec && !parser.is_done() &&
+        beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      // curl and others wait (about a second) for this before sending a body over 1 KiB.
+      static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+      deadline.arm(stream.socket(), rt.cfg.client_idle_timeout);
+      auto [wec, wn] = co_await net::async_write(stream, net::buffer(go_on), use_nothrow);
+      hec = deadline.settle(wec);
+    }
+    // The body counts against the process-wide budget as it arrives.
+    budget_lease body_lease(rt.buffers);
+    bool over_budget = false;
+    if (!hec)
+      hec = co_await feed_parser(stream, buffer, parser,
+                                 body_within_budget{&body_lease, &over_budget},
+                                 rt.cfg.client_idle_timeout, deadline);
+    if (!hec && over_budget) {
+      // Nothing was forwarded: the client may send it again shortly (Retry-After).
+      rt.metrics.overloaded.fetch_add(1, std::memory_order_relaxed);
+      co_await refuse_and_close(
+          stream, deadline, gateway_error::overloaded,
+          std::string("the gateway is holding as many request bytes as it may; retry shortly"));
+      break;
+    }
+    auto started = std::chrono::steady_clock::now();
+    if (hec) {
+      if (hec == beast::error::timeout || hec == http::error::end_of_stream ||
+          hec == net::error::eof || hec == net::error::connection_reset)
+        break;
+      rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
+      if (hec == http::error::header_limit)
+        co_await refuse_and_close(stream, deadline, gateway_error::headers_too_large,
+                                  std::string("request headers are too large"));
+      else if (hec == http::error::body_limit)
+        co_await refuse_and_close(stream, deadline, gateway_error::payload_too_large,
+                                  std::string("request body is too large"));
+      else
+        co_await refuse_and_close(stream, deadline, gateway_error::bad_request,
+                                  "malformed HTTP request: " + hec.message());
+      break;
+    }
+    auto req = parser.release();
+    reader->start();  // the next request's read, and meanwhile the watch for a leaving client
+    session_io s{stream,
+                 req.version(),
+                 req.keep_alive() && !rt.draining.load(std::memory_order_relaxed),
+                 req.method() == http::verb::head,
+                 reader.get(),
+                 &deadline};
+    route_stats* counted_in = nullptr;
+    auto answer = co_await r.handle(s, req, counted_in);
+    auto& stats = *counted_in;
+    stats.requests.fetch_add(1, std::memory_order_relaxed);
+    if (answer.status >= 400) stats.errors.fetch_add(1, std::memory_order_relaxed);
+    stats.latency.observe_since(started);
+    if (!answer.keep_alive) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, runtime& rt, request_handler& r) {
+  rate_limited_warning accept_failed, at_cap;
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+      // EMFILE and friends: back off briefly instead of spinning on the error.
+      accept_failed.warn("accept failed: {}", ec.message());
+      net::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await t.async_wait(use_nothrow);
+      continue;
+    }
+    if (rt.metrics.open_connections.load(std::memory_order_relaxed) >=
+            static_cast<std::int64_t>(rt.cfg.max_connections) &&
+        !close_longest_idle()) {
+      // Every connection is busy: refuse this one at once rather than let descriptors run out.
+      rt.metrics.refused_connections.fetch_add(1, std::memory_order_relaxed);
+      at_cap.warn("connection limit of {} reached (MAX_CONNECTIONS): new connections are closed",
+                  rt.cfg.max_connections);
+      socket.close(ec);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), rt, r),
+                  log_failure{"client session"});
+  }
+}
+
+}  // namespace
+
+server::server(runtime& rt, request_handler& handler) : rt_(rt), handler_(handler) {}
+
+bool server::listen(const std::string& host, std::uint16_t port, std::string& error) {
+  boost::system::error_code ec;
+  auto addr = net::ip::make_address(host, ec);
+  if (ec) {
+    error = "invalid host '" + host + "': expected an IP address";
+    return false;
+  }
+  tcp::endpoint ep(addr, port);
+  auto first = std::make_unique<tcp::acceptor>(rt_.io.context(0));
+  first->open(ep.protocol(), ec);
+  if (!ec) first->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) first->bind(ep, ec);
+  if (!ec) first->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error = "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message();
+    return false;
+  }
+  port_ = first->local_endpoint().port();
+  acceptors_.push_back(std::move(first));
+  // The other threads accept on duplicates of the same listening socket: whichever thread is
+  // free takes the connection, and no connection is handed between threads.
+  for (unsigned i = 1; i < rt_.io.size(); ++i) {
+    int fd = ::dup(acceptors_[0]->native_handle());
+    if (fd < 0) {
+      error = "cannot share the listening socket";
+      return false;
+    }
+    acceptors_.push_back(std::make_unique<tcp::acceptor>(rt_.io.context(i), ep.protocol(), fd));
+  }
+  return true;
+}
+
+void server::start() {
+  for (auto& a : acceptors_)
+    net::co_spawn(a->get_executor(), accept_loop(*a, rt_, handler_), log_failure{"accept loop"});
+}
+
+void server::close_idle_sessions() {
+  for (unsigned i = 0; i < rt_.io.size(); ++i)
+    net::post(rt_.io.context(i), [] {
+      for (auto& [s, since] : idle_sessions) s->cancel();
+    });
+}
+
+void server::stop_accepting() {
+  for (auto& a : acceptors_)
+    net::post(a->get_executor(), [acc = a.get()] {
+      boost::system::error_code ignored;
+      acc->close(ignored);
+    });
+}
+
+}  // namespace sb

@@ -1,0 +1,158 @@
+#pragma once
+// The data plane of one configured connection: where it is, how to authenticate, its keep-alive
+// connection pool (one shard per I/O thread, so taking and returning a connection never locks or
+// crosses threads), its health flag and its counters. Created and owned by the connection's
+// upstream_actor; the catalog snapshot points routes straight at it.
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config/connection_spec.hpp"
+#include "http/server/metrics.hpp"
+
+namespace sb {
+
+struct runtime;
+
+/// An upstream base URL, split for connecting and for building request targets.
+struct upstream_target {
+  bool tls = false;
+  std::string host;
+  std::string port;
+  std::string base_path;    // e.g. "/v1", never ending in '/'
+  std::string query;        // the URL's query without '?', kept on every request (e.g. key=...)
+  std::string host_header;  // host[:port] as the Host header carries it
+  std::string userinfo;     // "user:password" from the URL, percent-encoded (Basic auth)
+};
+
+/// Parses http(s)://host[:port][/path]; anything else is an error naming the problem.
+std::optional<upstream_target> parse_upstream_url(std::string_view url, std::string& error);
+
+/// Lets a caller abandon upstream work from a callback on the same I/O thread (its client left):
+/// whoever does socket work for it points `current` at the socket for the operation's duration,
+/// and checks `requested` between operations.
+struct upstream_cancel {
+  bool requested = false;      // the client left
+  bool shutting_down = false;  // the gateway's drain deadline passed
+  boost::beast::tcp_stream* current = nullptr;
+  void request() {
+    requested = true;
+    if (current) current->cancel();
+  }
+  void shut_down() {
+    shutting_down = true;
+    if (current) current->cancel();
+  }
+};
+
+/// What an upstream answer head with status `code` is, the `seen`-th interim one in a row (from
+/// 0): the final answer, an interim one to skip until the final one (RFC 9110 §15.2; left unread
+/// it would stay on the connection for the next caller), or one to refuse (101 switches
+/// protocols, never asked for; an endless run of 1xx is a loop).
+enum class head_kind { final, interim, refused };
+inline head_kind classify_head(unsigned code, int seen) {
+  if (code >= 200) return head_kind::final;
+  if (code == 101 || code < 100 || seen >= 16) return head_kind::refused;
+  return head_kind::interim;
+}
+
+using plain_stream = boost::beast::tcp_stream;
+using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+/// One keep-alive connection to the upstream and the bytes read ahead on it.
+struct upstream_connection {
+  explicit upstream_connection(plain_stream s) : stream(std::move(s)) {}
+  explicit upstream_connection(tls_stream s) : stream(std::move(s)) {}
+  std::variant<plain_stream, tls_stream> stream;
+  boost::beast::flat_buffer buffer;
+};
+
+class upstream_endpoint {
+ public:
+  upstream_endpoint(connection_spec spec, upstream_target target, runtime& rt);
+  ~upstream_endpoint();
+  upstream_endpoint(const upstream_endpoint&) = delete;
+  upstream_endpoint& operator=(const upstream_endpoint&) = delete;
+
+  const connection_spec& spec() const { return spec_; }
+  const upstream_target& target() const { return target_; }
+  upstream_stats& stats() { return stats_; }
+  runtime& rt() { return rt_; }
+
+  /// Whether routing should prefer this connection. Down after a failed model-list probe (until
+  /// one succeeds) or, for a cool-down, after a request could not connect; a response clears it.
+  bool healthy() const {
+    auto until = down_until_.load(std::memory_order_relaxed);
+    return until == 0 || std::chrono::steady_clock::now().time_since_epoch().count() >= until;
+  }
+  void set_healthy(bool h) {
+    down_until_.store(h ? 0 : std::numeric_limits<std::int64_t>::max(), std::memory_order_relaxed);
+  }
+  void mark_down_for(std::chrono::milliseconds d) {
+    auto until = std::chrono::steady_clock::now() + d;
+    down_until_.store(until.time_since_epoch().count(), std::memory_order_relaxed);
+  }
+  /// A response arrived: clear a cool-down (written only when set, to keep the line shared).
+  void mark_answering() {
+    if (down_until_.load(std::memory_order_relaxed) != 0)
+      down_until_.store(0, std::memory_order_relaxed);
+  }
+
+  /// The head of a request to this upstream: request line (with the URL's query), Host,
+  /// authentication, the given Content-Type and Accept, then the connection's custom headers, which
+  /// replace same-named ones rather than repeat them. The only place an upstream credential is put
+  /// on the wire. `content_type` and `accept` are left out when empty.
+  std::string request_head(boost::beast::http::verb method, std::string_view path,
+                           std::string_view content_type, std::string_view accept,
+                           std::size_t content_length) const;
+
+  /// A pooled connection of the calling I/O thread, or null. Must run on an I/O thread. A pooled
+  /// connection on which anything arrived while no request was outstanding (an unsolicited
+  /// response, a late interim one, the upstream's close) is closed instead of handed out: its
+  /// next bytes would otherwise be taken for the next caller's answer.
+  std::unique_ptr<upstream_connection> take_idle();
+  /// Gives a connection back: pooled when `reusable`, closed otherwise.
+  void release(std::unique_ptr<upstream_connection> c, bool reusable);
+  /// Opens a new connection (resolve, connect, TLS handshake) within the connect timeout. `cancel`
+  /// (when given) can abandon it: its `current` points at the socket being connected until
+  /// connect returns (with operation_aborted when cancelled).
+  boost::asio::awaitable<std::unique_ptr<upstream_connection>> connect(
+      boost::system::error_code& ec, upstream_cancel* cancel = nullptr);
+
+  /// The connection's own secrets (key, secret header values, URL credentials), to be scrubbed
+  /// from any upstream text passed on to a client.
+  const std::vector<std::string>& secrets() const { return secrets_; }
+
+ private:
+  struct shard {
+    std::vector<std::unique_ptr<upstream_connection>> idle;
+  };
+  connection_spec spec_;
+  upstream_target target_;
+  runtime& rt_;
+  std::string rendered_headers_;  // Host and Authorization, unless custom ones replace them
+  std::string custom_headers_;    // the connection's own headers as wire text, rendered last
+  std::vector<std::string> secrets_;
+  bool custom_content_type_ = false;
+  bool custom_accept_ = false;
+  std::vector<shard> shards_;
+  // Link-local and cloud-metadata addresses are refused at connect time too (a host name may
+  // resolve to one), unless the admin allowed them.
+  bool allow_link_local_ = false;
+  std::atomic<std::int64_t> down_until_{0};  // steady_clock ticks; 0: up
+  upstream_stats stats_;
+};
+
+}  // namespace sb
