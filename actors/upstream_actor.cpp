@@ -4,7 +4,7 @@
 
 #include <caf/all.hpp>
 
-#include "actors/model_list.hpp"
+#include "http/upstream/providers/provider_adapter.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
 
 namespace sb {
@@ -13,9 +13,10 @@ namespace {
 
 constexpr std::chrono::milliseconds first_backoff{1'000};
 
-// Open WebUI does not call /models when an OpenAI connection's allow-list names the models.
+const provider_adapter& adapter(const connection_spec& spec) { return adapter_for(spec.key.kind); }
+
 bool listed_without_fetch(const connection_spec& spec) {
-  return spec.key.kind == provider_kind::openai && !spec.model_ids.empty();
+  return adapter(spec).lists_without_fetch(spec);
 }
 
 // Sends the catalog the current list.
@@ -45,7 +46,7 @@ void start_fetch(upstream_actor::stateful_pointer<upstream_state> self) {
   st.in_flight = true;
   auto gen = ++st.generation;
   upstream_actor handle = self;
-  st.fetch(st.endpoint, model_list_path(st.spec), gen,
+  st.fetch(st.endpoint, adapter(st.spec).model_list_path(), gen,
            [handle](fetch_result r) { caf::anon_send(handle, fetched_atom::value, std::move(r)); });
 }
 
@@ -73,8 +74,9 @@ upstream_actor::behavior_type upstream_actor_impl(
           return;
         }
         std::string error;
-        auto parsed = synthesized ? std::optional(synthesize_model_list(st.spec))
-                                  : parse_model_list(st.spec, *st.last_body, error);
+        auto& a = adapter(st.spec);
+        auto parsed = synthesized ? std::optional(a.synthesize_model_list(st.spec))
+                                  : a.parse_model_list(st.spec, *st.last_body, error);
         if (!parsed) return;  // the body parsed before; cannot fail now, but never report junk
         st.models = std::move(*parsed);
         report_models(self, st.healthy || synthesized, {});
@@ -90,13 +92,13 @@ upstream_actor::behavior_type upstream_actor_impl(
         std::string error;
         std::optional<std::vector<model_entry>> parsed;
         if (r.status == -1)
-          parsed = synthesize_model_list(st.spec);
+          parsed = adapter(st.spec).synthesize_model_list(st.spec);
         else if (!r.error.empty())
           error = r.error;
         else if (r.status != 200)
           error = "HTTP " + std::to_string(r.status);
         else
-          parsed = parse_model_list(st.spec, r.body, error);
+          parsed = adapter(st.spec).parse_model_list(st.spec, r.body, error);
         if (parsed && r.status == 200) st.last_body = std::move(r.body);
         bool was_healthy = st.healthy;
         if (parsed) {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <span>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -14,6 +15,11 @@ namespace sb {
 
 namespace net = boost::asio;
 namespace http = boost::beast::http;
+
+namespace {
+// How long one write to a client may take before the client counts as gone.
+constexpr auto client_write_timeout = std::chrono::seconds(60);
+}  // namespace
 
 void render_response_head(std::string& out, const session_io& s, http::status status,
                           std::string_view content_type, std::optional<std::size_t> content_length,
@@ -40,10 +46,39 @@ net::awaitable<handled> send_body(session_io& s, http::status status, std::strin
   render_response_head(head, s, status, content_type, body.size(), extra);
   std::array<net::const_buffer, 2> out{net::buffer(head),
                                        net::buffer(body.data(), s.head_only ? 0 : body.size())};
-  s.deadline->arm(s.client.socket(), std::chrono::seconds(60));
+  s.deadline->arm(s.client.socket(), client_write_timeout);
   auto [write_ec, n] = co_await net::async_write(s.client, out, net::as_tuple(net::use_awaitable));
   auto ec = s.deadline->settle(write_ec);
   co_return handled{static_cast<unsigned>(status), s.keep_alive && !ec};
+}
+
+// Beast's chunk_body is general but costs more per event than this. An HTTP/1.0 client knows no
+// chunked coding: it gets the bytes as they are, and the end of the answer is the connection's
+// close.
+net::awaitable<bool> write_chunk(session_io& s, const char* data, std::size_t n, bool last) {
+  constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
+  if (s.version == 10) {
+    if (n == 0) co_return true;
+    s.deadline->arm(s.client.socket(), client_write_timeout);
+    auto [ec, written] = co_await net::async_write(s.client, net::buffer(data, n), use_nothrow);
+    co_return !s.deadline->settle(ec);
+  }
+  char head[24];
+  auto len = fmt::format_to_n(head, sizeof head, "{:x}\r\n", n).size;
+  static constexpr char crlf[] = "\r\n";
+  static constexpr char terminator[] = "0\r\n\r\n";
+  std::array<net::const_buffer, 4> bufs;
+  std::size_t count = 0;
+  if (n > 0) {
+    bufs[count++] = net::buffer(head, len);
+    bufs[count++] = net::buffer(data, n);
+    bufs[count++] = net::buffer(crlf, 2);
+  }
+  if (last) bufs[count++] = net::buffer(terminator, 5);
+  s.deadline->arm(s.client.socket(), client_write_timeout);
+  auto [ec, written] = co_await net::async_write(
+      s.client, std::span<const net::const_buffer>(bufs.data(), count), use_nothrow);
+  co_return !s.deadline->settle(ec);
 }
 
 net::awaitable<handled> send_error(session_io& s, gateway_error e, std::string_view message,

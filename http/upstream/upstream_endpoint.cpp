@@ -1,5 +1,7 @@
 #include "http/upstream/upstream_endpoint.hpp"
 
+#include "http/upstream/providers/provider_adapter.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -65,7 +67,11 @@ std::optional<upstream_target> parse_upstream_url(std::string_view url, std::str
 
 
 upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target target, runtime& rt)
-    : spec_(std::move(spec)), target_(std::move(target)), rt_(rt), shards_(rt.io.size()) {
+    : spec_(std::move(spec)),
+      target_(std::move(target)),
+      rt_(rt),
+      adapter_(adapter_for(spec_.key.kind)),
+      shards_(rt.io.size()) {
   allow_link_local_ = rt.cfg.allow_link_local_upstreams;
   if (!spec_.api_key.empty()) secrets_.push_back(spec_.api_key.reveal());
   for (auto& [name, value] : spec_.headers)
@@ -88,8 +94,8 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
   }
   rendered_headers_ = "Host: " + target_.host_header + "\r\n";
   if (!custom_auth) {
-    if (spec_.auth == auth_type::bearer && !spec_.api_key.empty()) {
-      rendered_headers_ += "Authorization: Bearer " + spec_.api_key.reveal() + "\r\n";
+    if (auto auth = adapter_.auth_headers(spec_); !auth.empty()) {
+      rendered_headers_ += auth;
     } else if (!target_.userinfo.empty()) {
       // http://user:password@host/ means Basic authentication, as aiohttp (Open WebUI) reads it.
       auto user = boost::urls::pct_string_view(target_.userinfo).decode();

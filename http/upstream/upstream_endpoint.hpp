@@ -25,6 +25,7 @@
 namespace sb {
 
 struct runtime;
+class provider_adapter;
 
 /// An upstream base URL, split for connecting and for building request targets.
 struct upstream_target {
@@ -90,6 +91,8 @@ class upstream_endpoint {
   const upstream_target& target() const { return target_; }
   upstream_stats& stats() { return stats_; }
   runtime& rt() { return rt_; }
+  /// What differs for this connection's provider family.
+  const provider_adapter& adapter() const { return adapter_; }
 
   /// Whether routing should prefer this connection. Down after a failed model-list probe (until
   /// one succeeds) or, for a cool-down, after a request could not connect; a response clears it.
@@ -142,6 +145,7 @@ class upstream_endpoint {
   connection_spec spec_;
   upstream_target target_;
   runtime& rt_;
+  const provider_adapter& adapter_;
   std::string rendered_headers_;  // Host and Authorization, unless custom ones replace them
   std::string custom_headers_;    // the connection's own headers as wire text, rendered last
   std::vector<std::string> secrets_;

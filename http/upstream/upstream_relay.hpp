@@ -1,20 +1,22 @@
 #pragma once
-// Sends one request to an upstream and relays its answer to the client as the upstream produces
-// it: SSE streams chunk by chunk (each client write carries every complete event that has
-// arrived; a partial event is held back so a cut stream never leaves half an event), other
-// bodies whole. A slow client slows the upstream read (one bounded buffer per stream); a client
-// that leaves cancels the upstream request at once.
+// Relays one request to an upstream and its answer to the client, in steps: send the request;
+// read the final response head (interim 1xx answers skipped); decide, before any byte reaches the
+// client, what to do with the answer (where failover and retries act); then pump the body through
+// its framing -- SSE and NDJSON streams event by event as the upstream produces them
+// (http/upstream/stream_pump.hpp), anything else whole. A client that leaves cancels the upstream
+// request at once.
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <memory>
+#include <string>
 
 #include "http/server/response.hpp"
 
 namespace sb {
 
 class upstream_endpoint;
+class stream_hook;
 struct runtime;
 
 /// A request for the upstream: method, path below the connection's base URL, body and the few
@@ -25,6 +27,9 @@ struct upstream_request {
   std::string content_type = "application/json";
   std::string accept;
   std::string body;
+  bool wants_stream = false;    // the request asked to stream: an untyped answer is the
+                                // provider's stream framing, not a whole body
+  stream_hook* hook = nullptr;  // sees (and may rewrite) every event of a streamed answer
 };
 
 /// How long a connection that refused a connection is passed over by routing before one request

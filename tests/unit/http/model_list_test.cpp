@@ -1,5 +1,5 @@
 #define CAF_SUITE model_list
-#include "actors/model_list.hpp"
+#include "http/upstream/providers/provider_adapter.hpp"
 
 #include <caf/test/unit_test.hpp>
 
@@ -20,7 +20,7 @@ CAF_TEST(openai entries carry urlIdx prefix and the raw model) {
   s.prefix_id = "pre";
   s.tags_json = R"([{"name":"fast"}])";
   std::string err;
-  auto list = parse_model_list(
+  auto list = adapter_for(s.key.kind).parse_model_list(
       s, R"({"object":"list","data":[{"id":"m1","owned_by":"x"},{"nope":1}]})", err);
   CAF_REQUIRE(list.has_value());
   CAF_REQUIRE_EQUAL(list->size(), 1u);
@@ -37,12 +37,12 @@ CAF_TEST(allow list filters and official openai drops non chat models) {
   auto s = openai_spec(0);
   s.url = "https://api.openai.com/v1";
   std::string err;
-  auto list = parse_model_list(
+  auto list = adapter_for(s.key.kind).parse_model_list(
       s, R"({"data":[{"id":"gpt-4o"},{"id":"whisper-1"},{"id":"text-embedding-3"}]})", err);
   CAF_REQUIRE(list.has_value());
   CAF_CHECK_EQUAL(list->size(), 1u);
   s.model_ids = {"only"};
-  auto synth = synthesize_model_list(s);
+  auto synth = adapter_for(s.key.kind).synthesize_model_list(s);
   CAF_REQUIRE_EQUAL(synth.size(), 1u);
   CAF_CHECK_EQUAL(synth[0].id, "only");
 }
@@ -54,7 +54,7 @@ CAF_TEST(ollama tags are renamed on model) {
   s.connection_type = "local";
   std::string err;
   auto list =
-      parse_model_list(s, R"({"models":[{"name":"llama3:latest","model":"llama3:latest"}]})", err);
+      adapter_for(s.key.kind).parse_model_list(s, R"({"models":[{"name":"llama3:latest","model":"llama3:latest"}]})", err);
   CAF_REQUIRE(list.has_value());
   CAF_CHECK_EQUAL(list->at(0).id, "n1.llama3:latest");
   CAF_CHECK_EQUAL(list->at(0).upstream_id, "llama3:latest");
@@ -63,6 +63,6 @@ CAF_TEST(ollama tags are renamed on model) {
 CAF_TEST(garbage is an error) {
   auto s = openai_spec(0);
   std::string err;
-  CAF_CHECK(!parse_model_list(s, "<html>", err));
-  CAF_CHECK(!parse_model_list(s, R"({"models":[]})", err));
+  CAF_CHECK(!adapter_for(s.key.kind).parse_model_list(s, "<html>", err));
+  CAF_CHECK(!adapter_for(s.key.kind).parse_model_list(s, R"({"models":[]})", err));
 }

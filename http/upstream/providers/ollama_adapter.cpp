@@ -1,0 +1,77 @@
+// Ollama servers: GET {url}/api/tags (key, when configured, as Bearer: Ollama behind an
+// authenticating proxy), NDJSON streams, errors as {"error": "..."}, model names with a tag
+// (":latest" when none is written).
+#include <boost/json.hpp>
+
+#include "http/upstream/providers/model_entries.hpp"
+#include "http/upstream/providers/provider_adapter.hpp"
+
+namespace sb {
+
+namespace json = boost::json;
+
+namespace {
+
+class ollama_adapter final : public provider_adapter {
+ public:
+  const char* model_list_path() const override { return "/api/tags"; }
+
+  // Open WebUI's entries: the upstream's own object, "model" (and the name, for clients that read
+  // it) renamed with the prefix, tags and connection_type set. The merge adds "urls".
+  std::optional<std::vector<model_entry>> parse_model_list(const connection_spec& spec,
+                                                           std::string_view body,
+                                                           std::string& error) const override {
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    if (ec) {
+      error = "model list is not valid JSON";
+      return std::nullopt;
+    }
+    const json::array* models = nullptr;
+    if (v.is_object())
+      if (auto* d = v.as_object().if_contains("models"); d && d->is_array())
+        models = &d->as_array();
+    if (!models) {
+      error = "model list has no \"models\" array";
+      return std::nullopt;
+    }
+    std::vector<model_entry> out;
+    for (auto& m : *models) {
+      if (!m.is_object()) continue;
+      auto model = m.as_object();
+      auto* name = model.if_contains("model");
+      if (!name || !name->is_string()) name = model.if_contains("name");
+      if (!name || !name->is_string()) continue;
+      std::string upstream_id(name->as_string());
+      if (!allowed_model(spec, upstream_id)) continue;
+      auto id = exposed_model_id(spec, upstream_id);
+      model["model"] = id;
+      if (!spec.prefix_id.empty()) model["name"] = id;
+      decorate_model(spec, model);
+      out.push_back({id, std::move(upstream_id), json::serialize(model)});
+    }
+    return out;
+  }
+
+  std::string canonical_model_name(std::string_view name) const override {
+    if (name.find(':') != std::string_view::npos) return std::string(name);
+    return std::string(name) + ":latest";
+  }
+
+  std::string error_message(const json::object& o, json::object&) const override {
+    if (auto* e = o.if_contains("error"); e && e->is_string()) return std::string(e->as_string());
+    if (auto* d = o.if_contains("detail"); d && d->is_string()) return std::string(d->as_string());
+    return {};
+  }
+
+  framing default_stream_framing() const override { return framing::ndjson; }
+};
+
+}  // namespace
+
+const provider_adapter& ollama_provider() {
+  static const ollama_adapter a;
+  return a;
+}
+
+}  // namespace sb

@@ -1,0 +1,58 @@
+#pragma once
+// What differs between provider families, behind one interface: where the model list is and how
+// to read it, how a request is authenticated, how a model name is canonicalised, how an upstream
+// error body is read, and how a streamed answer is framed when the upstream does not say. One file
+// per provider (openai_adapter.cpp, ollama_adapter.cpp); a new family (Azure, ...) is a new file
+// and a line in adapter_for.
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/connection_spec.hpp"
+#include "http/upstream/framing.hpp"
+#include "messages/model_types.hpp"
+
+namespace sb {
+
+class provider_adapter {
+ public:
+  virtual ~provider_adapter() = default;
+
+  /// The path of the model list, below the connection's base URL.
+  virtual const char* model_list_path() const = 0;
+  /// Whether the list is the connection's model_ids, without asking the upstream.
+  virtual bool lists_without_fetch(const connection_spec&) const { return false; }
+  /// The list made from model_ids (when lists_without_fetch).
+  virtual std::vector<model_entry> synthesize_model_list(const connection_spec&) const {
+    return {};
+  }
+  /// The upstream's list answer as the gateway exposes it: allow-list, prefix, tags and the
+  /// family's own entry shape applied. Nothing, and `error` set, when it is not a model list.
+  virtual std::optional<std::vector<model_entry>> parse_model_list(const connection_spec& spec,
+                                                                   std::string_view body,
+                                                                   std::string& error) const = 0;
+
+  /// Header lines ("Name: value\r\n") that authenticate a request with the connection's key;
+  /// empty when the key is absent or the auth type sends none.
+  virtual std::string auth_headers(const connection_spec& spec) const;
+
+  /// The catalog name a client's model name stands for (Ollama: an untagged name is ":latest").
+  virtual std::string canonical_model_name(std::string_view name) const {
+    return std::string(name);
+  }
+
+  /// The message of an upstream error body, and the scalar fields worth passing on (OpenAI's
+  /// error.type / code / param); empty when the body carries none.
+  virtual std::string error_message(const boost::json::object& body,
+                                    boost::json::object& fields) const = 0;
+
+  /// How a streamed answer is framed when its Content-Type is absent or generic.
+  virtual framing default_stream_framing() const = 0;
+};
+
+/// The adapter of a provider family (static, lives as long as the program).
+const provider_adapter& adapter_for(provider_kind kind);
+
+}  // namespace sb

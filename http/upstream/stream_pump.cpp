@@ -1,0 +1,204 @@
+#include "http/upstream/stream_pump.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "http/server/op_deadline.hpp"
+#include "http/server/runtime.hpp"
+#include "http/upstream/upstream_error.hpp"
+
+namespace sb {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
+constexpr std::size_t stream_buffer_initial = 16 * 1024;
+constexpr std::size_t stream_event_max = 1024 * 1024;  // longest event relayed
+constexpr std::size_t read_size = 16 * 1024;
+constexpr auto client_write_timeout = std::chrono::seconds(60);
+
+using body_parser = http::response_parser<http::buffer_body>;
+
+// The body bytes parsed and not yet written: buf[0, used), of which [0, scanned) hold no boundary
+// that a later byte could complete.
+struct pending_events {
+  std::vector<char> buf = std::vector<char>(stream_buffer_initial);
+  std::size_t used = 0;
+  std::size_t scanned = 0;
+};
+
+// Step 1: the answer's head. Chunked for HTTP/1.1; HTTP/1.0 is close-delimited.
+net::awaitable<bool> write_stream_head(exchange_context& c, http::status status,
+                                       std::string_view content_type) {
+  auto& s = c.s;
+  if (s.version == 10) s.keep_alive = false;
+  std::string head;
+  head.reserve(256);
+  render_response_head(head, s, status, content_type, std::nullopt,
+                       "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n");
+  s.deadline->arm(s.client.socket(), client_write_timeout);
+  auto [ec, n] = co_await net::async_write(s.client, net::buffer(head), use_nothrow);
+  co_return !s.deadline->settle(ec);
+}
+
+// Step 2: parses what is already buffered from the upstream into `p` (no I/O). Stops when the
+// buffer is full (at its cap) or the body is done.
+error_code parse_buffered(exchange_context& c, body_parser& bp, pending_events& p) {
+  error_code ec;
+  while (c.conn.buffer.size() > 0 && !bp.is_done()) {
+    if (p.used == p.buf.size()) {
+      if (p.buf.size() >= stream_event_max) break;
+      p.buf.resize(p.buf.size() * 2);
+    }
+    bp.get().body().data = p.buf.data() + p.used;
+    bp.get().body().size = p.buf.size() - p.used;
+    auto consumed = bp.put(c.conn.buffer.data(), ec);
+    c.conn.buffer.consume(consumed);
+    p.used += (p.buf.size() - p.used) - bp.get().body().size;
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec == http::error::need_more) return {};
+    if (ec) return ec;
+  }
+  return ec;
+}
+
+// Step 3: writes every complete event (all of it when `done`) in one client write, through the
+// hook when there is one. False when the client is gone.
+net::awaitable<bool> flush_events(exchange_context& c, pending_events& p, framing f,
+                                  stream_hook* hook, bool done, std::string& converted) {
+  std::size_t boundary = done ? p.used : last_event_end(f, p.buf.data(), p.scanned, p.used);
+  p.scanned = p.used >= 2 ? p.used - 2 : 0;
+  if (boundary == 0 && !done) co_return true;
+  bool ok;
+  if (!hook) {
+    ok = co_await write_chunk(c.s, p.buf.data(), boundary, done);
+  } else {
+    converted.clear();
+    std::size_t at = 0;
+    for (std::size_t e; (e = next_event_end(f, p.buf.data(), at, boundary)) != 0; at = e)
+      hook->on_event(std::string_view(p.buf.data() + at, e - at), converted);
+    if (done) {
+      if (at < boundary) hook->on_event(std::string_view(p.buf.data() + at, boundary - at), converted);
+      hook->on_end(converted);
+    }
+    ok = co_await write_chunk(c.s, converted.data(), converted.size(), done);
+  }
+  std::memmove(p.buf.data(), p.buf.data() + boundary, p.used - boundary);
+  p.used -= boundary;
+  p.scanned = 0;
+  co_return ok;
+}
+
+// Step 4: waits for more from the upstream (the watch cancels this read if the client leaves).
+// Returns why the stream cannot go on, or an empty string to continue.
+template <class Stream>
+net::awaitable<std::string> read_more(exchange_context& c, Stream& up, body_parser& bp) {
+  auto& lowest = beast::get_lowest_layer(up);
+  c.s.deadline->arm(lowest.socket(), c.rt.cfg.upstream_response_timeout);
+  auto [read_ec, n] = co_await up.async_read_some(c.conn.buffer.prepare(read_size), use_nothrow);
+  auto ec = c.s.deadline->settle(read_ec);
+  c.conn.buffer.commit(n);
+  if (ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
+    if (bp.need_eof()) {
+      error_code eof_ec;
+      bp.put_eof(eof_ec);  // a body delimited by the connection's end
+      if (!eof_ec) co_return std::string();
+    }
+    co_return fmt::format("{} closed the connection mid-stream", connection_name(c.ep));
+  }
+  if (ec && !c.w.requested && !c.w.shutting_down) co_return describe_failure(c.ep, ec, c.rt);
+  co_return std::string();
+}
+
+}  // namespace
+
+template <class Stream>
+net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
+                                            http::response_parser<http::empty_body>& head,
+                                            framing f, stream_hook* hook) {
+  exchange_result r;
+  auto& w = c.w;
+  streaming_registration registered(w);
+  body_parser bp{std::move(head)};
+  bp.body_limit(boost::none);
+  auto status = bp.get().result();
+  auto upstream_type = bp.get()[http::field::content_type];
+  auto out_framing = hook ? hook->output_framing(f) : f;
+  auto type = hook ? hook->content_type(upstream_type) : std::string_view(upstream_type);
+  if (!co_await write_stream_head(c, status, type)) {
+    c.rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
+    r.answer = {static_cast<unsigned>(status), false};
+    co_return r;
+  }
+  c.rt.metrics.open_streams.fetch_add(1, std::memory_order_relaxed);
+  pending_events p;
+  std::string converted;
+  bool client_ok = true;
+  bool finished = false;  // the last write carried the end of the body
+  std::string failure;
+  bp.eager(true);  // parse every buffered chunk in one put(), not one chunk per call
+  while (!w.requested && !w.shutting_down) {
+    if (auto ec = parse_buffered(c, bp, p)) {
+      failure = describe_failure(c.ep, ec, c.rt);
+      break;
+    }
+    bool done = bp.is_done();
+    if (!(client_ok = co_await flush_events(c, p, f, hook, done, converted))) break;
+    if ((finished = done)) break;
+    if (p.used == p.buf.size() && p.buf.size() >= stream_event_max) {
+      failure = fmt::format("{} sent a stream event longer than {} bytes", connection_name(c.ep),
+                            stream_event_max);
+      break;
+    }
+    // The client may have left (or the drain deadline passed) while the write above was in
+    // flight: the cancel then had no read to cancel, and a read started now would wait for an
+    // upstream that may never send again.
+    if (w.requested || w.shutting_down) break;
+    failure = co_await read_more(c, up, bp);
+    if (!failure.empty() || w.requested || w.shutting_down) break;
+  }
+  if (w.requested) client_ok = false;
+  if (w.shutting_down && failure.empty() && !finished) failure = "the gateway is shutting down";
+  stop_watch(c.s);
+  c.rt.metrics.open_streams.fetch_sub(1, std::memory_order_relaxed);
+  if (!client_ok) {
+    c.rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
+    r.answer = {static_cast<unsigned>(status), false};
+    co_return r;
+  }
+  if (!failure.empty()) {
+    // Never a false end: the partial event is dropped and an explicit error event ends the stream.
+    c.rt.metrics.upstream_stream_errors.fetch_add(1, std::memory_order_relaxed);
+    c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("stream cut: {}", failure);
+    auto frame = error_event(out_framing, failure);
+    client_ok = co_await write_chunk(c.s, frame.data(), frame.size(), true);
+  }
+  r.reusable = failure.empty() && bp.is_done() && bp.keep_alive();
+  r.answer = {static_cast<unsigned>(status), client_ok && c.s.keep_alive};
+  co_return r;
+}
+
+template net::awaitable<exchange_result> pump_stream<plain_stream>(
+    exchange_context&, plain_stream&, http::response_parser<http::empty_body>&, framing,
+    stream_hook*);
+template net::awaitable<exchange_result> pump_stream<tls_stream>(
+    exchange_context&, tls_stream&, http::response_parser<http::empty_body>&, framing,
+    stream_hook*);
+
+}  // namespace sb
