@@ -112,7 +112,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
         boost::asio::post(signals_ctx, [&signals_ctx] { signals_ctx.stop(); });
       }));
 
-  sb::control_plane_bridge control(sys, config);
+  sb::control_plane_bridge control(sys, config, manager);
   sb::router routes(rt, control);
   sb::server srv(rt, routes);
   if (!srv.listen(s.host, s.port, error)) {

@@ -2,6 +2,10 @@
 
 #include <caf/all.hpp>
 
+#include <boost/json.hpp>
+#include <ctime>
+#include <set>
+
 #include "http/upstream/upstream_endpoint.hpp"
 
 namespace sb {
@@ -21,6 +25,35 @@ void republish(catalog_actor::stateful_pointer<catalog_state> self) {
   auto& st = self->state;
   st.current = build_catalog(st.lists, st.current ? st.current->generation + 1 : 1);
   if (st.published) st.published->publish(st.current);
+}
+
+// Ollama's OpenAI-compatible list entry (GET /ollama/v1/models), as Open WebUI renders it.
+void append_v1_entry(std::string& body, const std::string& id, std::int64_t created) {
+  boost::json::object o{{"id", id}, {"object", "model"}, {"created", created}, {"owned_by", "openai"}};
+  if (body.back() != '[') body += ',';
+  body += boost::json::serialize(o);
+}
+
+// The per-server lists (/ollama/api/tags/{url_idx}) and the OpenAI-shaped ones (/ollama/v1/models).
+void render_ollama_per_server(const std::map<upstream_key, upstream_models>& lists,
+                              catalog_snapshot& snap) {
+  auto created = static_cast<std::int64_t>(std::time(nullptr));
+  std::string all = R"({"data":[)";
+  std::set<std::string_view> seen;
+  for (auto& [key, list] : lists) {
+    if (key.kind != provider_kind::ollama) continue;
+    std::string tags = R"({"models":[)";
+    std::string v1 = R"({"data":[)";
+    for (auto& m : list.models) {
+      if (tags.back() != '[') tags += ',';
+      tags += m.entry_json;
+      append_v1_entry(v1, m.id, created);
+      if (seen.insert(m.id).second) append_v1_entry(all, m.id, created);
+    }
+    snap.ollama_tags_by_idx[key.idx] = tags + "]}";
+    snap.ollama_v1_models_by_idx[key.idx] = v1 + R"(],"object":"list"})";
+  }
+  snap.ollama_v1_models_body = all + R"(],"object":"list"})";
 }
 
 }  // namespace
@@ -69,6 +102,7 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
   }
   tags += "]}";
   snap->ollama_tags_body = std::move(tags);
+  render_ollama_per_server(lists, *snap);
   return snap;
 }
 

@@ -75,6 +75,10 @@ connection_manager_actor::behavior_type connection_manager_impl(
         }
         for (auto& key : removed) self->send(st.catalog, remove_atom::value, key);
       },
+      [self](refresh_atom, upstream_key key) {
+        auto it = self->state.connections.find(key);
+        if (it != self->state.connections.end()) self->send(it->second.actor, refresh_atom::value);
+      },
       [self](status_atom) {
         std::vector<upstream_key> keys;
         for (auto& [key, r] : self->state.connections) keys.push_back(key);

@@ -24,4 +24,8 @@ void control_plane_bridge::update_provider(provider_kind kind, provider_config n
   sys_.spawn(bridge_update, config_, kind, std::move(next), std::move(done), &sys_);
 }
 
+void control_plane_bridge::refresh_models(provider_kind kind, int idx) {
+  caf::anon_send(manager_, refresh_atom::value, upstream_key{kind, idx});
+}
+
 }  // namespace sb

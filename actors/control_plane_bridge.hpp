@@ -11,13 +11,16 @@ namespace sb {
 
 class control_plane_bridge : public control_plane {
  public:
-  control_plane_bridge(caf::actor_system& sys, config_actor config)
-      : sys_(sys), config_(std::move(config)) {}
+  control_plane_bridge(caf::actor_system& sys, config_actor config,
+                       connection_manager_actor manager)
+      : sys_(sys), config_(std::move(config)), manager_(std::move(manager)) {}
   void update_provider(provider_kind kind, provider_config next, update_callback done) override;
+  void refresh_models(provider_kind kind, int idx) override;
 
  private:
   caf::actor_system& sys_;
   config_actor config_;
+  connection_manager_actor manager_;
 };
 
 }  // namespace sb

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +43,9 @@ struct catalog_snapshot {
   route_map ollama;  // Ollama connections, by exposed model name
   std::string openai_models_body = R"({"data":[],"object":"list"})";  // GET /openai/models
   std::string ollama_tags_body = R"({"models":[]})";                  // GET /ollama/api/tags
+  std::map<int, std::string> ollama_tags_by_idx;  // GET /ollama/api/tags/{url_idx}, per server
+  std::string ollama_v1_models_body = R"({"data":[],"object":"list"})";  // GET /ollama/v1/models
+  std::map<int, std::string> ollama_v1_models_by_idx;
   std::vector<std::shared_ptr<upstream_endpoint>> upstreams;          // every running connection
 };
 

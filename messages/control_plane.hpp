@@ -19,6 +19,9 @@ class control_plane {
 
   /// Replaces one provider family's configuration; `done` runs once the change is durable.
   virtual void update_provider(provider_kind kind, provider_config next, update_callback done) = 0;
+
+  /// Has connection `idx` of `kind` fetch its model list now (one-way; the catalog follows).
+  virtual void refresh_models(provider_kind kind, int idx) = 0;
 };
 
 }  // namespace sb

@@ -60,9 +60,11 @@ using config_actor = caf::typed_actor<
     caf::reacts_to<subscribe_atom, config_subscriber>>;
 
 /// Keeps one upstream_actor per enabled connection, in step with the configuration.
-/// `status` answers the keys of the connections it runs.
+/// `status` answers the keys of the connections it runs; `refresh` has one connection fetch its
+/// model list now (after a model was pulled, created, copied or deleted through the gateway).
 using connection_manager_actor =
     caf::typed_actor<caf::reacts_to<config_changed_atom, gateway_config>,
+                     caf::reacts_to<refresh_atom, upstream_key>,
                      caf::replies_to<status_atom>::with<std::vector<upstream_key>>>;
 
 /// One configured connection: its model-list cache, health and (through its endpoint) its

@@ -17,15 +17,16 @@ namespace {
 // after one 60 MB body, some 250 MB per I/O thread for good. Beyond this size they are let go.
 constexpr std::size_t parser_keep_capacity = 1u << 20;
 
-std::string parse_with(od::parser& parser, std::string& body, chat_request_view& out);
+std::string parse_with(od::parser& parser, std::string& body, chat_request_view& out,
+                       bool name_alias);
 
 }  // namespace
 
-std::string parse_chat_request(std::string& body, chat_request_view& out) {
+std::string parse_chat_request(std::string& body, chat_request_view& out, bool name_alias) {
   // One parser per I/O thread: simdjson parsers are not thread-safe, and allocating one per
   // request would cost more than the parse.
   thread_local od::parser parser(64u << 20);
-  auto problem = parse_with(parser, body, out);
+  auto problem = parse_with(parser, body, out, name_alias);
   if (parser.capacity() > parser_keep_capacity) parser = od::parser(64u << 20);
   if (problem.empty() && json_nesting_exceeds(body))
     problem = "request body nests deeper than " + std::to_string(max_json_depth) + " levels";
@@ -34,7 +35,8 @@ std::string parse_chat_request(std::string& body, chat_request_view& out) {
 
 namespace {
 
-std::string parse_with(od::parser& parser, std::string& body, chat_request_view& out) {
+std::string parse_with(od::parser& parser, std::string& body, chat_request_view& out,
+                       bool name_alias) {
   if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
     body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   od::document doc;
@@ -44,24 +46,27 @@ std::string parse_with(od::parser& parser, std::string& body, chat_request_view&
   if (auto err = doc.get_object().get(obj); err)
     return err == simdjson::INCORRECT_TYPE ? "request body must be a JSON object"
                                            : "request body is not valid JSON";
-  bool have_model = false, have_stream = false;
+  bool have_model = false, have_stream = false, have_name = false;
+  chat_request_view named;  // the "name" field, used when there is no "model"
   for (auto field_result : obj) {
     if (field_result.error()) return "request body is not valid JSON";
     od::field field = std::move(field_result).value_unsafe();
     std::string_view key;
     if (field.unescaped_key().get(key)) return "request body is not valid JSON";
-    if (key == "model") {
-      if (have_model) return "duplicate field 'model'";
-      have_model = true;
+    if (key == "model" || (name_alias && key == "name")) {
+      bool is_model = key == "model";
+      if (is_model ? have_model : have_name) return "duplicate field '" + std::string(key) + "'";
+      (is_model ? have_model : have_name) = true;
+      auto& into = is_model ? out : named;
       od::value v = field.value();
       std::string_view raw = v.raw_json_token();
       std::string_view model;
-      if (v.get_string().get(model)) return "field 'model' must be a string";
+      if (v.get_string().get(model)) return "field '" + std::string(key) + "' must be a string";
       auto begin = static_cast<std::size_t>(raw.data() - body.data());
       auto last_quote = raw.rfind('"');
-      out.model.assign(model);
-      out.model_begin = begin;
-      out.model_end = begin + last_quote + 1;
+      into.model.assign(model);
+      into.model_begin = begin;
+      into.model_end = begin + last_quote + 1;
     } else if (key == "stream") {
       if (have_stream) return "duplicate field 'stream'";
       have_stream = true;
@@ -74,11 +79,19 @@ std::string parse_with(od::parser& parser, std::string& body, chat_request_view&
         out.stream = false;
       } else if (v.get_bool().get(out.stream)) {
         return "field 'stream' must be a boolean";
+      } else {
+        out.stream_given = true;
       }
     }
   }
   // The loop stops quietly at a structural error inside a skipped value; ask the document.
   if (!doc.current_location().error()) return "request body has content after the JSON object";
+  if (!have_model && have_name) {
+    out.model = std::move(named.model);
+    out.model_begin = named.model_begin;
+    out.model_end = named.model_end;
+    have_model = true;
+  }
   if (!have_model) return "field 'model' is required";
   if (out.model.empty()) return "field 'model' must not be empty";
   return {};

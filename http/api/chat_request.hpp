@@ -11,13 +11,16 @@ namespace sb {
 struct chat_request_view {
   std::string model;  // unescaped
   bool stream = false;
+  bool stream_given = false;  // the body had a non-null "stream" (Ollama defaults it to true)
   std::size_t model_begin = 0;  // byte range of the model's JSON string token, quotes included
   std::size_t model_end = 0;
 };
 
 /// Parses `body` (its capacity is grown for simdjson's padding). Returns an empty string on
 /// success, else a client-facing message naming the problem.
-std::string parse_chat_request(std::string& body, chat_request_view& out);
+/// With `name_alias`, a body without "model" may name it "name" (Ollama's older field, still sent
+/// by clients for show, pull, push and delete).
+std::string parse_chat_request(std::string& body, chat_request_view& out, bool name_alias = false);
 
 /// Replaces the model token of `body` with `model` (JSON-escaped).
 void replace_model(std::string& body, const chat_request_view& v, std::string_view model);

@@ -13,7 +13,22 @@ namespace json = boost::json;
 
 namespace {
 
-// Secret header values and credential-bearing legacy URL keys in OPENAI_API_CONFIGS, masked.
+// The keys of one family's admin form, as Open WebUI names them.
+struct form_names {
+  const char* enable;
+  const char* urls;
+  const char* keys;  // null: the family keeps its keys in the per-connection configs ("key")
+  const char* configs;
+};
+
+form_names names_of(provider_kind kind) {
+  if (kind == provider_kind::openai)
+    return {"ENABLE_OPENAI_API", "OPENAI_API_BASE_URLS", "OPENAI_API_KEYS", "OPENAI_API_CONFIGS"};
+  return {"ENABLE_OLLAMA_API", "OLLAMA_BASE_URLS", nullptr, "OLLAMA_API_CONFIGS"};
+}
+
+// Keys (Ollama's "key"), secret header values and credential-bearing legacy URL keys in the
+// per-connection configs, masked.
 json::object masked_configs(const std::string& text) {
   boost::system::error_code ec;
   auto parsed = json::parse(text, ec);
@@ -21,6 +36,9 @@ json::object masked_configs(const std::string& text) {
   if (ec || !parsed.is_object()) return out;
   for (auto& [key, entry] : parsed.as_object()) {
     json::value e = entry;
+    if (e.is_object())
+      if (auto* k = e.as_object().if_contains("key"); k && k->is_string() && !k->as_string().empty())
+        *k = mask_secret(std::string_view(k->as_string()));
     if (e.is_object())
       if (auto* h = e.as_object().if_contains("headers"); h && h->is_object())
         for (auto& [name, value] : h->as_object())
@@ -33,12 +51,25 @@ json::object masked_configs(const std::string& text) {
 
 // One connection's config entry from an update: headers checked (no framing headers, nothing that
 // could end a header line) and masked values resolved. False and `error` when refused.
-bool read_config_entry(const json::object& in, std::size_t idx, const std::string& url,
-                       const masked_echo& echo, json::object& out, std::string& error) {
+bool read_config_entry(const form_names& names, const json::object& in, std::size_t idx,
+                       const std::string& url, const masked_echo& echo, json::object& out,
+                       std::string& error) {
   out = in;
+  auto entry = std::string(names.configs) + "[\"" + std::to_string(idx) + "\"]";
+  if (auto* k = out.if_contains("key"); k && !k->is_null()) {
+    if (!k->is_string()) {
+      error = entry + ".key must be a string";
+      return false;
+    }
+    if (!k->as_string().empty()) {
+      auto real = echo.key(std::string_view(k->as_string()), idx, url, error);
+      if (!real) return false;
+      *k = real->reveal();
+    }
+  }
   auto* h = out.if_contains("headers");
   if (!h || h->is_null()) return true;
-  auto where = "OPENAI_API_CONFIGS[\"" + std::to_string(idx) + "\"].headers";
+  auto where = entry + ".headers";
   if (!h->is_object()) {
     error = where + " must be an object";
     return false;
@@ -67,21 +98,25 @@ bool read_config_entry(const json::object& in, std::size_t idx, const std::strin
 
 }  // namespace
 
-std::string render_openai_config(const provider_config& p) {
+std::string render_provider_config(provider_kind kind, const provider_config& p) {
+  auto names = names_of(kind);
   json::array urls, keys;
   for (auto& u : p.base_urls) urls.emplace_back(mask_url(u));
-  for (auto& k : p.api_keys) keys.emplace_back(mask_secret(k.reveal()));
-  json::object o{{"ENABLE_OPENAI_API", p.enable},
-                 {"OPENAI_API_BASE_URLS", std::move(urls)},
-                 {"OPENAI_API_KEYS", std::move(keys)},
-                 {"OPENAI_API_CONFIGS", masked_configs(p.api_configs_json)}};
+  json::object o{{names.enable, p.enable}, {names.urls, std::move(urls)}};
+  if (names.keys) {
+    for (auto& k : p.api_keys) keys.emplace_back(mask_secret(k.reveal()));
+    o[names.keys] = std::move(keys);
+  }
+  o[names.configs] = masked_configs(p.api_configs_json);
   return json::serialize(o);
 }
 
-std::optional<provider_config> parse_openai_config_update(std::string_view body,
-                                                          const provider_config& current,
-                                                          bool allow_link_local,
-                                                          std::string& error) {
+std::optional<provider_config> parse_provider_config_update(provider_kind kind,
+                                                            std::string_view body,
+                                                            const provider_config& current,
+                                                            bool allow_link_local,
+                                                            std::string& error) {
+  auto names = names_of(kind);
   boost::system::error_code ec;
   auto v = json::parse(body, ec);
   if (ec || !v.is_object()) {
@@ -89,24 +124,24 @@ std::optional<provider_config> parse_openai_config_update(std::string_view body,
     return std::nullopt;
   }
   auto& o = v.as_object();
-  masked_echo echo(provider_kind::openai, current);
+  masked_echo echo(kind, current);
   provider_config next;
   next.enable = current.enable;
-  if (auto* e = o.if_contains("ENABLE_OPENAI_API"); e && !e->is_null()) {
+  if (auto* e = o.if_contains(names.enable); e && !e->is_null()) {
     if (!e->is_bool()) {
-      error = "ENABLE_OPENAI_API must be a boolean";
+      error = std::string(names.enable) + " must be a boolean";
       return std::nullopt;
     }
     next.enable = e->as_bool();
   }
-  auto* urls = o.if_contains("OPENAI_API_BASE_URLS");
+  auto* urls = o.if_contains(names.urls);
   if (!urls || !urls->is_array()) {
-    error = "OPENAI_API_BASE_URLS must be a list of URLs";
+    error = std::string(names.urls) + " must be a list of URLs";
     return std::nullopt;
   }
   for (std::size_t i = 0; i < urls->as_array().size(); ++i) {
     auto& u = urls->as_array()[i];
-    auto where = "OPENAI_API_BASE_URLS[" + std::to_string(i) + "]";
+    auto where = std::string(names.urls) + "[" + std::to_string(i) + "]";
     if (!u.is_string()) {
       error = where + " must be a string";
       return std::nullopt;
@@ -125,15 +160,15 @@ std::optional<provider_config> parse_openai_config_update(std::string_view body,
     }
     next.base_urls.push_back(std::move(*real));
   }
-  if (auto* keys = o.if_contains("OPENAI_API_KEYS"); keys && !keys->is_null()) {
+  if (auto* keys = names.keys ? o.if_contains(names.keys) : nullptr; keys && !keys->is_null()) {
     if (!keys->is_array()) {
-      error = "OPENAI_API_KEYS must be a list of strings";
+      error = std::string(names.keys) + " must be a list of strings";
       return std::nullopt;
     }
     auto& arr = keys->as_array();
     for (std::size_t i = 0; i < arr.size() && i < next.base_urls.size(); ++i) {
       if (!arr[i].is_string()) {
-        error = "OPENAI_API_KEYS[" + std::to_string(i) + "] must be a string";
+        error = std::string(names.keys) + "[" + std::to_string(i) + "] must be a string";
         return std::nullopt;
       }
       auto key = echo.key(std::string_view(arr[i].as_string()), i, next.base_urls[i], error);
@@ -141,22 +176,23 @@ std::optional<provider_config> parse_openai_config_update(std::string_view body,
       next.api_keys.push_back(std::move(*key));
     }
   }
-  next.api_keys.resize(next.base_urls.size());
+  if (names.keys) next.api_keys.resize(next.base_urls.size());
   json::object configs;
-  if (auto* c = o.if_contains("OPENAI_API_CONFIGS"); c && !c->is_null()) {
+  if (auto* c = o.if_contains(names.configs); c && !c->is_null()) {
     if (!c->is_object()) {
-      error = "OPENAI_API_CONFIGS must be an object";
+      error = std::string(names.configs) + " must be an object";
       return std::nullopt;
     }
     for (std::size_t i = 0; i < next.base_urls.size(); ++i) {
       auto idx = std::to_string(i);
       if (auto* entry = c->as_object().if_contains(idx)) {
         if (!entry->is_object()) {
-          error = "OPENAI_API_CONFIGS[\"" + idx + "\"] must be an object";
+          error = std::string(names.configs) + "[\"" + idx + "\"] must be an object";
           return std::nullopt;
         }
         json::object checked;
-        if (!read_config_entry(entry->as_object(), i, next.base_urls[i], echo, checked, error))
+        if (!read_config_entry(names, entry->as_object(), i, next.base_urls[i], echo, checked,
+                               error))
           return std::nullopt;
         configs[idx] = std::move(checked);
       }

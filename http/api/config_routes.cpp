@@ -5,7 +5,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 
+#include <boost/json.hpp>
+
 #include "http/api/config_json.hpp"
+#include "http/upstream/upstream_address_policy.hpp"
+#include "http/upstream/upstream_call.hpp"
+#include "http/upstream/upstream_endpoint.hpp"
+#include "http/upstream/upstream_error.hpp"
 #include "http/api/handlers.hpp"
 #include "http/server/runtime.hpp"
 #include "messages/control_plane.hpp"
@@ -45,30 +51,92 @@ auto async_update_provider(control_plane& cp, provider_kind kind, provider_confi
                                                           std::move(cfg));
 }
 
-}  // namespace
 
-route_result openai_config(api_context& ctx, session_io& s, client_request&) {
-  co_return co_await send_body(s, http::status::ok,
-                               render_openai_config(ctx.rt.config.load()->openai));
+const provider_config& family(const gateway_config& cfg, provider_kind kind) {
+  return kind == provider_kind::openai ? cfg.openai : cfg.ollama;
 }
 
-route_result openai_config_update(api_context& ctx, session_io& s, client_request& req) {
+route_result config_of(api_context& ctx, session_io& s, provider_kind kind) {
+  co_return co_await send_body(s, http::status::ok,
+                               render_provider_config(kind, family(*ctx.rt.config.load(), kind)));
+}
+
+route_result update_config(api_context& ctx, session_io& s, client_request& req,
+                           provider_kind kind) {
   std::string error;
   auto current = ctx.rt.config.load();
-  auto next = parse_openai_config_update(req.body(), current->openai,
-                                         ctx.rt.cfg.allow_link_local_upstreams, error);
+  auto next = parse_provider_config_update(kind, req.body(), family(*current, kind),
+                                           ctx.rt.cfg.allow_link_local_upstreams, error);
   if (!next) co_return co_await send_error(s, gateway_error::bad_request, error);
 
   // The config actor answers on its own thread; the answer is posted back to this session's
   // thread. Admin writes are rare, so this one cross-thread round trip is off the hot path.
-  auto [applied, why] = co_await async_update_provider(ctx.cp, provider_kind::openai, std::move(*next),
-                                                       net::use_awaitable);
+  auto [applied, why] =
+      co_await async_update_provider(ctx.cp, kind, std::move(*next), net::use_awaitable);
   if (!applied) {
     co_return co_await send_error(s, gateway_error::internal,
                                   "could not store the configuration: " + why);
   }
   ctx.rt.metrics.config_updates.fetch_add(1, std::memory_order_relaxed);
-  co_return co_await send_body(s, http::status::ok, render_openai_config(applied->openai));
+  co_return co_await send_body(s, http::status::ok,
+                               render_provider_config(kind, family(*applied, kind)));
+}
+
+// The connection a verify form describes ({"url", "key"}), or why it cannot be tried.
+std::shared_ptr<upstream_endpoint> verify_endpoint(runtime& rt, provider_kind kind,
+                                                   const std::string& body, std::string& error) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  auto* url = !ec && v.is_object() ? v.as_object().if_contains("url") : nullptr;
+  if (!url || !url->is_string()) {
+    error = "body must carry the \"url\" to verify";
+    return nullptr;
+  }
+  connection_spec spec;
+  spec.key = {kind, -1};
+  spec.url = normalize_base_url(std::string(url->as_string()));
+  if (auto* key = v.as_object().if_contains("key"); key && key->is_string())
+    spec.api_key = secret_string(std::string(key->as_string()));
+  auto target = parse_upstream_url(spec.url, error);
+  if (!target) {
+    error = "url is not valid: " + error;
+    return nullptr;
+  }
+  error = refused_upstream_host(target->host, rt.cfg.allow_link_local_upstreams);
+  if (!error.empty()) return nullptr;
+  return std::make_shared<upstream_endpoint>(std::move(spec), std::move(*target), rt);
+}
+
+}  // namespace
+
+route_result openai_config(api_context& ctx, session_io& s, client_request&) {
+  return config_of(ctx, s, provider_kind::openai);
+}
+route_result openai_config_update(api_context& ctx, session_io& s, client_request& req) {
+  return update_config(ctx, s, req, provider_kind::openai);
+}
+route_result ollama_config(api_context& ctx, session_io& s, client_request&) {
+  return config_of(ctx, s, provider_kind::ollama);
+}
+route_result ollama_config_update(api_context& ctx, session_io& s, client_request& req) {
+  return update_config(ctx, s, req, provider_kind::ollama);
+}
+
+// POST /ollama/verify: asks a server that is not (necessarily) configured for its version, with
+// the key given, without storing anything.
+route_result ollama_verify(api_context& ctx, session_io& s, client_request& req) {
+  std::string error;
+  auto ep = verify_endpoint(ctx.rt, provider_kind::ollama, req.body(), error);
+  if (!ep) co_return co_await send_error(s, gateway_error::bad_request, error);
+  auto r = co_await call_upstream(*ep, http::verb::get, "/api/version", {},
+                                  ctx.rt.cfg.model_list_timeout);
+  if (r.status == 200) co_return co_await send_body(s, http::status::ok, std::move(r.body));
+  if (r.status == 0)
+    co_return co_await send_error(
+        s, r.timed_out ? gateway_error::upstream_timeout : gateway_error::upstream_unreachable,
+        "the server could not be reached: " + r.error);
+  auto [code, body] = upstream_error_answer(r.status, r.body, *ep, s.dialect);
+  co_return co_await send_body(s, code, std::move(body));
 }
 
 }  // namespace sb

@@ -15,8 +15,30 @@ route_result get_metrics(api_context&, session_io&, client_request&);
 route_result openai_models(api_context&, session_io&, client_request&);
 route_result openai_chat(api_context&, session_io&, client_request&);
 
+// Ollama servers (http/api/ollama_routes.cpp).
+route_result ollama_tags(api_context&, session_io&, client_request&);
+route_result ollama_v1_models(api_context&, session_io&, client_request&);
+route_result ollama_ps(api_context&, session_io&, client_request&);
+route_result ollama_version(api_context&, session_io&, client_request&);
+route_result ollama_chat(api_context&, session_io&, client_request&);
+route_result ollama_generate(api_context&, session_io&, client_request&);
+route_result ollama_embed(api_context&, session_io&, client_request&);
+route_result ollama_embeddings(api_context&, session_io&, client_request&);
+route_result ollama_show(api_context&, session_io&, client_request&);
+route_result ollama_v1_chat(api_context&, session_io&, client_request&);
+route_result ollama_v1_completions(api_context&, session_io&, client_request&);
+route_result ollama_pull(api_context&, session_io&, client_request&);
+route_result ollama_push(api_context&, session_io&, client_request&);
+route_result ollama_create(api_context&, session_io&, client_request&);
+route_result ollama_copy(api_context&, session_io&, client_request&);
+route_result ollama_delete(api_context&, session_io&, client_request&);
+route_result ollama_unload(api_context&, session_io&, client_request&);
+
 // Provider configuration (http/api/config_routes.cpp).
 route_result openai_config(api_context&, session_io&, client_request&);
 route_result openai_config_update(api_context&, session_io&, client_request&);
+route_result ollama_config(api_context&, session_io&, client_request&);
+route_result ollama_config_update(api_context&, session_io&, client_request&);
+route_result ollama_verify(api_context&, session_io&, client_request&);
 
 }  // namespace sb

@@ -107,7 +107,10 @@ net::awaitable<handled> router::handle(session_io& s, client_request& req, route
   auto bit = bit_of(req.method());
   matches m;
   match(path, bit, m);
-  if (m.count == 0) co_return co_await send_error(s, gateway_error::not_found, "Not Found");
+  if (m.count == 0) {
+    if (path.starts_with("/ollama/")) s.dialect = error_dialect::ollama;
+    co_return co_await send_error(s, gateway_error::not_found, "Not Found");
+  }
 
   const route_def* route = nullptr;
   std::uint8_t allowed = 0;

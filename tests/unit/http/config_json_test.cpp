@@ -18,7 +18,7 @@ provider_config current() {
 }  // namespace
 
 CAF_TEST(keys are masked on the way out) {
-  auto text = render_openai_config(current());
+  auto text = render_provider_config(provider_kind::openai, current());
   CAF_CHECK_EQUAL(text.find("sk-aaaaaaaa1111"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(text.find("****1111"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(text.find("\"ENABLE_OPENAI_API\":true"), std::string::npos);
@@ -27,7 +27,7 @@ CAF_TEST(keys are masked on the way out) {
 CAF_TEST(a mask echoed back keeps the stored key of the same connection at the same url) {
   std::string err;
   // Connection b moved to index 0 and a to index 2: each mask follows its URL.
-  auto next = parse_openai_config_update(
+  auto next = parse_provider_config_update(provider_kind::openai, 
       R"({"OPENAI_API_BASE_URLS":["http://b/v1","http://c/v1","http://a/v1"],)"
       R"("OPENAI_API_KEYS":["****2222","sk-new","****1111"],"OPENAI_API_CONFIGS":{"0":{"prefix_id":"x"},"7":{}}})",
       current(), false, err);
@@ -41,14 +41,14 @@ CAF_TEST(a mask echoed back keeps the stored key of the same connection at the s
 
 CAF_TEST(a mask sent with a changed url is refused and never stored) {
   std::string err;
-  auto next = parse_openai_config_update(
+  auto next = parse_provider_config_update(provider_kind::openai, 
       R"({"OPENAI_API_BASE_URLS":["http://evil.example/v1","http://b/v1"],)"
       R"("OPENAI_API_KEYS":["****1111","****2222"]})",
       current(), false, err);
   CAF_CHECK(!next.has_value());
   CAF_CHECK_NOT_EQUAL(err.find("URL changed"), std::string::npos);
   // Another connection's mask does not travel either.
-  next = parse_openai_config_update(
+  next = parse_provider_config_update(provider_kind::openai, 
       R"({"OPENAI_API_BASE_URLS":["http://c/v1"],"OPENAI_API_KEYS":["****2222"]})", current(),
       false, err);
   CAF_CHECK(!next.has_value());
@@ -60,7 +60,7 @@ CAF_TEST(short keys all mask alike but each stays with its own url) {
   p.base_urls = {"http://a/v1", "http://b/v1"};
   p.api_keys = {secret_string("short1"), secret_string("short2")};
   std::string err;
-  auto next = parse_openai_config_update(
+  auto next = parse_provider_config_update(provider_kind::openai, 
       R"({"OPENAI_API_BASE_URLS":["http://b/v1","http://a/v1"],"OPENAI_API_KEYS":["****","****"]})",
       p, false, err);
   CAF_REQUIRE(next.has_value());
@@ -74,13 +74,13 @@ CAF_TEST(secret headers and url credentials are masked and echoed back) {
   p.api_keys = {secret_string("")};
   p.api_configs_json =
       R"({"0":{"headers":{"api-key":"azure-secret-123456","X-Title":"mine","Authorization":"Bearer tok-abcdefgh"}}})";
-  auto text = render_openai_config(p);
+  auto text = render_provider_config(provider_kind::openai, p);
   for (auto* secret : {"hunter2secret", "qwertyuiop99", "azure-secret-123456", "tok-abcdefgh"})
     CAF_CHECK_EQUAL(text.find(secret), std::string::npos);
   CAF_CHECK_NOT_EQUAL(text.find("\"X-Title\":\"mine\""), std::string::npos);
   CAF_CHECK_NOT_EQUAL(text.find("user:****cret@a/v1?key=****op99&x=1"), std::string::npos);
   std::string err;
-  auto next = parse_openai_config_update(
+  auto next = parse_provider_config_update(provider_kind::openai, 
       R"({"OPENAI_API_BASE_URLS":["http://user:****cret@a/v1?key=****op99&x=1"],)"
       R"("OPENAI_API_CONFIGS":{"0":{"headers":{"api-key":"****3456","Authorization":"****efgh"}}}})",
       p, false, err);
@@ -89,7 +89,7 @@ CAF_TEST(secret headers and url credentials are masked and echoed back) {
   CAF_CHECK_NOT_EQUAL(next->api_configs_json.find("azure-secret-123456"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(next->api_configs_json.find("Bearer tok-abcdefgh"), std::string::npos);
   // The same masked header for a connection at another URL is refused.
-  next = parse_openai_config_update(
+  next = parse_provider_config_update(provider_kind::openai, 
       R"({"OPENAI_API_BASE_URLS":["http://other/v1"],)"
       R"("OPENAI_API_CONFIGS":{"0":{"headers":{"api-key":"****3456"}}}})",
       p, false, err);
@@ -101,13 +101,13 @@ CAF_TEST(a token as the url user is masked and a percent in a password is safe) 
   p.base_urls = {"https://sk-tokenasuser123456@h/v1", "https://user:longpassw%25rd@h2/v1",
                  "https://tok-emptypassword999:@h3/v1"};
   p.api_keys = {secret_string(""), secret_string(""), secret_string("")};
-  auto text = render_openai_config(p);  // must not throw
+  auto text = render_provider_config(provider_kind::openai, p);  // must not throw
   CAF_CHECK_EQUAL(text.find("tokenasuser"), std::string::npos);
   CAF_CHECK_EQUAL(text.find("longpassw"), std::string::npos);
   CAF_CHECK_EQUAL(text.find("emptypassword"), std::string::npos);
   std::string err;
   auto shown = boost::json::parse(text).as_object().at("OPENAI_API_BASE_URLS").as_array();
-  auto next = parse_openai_config_update(
+  auto next = parse_provider_config_update(provider_kind::openai, 
       R"({"OPENAI_API_BASE_URLS":[")" + std::string(shown[0].as_string()) + R"(",")" +
           std::string(shown[1].as_string()) + R"(",")" + std::string(shown[2].as_string()) +
           R"("]})",
@@ -125,7 +125,7 @@ CAF_TEST(framing headers and header injection are refused) {
                   R"({"X-A":"b\r\nX-Injected: 1"})", R"({"Bad Name":"x"})"}) {
     auto body = std::string(R"({"OPENAI_API_BASE_URLS":["http://a/v1"],"OPENAI_API_CONFIGS":{"0":{"headers":)") +
                 h + "}}}";
-    CAF_CHECK(!parse_openai_config_update(body, current(), false, err));
+    CAF_CHECK(!parse_provider_config_update(provider_kind::openai, body, current(), false, err));
   }
 }
 
@@ -138,23 +138,23 @@ CAF_TEST(link local and metadata hosts are refused unless allowed) {
                     "http://[64:ff9b::a9fe:a9fe]/", "http://[::ffff:0:a9fe:a9fe]/",
                     "http://[2002:a9fe:a9fe::1]/"}) {
     auto body = std::string(R"x({"OPENAI_API_BASE_URLS":[")x") + url + R"x("]})x";
-    CAF_CHECK(!parse_openai_config_update(body, current(), false, err));
-    CAF_CHECK(parse_openai_config_update(body, current(), true, err).has_value());
+    CAF_CHECK(!parse_provider_config_update(provider_kind::openai, body, current(), false, err));
+    CAF_CHECK(parse_provider_config_update(provider_kind::openai, body, current(), true, err).has_value());
   }
   for (auto* url : {"http://127.0.0.1:11434", "http://10.0.0.5/v1", "http://[::1]:8000/v1",
                     "http://ollama.local:11434"}) {
     auto body = std::string(R"x({"OPENAI_API_BASE_URLS":[")x") + url + R"x("]})x";
-    CAF_CHECK(parse_openai_config_update(body, current(), false, err).has_value());
+    CAF_CHECK(parse_provider_config_update(provider_kind::openai, body, current(), false, err).has_value());
   }
 }
 
 CAF_TEST(keys pad and truncate to the url count) {
   std::string err;
-  auto next = parse_openai_config_update(
+  auto next = parse_provider_config_update(provider_kind::openai, 
       R"({"OPENAI_API_BASE_URLS":["http://a/v1"],"OPENAI_API_KEYS":["k1","k2"]})", current(), false, err);
   CAF_REQUIRE(next.has_value());
   CAF_CHECK_EQUAL(next->api_keys.size(), 1u);
-  auto padded = parse_openai_config_update(
+  auto padded = parse_provider_config_update(provider_kind::openai, 
       R"({"OPENAI_API_BASE_URLS":["http://a/v1","http://b/v1"]})", current(), false, err);
   CAF_REQUIRE(padded.has_value());
   CAF_CHECK_EQUAL(padded->api_keys.size(), 2u);
@@ -162,10 +162,10 @@ CAF_TEST(keys pad and truncate to the url count) {
 
 CAF_TEST(bad forms are rejected) {
   std::string err;
-  CAF_CHECK(!parse_openai_config_update("nope", current(), false, err));
-  CAF_CHECK(!parse_openai_config_update(R"({"OPENAI_API_BASE_URLS":"http://a"})", current(), false, err));
-  CAF_CHECK(!parse_openai_config_update(R"({"OPENAI_API_BASE_URLS":["ftp://a"]})", current(), false, err));
-  CAF_CHECK(!parse_openai_config_update(
+  CAF_CHECK(!parse_provider_config_update(provider_kind::openai, "nope", current(), false, err));
+  CAF_CHECK(!parse_provider_config_update(provider_kind::openai, R"({"OPENAI_API_BASE_URLS":"http://a"})", current(), false, err));
+  CAF_CHECK(!parse_provider_config_update(provider_kind::openai, R"({"OPENAI_API_BASE_URLS":["ftp://a"]})", current(), false, err));
+  CAF_CHECK(!parse_provider_config_update(provider_kind::openai, 
       R"({"OPENAI_API_BASE_URLS":["http://a"],"ENABLE_OPENAI_API":"yes"})", current(), false, err));
 }
 

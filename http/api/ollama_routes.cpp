@@ -1,0 +1,398 @@
+// /ollama: Ollama's own API over every configured Ollama server, as one server. Inference is
+// routed by model to a server holding it (or to the one `{url_idx}` names, if it holds it);
+// management routes reach one server (or, for unload, every holder); lists come from the catalog
+// snapshot, never from an upstream on the request path; version and ps ask every server at once.
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "http/api/chat_request.hpp"
+#include "http/api/handlers.hpp"
+#include "http/api/model_routing.hpp"
+#include "http/server/runtime.hpp"
+#include "http/upstream/providers/model_entries.hpp"
+#include "http/upstream/providers/provider_adapter.hpp"
+#include "http/upstream/upstream_call.hpp"
+#include "http/upstream/upstream_endpoint.hpp"
+#include "http/upstream/upstream_error.hpp"
+#include "messages/control_plane.hpp"
+
+namespace sb {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+
+namespace {
+
+using endpoint_ptr = std::shared_ptr<upstream_endpoint>;
+
+// The route of `name` as a client wrote it: exact, else with Ollama's implied ":latest".
+const model_route* find_model(const catalog_snapshot& c, std::string_view name) {
+  if (auto it = c.ollama.find(name); it != c.ollama.end()) return &it->second;
+  auto canonical = adapter_for(provider_kind::ollama).canonical_model_name(name);
+  if (auto it = c.ollama.find(std::string_view(canonical)); it != c.ollama.end())
+    return &it->second;
+  return nullptr;
+}
+
+route_result model_not_found(session_io& s, std::string_view name, std::optional<int> url_idx) {
+  if (url_idx)
+    co_return co_await send_error(
+        s, gateway_error::model_not_found,
+        fmt::format("model '{}' not found on Ollama connection {}", name, *url_idx));
+  co_return co_await send_error(s, gateway_error::model_not_found,
+                                fmt::format("model '{}' not found", name));
+}
+
+// The running Ollama servers, in index order.
+std::vector<endpoint_ptr> ollama_servers(const catalog_snapshot& c) {
+  std::vector<endpoint_ptr> out;
+  for (auto& ep : c.upstreams)
+    if (ep->spec().key.kind == provider_kind::ollama) out.push_back(ep);
+  return out;
+}
+
+// The server a request without a model goes to: `url_idx`'s, else the first running one.
+endpoint_ptr server_for(const catalog_snapshot& c, std::optional<int> url_idx) {
+  for (auto& ep : ollama_servers(c))
+    if (!url_idx || ep->spec().key.idx == *url_idx) return ep;
+  return nullptr;
+}
+
+route_result no_server(session_io& s, std::optional<int> url_idx) {
+  if (url_idx)
+    co_return co_await send_error(
+        s, gateway_error::upstream_unreachable,
+        fmt::format("Ollama connection {} is disabled or has not been reached yet", *url_idx));
+  co_return co_await send_error(s, gateway_error::upstream_unreachable,
+                                "no Ollama server is configured and enabled");
+}
+
+// A failed call_upstream (no answer, or an error answer) in the route's dialect.
+route_result answer_failed_call(session_io& s, const upstream_endpoint& ep,
+                                const upstream_reply& r, const runtime& rt) {
+  if (r.status == 0)
+    co_return co_await send_error(
+        s, r.timed_out ? gateway_error::upstream_timeout : gateway_error::upstream_unreachable,
+        fmt::format("{} failed: {}", connection_name(ep), r.error));
+  auto [code, body] = upstream_error_answer(r.status, r.body, ep, s.dialect);
+  co_return co_await send_body(s, code, std::move(body));
+}
+
+// The model a management request names ("model", or Ollama's older "name"), read from a JSON
+// object; empty when there is none.
+std::string named_model(const json::object& o) {
+  for (auto key : {"model", "name"})
+    if (auto* v = o.if_contains(key); v && v->is_string() && !v->as_string().empty())
+      return std::string(v->as_string());
+  return {};
+}
+
+std::optional<json::object> json_object_body(const std::string& body) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.as_object());
+}
+
+// `name` without the connection's "{prefix_id}." (a copy's destination is named as clients see
+// models; the server knows it without the prefix).
+std::string without_prefix(const connection_spec& spec, std::string_view name) {
+  if (!spec.prefix_id.empty() && name.starts_with(spec.prefix_id + "."))
+    name.remove_prefix(spec.prefix_id.size() + 1);
+  return std::string(name);
+}
+
+// Relays a request routed by its model: `path` on a server holding it. `stream_default` is what
+// Ollama assumes when the body does not say.
+route_result relay_by_model(api_context& ctx, session_io& s, client_request& req,
+                            const char* path, bool stream_default) {
+  chat_request_view view;
+  if (auto problem = parse_chat_request(req.body(), view, true); !problem.empty())
+    co_return co_await send_error(s, gateway_error::bad_request, problem);
+  auto catalog = ctx.rt.catalog.load();
+  auto* route = find_model(*catalog, view.model);
+  const route_target* t = route ? pick_target(*route, ctx.url_idx) : nullptr;
+  if (!t) co_return co_await model_not_found(s, view.model, ctx.url_idx);
+  if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
+  upstream_request up;
+  up.path = path;
+  up.accept = std::string(req[http::field::accept]);
+  up.body = std::move(req.body());
+  up.wants_stream = view.stream_given ? view.stream : stream_default;
+  co_return co_await relay_with_failover(s, ctx.rt, *route, t, up, !ctx.url_idx);
+}
+
+// Relays a request that names no model the catalog knows (pull, create) to one server, then has
+// that server's list fetched again.
+route_result relay_to_server(api_context& ctx, session_io& s, client_request& req,
+                             const char* path) {
+  auto server = server_for(*ctx.rt.catalog.load(), ctx.url_idx);
+  if (!server) co_return co_await no_server(s, ctx.url_idx);
+  chat_request_view view;
+  if (auto problem = parse_chat_request(req.body(), view, true); !problem.empty())
+    co_return co_await send_error(s, gateway_error::bad_request, problem);
+  upstream_request up;
+  up.path = path;
+  up.accept = std::string(req[http::field::accept]);
+  up.body = std::move(req.body());
+  up.wants_stream = view.stream_given ? view.stream : true;
+  auto r = co_await relay_to_upstream(s, ctx.rt, server, up, false);
+  ctx.cp.refresh_models(provider_kind::ollama, server->spec().key.idx);
+  co_return r.answer;
+}
+
+// "0.5.13" < "0.6.0"; a leading "v" and any "-suffix" are ignored, as Open WebUI compares.
+std::vector<int> version_parts(std::string_view v) {
+  if (v.starts_with('v')) v.remove_prefix(1);
+  v = v.substr(0, v.find('-'));
+  std::vector<int> parts;
+  while (!v.empty()) {
+    int n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc{}) return {};
+    parts.push_back(n);
+    v.remove_prefix(static_cast<std::size_t>(end - v.data()));
+    if (!v.empty() && v.front() != '.') return {};
+    if (!v.empty()) v.remove_prefix(1);
+  }
+  return parts;
+}
+
+// The bodies below are built outside the coroutines: g++ 12 mishandles braced initializer lists
+// in coroutine bodies.
+std::string copy_body(const route_target& t, std::string_view destination) {
+  return json::serialize(json::object{
+      {"source", t.upstream_model}, {"destination", without_prefix(t.endpoint->spec(), destination)}});
+}
+
+std::string model_body(const route_target& t) {
+  return json::serialize(json::object{{"model", t.upstream_model}});
+}
+
+std::string unload_body(const route_target& t) {
+  return json::serialize(json::object{{"model", t.upstream_model}, {"keep_alive", 0}});
+}
+
+std::string unload_failures(const std::vector<const route_target*>& holders,
+                            const std::vector<upstream_reply>& replies) {
+  std::vector<std::string> failures;
+  for (std::size_t i = 0; i < replies.size(); ++i)
+    if (replies[i].status < 200 || replies[i].status >= 300)
+      failures.push_back(fmt::format(
+          "{}: {}", connection_name(*holders[i]->endpoint),
+          replies[i].status == 0 ? replies[i].error : "HTTP " + std::to_string(replies[i].status)));
+  if (failures.empty()) return {};
+  return fmt::format("Failed to unload model on {} servers: {}", failures.size(),
+                     fmt::join(failures, "; "));
+}
+
+// The servers' /api/ps answers merged by model (prefixes applied, allow-lists honoured), each
+// entry with the servers running it ("urls"). A server that did not answer is left out.
+std::string merged_ps(const std::vector<endpoint_ptr>& servers,
+                      const std::vector<upstream_reply>& replies) {
+  json::array merged;
+  std::map<std::string, std::size_t> at;  // model -> index in merged
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    if (replies[i].status != 200) continue;
+    auto body = json_object_body(replies[i].body);
+    auto* models = body ? body->if_contains("models") : nullptr;
+    if (!models || !models->is_array()) continue;
+    auto& spec = servers[i]->spec();
+    for (auto& m : models->as_array()) {
+      if (!m.is_object()) continue;
+      auto entry = m.as_object();
+      auto upstream_name = named_model(entry);
+      if (upstream_name.empty() || !allowed_model(spec, upstream_name)) continue;
+      auto id = exposed_model_id(spec, upstream_name);
+      entry["model"] = id;
+      if (!spec.prefix_id.empty()) entry["name"] = id;
+      auto [pos, fresh] = at.emplace(id, merged.size());
+      if (fresh) {
+        entry["urls"] = json::array{spec.key.idx};
+        merged.push_back(std::move(entry));
+      } else {
+        merged[pos->second].as_object()["urls"].as_array().push_back(spec.key.idx);
+      }
+    }
+  }
+  return json::serialize(json::object{{"models", std::move(merged)}});
+}
+
+// {"version": ...} with the lowest version the servers answered, or empty when none did.
+std::string lowest_version(const std::vector<upstream_reply>& replies) {
+  std::optional<std::pair<std::vector<int>, std::string>> lowest;
+  for (auto& r : replies) {
+    if (r.status != 200) continue;
+    auto body = json_object_body(r.body);
+    auto* v = body ? body->if_contains("version") : nullptr;
+    if (!v || !v->is_string()) continue;
+    auto parts = version_parts(v->as_string());
+    if (parts.empty()) continue;
+    if (!lowest || parts < lowest->first)
+      lowest.emplace(std::move(parts), std::string(v->as_string()));
+  }
+  if (!lowest) return {};
+  return json::serialize(json::object{{"version", lowest->second}});
+}
+
+}  // namespace
+
+route_result ollama_tags(api_context& ctx, session_io& s, client_request&) {
+  auto catalog = ctx.rt.catalog.load();
+  if (!ctx.url_idx) co_return co_await send_body(s, http::status::ok, catalog->ollama_tags_body);
+  auto it = catalog->ollama_tags_by_idx.find(*ctx.url_idx);
+  co_return co_await send_body(
+      s, http::status::ok,
+      it == catalog->ollama_tags_by_idx.end() ? std::string(R"({"models":[]})") : it->second);
+}
+
+route_result ollama_v1_models(api_context& ctx, session_io& s, client_request&) {
+  auto catalog = ctx.rt.catalog.load();
+  if (!ctx.url_idx)
+    co_return co_await send_body(s, http::status::ok, catalog->ollama_v1_models_body);
+  auto it = catalog->ollama_v1_models_by_idx.find(*ctx.url_idx);
+  co_return co_await send_body(s, http::status::ok,
+                               it == catalog->ollama_v1_models_by_idx.end()
+                                   ? std::string(R"({"data":[],"object":"list"})")
+                                   : it->second);
+}
+
+route_result ollama_chat(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/api/chat", true);
+}
+route_result ollama_generate(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/api/generate", true);
+}
+route_result ollama_embed(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/api/embed", false);
+}
+route_result ollama_embeddings(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/api/embeddings", false);
+}
+route_result ollama_show(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/api/show", false);
+}
+route_result ollama_v1_chat(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/v1/chat/completions", false);
+}
+route_result ollama_v1_completions(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/v1/completions", false);
+}
+route_result ollama_push(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/api/push", true);
+}
+route_result ollama_pull(api_context& ctx, session_io& s, client_request& req) {
+  return relay_to_server(ctx, s, req, "/api/pull");
+}
+route_result ollama_create(api_context& ctx, session_io& s, client_request& req) {
+  return relay_to_server(ctx, s, req, "/api/create");
+}
+
+route_result ollama_copy(api_context& ctx, session_io& s, client_request& req) {
+  auto body = json_object_body(req.body());
+  auto* source = body ? body->if_contains("source") : nullptr;
+  auto* destination = body ? body->if_contains("destination") : nullptr;
+  if (!source || !source->is_string() || !destination || !destination->is_string() ||
+      destination->as_string().empty())
+    co_return co_await send_error(s, gateway_error::bad_request,
+                                  "body must name a \"source\" and a \"destination\" model");
+  std::string name(source->as_string());
+  auto catalog = ctx.rt.catalog.load();
+  auto* route = find_model(*catalog, name);
+  // Without an index, the first server holding the source, as Open WebUI does.
+  const route_target* t =
+      !route ? nullptr : ctx.url_idx ? pick_target(*route, ctx.url_idx) : &route->targets.front();
+  if (!t) co_return co_await model_not_found(s, name, ctx.url_idx);
+  auto& ep = *t->endpoint;
+  auto r = co_await call_upstream(ep, http::verb::post, "/api/copy",
+                                  copy_body(*t, destination->as_string()),
+                                  ctx.rt.cfg.upstream_response_timeout);
+  if (r.status < 200 || r.status >= 300) co_return co_await answer_failed_call(s, ep, r, ctx.rt);
+  ctx.cp.refresh_models(provider_kind::ollama, ep.spec().key.idx);
+  co_return co_await send_body(s, http::status::ok, "true");
+}
+
+route_result ollama_delete(api_context& ctx, session_io& s, client_request& req) {
+  auto body = json_object_body(req.body());
+  auto name = body ? named_model(*body) : std::string();
+  if (name.empty())
+    co_return co_await send_error(s, gateway_error::bad_request, "body must name a \"model\"");
+  auto catalog = ctx.rt.catalog.load();
+  auto* route = find_model(*catalog, name);
+  const route_target* t =
+      !route ? nullptr : ctx.url_idx ? pick_target(*route, ctx.url_idx) : &route->targets.front();
+  if (!t) co_return co_await model_not_found(s, name, ctx.url_idx);
+  auto& ep = *t->endpoint;
+  auto r = co_await call_upstream(ep, http::verb::delete_, "/api/delete", model_body(*t),
+                                  ctx.rt.cfg.upstream_response_timeout);
+  if (r.status < 200 || r.status >= 300) co_return co_await answer_failed_call(s, ep, r, ctx.rt);
+  ctx.cp.refresh_models(provider_kind::ollama, ep.spec().key.idx);
+  co_return co_await send_body(s, http::status::ok, "true");
+}
+
+// Unloads the model from memory on every server holding it (or the one `{url_idx}` names).
+route_result ollama_unload(api_context& ctx, session_io& s, client_request& req) {
+  auto body = json_object_body(req.body());
+  auto name = body ? named_model(*body) : std::string();
+  if (name.empty())
+    co_return co_await send_error(s, gateway_error::bad_request,
+                                  "Missing name of the model to unload.");
+  auto catalog = ctx.rt.catalog.load();
+  auto* route = find_model(*catalog, name);
+  std::vector<const route_target*> holders;
+  if (route)
+    for (auto& t : route->targets)
+      if (!ctx.url_idx || t.endpoint->spec().key.idx == *ctx.url_idx) holders.push_back(&t);
+  if (holders.empty()) co_return co_await model_not_found(s, name, ctx.url_idx);
+  std::vector<boost::asio::awaitable<upstream_reply>> calls;
+  for (auto* t : holders)
+    calls.push_back(call_upstream(*t->endpoint, http::verb::post, "/api/generate", unload_body(*t),
+                                  ctx.rt.cfg.upstream_response_timeout));
+  auto replies = co_await call_all(std::move(calls));
+  if (auto failed = unload_failures(holders, replies); !failed.empty())
+    co_return co_await send_error(s, gateway_error::upstream_unreachable, failed);
+  co_return co_await send_body(s, http::status::ok, R"({"status":true})");
+}
+
+// GET /api/ps of every server at once, merged.
+route_result ollama_ps(api_context& ctx, session_io& s, client_request&) {
+  auto servers = ollama_servers(*ctx.rt.catalog.load());
+  std::vector<boost::asio::awaitable<upstream_reply>> calls;
+  for (auto& ep : servers)
+    calls.push_back(call_upstream(*ep, http::verb::get, "/api/ps", {}, ctx.rt.cfg.model_list_timeout));
+  auto replies = co_await call_all(std::move(calls));
+  co_return co_await send_body(s, http::status::ok, merged_ps(servers, replies));
+}
+
+// The lowest version among the enabled servers (a client checks what every server can do), or
+// one server's with `{url_idx}`.
+route_result ollama_version(api_context& ctx, session_io& s, client_request&) {
+  if (!ctx.rt.config.load()->ollama.enable)
+    co_return co_await send_body(s, http::status::ok, R"({"version":false})");
+  auto catalog = ctx.rt.catalog.load();
+  std::vector<endpoint_ptr> servers;
+  if (ctx.url_idx) {
+    auto one = server_for(*catalog, ctx.url_idx);
+    if (!one) co_return co_await no_server(s, ctx.url_idx);
+    servers.push_back(one);
+  } else {
+    servers = ollama_servers(*catalog);
+  }
+  std::vector<boost::asio::awaitable<upstream_reply>> calls;
+  for (auto& ep : servers)
+    calls.push_back(
+        call_upstream(*ep, http::verb::get, "/api/version", {}, ctx.rt.cfg.model_list_timeout));
+  auto replies = co_await call_all(std::move(calls));
+  auto lowest = lowest_version(replies);
+  if (lowest.empty()) {
+    if (servers.size() == 1 && replies[0].status != 200)
+      co_return co_await answer_failed_call(s, *servers[0], replies[0], ctx.rt);
+    co_return co_await send_error(s, gateway_error::upstream_unreachable,
+                                  "no Ollama server answered /api/version");
+  }
+  co_return co_await send_body(s, http::status::ok, std::move(lowest));
+}
+
+}  // namespace sb

@@ -1,0 +1,127 @@
+#include "http/upstream/upstream_call.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <memory>
+#include <optional>
+
+#include "http/server/growing_string_body.hpp"
+#include "http/server/log_failure.hpp"
+#include "http/upstream/upstream_endpoint.hpp"
+
+namespace sb {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
+
+// One exchange on an open connection; returns whether the connection can be pooled again.
+template <class Stream>
+net::awaitable<bool> exchange_once(Stream& s, upstream_connection& conn, const std::string& head,
+                                   const std::string& body, std::chrono::milliseconds timeout,
+                                   std::uint64_t max_bytes, upstream_reply& r) {
+  auto& lowest = beast::get_lowest_layer(s);
+  lowest.expires_after(timeout);
+  std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(body)};
+  if (auto [ec, n] = co_await net::async_write(s, out, use_nothrow); ec) {
+    r.error = ec.message();
+    co_return false;
+  }
+  // Interim (1xx) answers are skipped until the final one, as on the request path.
+  std::optional<http::response_parser<growing_string_body>> p;
+  for (int interim = 0;; ++interim) {
+    p.emplace();
+    p->body_limit(max_bytes);
+    if (auto [ec, n] = co_await http::async_read(s, conn.buffer, *p, use_nothrow); ec) {
+      r.timed_out = ec == beast::error::timeout;
+      r.error = r.timed_out ? "timed out" : ec.message();
+      co_return false;
+    }
+    auto kind = classify_head(p->get().result_int(), interim);
+    if (kind == head_kind::final) break;
+    if (kind == head_kind::refused) {
+      r.error = "unexpected interim response " + std::to_string(p->get().result_int());
+      co_return false;
+    }
+  }
+  r.status = static_cast<int>(p->get().result_int());
+  r.body = std::move(p->get().body());
+  lowest.expires_never();
+  co_return p->keep_alive();
+}
+
+// Collects the replies of call_all; the last one to finish wakes the waiter.
+struct gathering {
+  explicit gathering(net::any_io_executor ex, std::size_t n) : replies(n), left(n), done(ex) {}
+  std::vector<upstream_reply> replies;
+  std::size_t left;
+  net::steady_timer done;
+};
+
+net::awaitable<void> collect(std::shared_ptr<gathering> g, std::size_t i,
+                             net::awaitable<upstream_reply> call) {
+  g->replies[i] = co_await std::move(call);
+  if (--g->left == 0) g->done.cancel();
+}
+
+}  // namespace
+
+net::awaitable<upstream_reply> call_upstream(upstream_endpoint& ep, http::verb method,
+                                             std::string path, std::string body,
+                                             std::chrono::milliseconds timeout,
+                                             std::uint64_t max_bytes) {
+  upstream_reply r;
+  const auto head = ep.request_head(method, path, body.empty() ? "" : "application/json",
+                                    "application/json", body.size());
+  auto conn = ep.take_idle();
+  bool reused = conn != nullptr;
+  try {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (!conn) {
+        boost::system::error_code ec;
+        conn = co_await ep.connect(ec);
+        if (!conn) {
+          r.timed_out = ec == beast::error::timeout;
+          r.error = r.timed_out ? "connect timed out" : ec.message();
+          break;
+        }
+        reused = false;
+      }
+      r = upstream_reply{};
+      bool keep = co_await std::visit(
+          [&](auto& s) { return exchange_once(s, *conn, head, body, timeout, max_bytes, r); },
+          conn->stream);
+      bool ok = r.error.empty();
+      ep.release(std::move(conn), ok && keep);
+      if (ok || !reused) break;  // a pooled connection may have been closed: one fresh retry
+      ep.stats().stale_retries.fetch_add(1, std::memory_order_relaxed);
+    }
+  } catch (const std::exception& e) {
+    r.status = 0;
+    r.error = e.what();
+  }
+  co_return r;
+}
+
+net::awaitable<std::vector<upstream_reply>> call_all(std::vector<net::awaitable<upstream_reply>> calls) {
+  auto ex = co_await net::this_coro::executor;
+  auto g = std::make_shared<gathering>(ex, calls.size());
+  for (std::size_t i = 0; i < calls.size(); ++i)
+    net::co_spawn(ex, collect(g, i, std::move(calls[i])), log_failure{"upstream call"});
+  if (g->left > 0) {
+    g->done.expires_at(net::steady_timer::time_point::max());
+    co_await g->done.async_wait(use_nothrow);
+  }
+  co_return std::move(g->replies);
+}
+
+}  // namespace sb

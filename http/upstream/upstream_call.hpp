@@ -1,0 +1,35 @@
+#pragma once
+// One request to an upstream whose whole answer the gateway itself reads (model lists, version
+// and ps fan-outs, verify, unload): pooled connection, a fresh one on a stale pool, interim
+// answers skipped, a total deadline, the answer's size capped. Runs on the calling I/O thread.
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sb {
+
+class upstream_endpoint;
+
+/// What came back: a status and body, or (status 0) why nothing did.
+struct upstream_reply {
+  int status = 0;
+  std::string body;
+  std::string error;    // transport failure, for a client-facing message
+  bool timed_out = false;
+};
+
+/// `method` {base}{path} with `body` (JSON when not empty), all of it within `timeout`.
+boost::asio::awaitable<upstream_reply> call_upstream(upstream_endpoint& ep,
+                                                     boost::beast::http::verb method,
+                                                     std::string path, std::string body,
+                                                     std::chrono::milliseconds timeout,
+                                                     std::uint64_t max_bytes = 32ull << 20);
+
+/// Runs `calls` (one per endpoint) concurrently on the calling I/O thread and waits for all.
+boost::asio::awaitable<std::vector<upstream_reply>> call_all(
+    std::vector<boost::asio::awaitable<upstream_reply>> calls);
+
+}  // namespace sb
