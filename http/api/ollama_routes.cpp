@@ -237,26 +237,29 @@ std::string lowest_version(const std::vector<upstream_reply>& replies) {
   return json::serialize(json::object{{"version", lowest->second}});
 }
 
+// The whole list, or one server's (empty when it has none yet). Chosen outside the coroutines:
+// g++ 12 destroys a temporary of a conditional expression inside co_await twice.
+std::string list_body(const std::string& all, const std::map<int, std::string>& per_server,
+                      std::optional<int> url_idx, std::string_view empty) {
+  if (!url_idx) return all;
+  auto it = per_server.find(*url_idx);
+  return it == per_server.end() ? std::string(empty) : it->second;
+}
+
 }  // namespace
 
 route_result ollama_tags(api_context& ctx, session_io& s, client_request&) {
   auto catalog = ctx.rt.catalog.load();
-  if (!ctx.url_idx) co_return co_await send_body(s, http::status::ok, catalog->ollama_tags_body);
-  auto it = catalog->ollama_tags_by_idx.find(*ctx.url_idx);
-  co_return co_await send_body(
-      s, http::status::ok,
-      it == catalog->ollama_tags_by_idx.end() ? std::string(R"({"models":[]})") : it->second);
+  auto body = list_body(catalog->ollama_tags_body, catalog->ollama_tags_by_idx, ctx.url_idx,
+                        R"({"models":[]})");
+  co_return co_await send_body(s, http::status::ok, std::move(body));
 }
 
 route_result ollama_v1_models(api_context& ctx, session_io& s, client_request&) {
   auto catalog = ctx.rt.catalog.load();
-  if (!ctx.url_idx)
-    co_return co_await send_body(s, http::status::ok, catalog->ollama_v1_models_body);
-  auto it = catalog->ollama_v1_models_by_idx.find(*ctx.url_idx);
-  co_return co_await send_body(s, http::status::ok,
-                               it == catalog->ollama_v1_models_by_idx.end()
-                                   ? std::string(R"({"data":[],"object":"list"})")
-                                   : it->second);
+  auto body = list_body(catalog->ollama_v1_models_body, catalog->ollama_v1_models_by_idx,
+                        ctx.url_idx, R"({"data":[],"object":"list"})");
+  co_return co_await send_body(s, http::status::ok, std::move(body));
 }
 
 route_result ollama_chat(api_context& ctx, session_io& s, client_request& req) {

@@ -1,7 +1,9 @@
 // fake_upstream: a programmable LLM provider for integration tests and benchmarks. It speaks the
 // OpenAI wire format (GET */models, POST */chat/completions, SSE) and Ollama's (GET /api/tags,
-// GET /api/version, POST /api/chat NDJSON). Behaviour is chosen per request by tokens in the model
-// name, joined with '+':
+// /api/version, /api/ps; POST /api/chat and /api/generate (NDJSON), /api/embed, /api/embeddings,
+// /api/show, /api/pull, /api/push, /api/create (NDJSON progress), /api/copy, DELETE /api/delete,
+// /v1/chat/completions, /v1/completions). Pull, create, copy and delete change the model list.
+// Behaviour is chosen per request by tokens in the model name, joined with '+':
 //   ok (default)      answer normally; chunks:<n> content chunks (default 5), chunk_delay:<ms>
 //   slow_ttft:<ms>    wait before the response headers
 //   stall_after:<n>   send n chunks, then nothing until the client leaves
@@ -9,10 +11,11 @@
 //   garbage           200 with a body that is not JSON
 //   html_500          500 with an HTML page
 //   error:<code>      an OpenAI-shaped JSON error with that status
-// GET /_stats answers counters the tests assert on (requests, disconnects seen, last model).
+// GET /_stats answers counters the tests assert on (requests, disconnects seen, last model, and
+// the last request other than a GET: its method, path, body and Authorization header).
 //
 // usage: fake_upstream [--port N] [--models a,b] [--name NAME] [--key KEY] [--host ADDR]
-//                      [--list-delay MS]
+//                      [--list-delay MS] [--version V]
 // Prints "PORT <n>" on stdout once listening.
 #include <sys/socket.h>
 
@@ -41,6 +44,7 @@ struct options {
   std::string name = "fake";
   std::string key;
   int list_delay_ms = 0;  // how long GET */models and /api/tags take
+  std::string version = "0.5.7";  // GET /api/version
 };
 
 struct counters {
@@ -51,6 +55,9 @@ struct counters {
   std::uint64_t stalled = 0;  // streams that reached their stall_after point
   std::string last_model;
   std::string last_path;
+  std::string last_method;
+  std::string last_body;
+  std::string last_auth;
 };
 
 options opts;
@@ -154,14 +161,20 @@ std::string sse_chunk(const std::string& model, int i, bool last) {
   return "data: " + json::serialize(o) + "\n\n";
 }
 
-std::string ndjson_chunk(const std::string& model, int i, bool last) {
-  json::object o{
-      {"model", model},
-      {"created_at", "2024-01-01T00:00:00Z"},
-      {"message",
-       json::object{{"role", "assistant"},
-                    {"content", last ? "" : opts.name + ":tok" + std::to_string(i) + " "}}},
-      {"done", last}};
+// Which answer shape a request gets: OpenAI's chat, Ollama's chat, Ollama's generate.
+enum class dialect { openai, ollama_chat, ollama_generate };
+
+std::string ollama_error(std::string_view message) {
+  return json::serialize(json::object{{"error", message}});
+}
+
+std::string ndjson_chunk(const std::string& model, int i, bool last, dialect d) {
+  std::string text = last ? "" : opts.name + ":tok" + std::to_string(i) + " ";
+  json::object o{{"model", model}, {"created_at", "2024-01-01T00:00:00Z"}, {"done", last}};
+  if (d == dialect::ollama_generate)
+    o["response"] = text;
+  else
+    o["message"] = json::object{{"role", "assistant"}, {"content", text}};
   if (last) {
     o["done_reason"] = "stop";
     o["eval_count"] = i;
@@ -178,7 +191,12 @@ std::string stats_json() {
                  {"disconnects", stats.disconnects},
                  {"completed_streams", stats.completed_streams},
                  {"stalled", stats.stalled},
-                 {"last_model", stats.last_model}};
+                 {"last_model", stats.last_model},
+                 {"last_path", stats.last_path},
+                 {"last_method", stats.last_method},
+                 {"last_body", stats.last_body},
+                 {"last_auth", stats.last_auth},
+                 {"models", json::value_from(opts.models)}};
   return json::serialize(o);
 }
 
@@ -202,11 +220,13 @@ std::string tags_json() {
   return json::serialize(json::object{{"models", models}});
 }
 
-std::string whole_answer(const std::string& model, int chunks, bool ollama) {
+std::string whole_answer(const std::string& model, int chunks, dialect d) {
   std::string content;
   for (int i = 0; i < chunks; ++i) content += opts.name + ":tok" + std::to_string(i) + " ";
   json::object o;
-  if (ollama) {
+  if (d == dialect::ollama_generate) {
+    o = {{"model", model}, {"response", content}, {"done", true}};
+  } else if (d == dialect::ollama_chat) {
     o = {{"model", model},
          {"message", json::object{{"role", "assistant"}, {"content", content}}},
          {"done", true}};
@@ -228,7 +248,8 @@ std::string whole_answer(const std::string& model, int chunks, bool ollama) {
 
 // A streamed answer: each chunk its own write, as a model producing tokens would.
 net::awaitable<bool> stream_answer(beast::tcp_stream& s, unsigned ver, bool keep,
-                                   const std::string& model, const behaviour& b, bool ndjson) {
+                                   const std::string& model, const behaviour& b, dialect d) {
+  bool ndjson = d != dialect::openai;
   http::response<http::empty_body> res{http::status::ok, ver};
   res.set(http::field::content_type, ndjson ? "application/x-ndjson" : "text/event-stream");
   res.keep_alive(keep);
@@ -251,14 +272,14 @@ net::awaitable<bool> stream_answer(beast::tcp_stream& s, unsigned ver, bool keep
       ++stats.disconnects;
       co_return false;
     }
-    auto c = ndjson ? ndjson_chunk(model, i, false) : sse_chunk(model, i, false);
+    auto c = ndjson ? ndjson_chunk(model, i, false, d) : sse_chunk(model, i, false);
     if (auto [ec, n] = co_await net::async_write(s, http::make_chunk(net::buffer(c)), use_nothrow);
         ec) {
       ++stats.disconnects;
       co_return false;
     }
   }
-  std::string tail = ndjson ? ndjson_chunk(model, b.chunks, true)
+  std::string tail = ndjson ? ndjson_chunk(model, b.chunks, true, d)
                             : sse_chunk(model, b.chunks, true) + "data: [DONE]\n\n";
   if (auto [ec, n] = co_await net::async_write(s, http::make_chunk(net::buffer(tail)), use_nothrow);
       ec)
@@ -270,7 +291,8 @@ net::awaitable<bool> stream_answer(beast::tcp_stream& s, unsigned ver, bool keep
 }
 
 net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>& req,
-                          bool ollama) {
+                          dialect d) {
+  bool ollama = d != dialect::openai;
   ++stats.chat_requests;
   auto ver = req.version();
   bool keep = req.keep_alive();
@@ -292,7 +314,8 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
   }
   if (b.error_status)
     co_return co_await simple(s, ver, keep, static_cast<http::status>(b.error_status),
-                              openai_error("fake upstream error", b.error_status));
+                              ollama ? ollama_error("fake upstream error")
+                                     : openai_error("fake upstream error", b.error_status));
   if (b.html_500)
     co_return co_await simple(
         s, ver, keep, http::status::internal_server_error,
@@ -300,15 +323,171 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
   if (b.garbage)
     co_return co_await simple(s, ver, keep, http::status::ok,
                               std::string("this is not json at all"), "text/plain");
-  if (stream) co_return co_await stream_answer(s, ver, keep, model, b, ollama);
-  co_return co_await simple(s, ver, keep, http::status::ok, whole_answer(model, b.chunks, ollama));
+  if (stream) co_return co_await stream_answer(s, ver, keep, model, b, d);
+  co_return co_await simple(s, ver, keep, http::status::ok, whole_answer(model, b.chunks, d));
+}
+
+std::string version_json() { return json::serialize(json::object{{"version", opts.version}}); }
+
+std::string request_model(const std::string& body) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  if (ec || !v.is_object()) return {};
+  for (auto key : {"model", "name", "source"})
+    if (auto* m = v.as_object().if_contains(key); m && m->is_string())
+      return std::string(m->as_string());
+  return {};
+}
+
+bool has_model(const std::string& m) {
+  return std::find(opts.models.begin(), opts.models.end(), m) != opts.models.end();
+}
+
+// {"done_reason":"unload"} for a generate with keep_alive 0 and no prompt, else empty.
+std::string unload_answer(const std::string& body) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  if (ec || !v.is_object()) return {};
+  auto* k = v.as_object().if_contains("keep_alive");
+  if (!k || !k->is_number() || k->to_number<double>() != 0 || v.as_object().contains("prompt"))
+    return {};
+  return json::serialize(json::object{{"model", request_model(body)},
+                                      {"response", ""},
+                                      {"done", true},
+                                      {"done_reason", "unload"}});
+}
+
+std::string ps_json() {
+  json::array models;
+  if (!opts.models.empty())
+    models.push_back(json::object{{"name", opts.models.front()},
+                                  {"model", opts.models.front()},
+                                  {"size", 1000},
+                                  {"digest", "sha256:fake"},
+                                  {"details", json::object{}},
+                                  {"expires_at", "2024-06-04T14:38:31.83753-07:00"},
+                                  {"size_vram", 1000}});
+  return json::serialize(json::object{{"models", models}});
+}
+
+// The answer to an Ollama request other than chat and generate, as (status, body, ndjson lines).
+struct canned {
+  http::status status = http::status::ok;
+  std::string body;
+  std::vector<std::string> lines;  // a streamed progress answer when not empty
+};
+
+canned ollama_answer(const std::string& path, const std::string& body, bool stream) {
+  auto model = request_model(body);
+  auto missing = [&] {
+    return canned{http::status::not_found, ollama_error("model '" + model + "' not found"), {}};
+  };
+  auto progress = [&](std::vector<std::string> steps) {
+    canned c;
+    if (!stream) {
+      c.body = json::serialize(json::object{{"status", "success"}});
+      return c;
+    }
+    for (auto& st : steps) c.lines.push_back(json::serialize(json::object{{"status", st}}) + "\n");
+    c.lines.push_back(json::serialize(json::object{{"status", "success"}}) + "\n");
+    return c;
+  };
+  if (path == "/api/embed")
+    return {http::status::ok,
+            json::serialize(json::object{{"model", model},
+                                         {"embeddings", json::array{json::array{0.1, 0.2, 0.3}}}}),
+            {}};
+  if (path == "/api/embeddings")
+    return {http::status::ok,
+            json::serialize(json::object{{"embedding", json::array{0.1, 0.2, 0.3}}}), {}};
+  if (path == "/api/show") {
+    if (!has_model(model)) return missing();
+    return {http::status::ok,
+            json::serialize(json::object{{"modelfile", "FROM " + model},
+                                         {"parameters", ""},
+                                         {"template", "{{ .Prompt }}"},
+                                         {"details", json::object{{"family", opts.name}}},
+                                         {"model_info", json::object{}}}),
+            {}};
+  }
+  if (path == "/api/ps") return {http::status::ok, ps_json(), {}};
+  if (path == "/api/pull" || path == "/api/create") {
+    if (!model.empty() && !has_model(model)) opts.models.push_back(model);
+    return progress({"pulling manifest", "verifying sha256 digest", "writing manifest"});
+  }
+  if (path == "/api/push") {
+    if (!has_model(model)) return missing();
+    return progress({"retrieving manifest", "pushing manifest"});
+  }
+  if (path == "/api/copy") {
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    auto* dest = !ec && v.is_object() ? v.as_object().if_contains("destination") : nullptr;
+    if (!has_model(model) || !dest || !dest->is_string()) return missing();
+    opts.models.emplace_back(dest->as_string());
+    return {http::status::ok, "", {}};
+  }
+  if (path == "/api/delete") {
+    if (!has_model(model)) return missing();
+    opts.models.erase(std::find(opts.models.begin(), opts.models.end(), model));
+    return {http::status::ok, "", {}};
+  }
+  if (path == "/v1/completions")
+    return {http::status::ok,
+            json::serialize(json::object{
+                {"id", "cmpl-fake"},
+                {"object", "text_completion"},
+                {"model", model},
+                {"choices", json::array{json::object{{"index", 0}, {"text", opts.name + ":text"}}}}}),
+            {}};
+  return {http::status::not_found, ollama_error("no such route"), {}};
+}
+
+net::awaitable<bool> ollama_management(beast::tcp_stream& s, http::request<http::string_body>& req,
+                                       const std::string& path) {
+  auto ver = req.version();
+  bool keep = req.keep_alive();
+  bool stream = true;
+  {
+    boost::system::error_code ec;
+    auto v = json::parse(req.body(), ec);
+    if (!ec && v.is_object())
+      if (auto* st = v.as_object().if_contains("stream"); st && st->is_bool()) stream = st->as_bool();
+  }
+  auto b = parse_behaviour(request_model(req.body()));
+  auto c = ollama_answer(path, req.body(), stream);
+  if (c.lines.empty()) co_return co_await simple(s, ver, keep, c.status, std::move(c.body));
+  http::response<http::empty_body> res{http::status::ok, ver};
+  res.set(http::field::content_type, "application/x-ndjson");
+  res.keep_alive(keep);
+  res.chunked(true);
+  http::response_serializer<http::empty_body> sr{res};
+  if (auto [ec, n] = co_await http::async_write_header(s, sr, use_nothrow); ec) co_return false;
+  for (auto& line : c.lines) {
+    if (b.chunk_delay_ms > 0 && !co_await wait_watching(s, b.chunk_delay_ms)) {
+      ++stats.disconnects;
+      co_return false;
+    }
+    if (auto [ec, n] = co_await net::async_write(s, http::make_chunk(net::buffer(line)), use_nothrow);
+        ec)
+      co_return false;
+  }
+  if (auto [ec, n] = co_await net::async_write(s, http::make_chunk_last(), use_nothrow); ec)
+    co_return false;
+  ++stats.completed_streams;
+  co_return keep;
 }
 
 net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_body>& req) {
   ++stats.requests;
   std::string path(req.target());
   if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
-  stats.last_path = path;
+  if (req.method() != http::verb::get) {  // GETs (list refreshes) would hide the request asserted on
+    stats.last_path = path;
+    stats.last_method = std::string(req.method_string());
+    stats.last_body = req.body();
+    stats.last_auth = std::string(req[http::field::authorization]);
+  }
   auto ver = req.version();
   bool keep = req.keep_alive();
   if (path == "/_stats") {
@@ -326,12 +505,18 @@ net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_bod
     co_return co_await simple(s, ver, keep, http::status::ok, tags_json());
   }
   if (path == "/api/version")
-    co_return co_await simple(s, ver, keep, http::status::ok,
-                              std::string(R"({"version":"0.5.7"})"));
+    co_return co_await simple(s, ver, keep, http::status::ok, version_json());
   if (path.ends_with("/chat/completions") && req.method() == http::verb::post)
-    co_return co_await chat(s, req, false);
+    co_return co_await chat(s, req, dialect::openai);
   if (path == "/api/chat" && req.method() == http::verb::post)
-    co_return co_await chat(s, req, true);
+    co_return co_await chat(s, req, dialect::ollama_chat);
+  if (path == "/api/generate" && req.method() == http::verb::post) {
+    if (auto r = unload_answer(req.body()); !r.empty())  // keep_alive 0: unload, no generation
+      co_return co_await simple(s, ver, keep, http::status::ok, std::move(r));
+    co_return co_await chat(s, req, dialect::ollama_generate);
+  }
+  if (path.starts_with("/api/") || path == "/v1/completions")
+    co_return co_await ollama_management(s, req, path);
   co_return co_await simple(s, ver, keep, http::status::not_found,
                             openai_error("no such route", 404));
 }
@@ -374,6 +559,8 @@ int main(int argc, char** argv) {
       opts.key = v;
     else if (k == "--list-delay")
       opts.list_delay_ms = std::stoi(v);
+    else if (k == "--version")
+      opts.version = v;
     else if (k == "--models") {
       opts.models.clear();
       std::size_t start = 0;
