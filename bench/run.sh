@@ -8,6 +8,7 @@
 #   usage: bench/run.sh [seconds per run (3)] [concurrency levels ("1 8 32")] [rounds (3)]
 # BASELINE_GW=path/to/older/switchboard adds that binary as target 'baseline', interleaved with
 # the others: a before/after comparison of a change in one run.
+# BASELINE_NO_OLLAMA=1 leaves the baseline out of the ndjson rows (a build from before /ollama).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-3}
@@ -78,7 +79,8 @@ pids+=($!)
 # start_gateway BINARY DATA_DIR PORT LOG: one I/O thread, pinned like the others.
 start_gateway() {
   taskset -c "$CORE" env DATA_DIR="$2" PORT="$3" HOST=127.0.0.1 THREADS=1 \
-    OPENAI_API_BASE_URLS="http://127.0.0.1:$UP/v1" ENABLE_OLLAMA_API=False GLOBAL_LOG_LEVEL=warn \
+    OPENAI_API_BASE_URLS="http://127.0.0.1:$UP/v1" OLLAMA_BASE_URLS="http://127.0.0.1:$UP" \
+    ENABLE_OLLAMA_API=True GLOBAL_LOG_LEVEL=warn \
     "$1" > "$4" 2>&1 &
   pids+=($!)
 }
@@ -98,11 +100,15 @@ for port in $GW_PORT ${BASE_PORT:-}; do
     sleep 0.1
   done
 done
+for _ in $(seq 100); do
+  curl -sf "http://127.0.0.1:$GW_PORT/ollama/api/tags" 2>/dev/null | grep -q '"bench"' && break
+  sleep 0.1
+done
 curl -sf "http://127.0.0.1:$NGINX_PORT/v1/models" > /dev/null
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$HAPROXY_PORT/v1/models" > /dev/null && break; sleep 0.1; done
 
-for mode in whole stream; do
-  stream=false; [ "$mode" = stream ] && stream=true
+for mode in whole stream ndjson; do
+  stream=false; [ "$mode" != whole ] && stream=true
   cat > "$OUT/$mode.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -117,6 +123,14 @@ declare -A URL=(
   [switchboard]="http://127.0.0.1:$GW_PORT/openai/chat/completions"
   [baseline]="http://127.0.0.1:${BASE_PORT:-0}/openai/chat/completions"
 )
+# Ollama's NDJSON chat: the same upstream, its /api/chat; switchboard's /ollama prefix.
+declare -A NDJSON_URL=(
+  [direct]="http://127.0.0.1:$UP/api/chat"
+  [nginx]="http://127.0.0.1:$NGINX_PORT/api/chat"
+  [haproxy]="http://127.0.0.1:$HAPROXY_PORT/api/chat"
+  [switchboard]="http://127.0.0.1:$GW_PORT/ollama/api/chat"
+  [baseline]="http://127.0.0.1:${BASE_PORT:-0}/ollama/api/chat"
+)
 
 # Prints "rps p50_us p99_us" from wrk --latency output.
 parse() {
@@ -130,12 +144,16 @@ parse() {
 RUNS="$OUT/runs.txt"
 : > "$RUNS"
 for round in $(seq "$ROUNDS"); do
-  for mode in whole stream; do
+  for mode in whole stream ndjson; do
     for c in $LEVELS; do
       t=1; [ "$c" -gt 1 ] && t=2
       for target in $TARGETS; do
+        # A baseline from before /ollama existed has nothing to compare there.
+        [ "$mode" = ndjson ] && [ "$target" = baseline ] && [ -n "${BASELINE_NO_OLLAMA:-}" ] && continue
+        url=${URL[$target]}
+        [ "$mode" = ndjson ] && url=${NDJSON_URL[$target]}
         log="$OUT/$mode-$c-$target-$round.txt"
-        taskset -c "$CORE" wrk -t"$t" -c"$c" -d"${DUR}s" --latency -s "$OUT/$mode.lua" "${URL[$target]}" > "$log"
+        taskset -c "$CORE" wrk -t"$t" -c"$c" -d"${DUR}s" --latency -s "$OUT/$mode.lua" "$url" > "$log"
         echo "$mode $c $target $(parse "$log")" | tee -a "$RUNS"
       done
     done
@@ -168,7 +186,8 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   [ -n "$BASELINE_GW" ] && echo "('baseline': switchboard built from an earlier commit, same settings)"
   echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
   echo "'direct' is each proxy's own cost. 'whole' = non-streamed chat completion (~330 B answer);"
-  echo "'stream' = 5 content chunks + final chunk + [DONE], each written separately by the upstream."
+  echo "'stream' = 5 content chunks + final chunk + [DONE], each written separately by the upstream;"
+  echo "'ndjson' = the same as Ollama's /api/chat NDJSON stream (5 lines + the final one), through /ollama."
   echo "Each figure: the median of $ROUNDS runs of ${DUR} s, targets interleaved."
   echo
   echo "| mode | conns | target | req/s | p50 µs | p99 µs | non-2xx | vs nginx req/s | added p50 vs direct µs |"
