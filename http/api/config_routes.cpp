@@ -7,6 +7,8 @@
 
 #include <boost/json.hpp>
 
+#include "config/masked_echo.hpp"
+#include "config/secret_fields.hpp"
 #include "http/api/config_json.hpp"
 #include "http/upstream/upstream_address_policy.hpp"
 #include "http/upstream/upstream_call.hpp"
@@ -95,8 +97,23 @@ std::shared_ptr<upstream_endpoint> verify_endpoint(runtime& rt, provider_kind ki
   connection_spec spec;
   spec.key = {kind, -1};
   spec.url = normalize_base_url(std::string(url->as_string()));
-  if (auto* key = v.as_object().if_contains("key"); key && key->is_string())
-    spec.api_key = secret_string(std::string(key->as_string()));
+  if (auto* key = v.as_object().if_contains("key"); key && key->is_string()) {
+    // An admin UI verifying a stored connection sends its key as shown: masked. The mask stands
+    // for the stored key only at that connection's own URL, never for another host.
+    std::string_view given(key->as_string());
+    if (is_mask(given)) {
+      masked_echo echo(kind, family(*rt.config.load(), kind));
+      std::string why;
+      auto real = echo.key(given, 0, spec.url, why);
+      if (!real) {
+        error = "key is a mask that matches no connection stored at this URL: send the key in full";
+        return nullptr;
+      }
+      spec.api_key = std::move(*real);
+    } else {
+      spec.api_key = secret_string(std::string(given));
+    }
+  }
   auto target = parse_upstream_url(spec.url, error);
   if (!target) {
     error = "url is not valid: " + error;
@@ -128,7 +145,7 @@ route_result ollama_verify(api_context& ctx, session_io& s, client_request& req)
   std::string error;
   auto ep = verify_endpoint(ctx.rt, provider_kind::ollama, req.body(), error);
   if (!ep) co_return co_await send_error(s, gateway_error::bad_request, error);
-  auto r = co_await call_upstream(*ep, http::verb::get, "/api/version", {},
+  auto r = co_await call_upstream(*ep, http::verb::get, "/api/version", std::string(),
                                   ctx.rt.cfg.model_list_timeout);
   if (r.status == 200) co_return co_await send_body(s, http::status::ok, std::move(r.body));
   if (r.status == 0)

@@ -47,6 +47,11 @@ std::optional<refusal> refuse_cross_site(const client_request& req,
   if (!is_json(req[http::field::content_type]))
     return refusal{gateway_error::unsupported_media_type,
                    "this route takes application/json only"};
+  return refuse_foreign_browser(req, allowed_hosts);
+}
+
+std::optional<refusal> refuse_foreign_browser(const client_request& req,
+                                              const std::vector<std::string>& allowed_hosts) {
   auto origin = req[http::field::origin];
   if (!origin.empty() && !same_origin(origin, req[http::field::host]))
     return refusal{gateway_error::forbidden,
@@ -55,7 +60,7 @@ std::optional<refusal> refuse_cross_site(const client_request& req,
   if (from_browser && !known_host(req[http::field::host], allowed_hosts))
     return refusal{gateway_error::forbidden,
                    "a browser must address the gateway by IP address, localhost, WEBUI_URL's "
-                   "host or a name in ALLOWED_HOSTS to change its configuration"};
+                   "host or a name in ALLOWED_HOSTS"};
   if (boost::beast::iequals(req["Sec-Fetch-Site"], "cross-site"))
     return refusal{gateway_error::forbidden, "cross-site request refused"};
   return std::nullopt;

@@ -26,4 +26,12 @@ struct refusal {
 std::optional<refusal> refuse_cross_site(const client_request& req,
                                          const std::vector<std::string>& allowed_hosts);
 
+/// The browser half of refuse_cross_site, for requests that use the stored keys and upstream
+/// compute without changing configuration (any POST of a signed-in caller): a page on another
+/// site may not have the admin's browser send them. A browser sends any cross-origin POST with
+/// its Origin (and Sec-Fetch-Site), even a "simple" text/plain one that needs no preflight.
+/// Non-browser clients, which send neither, pass whatever their Content-Type.
+std::optional<refusal> refuse_foreign_browser(const client_request& req,
+                                              const std::vector<std::string>& allowed_hosts);
+
 }  // namespace sb

@@ -220,6 +220,29 @@ std::string merged_ps(const std::vector<endpoint_ptr>& servers,
   return json::serialize(json::object{{"models", std::move(merged)}});
 }
 
+// Version answers are reused for a second on each I/O thread (per catalog generation and index):
+// the route needs no sign-in and asks every server, so a flood of it must not become a flood on
+// the servers.
+struct version_answer {
+  std::uint64_t generation = 0;
+  std::chrono::steady_clock::time_point at;
+  std::string body;
+};
+constexpr auto version_reuse = std::chrono::seconds(1);
+
+std::map<int, version_answer>& version_answers() {
+  thread_local std::map<int, version_answer> answers;  // key: url_idx, -1 for all servers
+  return answers;
+}
+
+void remember_version(int key, std::uint64_t generation, std::chrono::steady_clock::time_point at,
+                      const std::string& body) {
+  auto& a = version_answers()[key];
+  a.generation = generation;
+  a.at = at;
+  a.body = body;
+}
+
 // {"version": ...} with the lowest version the servers answered, or empty when none did.
 std::string lowest_version(const std::vector<upstream_reply>& replies) {
   std::optional<std::pair<std::vector<int>, std::string>> lowest;
@@ -364,7 +387,7 @@ route_result ollama_ps(api_context& ctx, session_io& s, client_request&) {
   auto servers = ollama_servers(*ctx.rt.catalog.load());
   std::vector<boost::asio::awaitable<upstream_reply>> calls;
   for (auto& ep : servers)
-    calls.push_back(call_upstream(*ep, http::verb::get, "/api/ps", {}, ctx.rt.cfg.model_list_timeout));
+    calls.push_back(call_upstream(*ep, http::verb::get, "/api/ps", std::string(), ctx.rt.cfg.model_list_timeout));
   auto replies = co_await call_all(std::move(calls));
   co_return co_await send_body(s, http::status::ok, merged_ps(servers, replies));
 }
@@ -375,6 +398,10 @@ route_result ollama_version(api_context& ctx, session_io& s, client_request&) {
   if (!ctx.rt.config.load()->ollama.enable)
     co_return co_await send_body(s, http::status::ok, R"({"version":false})");
   auto catalog = ctx.rt.catalog.load();
+  auto& reuse = version_answers()[ctx.url_idx.value_or(-1)];
+  auto now = std::chrono::steady_clock::now();
+  if (reuse.generation == catalog->generation && now - reuse.at < version_reuse)
+    co_return co_await send_body(s, http::status::ok, reuse.body);
   std::vector<endpoint_ptr> servers;
   if (ctx.url_idx) {
     auto one = server_for(*catalog, ctx.url_idx);
@@ -386,7 +413,7 @@ route_result ollama_version(api_context& ctx, session_io& s, client_request&) {
   std::vector<boost::asio::awaitable<upstream_reply>> calls;
   for (auto& ep : servers)
     calls.push_back(
-        call_upstream(*ep, http::verb::get, "/api/version", {}, ctx.rt.cfg.model_list_timeout));
+        call_upstream(*ep, http::verb::get, "/api/version", std::string(), ctx.rt.cfg.model_list_timeout));
   auto replies = co_await call_all(std::move(calls));
   auto lowest = lowest_version(replies);
   if (lowest.empty()) {
@@ -395,6 +422,7 @@ route_result ollama_version(api_context& ctx, session_io& s, client_request&) {
     co_return co_await send_error(s, gateway_error::upstream_unreachable,
                                   "no Ollama server answered /api/version");
   }
+  remember_version(ctx.url_idx.value_or(-1), catalog->generation, now, lowest);
   co_return co_await send_body(s, http::status::ok, std::move(lowest));
 }
 

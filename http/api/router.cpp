@@ -61,14 +61,16 @@ std::optional<int> connection_index(std::string_view raw, const route_def& r, co
   int idx = -1;
   auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), idx);
   if (ec != std::errc{} || end != raw.data() + raw.size() || idx < 0 || raw[0] == '+') {
-    why = fmt::format("url_idx must be the index of an {} connection (0 to {}), not '{}'", family,
-                      p.base_urls.empty() ? 0 : p.base_urls.size() - 1,
-                      raw.substr(0, std::min<std::size_t>(raw.size(), 32)));
+    why = fmt::format("url_idx must be the index of an {} connection (a number from 0), not '{}'",
+                      family, raw.substr(0, std::min<std::size_t>(raw.size(), 32)));
     return std::nullopt;
   }
   if (static_cast<std::size_t>(idx) >= p.base_urls.size()) {
-    why = fmt::format("there is no {} connection {} ({} configured)", family, idx,
-                      p.base_urls.size());
+    // How many there are is for signed-in callers only.
+    why = r.who == access::anyone
+              ? fmt::format("there is no {} connection {}", family, idx)
+              : fmt::format("there is no {} connection {} ({} configured)", family, idx,
+                            p.base_urls.size());
     return std::nullopt;
   }
   return idx;
@@ -89,14 +91,16 @@ router::router(runtime& rt, control_plane& cp)
 void router::match(std::string_view path, std::uint8_t method, matches& out) const {
   if (auto it = literal_.find(path); it != literal_.end())
     for (auto* r : it->second) {
-      if (out.count < std::size(out.found)) out.found[out.count++] = r;
+      if (out.count == std::size(out.found)) return;
+      out.params[out.count] = {};
+      out.found[out.count++] = r;
       if (r->methods & method) return;  // the common case: one lookup, no scan
     }
   route_params p;
   for (auto* r : patterned_)
-    if (match_route(r->pattern, path, p)) {
-      if (out.count == 0) out.params = p;
-      if (out.count < std::size(out.found)) out.found[out.count++] = r;
+    if (out.count < std::size(out.found) && match_route(r->pattern, path, p)) {
+      out.params[out.count] = p;
+      out.found[out.count++] = r;
     }
 }
 
@@ -113,10 +117,14 @@ net::awaitable<handled> router::handle(session_io& s, client_request& req, route
   }
 
   const route_def* route = nullptr;
+  const route_params* params = nullptr;
   std::uint8_t allowed = 0;
   for (std::size_t i = 0; i < m.count && !route; ++i) {
     allowed |= m.found[i]->methods;
-    if (m.found[i]->methods & bit) route = m.found[i];
+    if (m.found[i]->methods & bit) {
+      route = m.found[i];
+      params = &m.params[i];
+    }
   }
   if (!route) {
     s.dialect = m.found[0]->dialect;
@@ -135,15 +143,19 @@ net::awaitable<handled> router::handle(session_io& s, client_request& req, route
     if ((route->who == access::admin || route->who == access::admin_write) &&
         caller.level != role::admin)
       co_return co_await send_error(s, gateway_error::forbidden, "Access prohibited");
-    if (route->who == access::admin_write)
+    if (route->who == access::admin_write) {
       if (auto refused = refuse_cross_site(req, rt_.cfg.browser_hosts()))
         co_return co_await send_error(s, refused->error, refused->message);
+    } else if (bit != GET) {
+      if (auto refused = refuse_foreign_browser(req, rt_.cfg.browser_hosts()))
+        co_return co_await send_error(s, refused->error, refused->message);
+    }
   }
 
-  api_context ctx{rt_, cp_, *this, std::move(caller), std::nullopt, m.params.path};
-  if (m.params.url_idx) {
+  api_context ctx{rt_, cp_, *this, std::move(caller), std::nullopt, params->path};
+  if (params->url_idx) {
     std::string why;
-    ctx.url_idx = connection_index(*m.params.url_idx, *route, rt_, why);
+    ctx.url_idx = connection_index(*params->url_idx, *route, rt_, why);
     if (!ctx.url_idx) co_return co_await send_error(s, gateway_error::not_found, why);
   }
   co_return co_await route->handler(ctx, s, req);

@@ -36,8 +36,8 @@ class router final : public request_handler {
   // whose route does not answer the method may still be answered by a pattern that does.
   struct matches {
     const route_def* found[8];
+    route_params params[8];  // what each found pattern captured
     std::size_t count = 0;
-    route_params params;
   };
   void match(std::string_view path, std::uint8_t method, matches& out) const;
 

@@ -28,7 +28,9 @@ namespace {
 
 constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 constexpr std::size_t stream_buffer_initial = 16 * 1024;
-constexpr std::size_t stream_event_max = 1024 * 1024;  // longest event relayed
+// The longest event relayed. Ollama's last /api/generate line carries the whole context (one
+// number per token), which passes 1 MiB with large contexts.
+constexpr std::size_t stream_event_max = 8 * 1024 * 1024;
 constexpr std::size_t read_size = 16 * 1024;
 constexpr auto client_write_timeout = std::chrono::seconds(60);
 
@@ -139,7 +141,10 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
   auto status = bp.get().result();
   auto upstream_type = bp.get()[http::field::content_type];
   auto out_framing = hook ? hook->output_framing(f) : f;
-  auto type = hook ? hook->content_type(upstream_type) : std::string_view(upstream_type);
+  std::string_view type = upstream_type;
+  if (type.empty())  // framing inferred from the request: say which
+    type = f == framing::ndjson ? "application/x-ndjson" : "text/event-stream";
+  if (hook) type = hook->content_type(type);
   if (!co_await write_stream_head(c, status, type)) {
     c.rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
     r.answer = {static_cast<unsigned>(status), false};

@@ -25,15 +25,20 @@ namespace {
 constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 
 // One exchange on an open connection; returns whether the connection can be pooled again.
+// `silent` tells whether the upstream sent nothing before failing without a timeout: the mark of
+// a pooled connection it had closed, the one failure after which sending again is safe (a delete
+// or a copy must not be repeated once the upstream may have acted on it).
 template <class Stream>
 net::awaitable<bool> exchange_once(Stream& s, upstream_connection& conn, const std::string& head,
                                    const std::string& body, std::chrono::milliseconds timeout,
-                                   std::uint64_t max_bytes, upstream_reply& r) {
+                                   std::uint64_t max_bytes, upstream_reply& r, bool& silent) {
   auto& lowest = beast::get_lowest_layer(s);
   lowest.expires_after(timeout);
   std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(body)};
   if (auto [ec, n] = co_await net::async_write(s, out, use_nothrow); ec) {
-    r.error = ec.message();
+    r.timed_out = ec == beast::error::timeout;
+    r.error = r.timed_out ? "timed out" : ec.message();
+    silent = !r.timed_out;
     co_return false;
   }
   // Interim (1xx) answers are skipped until the final one, as on the request path.
@@ -44,6 +49,7 @@ net::awaitable<bool> exchange_once(Stream& s, upstream_connection& conn, const s
     if (auto [ec, n] = co_await http::async_read(s, conn.buffer, *p, use_nothrow); ec) {
       r.timed_out = ec == beast::error::timeout;
       r.error = r.timed_out ? "timed out" : ec.message();
+      silent = interim == 0 && !p->got_some() && !r.timed_out;
       co_return false;
     }
     auto kind = classify_head(p->get().result_int(), interim);
@@ -69,8 +75,14 @@ struct gathering {
 
 net::awaitable<void> collect(std::shared_ptr<gathering> g, std::size_t i,
                              net::awaitable<upstream_reply> call) {
+  // Counted however the call ends (an exception included), or the waiter would wait forever.
+  struct count_down {
+    gathering& g;
+    ~count_down() {
+      if (--g.left == 0) g.done.cancel();
+    }
+  } counted{*g};
   g->replies[i] = co_await std::move(call);
-  if (--g->left == 0) g->done.cancel();
 }
 
 }  // namespace
@@ -97,12 +109,16 @@ net::awaitable<upstream_reply> call_upstream(upstream_endpoint& ep, http::verb m
         reused = false;
       }
       r = upstream_reply{};
+      bool silent = false;
       bool keep = co_await std::visit(
-          [&](auto& s) { return exchange_once(s, *conn, head, body, timeout, max_bytes, r); },
+          [&](auto& s) {
+            return exchange_once(s, *conn, head, body, timeout, max_bytes, r, silent);
+          },
           conn->stream);
       bool ok = r.error.empty();
       ep.release(std::move(conn), ok && keep);
-      if (ok || !reused) break;  // a pooled connection may have been closed: one fresh retry
+      // A pooled connection the upstream had closed: one retry on a fresh one.
+      if (ok || !reused || !silent) break;
       ep.stats().stale_retries.fetch_add(1, std::memory_order_relaxed);
     }
   } catch (const std::exception& e) {

@@ -31,6 +31,7 @@ bool is_protocol_error(const boost::system::error_code& ec) {
 }  // namespace
 
 std::string connection_name(const upstream_endpoint& ep) {
+  if (ep.spec().key.idx < 0) return "the server being verified";
   return fmt::format("{} connection {}", to_string(ep.spec().key.kind), ep.spec().key.idx);
 }
 

@@ -15,7 +15,8 @@ namespace sb {
 class upstream_endpoint;
 struct runtime;
 
-/// "openai connection 2", as every message about a connection names it.
+/// "openai connection 2", as every message about a connection names it ("the server being
+/// verified" for one that is not configured).
 std::string connection_name(const upstream_endpoint& ep);
 
 /// The gateway error a transport failure is (timeout, invalid HTTP, unreachable).

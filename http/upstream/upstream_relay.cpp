@@ -133,7 +133,7 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
   if (status >= 400) {
     auto [code, body] = upstream_error_answer(status, msg.body(), c.ep, c.s.dialect);
     r.answer = co_await send_body(c.s, code, std::move(body));
-  } else if (!msg.body().empty() && !looks_like_json(msg.body())) {
+  } else if (!looks_like_json(msg.body())) {
     c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
     r.answer = co_await send_error(
         c.s, gateway_error::upstream_bad_response,

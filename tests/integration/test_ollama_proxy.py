@@ -270,6 +270,15 @@ def test_ps_is_merged_and_version_is_the_lowest():
         check(status == 200 and json.loads(raw) == {"version": "0.5.13"}, raw)
         status, _, raw = c.gw.get("/ollama/api/version/2")
         check(status == 200 and json.loads(raw) == {"version": "0.12.1"}, raw)
+        # The route needs no sign-in and asks every server: a flood of it is not passed on.
+        asked = [f.stats()["version_requests"] for f in c.fakes]
+        start = time.time()
+        for _ in range(60):
+            check(json.loads(c.gw.get("/ollama/api/version")[2]) == {"version": "0.5.13"}, "changed")
+        seconds = time.time() - start
+        for f, before in zip(c.fakes, asked):
+            extra = f.stats()["version_requests"] - before
+            check(extra <= 2 * (seconds + 1), (extra, seconds))
     with ollama_cluster([dict(models=["x"], name="A")], env={"ENABLE_OLLAMA_API": "False"}) as c:
         status, _, raw = c.gw.get("/ollama/api/version")
         check(status == 200 and json.loads(raw) == {"version": False}, raw)
@@ -328,6 +337,37 @@ def test_management_routes_are_refused_before_anything_is_forwarded():
               [f.stats() for f in c.fakes])
 
 
+def test_a_delete_that_times_out_is_not_sent_twice():
+    # One I/O thread: the delete goes out on the connection the list refreshes left in the pool.
+    with ollama_cluster([dict(models=["m+slow_ttft:2500", "ok:latest"], name="A")],
+                        env={"THREADS": "1", "AIOHTTP_CLIENT_TIMEOUT": "1"}) as c:
+        c.wait_for(["m+slow_ttft:2500"])
+        time.sleep(0.6)  # a refresh has come and gone: its connection waits in the pool
+        status, _, raw = post(c.gw, "/ollama/api/delete", {"model": "m+slow_ttft:2500"}, method="DELETE")
+        check(status == 504 and isinstance(json.loads(raw)["error"], str), (status, raw))
+        time.sleep(3)  # a repeated delete would have reached the server by now
+        check(c.fakes[0].stats()["delete_requests"] == 1, c.fakes[0].stats())
+
+
+def test_inference_from_a_foreign_web_page_is_refused():
+    # In single-user mode every caller is the admin: a page on another site must not be able to
+    # have the admin's browser use the stored keys, even with a "simple" text/plain POST.
+    with two_servers() as c:
+        c.wait_for(["llama3:latest"])
+        for path in ["/ollama/api/generate", "/ollama/api/chat", "/ollama/v1/chat/completions"]:
+            status, _, raw = request(c.gw.port, "POST", path, json.dumps({"model": "llama3", "keep_alive": 0}),
+                                     headers={"Content-Type": "text/plain", "Origin": "https://evil.example",
+                                              "Sec-Fetch-Site": "cross-site"})
+            check(status == 403, (path, status, raw))
+        check(all(f.stats()["chat_requests"] == 0 and f.stats()["last_path"] == "" for f in c.fakes),
+              [f.stats() for f in c.fakes])
+        # A client that is no browser passes whatever its Content-Type (curl -d sends a form type).
+        status, _, raw = request(c.gw.port, "POST", "/ollama/api/generate",
+                                 json.dumps({"model": "llama3", "stream": False}),
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+        check(status == 200, raw)
+
+
 def test_config_is_read_and_written_like_the_openai_side():
     a = FakeUpstream(models=["one:latest"], name="A", key="ol-secret-key-0000")
     b = FakeUpstream(models=["two:latest"], name="B")
@@ -367,6 +407,13 @@ def test_config_is_read_and_written_like_the_openai_side():
         check("wrong" not in raw.decode(), raw)
         status, _, raw = gw.post("/ollama/verify", {"url": "http://169.254.169.254"})
         check(status == 400, raw)
+        # The key as the admin UI shows it (masked) verifies the connection stored at that URL...
+        masked = json.loads(gw.get("/ollama/config")[2])["OLLAMA_API_CONFIGS"]["0"]["key"]
+        status, _, raw = gw.post("/ollama/verify", {"url": a.base, "key": masked})
+        check(status == 200 and json.loads(raw) == {"version": "0.5.7"}, raw)
+        # ...and is never sent to another host.
+        status, _, raw = gw.post("/ollama/verify", {"url": b.base, "key": masked})
+        check(status == 400 and "mask" in json.loads(raw)["error"], raw)
         check(json.loads(gw.get("/ollama/config")[2])["OLLAMA_BASE_URLS"] == [a.base, b.base], "verify stored something")
     finally:
         check(gw.stop() == 0, gw.output())
@@ -387,4 +434,6 @@ if __name__ == "__main__":
                test_ps_is_merged_and_version_is_the_lowest,
                test_errors_are_shaped_for_ollama_clients,
                test_management_routes_are_refused_before_anything_is_forwarded,
+               test_a_delete_that_times_out_is_not_sent_twice,
+               test_inference_from_a_foreign_web_page_is_refused,
                test_config_is_read_and_written_like_the_openai_side])

@@ -11,7 +11,7 @@ import time
 
 from harness import FakeUpstream, Gateway, check, cluster, run_tests, sse_events, stream_chunks
 
-BEHAVIOURS = ["m+stall_after:2", "m+reset_after:2", "m+garbage", "m+html_500", "m+error:429",
+BEHAVIOURS = ["m+stall_after:2", "m+reset_after:2", "m+garbage", "m+empty", "m+html_500", "m+error:429",
               "m+slow_ttft:3000", "m+chunks:3", "m+stall_after:1", "m+chunks:500000"]
 
 
@@ -136,6 +136,9 @@ def test_bad_upstream_answers_are_sanitized():
         c.gw.wait_for_models(["m+garbage"])
         status, _, raw = c.gw.post("/openai/chat/completions", {"model": "m+garbage"})
         check(status == 502 and b"not json at all" not in raw, (status, raw))
+        # An empty success is no answer an SDK can read either.
+        status, _, raw = c.gw.post("/openai/chat/completions", {"model": "m+empty"})
+        check(status == 502 and "not JSON" in json.loads(raw)["detail"], (status, raw))
         status, _, raw = c.gw.post("/openai/chat/completions", {"model": "m+html_500"})
         check(status == 502 and b"<html>" not in raw, (status, raw))
         check("returned HTTP 500" in json.loads(raw)["detail"], raw)

@@ -9,6 +9,7 @@
 //   stall_after:<n>   send n chunks, then nothing until the client leaves
 //   reset_after:<n>   send n chunks, then reset the connection
 //   garbage           200 with a body that is not JSON
+//   empty             200 with an empty body
 //   html_500          500 with an HTML page
 //   error:<code>      an OpenAI-shaped JSON error with that status
 // GET /_stats answers counters the tests assert on (requests, disconnects seen, last model, and
@@ -53,6 +54,8 @@ struct counters {
   std::uint64_t disconnects = 0;  // clients that left while a response was pending or streaming
   std::uint64_t completed_streams = 0;
   std::uint64_t stalled = 0;  // streams that reached their stall_after point
+  std::uint64_t version_requests = 0;
+  std::uint64_t delete_requests = 0;
   std::string last_model;
   std::string last_path;
   std::string last_method;
@@ -70,6 +73,7 @@ struct behaviour {
   int stall_after = -1;
   int reset_after = -1;
   bool garbage = false;
+  bool empty = false;
   bool html_500 = false;
   int error_status = 0;
 };
@@ -98,6 +102,8 @@ behaviour parse_behaviour(std::string_view model) {
       b.error_status = num("error:");
     else if (tok == "garbage")
       b.garbage = true;
+    else if (tok == "empty")
+      b.empty = true;
     else if (tok == "html_500")
       b.html_500 = true;
     if (end == std::string_view::npos) break;
@@ -191,6 +197,8 @@ std::string stats_json() {
                  {"disconnects", stats.disconnects},
                  {"completed_streams", stats.completed_streams},
                  {"stalled", stats.stalled},
+                 {"version_requests", stats.version_requests},
+                 {"delete_requests", stats.delete_requests},
                  {"last_model", stats.last_model},
                  {"last_path", stats.last_path},
                  {"last_method", stats.last_method},
@@ -323,6 +331,7 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
   if (b.garbage)
     co_return co_await simple(s, ver, keep, http::status::ok,
                               std::string("this is not json at all"), "text/plain");
+  if (b.empty) co_return co_await simple(s, ver, keep, http::status::ok, std::string());
   if (stream) co_return co_await stream_answer(s, ver, keep, model, b, d);
   co_return co_await simple(s, ver, keep, http::status::ok, whole_answer(model, b.chunks, d));
 }
@@ -455,6 +464,11 @@ net::awaitable<bool> ollama_management(beast::tcp_stream& s, http::request<http:
       if (auto* st = v.as_object().if_contains("stream"); st && st->is_bool()) stream = st->as_bool();
   }
   auto b = parse_behaviour(request_model(req.body()));
+  if (path == "/api/delete") ++stats.delete_requests;
+  if (b.slow_ttft_ms > 0 && !co_await wait_watching(s, b.slow_ttft_ms)) {
+    ++stats.disconnects;
+    co_return false;
+  }
   auto c = ollama_answer(path, req.body(), stream);
   if (c.lines.empty()) co_return co_await simple(s, ver, keep, c.status, std::move(c.body));
   http::response<http::empty_body> res{http::status::ok, ver};
@@ -504,6 +518,7 @@ net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_bod
   if (path == "/api/tags") {
     co_return co_await simple(s, ver, keep, http::status::ok, tags_json());
   }
+  if (path == "/api/version") ++stats.version_requests;
   if (path == "/api/version")
     co_return co_await simple(s, ver, keep, http::status::ok, version_json());
   if (path.ends_with("/chat/completions") && req.method() == http::verb::post)
