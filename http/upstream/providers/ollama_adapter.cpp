@@ -27,14 +27,8 @@ class ollama_adapter final : public provider_adapter {
       error = "model list is not valid JSON";
       return std::nullopt;
     }
-    const json::array* models = nullptr;
-    if (v.is_object())
-      if (auto* d = v.as_object().if_contains("models"); d && d->is_array())
-        models = &d->as_array();
-    if (!models) {
-      error = "model list has no \"models\" array";
-      return std::nullopt;
-    }
+    auto* models = model_array(v, "models", false, error);
+    if (!models) return std::nullopt;
     std::vector<model_entry> out;
     for (auto& m : *models) {
       if (!m.is_object()) continue;

@@ -56,15 +56,8 @@ class openai_adapter final : public provider_adapter {
       error = "model list is not valid JSON";
       return std::nullopt;
     }
-    const json::array* data = nullptr;
-    if (v.is_array())
-      data = &v.as_array();
-    else if (v.is_object())
-      if (auto* d = v.as_object().if_contains("data"); d && d->is_array()) data = &d->as_array();
-    if (!data) {
-      error = "model list has no \"data\" array";
-      return std::nullopt;
-    }
+    auto* data = model_array(v, "data", true, error);
+    if (!data) return std::nullopt;
     bool official = spec.url.find("api.openai.com") != std::string::npos;
     std::vector<model_entry> out;
     for (auto& m : *data) {
