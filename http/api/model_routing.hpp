@@ -18,10 +18,16 @@ struct runtime;
 const route_target* pick_target(const model_route& r, std::optional<int> url_idx = std::nullopt);
 
 /// Relays `up` to `first`; when it cannot be reached (nothing was sent, so nothing is repeated)
-/// and `fail_over`, to the next healthy connection serving the same upstream model.
+/// and `fail_over`, to the next healthy connection serving the same upstream model. The awaitable
+/// owns what it needs (the snapshot `route` belongs to, the request), so a handler may return it
+/// without awaiting it: a handler that is not a coroutine itself saves a frame per request.
 boost::asio::awaitable<handled> relay_with_failover(session_io& s, runtime& rt,
+                                                    std::shared_ptr<const catalog_snapshot> catalog,
                                                     const model_route& route,
                                                     const route_target* first,
-                                                    const upstream_request& up, bool fail_over);
+                                                    upstream_request up, bool fail_over);
+
+/// An error answer that owns its message (for handlers that return rather than await it).
+boost::asio::awaitable<handled> answer_error(session_io& s, gateway_error e, std::string message);
 
 }  // namespace sb

@@ -10,6 +10,7 @@
 #include "http/api/chat_request.hpp"
 #include "http/api/handlers.hpp"
 #include "http/api/model_routing.hpp"
+#include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
 #include "http/upstream/providers/model_entries.hpp"
 #include "http/upstream/providers/provider_adapter.hpp"
@@ -38,11 +39,9 @@ const model_route* find_model(const catalog_snapshot& c, std::string_view name) 
 
 route_result model_not_found(session_io& s, std::string_view name, std::optional<int> url_idx) {
   if (url_idx)
-    co_return co_await send_error(
-        s, gateway_error::model_not_found,
-        fmt::format("model '{}' not found on Ollama connection {}", name, *url_idx));
-  co_return co_await send_error(s, gateway_error::model_not_found,
-                                fmt::format("model '{}' not found", name));
+    return answer_error(s, gateway_error::model_not_found,
+                        fmt::format("model '{}' not found on Ollama connection {}", name, *url_idx));
+  return answer_error(s, gateway_error::model_not_found, fmt::format("model '{}' not found", name));
 }
 
 // The running Ollama servers, in index order.
@@ -106,22 +105,24 @@ std::string without_prefix(const connection_spec& spec, std::string_view name) {
 
 // Relays a request routed by its model: `path` on a server holding it. `stream_default` is what
 // Ollama assumes when the body does not say.
+// Not a coroutine: it decides synchronously and returns the relay (or the error) to be awaited.
 route_result relay_by_model(api_context& ctx, session_io& s, client_request& req,
                             const char* path, bool stream_default) {
   chat_request_view view;
   if (auto problem = parse_chat_request(req.body(), view, true); !problem.empty())
-    co_return co_await send_error(s, gateway_error::bad_request, problem);
+    return answer_error(s, gateway_error::bad_request, std::move(problem));
   auto catalog = ctx.rt.catalog.load();
   auto* route = find_model(*catalog, view.model);
   const route_target* t = route ? pick_target(*route, ctx.url_idx) : nullptr;
-  if (!t) co_return co_await model_not_found(s, view.model, ctx.url_idx);
+  if (!t) return model_not_found(s, view.model, ctx.url_idx);
   if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
   upstream_request up;
   up.path = path;
-  up.accept = std::string(req[http::field::accept]);
+  up.accept = std::string(field_value(req, http::field::accept));
   up.body = std::move(req.body());
   up.wants_stream = view.stream_given ? view.stream : stream_default;
-  co_return co_await relay_with_failover(s, ctx.rt, *route, t, up, !ctx.url_idx);
+  return relay_with_failover(s, ctx.rt, std::move(catalog), *route, t, std::move(up),
+                             !ctx.url_idx);
 }
 
 // Relays a request that names no model the catalog knows (pull, create) to one server, then has
@@ -138,9 +139,9 @@ route_result relay_to_server(api_context& ctx, session_io& s, client_request& re
   up.accept = std::string(req[http::field::accept]);
   up.body = std::move(req.body());
   up.wants_stream = view.stream_given ? view.stream : true;
-  auto r = co_await relay_to_upstream(s, ctx.rt, server, up, false);
+  auto answer = co_await relay_to_upstream(s, ctx.rt, server, std::move(up));
   ctx.cp.refresh_models(provider_kind::ollama, server->spec().key.idx);
-  co_return r.answer;
+  co_return answer;
 }
 
 // "0.5.13" < "0.6.0"; a leading "v" and any "-suffix" are ignored, as Open WebUI compares.

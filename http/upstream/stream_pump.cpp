@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "http/server/field_value.hpp"
 #include "http/server/op_deadline.hpp"
 #include "http/server/runtime.hpp"
 #include "http/upstream/upstream_error.hpp"
@@ -139,7 +140,7 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
   body_parser bp{std::move(head)};
   bp.body_limit(boost::none);
   auto status = bp.get().result();
-  auto upstream_type = bp.get()[http::field::content_type];
+  auto upstream_type = field_value(bp.get(), http::field::content_type);
   auto out_framing = hook ? hook->output_framing(f) : f;
   std::string_view type = upstream_type;
   if (type.empty())  // framing inferred from the request: say which

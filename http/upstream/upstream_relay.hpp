@@ -36,23 +36,18 @@ struct upstream_request {
 /// tries it again (a successful model-list probe or any answer clears it sooner).
 inline constexpr std::chrono::milliseconds connect_failure_cooldown{5'000};
 
-/// What relaying did: answered the client, or (when failover was allowed) could not reach the
-/// upstream at all and sent the client nothing, so another connection may be tried.
-struct relay_outcome {
-  handled answer;
-  bool unreachable = false;
-};
-
 /// Ends every stream still being relayed with a final error event ("the gateway is shutting
 /// down"), on each I/O thread: what a drain does when its deadline passes. Callable from any thread.
 void cut_open_streams(runtime& rt);
 
 /// Performs `req` against `ep` (pooled connection, retried once on a fresh one when a pooled
-/// connection turns out closed) and answers the client. With `may_fail_over`, an upstream that
-/// cannot be connected to is reported instead of answered. Never throws.
-boost::asio::awaitable<relay_outcome> relay_to_upstream(session_io& s, runtime& rt,
-                                                        std::shared_ptr<upstream_endpoint> ep,
-                                                        const upstream_request& req,
-                                                        bool may_fail_over);
+/// connection turns out closed) and answers the client. With `unsent`, an upstream that cannot be
+/// connected to sends the client nothing: the request is moved back into `*unsent` for another
+/// connection and the answer's status is 0. Owns its arguments, so it may be returned unawaited.
+/// Never throws.
+boost::asio::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
+                                                  std::shared_ptr<upstream_endpoint> ep,
+                                                  upstream_request req,
+                                                  upstream_request* unsent = nullptr);
 
 }  // namespace sb
