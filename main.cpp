@@ -75,6 +75,9 @@ int run(sb::settings s, const sb::env_lookup& env) {
   cfg.add_message_types<caf::id_block::switchboard>();
   caf::actor_system sys{cfg};
 
+  // Published here too, before anything listens: the config actor publishes from its own thread,
+  // and a request answered before it did would see an empty configuration.
+  rt.config.publish(std::make_shared<const sb::gateway_config>(*initial));
   auto catalog = sys.spawn(sb::catalog_actor_impl, &rt.catalog);
   auto config = sys.spawn<caf::detached>(sb::config_actor_impl, store, *initial, &rt.config);
   sb::endpoint_factory make_endpoint =

@@ -16,7 +16,7 @@ bool same_models(const std::vector<model_entry>& a, const std::vector<model_entr
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i].id != b[i].id || a[i].upstream_id != b[i].upstream_id ||
-        a[i].entry_json != b[i].entry_json)
+        a[i].entry_json != b[i].entry_json || a[i].listed != b[i].listed)
       return false;
   return true;
 }
@@ -73,9 +73,13 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
     for (auto& m : list.models) {
       routes[m.id].targets.push_back({list.endpoint, m.upstream_id});
       if (key.kind == provider_kind::openai) {
+        if (!m.listed) continue;
         if (!first) body += ',';
         body += m.entry_json;
         first = false;
+        auto& one = snap->openai_models_by_idx[key.idx];
+        one += one.empty() ? R"({"data":[)" : ",";
+        one += m.entry_json;
       } else {
         auto& urls = ollama_urls[m.id];
         if (urls.empty()) ollama_entries.emplace_back(m.id, m.entry_json);
@@ -85,6 +89,7 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
   }
   body += R"(],"object":"list"})";
   snap->openai_models_body = std::move(body);
+  for (auto& [idx, one] : snap->openai_models_by_idx) one += R"(],"object":"list"})";
   std::string tags = R"({"models":[)";
   first = true;
   for (auto& [id, entry] : ollama_entries) {

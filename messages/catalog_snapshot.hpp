@@ -42,6 +42,7 @@ struct catalog_snapshot {
   route_map openai;  // OpenAI-compatible connections, by exposed model id
   route_map ollama;  // Ollama connections, by exposed model name
   std::string openai_models_body = R"({"data":[],"object":"list"})";  // GET /openai/models
+  std::map<int, std::string> openai_models_by_idx;  // GET /openai/models/{url_idx}
   std::string ollama_tags_body = R"({"models":[]})";                  // GET /ollama/api/tags
   std::map<int, std::string> ollama_tags_by_idx;  // GET /ollama/api/tags/{url_idx}, per server
   std::string ollama_v1_models_body = R"({"data":[],"object":"list"})";  // GET /ollama/v1/models

@@ -19,11 +19,13 @@ struct model_entry {
   std::string id;           // as clients name it (with "{prefix_id}." when configured)
   std::string upstream_id;  // as the upstream names it
   std::string entry_json;   // the rendered list entry, Open WebUI's shape, incl. urlIdx / urls
+  bool listed = true;       // shown in model lists; unlisted ones (api.openai.com's embedding,
+                            // tts, ... models, hidden as Open WebUI hides them) are still routed
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, model_entry& x) {
-  return f(caf::meta::type_name("model_entry"), x.id, x.upstream_id, x.entry_json);
+  return f(caf::meta::type_name("model_entry"), x.id, x.upstream_id, x.entry_json, x.listed);
 }
 
 /// The raw outcome of one GET {url}/models or {url}/api/tags, produced on an I/O thread.

@@ -14,6 +14,10 @@ route_result get_metrics(api_context&, session_io&, client_request&);
 // OpenAI-compatible connections (http/api/openai_routes.cpp).
 route_result openai_models(api_context&, session_io&, client_request&);
 route_result openai_chat(api_context&, session_io&, client_request&);
+route_result openai_embeddings(api_context&, session_io&, client_request&);
+route_result openai_completions(api_context&, session_io&, client_request&);
+route_result openai_responses(api_context&, session_io&, client_request&);
+route_result openai_speech(api_context&, session_io&, client_request&);
 
 // Ollama servers (http/api/ollama_routes.cpp).
 route_result ollama_tags(api_context&, session_io&, client_request&);

@@ -8,12 +8,12 @@ namespace sb {
 
 namespace http = boost::beast::http;
 
-route_result openai_models(api_context& ctx, session_io& s, client_request&) {
-  co_return co_await send_body(s, http::status::ok, ctx.rt.catalog.load()->openai_models_body);
-}
+namespace {
 
-// Not a coroutine: it decides synchronously and returns the relay (or the error) to be awaited.
-route_result openai_chat(api_context& ctx, session_io& s, client_request& req) {
+// Relays a request routed by its model to `path` on a connection serving it. Not a coroutine: it
+// decides synchronously and returns the relay (or the error) to be awaited.
+route_result relay_by_model(api_context& ctx, session_io& s, client_request& req, const char* path,
+                            bool json_answer = true) {
   chat_request_view view;
   if (auto problem = parse_chat_request(req.body(), view); !problem.empty())
     return answer_error(s, gateway_error::bad_request, std::move(problem));
@@ -24,12 +24,43 @@ route_result openai_chat(api_context& ctx, session_io& s, client_request& req) {
   if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
 
   upstream_request up;
-  up.path = "/chat/completions";
+  up.path = path;
   up.accept = std::string(field_value(req, http::field::accept));
   up.body = std::move(req.body());
   up.wants_stream = view.stream;
+  up.json_answer = json_answer;
   const model_route& route = it->second;
   return relay_with_failover(s, ctx.rt, std::move(catalog), route, t, std::move(up), true);
+}
+
+std::string models_body(const catalog_snapshot& c, std::optional<int> url_idx) {
+  if (!url_idx) return c.openai_models_body;
+  auto it = c.openai_models_by_idx.find(*url_idx);
+  return it == c.openai_models_by_idx.end() ? std::string(R"({"data":[],"object":"list"})")
+                                            : it->second;
+}
+
+}  // namespace
+
+route_result openai_models(api_context& ctx, session_io& s, client_request&) {
+  auto body = models_body(*ctx.rt.catalog.load(), ctx.url_idx);
+  co_return co_await send_body(s, http::status::ok, std::move(body));
+}
+
+route_result openai_chat(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/chat/completions");
+}
+route_result openai_embeddings(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/embeddings");
+}
+route_result openai_completions(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/completions");
+}
+route_result openai_responses(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/responses");
+}
+route_result openai_speech(api_context& ctx, session_io& s, client_request& req) {
+  return relay_by_model(ctx, s, req, "/audio/speech", false);
 }
 
 }  // namespace sb

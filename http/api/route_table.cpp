@@ -17,7 +17,12 @@ const route_def routes[] = {
     {GET, "/metrics", access::anyone, get_metrics},
 
     {GET, "/openai/models", access::user, openai_models, oa, openai},
+    {GET, "/openai/models/{url_idx}", access::user, openai_models, oa, openai},
     {POST, "/openai/chat/completions", access::user, openai_chat, oa, openai},
+    {POST, "/openai/embeddings", access::user, openai_embeddings, oa, openai},
+    {POST, "/openai/completions", access::user, openai_completions, oa, openai},
+    {POST, "/openai/responses", access::user, openai_responses, oa, openai},
+    {POST, "/openai/audio/speech", access::user, openai_speech, oa, openai},
     {GET, "/openai/config", access::admin, openai_config, oa, openai},
     {POST, "/openai/config/update", access::admin_write, openai_config_update, oa, openai},
 

@@ -96,7 +96,8 @@ net::awaitable<error_code> read_final_head(exchange_context& c, Stream& up,
 // Step 3b: an answer that is not streamed, read whole (within the memory budget) and answered:
 // an upstream error in the route's dialect, a success as it came.
 template <class Stream>
-net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, head_parser& hp) {
+net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, head_parser& hp,
+                                             bool json_answer) {
   exchange_result r;
   auto status = hp.get().result_int();
   auto content_type = field_value(hp.get(), http::field::content_type);
@@ -134,7 +135,7 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
   if (status >= 400) {
     auto [code, body] = upstream_error_answer(status, msg.body(), c.ep, c.s.dialect);
     r.answer = co_await send_body(c.s, code, std::move(body));
-  } else if (!looks_like_json(msg.body())) {
+  } else if (json_answer && !looks_like_json(msg.body())) {
     c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
     r.answer = co_await send_error(
         c.s, gateway_error::upstream_bad_response,
@@ -174,7 +175,7 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
   auto f = status < 400 ? framing_of(field_value(hp->get(), http::field::content_type), otherwise)
                         : framing::whole;
   if (f != framing::whole) co_return co_await pump_stream(c, up, *hp, f, req.hook);
-  co_return co_await answer_whole(c, up, *hp);
+  co_return co_await answer_whole(c, up, *hp, req.json_answer);
 }
 
 // The answer when no connection could be opened.

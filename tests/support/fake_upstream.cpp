@@ -3,6 +3,8 @@
 // /api/version, /api/ps; POST /api/chat and /api/generate (NDJSON), /api/embed, /api/embeddings,
 // /api/show, /api/pull, /api/push, /api/create (NDJSON progress), /api/copy, DELETE /api/delete,
 // /v1/chat/completions, /v1/completions). Pull, create, copy and delete change the model list.
+// OpenAI's other endpoints: POST */embeddings, */completions, */responses (SSE events when
+// streamed), */audio/speech (audio bytes).
 // Behaviour is chosen per request by tokens in the model name, joined with '+':
 //   ok (default)      answer normally; chunks:<n> content chunks (default 5), chunk_delay:<ms>
 //   slow_ttft:<ms>    wait before the response headers
@@ -492,6 +494,91 @@ net::awaitable<bool> ollama_management(beast::tcp_stream& s, http::request<http:
   co_return keep;
 }
 
+// OpenAI's non-chat endpoints, as (status, body, content type); a streamed /responses answer is
+// `lines` (SSE events) instead.
+struct openai_canned {
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::string> events;
+};
+
+openai_canned openai_answer(const std::string& path, const std::string& body) {
+  auto model = request_model(body);
+  bool stream = false;
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  if (!ec && v.is_object())
+    if (auto* st = v.as_object().if_contains("stream"); st && st->is_bool()) stream = st->as_bool();
+  openai_canned c;
+  if (path.ends_with("/embeddings")) {
+    c.body = json::serialize(json::object{
+        {"object", "list"},
+        {"model", model},
+        {"data", json::array{json::object{
+                     {"object", "embedding"}, {"index", 0}, {"embedding", json::array{0.1, 0.2, 0.3}}}}},
+        {"usage", json::object{{"prompt_tokens", 1}, {"total_tokens", 1}}}});
+  } else if (path.ends_with("/audio/speech")) {
+    c.body = "ID3" + opts.name + ":audio";
+    c.content_type = "audio/mpeg";
+  } else if (path.ends_with("/responses")) {
+    auto text = opts.name + ":response";
+    json::object message{
+        {"type", "message"},
+        {"id", "msg_fake"},
+        {"status", "completed"},
+        {"role", "assistant"},
+        {"content", json::array{json::object{{"type", "output_text"}, {"text", text}, {"annotations", json::array{}}}}}};
+    json::object response{{"id", "resp_fake"},  {"object", "response"}, {"created_at", 1700000000},
+                          {"status", "completed"}, {"model", model},   {"output", json::array{message}}};
+    if (!stream) {
+      c.body = json::serialize(response);
+    } else {
+      auto event = [&](const char* type, json::object o) {
+        o["type"] = type;
+        c.events.push_back(std::string("event: ") + type + "\ndata: " + json::serialize(o) + "\n\n");
+      };
+      auto created = response;
+      created["status"] = "in_progress";
+      created["output"] = json::array{};
+      event("response.created", json::object{{"response", created}});
+      for (int i = 0; i < 3; ++i)
+        event("response.output_text.delta",
+              json::object{{"item_id", "msg_fake"}, {"output_index", 0}, {"content_index", 0},
+                           {"delta", opts.name + ":d" + std::to_string(i) + " "}});
+      event("response.completed", json::object{{"response", response}});
+    }
+  } else {  // legacy completions
+    c.body = json::serialize(json::object{
+        {"id", "cmpl-fake"},
+        {"object", "text_completion"},
+        {"model", model},
+        {"choices", json::array{json::object{{"index", 0}, {"text", opts.name + ":text"}, {"finish_reason", "stop"}}}}});
+  }
+  return c;
+}
+
+net::awaitable<bool> openai_other(beast::tcp_stream& s, http::request<http::string_body>& req,
+                                  const std::string& path) {
+  auto ver = req.version();
+  bool keep = req.keep_alive();
+  auto c = openai_answer(path, req.body());
+  if (c.events.empty())
+    co_return co_await simple(s, ver, keep, http::status::ok, std::move(c.body), c.content_type);
+  http::response<http::empty_body> res{http::status::ok, ver};
+  res.set(http::field::content_type, "text/event-stream");
+  res.keep_alive(keep);
+  res.chunked(true);
+  http::response_serializer<http::empty_body> sr{res};
+  if (auto [ec, n] = co_await http::async_write_header(s, sr, use_nothrow); ec) co_return false;
+  for (auto& e : c.events)
+    if (auto [ec, n] = co_await net::async_write(s, http::make_chunk(net::buffer(e)), use_nothrow); ec)
+      co_return false;
+  if (auto [ec, n] = co_await net::async_write(s, http::make_chunk_last(), use_nothrow); ec)
+    co_return false;
+  ++stats.completed_streams;
+  co_return keep;
+}
+
 net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_body>& req) {
   ++stats.requests;
   std::string path(req.target());
@@ -532,6 +619,10 @@ net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_bod
   }
   if (path.starts_with("/api/") || path == "/v1/completions")
     co_return co_await ollama_management(s, req, path);
+  if (req.method() == http::verb::post &&
+      (path.ends_with("/embeddings") || path.ends_with("/completions") ||
+       path.ends_with("/responses") || path.ends_with("/audio/speech")))
+    co_return co_await openai_other(s, req, path);
   co_return co_await simple(s, ver, keep, http::status::not_found,
                             openai_error("no such route", 404));
 }

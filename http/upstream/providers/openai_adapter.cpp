@@ -11,7 +11,8 @@ namespace json = boost::json;
 
 namespace {
 
-// api.openai.com lists models no chat client can use; Open WebUI hides them.
+// api.openai.com lists models no chat client can use; Open WebUI hides them. They stay routable
+// (embeddings, speech), only unlisted.
 bool is_openai_non_chat(std::string_view id) {
   for (auto bad : {"babbage", "dall-e", "davinci", "embedding", "tts", "whisper"})
     if (id.find(bad) != std::string_view::npos) return true;
@@ -65,9 +66,10 @@ class openai_adapter final : public provider_adapter {
       auto* id = m.as_object().if_contains("id");
       if (!id || !id->is_string()) continue;
       std::string upstream_id(id->as_string());
-      if (official && is_openai_non_chat(upstream_id)) continue;
       if (!allowed_model(spec, upstream_id)) continue;
+      bool chat = !(official && is_openai_non_chat(upstream_id));
       out.push_back(openai_entry(spec, m.as_object(), std::move(upstream_id)));
+      out.back().listed = chat;
     }
     return out;
   }

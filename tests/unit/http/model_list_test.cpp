@@ -33,14 +33,17 @@ CAF_TEST(openai entries carry urlIdx prefix and the raw model) {
     CAF_CHECK_NOT_EQUAL(m.entry_json.find(needle), std::string::npos);
 }
 
-CAF_TEST(allow list filters and official openai drops non chat models) {
+CAF_TEST(allow list filters and official openai unlists non chat models) {
   auto s = openai_spec(0);
   s.url = "https://api.openai.com/v1";
   std::string err;
   auto list = adapter_for(s.key.kind).parse_model_list(
       s, R"({"data":[{"id":"gpt-4o"},{"id":"whisper-1"},{"id":"text-embedding-3"}]})", err);
   CAF_REQUIRE(list.has_value());
-  CAF_CHECK_EQUAL(list->size(), 1u);
+  CAF_REQUIRE_EQUAL(list->size(), 3u);  // all routable (embeddings, speech) ...
+  CAF_CHECK((*list)[0].listed);         // ... only chat models listed
+  CAF_CHECK(!(*list)[1].listed);
+  CAF_CHECK(!(*list)[2].listed);
   s.model_ids = {"only"};
   auto synth = adapter_for(s.key.kind).synthesize_model_list(s);
   CAF_REQUIRE_EQUAL(synth.size(), 1u);
