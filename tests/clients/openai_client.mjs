@@ -1,5 +1,6 @@
 // Drives a running switchboard with the official `openai` npm client: list models, stream a chat
-// completion, make a whole one, and read an error the way applications do. Prints one JSON line.
+// completion, make a whole one, embed, call the Responses API (whole and streamed), and read an
+// error the way applications do. Prints one JSON line.
 //   usage: node openai_client.mjs BASE_URL STREAM_MODEL
 import OpenAI from "openai";
 
@@ -29,4 +30,14 @@ try {
   error = { status: e.status, message: e.message };
 }
 
-console.log(JSON.stringify({ models, deltas, whole: whole.choices[0].message.content, error }));
+const embedding = (await client.embeddings.create({ model, input: "hello" })).data[0].embedding;
+
+const response = await client.responses.create({ model, input: "hello" });
+const responseDeltas = [];
+for await (const event of await client.responses.create({ model, input: "hello", stream: true }))
+  if (event.type === "response.output_text.delta") responseDeltas.push(event.delta);
+
+console.log(JSON.stringify({
+  models, deltas, whole: whole.choices[0].message.content, error, embedding,
+  responseText: response.output_text, responseDeltas,
+}));

@@ -46,6 +46,9 @@ def test_openai_npm_client_lists_and_streams():
         check(out["deltas"] == [f"B:tok{i} " for i in range(5)], out)
         check(out["whole"].startswith("B:tok0"), out)
         check(out["error"]["status"] == 404 and "Model not found" in out["error"]["message"], out)
+        # The SDK asks for base64 and decodes float32s: 0.1 as a float32 is 0.10000000149...
+        check([round(x, 6) for x in out["embedding"]] == [0.1, 0.2, 0.3], out)
+        check(out["responseText"] == "B:response" and out["responseDeltas"] == ["B:d0 ", "B:d1 ", "B:d2 "], out)
 
 
 def test_ollama_npm_client_lists_chats_generates_and_embeds():

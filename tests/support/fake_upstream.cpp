@@ -28,6 +28,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -494,6 +495,21 @@ net::awaitable<bool> ollama_management(beast::tcp_stream& s, http::request<http:
   co_return keep;
 }
 
+// The embedding [0.1, 0.2, 0.3] as OpenAI sends it for encoding_format "base64" (the SDKs'
+// default): little-endian float32s, base64-encoded.
+std::string base64_embedding() {
+  const float values[3] = {0.1f, 0.2f, 0.3f};
+  unsigned char bytes[12];
+  std::memcpy(bytes, values, sizeof bytes);
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (int i = 0; i < 12; i += 3) {
+    unsigned n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    for (int k = 18; k >= 0; k -= 6) out += alphabet[(n >> k) & 63];
+  }
+  return out;
+}
+
 // OpenAI's non-chat endpoints, as (status, body, content type); a streamed /responses answer is
 // `lines` (SSE events) instead.
 struct openai_canned {
@@ -511,11 +527,16 @@ openai_canned openai_answer(const std::string& path, const std::string& body) {
     if (auto* st = v.as_object().if_contains("stream"); st && st->is_bool()) stream = st->as_bool();
   openai_canned c;
   if (path.ends_with("/embeddings")) {
+    bool base64 = false;
+    if (!ec && v.is_object())
+      if (auto* f = v.as_object().if_contains("encoding_format"); f && f->is_string())
+        base64 = f->as_string() == "base64";
+    json::value embedding = json::array{0.1, 0.2, 0.3};
+    if (base64) embedding = base64_embedding();
     c.body = json::serialize(json::object{
         {"object", "list"},
         {"model", model},
-        {"data", json::array{json::object{
-                     {"object", "embedding"}, {"index", 0}, {"embedding", json::array{0.1, 0.2, 0.3}}}}},
+        {"data", json::array{json::object{{"object", "embedding"}, {"index", 0}, {"embedding", embedding}}}},
         {"usage", json::object{{"prompt_tokens", 1}, {"total_tokens", 1}}}});
   } else if (path.ends_with("/audio/speech")) {
     c.body = "ID3" + opts.name + ":audio";
