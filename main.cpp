@@ -83,11 +83,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
   sb::endpoint_factory make_endpoint =
       [&rt](const sb::connection_spec& spec,
             std::string& why) -> std::shared_ptr<sb::upstream_endpoint> {
-    auto target = sb::parse_upstream_url(spec.url, why);
-    if (!target) return nullptr;
-    why = sb::refused_upstream_host(target->host, rt.cfg.allow_link_local_upstreams);
-    if (!why.empty()) return nullptr;
-    return std::make_shared<sb::upstream_endpoint>(spec, std::move(*target), rt);
+    return sb::make_upstream_endpoint(spec, rt, why);
   };
   sb::model_fetcher fetch = [&rt](std::shared_ptr<sb::upstream_endpoint> ep, std::string path,
                                   std::uint64_t gen, std::function<void(sb::fetch_result)> done) {

@@ -34,6 +34,10 @@ std::string normalize_base_url(std::string url) {
 
 namespace {
 
+constexpr const char* unsupported_auth_reason =
+    " needs Open WebUI's own sign-in or Azure's credential chain, which this gateway does not "
+    "have: use \"bearer\" with a key, \"none\", or \"session\"";
+
 auth_type parse_auth(std::string_view s) {
   if (s == "none") return auth_type::none;
   if (s == "session") return auth_type::session;
@@ -99,6 +103,21 @@ void append_specs(provider_kind kind, const provider_config& pc,
 }
 
 }  // namespace
+
+std::string unsupported_auth(const connection_spec& spec) {
+  if (spec.auth == auth_type::system_oauth)
+    return std::string("auth_type \"system_oauth\"") + unsupported_auth_reason;
+  if (spec.auth == auth_type::azure_ad)
+    return std::string("auth_type \"azure_ad\" (Microsoft Entra ID)") + unsupported_auth_reason;
+  return {};
+}
+
+std::string refused_auth_type(std::string_view value) {
+  if (value == "bearer" || value == "none" || value == "session") return {};
+  if (value == "system_oauth" || value == "azure_ad" || value == "microsoft_entra_id")
+    return "auth_type \"" + std::string(value) + "\"" + unsupported_auth_reason;
+  return "auth_type must be \"bearer\", \"none\" or \"session\"";
+}
 
 std::vector<connection_spec> connection_specs(const gateway_config& cfg) {
   std::vector<connection_spec> out;

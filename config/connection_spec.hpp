@@ -23,6 +23,10 @@ typename Inspector::result_type inspect(Inspector& f, upstream_key& x) {
   return f(caf::meta::type_name("upstream_key"), x.kind, x.idx);
 }
 
+/// How a connection authenticates: its key as a Bearer token (default), nothing, or the caller's
+/// own credentials (session). Open WebUI's system_oauth and azure_ad need its sign-in or Azure's
+/// credential chain, which this gateway does not have: such a connection is refused
+/// (unsupported_auth), never run sending no credentials.
 enum class auth_type { bearer, none, session, system_oauth, azure_ad };
 
 struct connection_spec {
@@ -56,6 +60,12 @@ std::vector<connection_spec> connection_specs(const gateway_config& cfg);
 /// header would have the stored key delivered to another site behind a shared front end, the URL
 /// staying the same). connection_specs drops them; a config update naming one is refused.
 bool reserved_header_name(std::string_view name);
+
+/// Why `spec`'s auth_type cannot be honoured here, or empty when it can.
+std::string unsupported_auth(const connection_spec& spec);
+
+/// Why an "auth_type" value from a config form is refused, or empty when it is accepted.
+std::string refused_auth_type(std::string_view value);
 
 /// Removes trailing slashes, as Open WebUI does when it joins "{url}/models".
 std::string normalize_base_url(std::string url);

@@ -67,6 +67,14 @@ bool read_config_entry(const form_names& names, const json::object& in, std::siz
       *k = real->reveal();
     }
   }
+  if (auto* a = out.if_contains("auth_type"); a && !a->is_null()) {
+    auto why = a->is_string() ? refused_auth_type(std::string_view(a->as_string()))
+                              : std::string("auth_type must be a string");
+    if (!why.empty()) {
+      error = entry + ": " + why;
+      return false;
+    }
+  }
   auto* h = out.if_contains("headers");
   if (!h || h->is_null()) return true;
   auto where = entry + ".headers";

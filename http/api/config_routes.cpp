@@ -84,7 +84,9 @@ route_result update_config(api_context& ctx, session_io& s, client_request& req,
                                render_provider_config(kind, family(*applied, kind)));
 }
 
-// The connection a verify form describes ({"url", "key"}), or why it cannot be tried.
+// The connection a verify form describes ({"url", "key", "config"}), or why it cannot be tried.
+// The form is read as a stored connection would be (connection_specs), so verify tests exactly
+// what saving it would run.
 std::shared_ptr<upstream_endpoint> verify_endpoint(runtime& rt, provider_kind kind,
                                                    const std::string& body, std::string& error) {
   boost::system::error_code ec;
@@ -94,34 +96,45 @@ std::shared_ptr<upstream_endpoint> verify_endpoint(runtime& rt, provider_kind ki
     error = "body must carry the \"url\" to verify";
     return nullptr;
   }
-  connection_spec spec;
-  spec.key = {kind, -1};
-  spec.url = normalize_base_url(std::string(url->as_string()));
-  if (auto* key = v.as_object().if_contains("key"); key && key->is_string()) {
+  auto& form = v.as_object();
+  auto base = normalize_base_url(std::string(url->as_string()));
+  secret_string key;
+  if (auto* k = form.if_contains("key"); k && k->is_string()) {
     // An admin UI verifying a stored connection sends its key as shown: masked. The mask stands
     // for the stored key only at that connection's own URL, never for another host.
-    std::string_view given(key->as_string());
+    std::string_view given(k->as_string());
     if (is_mask(given)) {
       masked_echo echo(kind, family(*rt.config.load(), kind));
       std::string why;
-      auto real = echo.key(given, 0, spec.url, why);
+      auto real = echo.key(given, 0, base, why);
       if (!real) {
         error = "key is a mask that matches no connection stored at this URL: send the key in full";
         return nullptr;
       }
-      spec.api_key = std::move(*real);
+      key = std::move(*real);
     } else {
-      spec.api_key = secret_string(std::string(given));
+      key = secret_string(std::string(given));
     }
   }
-  auto target = parse_upstream_url(spec.url, error);
-  if (!target) {
-    error = "url is not valid: " + error;
-    return nullptr;
-  }
-  error = refused_upstream_host(target->host, rt.cfg.allow_link_local_upstreams);
-  if (!error.empty()) return nullptr;
-  return std::make_shared<upstream_endpoint>(std::move(spec), std::move(*target), rt);
+  boost::json::object config;
+  if (auto* c = form.if_contains("config"); c && c->is_object()) config = c->as_object();
+  if (auto* a = config.if_contains("auth_type"); a && a->is_string())
+    if (auto why = refused_auth_type(std::string_view(a->as_string())); !why.empty()) {
+      error = why;
+      return nullptr;
+    }
+  gateway_config g;
+  auto& p = kind == provider_kind::openai ? g.openai : g.ollama;
+  p.base_urls = {base};
+  if (kind == provider_kind::openai)
+    p.api_keys = {key};
+  else if (!key.empty())
+    config["key"] = key.reveal();
+  config["enable"] = true;
+  p.api_configs_json = boost::json::serialize(boost::json::object{{"0", config}});
+  auto spec = connection_specs(g).at(0);
+  spec.key.idx = -1;  // not a configured connection: named "the server being verified"
+  return make_upstream_endpoint(spec, rt, error);
 }
 
 }  // namespace
@@ -139,13 +152,15 @@ route_result ollama_config_update(api_context& ctx, session_io& s, client_reques
   return update_config(ctx, s, req, provider_kind::ollama);
 }
 
-// POST /ollama/verify: asks a server that is not (necessarily) configured for its version, with
-// the key given, without storing anything.
-route_result ollama_verify(api_context& ctx, session_io& s, client_request& req) {
+// POST /{openai,ollama}/verify: asks a server that is not (necessarily) configured for `path`
+// (the model list, or Ollama's version) with the key and config given, without storing
+// anything, and answers what it said or why it failed.
+route_result verify(api_context& ctx, session_io& s, client_request& req, provider_kind kind,
+                    const char* path) {
   std::string error;
-  auto ep = verify_endpoint(ctx.rt, provider_kind::ollama, req.body(), error);
+  auto ep = verify_endpoint(ctx.rt, kind, req.body(), error);
   if (!ep) co_return co_await send_error(s, gateway_error::bad_request, error);
-  auto r = co_await call_upstream(*ep, http::verb::get, "/api/version", std::string(),
+  auto r = co_await call_upstream(*ep, http::verb::get, path, std::string(),
                                   ctx.rt.cfg.model_list_timeout);
   if (r.status == 200) co_return co_await send_body(s, http::status::ok, std::move(r.body));
   if (r.status == 0)
@@ -154,6 +169,13 @@ route_result ollama_verify(api_context& ctx, session_io& s, client_request& req)
         "the server could not be reached: " + r.error);
   auto [code, body] = upstream_error_answer(r.status, r.body, *ep, s.dialect);
   co_return co_await send_body(s, code, std::move(body));
+}
+
+route_result openai_verify(api_context& ctx, session_io& s, client_request& req) {
+  return verify(ctx, s, req, provider_kind::openai, "/models");
+}
+route_result ollama_verify(api_context& ctx, session_io& s, client_request& req) {
+  return verify(ctx, s, req, provider_kind::ollama, "/api/version");
 }
 
 }  // namespace sb

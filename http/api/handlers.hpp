@@ -43,6 +43,7 @@ route_result openai_config(api_context&, session_io&, client_request&);
 route_result openai_config_update(api_context&, session_io&, client_request&);
 route_result ollama_config(api_context&, session_io&, client_request&);
 route_result ollama_config_update(api_context&, session_io&, client_request&);
+route_result openai_verify(api_context&, session_io&, client_request&);
 route_result ollama_verify(api_context&, session_io&, client_request&);
 
 }  // namespace sb

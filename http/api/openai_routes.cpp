@@ -3,6 +3,7 @@
 #include "http/api/model_routing.hpp"
 #include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
+#include "http/upstream/upstream_endpoint.hpp"
 
 namespace sb {
 
@@ -29,6 +30,11 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   up.body = std::move(req.body());
   up.wants_stream = view.stream;
   up.json_answer = json_answer;
+  for (auto& target : it->second.targets)
+    if (target.endpoint->spec().auth == auth_type::session) {
+      up.caller_authorization = std::string(field_value(req, http::field::authorization));
+      break;
+    }
   const model_route& route = it->second;
   return relay_with_failover(s, ctx.rt, std::move(catalog), route, t, std::move(up), true);
 }

@@ -25,6 +25,7 @@ const route_def routes[] = {
     {POST, "/openai/audio/speech", access::user, openai_speech, oa, openai},
     {GET, "/openai/config", access::admin, openai_config, oa, openai},
     {POST, "/openai/config/update", access::admin_write, openai_config_update, oa, openai},
+    {POST, "/openai/verify", access::admin_write, openai_verify, oa, openai},
 
     {GET, "/ollama", access::anyone, get_health, ol, ollama},
     {GET, "/ollama/", access::anyone, get_health, ol, ollama},

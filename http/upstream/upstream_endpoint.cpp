@@ -66,6 +66,17 @@ std::optional<upstream_target> parse_upstream_url(std::string_view url, std::str
 }
 
 
+std::shared_ptr<upstream_endpoint> make_upstream_endpoint(const connection_spec& spec, runtime& rt,
+                                                          std::string& why) {
+  auto target = parse_upstream_url(spec.url, why);
+  if (!target) return nullptr;
+  why = refused_upstream_host(target->host, rt.cfg.allow_link_local_upstreams);
+  if (!why.empty()) return nullptr;
+  why = unsupported_auth(spec);
+  if (!why.empty()) return nullptr;
+  return std::make_shared<upstream_endpoint>(spec, std::move(*target), rt);
+}
+
 upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target target, runtime& rt)
     : spec_(std::move(spec)),
       target_(std::move(target)),
@@ -85,7 +96,7 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
   // The connection's own headers (never framing ones: connection_specs drops those) are merged
   // last and replace same-named ones: with {"Authorization": ...} configured the upstream gets
   // that one, not two.
-  bool custom_auth = false;
+  bool& custom_auth = custom_auth_;
   for (auto& [name, value] : spec_.headers) {
     custom_auth |= beast::iequals(name, "authorization");
     custom_content_type_ |= beast::iequals(name, "content-type");
@@ -93,7 +104,7 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
     custom_headers_ += name + ": " + value + "\r\n";
   }
   rendered_headers_ = "Host: " + target_.host_header + "\r\n";
-  if (!custom_auth) {
+  if (!custom_auth && spec_.auth != auth_type::session) {  // session: the caller's, per request
     if (auto auth = adapter_.auth_headers(spec_); !auth.empty()) {
       rendered_headers_ += auth;
     } else if (!target_.userinfo.empty()) {
@@ -111,7 +122,8 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
 
 std::string upstream_endpoint::request_head(http::verb method, std::string_view path,
                                             std::string_view content_type, std::string_view accept,
-                                            std::size_t content_length) const {
+                                            std::size_t content_length,
+                                            std::string_view caller_authorization) const {
   // Rendered by hand: Beast's serializer costs several microseconds per request in
   // buffer-sequence iteration that a fixed head does not need.
   std::string head;
@@ -126,6 +138,11 @@ std::string upstream_endpoint::request_head(http::verb method, std::string_view 
   }
   head += " HTTP/1.1\r\n";
   head += rendered_headers_;
+  if (spec_.auth == auth_type::session && !custom_auth_ && !caller_authorization.empty()) {
+    head += "Authorization: ";
+    head += caller_authorization;
+    head += "\r\n";
+  }
   if (custom_content_type_) content_type = {};
   if (custom_accept_) accept = {};
   if (!content_type.empty()) {

@@ -80,6 +80,13 @@ struct upstream_connection {
   boost::beast::flat_buffer buffer;
 };
 
+class upstream_endpoint;
+
+/// The endpoint of `spec`, or null and `why` when its URL is invalid, its host refused
+/// (link-local and metadata addresses) or its auth_type cannot be honoured.
+std::shared_ptr<upstream_endpoint> make_upstream_endpoint(const connection_spec& spec, runtime& rt,
+                                                          std::string& why);
+
 class upstream_endpoint {
  public:
   upstream_endpoint(connection_spec spec, upstream_target target, runtime& rt);
@@ -117,9 +124,12 @@ class upstream_endpoint {
   /// authentication, the given Content-Type and Accept, then the connection's custom headers, which
   /// replace same-named ones rather than repeat them. The only place an upstream credential is put
   /// on the wire. `content_type` and `accept` are left out when empty.
+  /// `caller_authorization` is the client's own Authorization value, sent in place of the key
+  /// when the connection's auth_type is "session".
   std::string request_head(boost::beast::http::verb method, std::string_view path,
                            std::string_view content_type, std::string_view accept,
-                           std::size_t content_length) const;
+                           std::size_t content_length,
+                           std::string_view caller_authorization = {}) const;
 
   /// A pooled connection of the calling I/O thread, or null. Must run on an I/O thread. A pooled
   /// connection on which anything arrived while no request was outstanding (an unsolicited
@@ -150,6 +160,7 @@ class upstream_endpoint {
   std::string custom_headers_;    // the connection's own headers as wire text, rendered last
   std::vector<std::string> secrets_;
   bool custom_content_type_ = false;
+  bool custom_auth_ = false;
   bool custom_accept_ = false;
   std::vector<shard> shards_;
   // Link-local and cloud-metadata addresses are refused at connect time too (a host name may

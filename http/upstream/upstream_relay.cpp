@@ -209,7 +209,8 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
                                           upstream_request req, upstream_request* unsent) {
   auto started = std::chrono::steady_clock::now();
   const auto head =
-      ep->request_head(req.method, req.path, req.content_type, req.accept, req.body.size());
+      ep->request_head(req.method, req.path, req.content_type, req.accept, req.body.size(),
+                       req.caller_authorization);
   ep->stats().requests.fetch_add(1, std::memory_order_relaxed);
   auto w = std::make_shared<client_watch>();
   start_watch(s, w);

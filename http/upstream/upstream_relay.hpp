@@ -27,6 +27,7 @@ struct upstream_request {
   std::string content_type = "application/json";
   std::string accept;
   std::string body;
+  std::string caller_authorization;  // the client's own, for connections with auth "session"
   bool json_answer = true;      // a whole success must be JSON (false: audio and other media)
   bool wants_stream = false;    // the request asked to stream: an untyped answer is the
                                 // provider's stream framing, not a whole body

@@ -1,6 +1,7 @@
 """Every OpenAI endpoint besides chat, routed by model over the same catalog: embeddings, legacy
 completions, the Responses API (streamed and not) and speech, across two connections with
-prefixes; one connection's list; api.openai.com's non-chat models unlisted but routable."""
+prefixes; one connection's list; api.openai.com's non-chat models unlisted but routable; auth
+types (and the ones refused); verify."""
 import json
 
 from harness import FakeUpstream, Gateway, check, cluster, run_tests, sse_events, stream_chunks
@@ -68,7 +69,85 @@ def test_one_connections_list_and_unlisted_official_models():
         b.stop()
 
 
+
+
+def test_auth_types_send_what_they_say():
+    a = FakeUpstream(models=["m-a"], name="A", key="sk-aaaa-0000")
+    b = FakeUpstream(models=["m-b"], name="B")
+    c = FakeUpstream(models=["m-c"], name="C")
+    gw = Gateway({"OPENAI_API_BASE_URLS": f"{a.url};{b.url};{c.url}",
+                  "OPENAI_API_KEYS": "sk-aaaa-0000;sk-bbbb-1111;sk-cccc-2222",
+                  "OPENAI_API_CONFIGS": json.dumps({"1": {"auth_type": "none"}, "2": {"auth_type": "session"}})})
+    try:
+        gw.wait_for_models(["m-a", "m-b", "m-c"])
+        caller = {"Authorization": "Bearer caller-token-42"}
+        for model, fake, expected in [("m-a", a, "Bearer sk-aaaa-0000"), ("m-b", b, ""),
+                                      ("m-c", c, "Bearer caller-token-42")]:
+            status, _, raw = gw.post("/openai/chat/completions", {"model": model, "messages": []}, headers=caller)
+            check(status == 200, raw)
+            check(fake.stats()["last_auth"] == expected, (model, fake.stats()))
+    finally:
+        check(gw.stop() == 0, gw.output())
+        for f in (a, b, c):
+            f.stop()
+
+
+def test_auth_types_that_cannot_be_honoured_are_refused():
+    ok = FakeUpstream(models=["fine"], name="A")
+    other = FakeUpstream(models=["never-listed"], name="B")
+    # Seeded from the environment: the connection is not run (it would send no credentials).
+    gw = Gateway({"OPENAI_API_BASE_URLS": f"{ok.url};{other.url}",
+                  "OPENAI_API_CONFIGS": json.dumps({"1": {"auth_type": "system_oauth"}})})
+    try:
+        gw.wait_for_models(["fine"])
+        gw.wait_for_line(r"connection 1 ignored: auth_type \"system_oauth\"")
+        check("never-listed" not in gw.get("/openai/models")[2].decode(), "a refused connection was run")
+        form = json.loads(gw.get("/openai/config")[2])
+        for bad in ["system_oauth", "azure_ad", "microsoft_entra_id", "kerberos"]:
+            form["OPENAI_API_CONFIGS"] = {"0": {"auth_type": bad}}
+            status, _, raw = gw.post("/openai/config/update", form)
+            err = json.loads(raw)["detail"]
+            check(status == 400 and "auth_type" in err, (bad, raw))
+            check(bad == "kerberos" or "does not have" in err, err)
+        form["OPENAI_API_CONFIGS"] = {"0": {"auth_type": "session"}}
+        status, _, raw = gw.post("/openai/config/update", form)
+        check(status == 200, raw)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        ok.stop()
+        other.stop()
+
+
+def test_verify_tries_a_connection_without_storing_it():
+    a = FakeUpstream(models=["listed-a"], name="A", key="sk-verify-7777")
+    gw = Gateway({"OPENAI_API_BASE_URLS": a.url, "OPENAI_API_KEYS": "sk-verify-7777"})
+    try:
+        gw.wait_for_models(["listed-a"])
+        status, _, raw = gw.post("/openai/verify", {"url": a.url, "key": "sk-verify-7777"})
+        check(status == 200 and json.loads(raw)["data"][0]["id"] == "listed-a", raw)
+        status, _, raw = gw.post("/openai/verify", {"url": a.url, "key": "sk-wrong-0000"})
+        err = json.loads(raw)
+        check(status == 401 and "sk-wrong" not in raw.decode(), raw)
+        # The key as the admin UI shows it verifies the stored connection at that URL.
+        masked = json.loads(gw.get("/openai/config")[2])["OPENAI_API_KEYS"][0]
+        status, _, raw = gw.post("/openai/verify", {"url": a.url, "key": masked})
+        check(status == 200, raw)
+        status, _, raw = gw.post("/openai/verify", {"url": a.url, "key": "x", "config": {"auth_type": "azure_ad"}})
+        check(status == 400 and "azure_ad" in json.loads(raw)["detail"], raw)
+        status, _, raw = gw.post("/openai/verify", {"url": "http://169.254.169.254/v1"})
+        check(status == 400, raw)
+        status, _, raw = gw.post("/openai/verify", {"key": "x"})
+        check(status == 400, raw)
+        check(json.loads(gw.get("/openai/config")[2])["OPENAI_API_BASE_URLS"] == [a.url], "verify stored something")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        a.stop()
+
+
 if __name__ == "__main__":
     run_tests([test_embeddings_completions_and_speech_are_routed_by_model,
                test_the_responses_api_streamed_and_not,
-               test_one_connections_list_and_unlisted_official_models])
+               test_one_connections_list_and_unlisted_official_models,
+               test_auth_types_send_what_they_say,
+               test_auth_types_that_cannot_be_honoured_are_refused,
+               test_verify_tries_a_connection_without_storing_it])
