@@ -134,6 +134,7 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
     if (!parse_number<std::uint32_t>(*v, s.max_connections, 1, 10'000'000))
       return "invalid MAX_CONNECTIONS '" + *v + "': expected a positive integer";
   s.allow_link_local_upstreams = env_flag(env, "ALLOW_LINK_LOCAL_UPSTREAMS", false);
+  s.openai_passthrough = env_flag(env, "ENABLE_OPENAI_API_PASSTHROUGH", false);
   if (auto v = env("WEBUI_URL"); v && !v->empty()) {
     auto u = boost::urls::parse_absolute_uri(*v);
     if (!u || u->encoded_host().empty())

@@ -43,6 +43,7 @@ struct settings {
   // Link-local and cloud-metadata addresses (169.254.169.254, fe80::/10, metadata.google.internal)
   // as upstreams: refused unless an admin opts in. Loopback and private networks are allowed.
   bool allow_link_local_upstreams = false;  // ALLOW_LINK_LOCAL_UPSTREAMS
+  bool openai_passthrough = false;          // ENABLE_OPENAI_API_PASSTHROUGH: /openai/{path}
   // The host name browsers use for the gateway (from Open WebUI's WEBUI_URL), besides IP
   // addresses and localhost: browser requests that change state must name one of them.
   std::string public_host;

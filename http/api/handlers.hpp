@@ -18,6 +18,7 @@ route_result openai_embeddings(api_context&, session_io&, client_request&);
 route_result openai_completions(api_context&, session_io&, client_request&);
 route_result openai_responses(api_context&, session_io&, client_request&);
 route_result openai_speech(api_context&, session_io&, client_request&);
+route_result openai_passthrough(api_context&, session_io&, client_request&);
 
 // Ollama servers (http/api/ollama_routes.cpp).
 route_result ollama_tags(api_context&, session_io&, client_request&);

@@ -69,4 +69,28 @@ route_result openai_speech(api_context& ctx, session_io& s, client_request& req)
   return relay_by_model(ctx, s, req, "/audio/speech", false);
 }
 
+// ENABLE_OPENAI_API_PASSTHROUGH: any method and path (with its query) below /openai/ goes to
+// connection 0 as it came, with that connection's key; the answer comes back as it is.
+route_result openai_passthrough(api_context& ctx, session_io& s, client_request& req) {
+  std::shared_ptr<upstream_endpoint> first;
+  for (auto& ep : ctx.rt.catalog.load()->upstreams)
+    if (ep->spec().key.kind == provider_kind::openai && ep->spec().key.idx == 0) first = ep;
+  if (!first)
+    return answer_error(s, gateway_error::upstream_unreachable,
+                        "OpenAI connection 0 is disabled or has not been reached yet");
+  upstream_request up;
+  up.method = req.method();
+  auto target = std::string_view(req.target());
+  auto query = target.find('?');
+  up.path = "/" + std::string(ctx.path);
+  if (query != std::string_view::npos) up.path += target.substr(query);
+  up.content_type = std::string(field_value(req, http::field::content_type));
+  up.accept = std::string(field_value(req, http::field::accept));
+  up.body = std::move(req.body());
+  up.json_answer = false;
+  if (first->spec().auth == auth_type::session)
+    up.caller_authorization = std::string(field_value(req, http::field::authorization));
+  return relay_to_upstream(s, ctx.rt, std::move(first), std::move(up));
+}
+
 }  // namespace sb

@@ -11,6 +11,8 @@ constexpr auto ol = error_dialect::ollama;
 constexpr auto openai = provider_kind::openai;
 constexpr auto ollama = provider_kind::ollama;
 
+bool passthrough_enabled(const settings& s) { return s.openai_passthrough; }
+
 // methods, pattern (and metrics label), who may call, handler, error dialect, `{url_idx}` family.
 const route_def routes[] = {
     {GET, "/health", access::anyone, get_health},
@@ -26,6 +28,10 @@ const route_def routes[] = {
     {GET, "/openai/config", access::admin, openai_config, oa, openai},
     {POST, "/openai/config/update", access::admin_write, openai_config_update, oa, openai},
     {POST, "/openai/verify", access::admin_write, openai_verify, oa, openai},
+    // Open WebUI's deprecated raw passthrough to connection 0, only when enabled; every route
+    // above is matched first.
+    {GET | POST | PUT | DELETE, "/openai/{path}", access::user, openai_passthrough, oa, openai,
+     passthrough_enabled},
 
     {GET, "/ollama", access::anyone, get_health, ol, ollama},
     {GET, "/ollama/", access::anyone, get_health, ol, ollama},

@@ -9,6 +9,7 @@
 #include <span>
 #include <string_view>
 
+#include "config/settings.hpp"
 #include "http/api/auth.hpp"
 #include "http/api/route_match.hpp"
 #include "http/server/response.hpp"
@@ -51,6 +52,7 @@ struct route_def {
   route_handler handler;
   error_dialect dialect = error_dialect::openai;
   provider_kind family = provider_kind::openai;  // whose connections `{url_idx}` indexes
+  bool (*enabled)(const settings&) = nullptr;    // when set and false, the route does not exist
 };
 
 /// Every route, in match order (the first whose pattern and method match wins).

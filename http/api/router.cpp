@@ -81,6 +81,7 @@ std::optional<int> connection_index(std::string_view raw, const route_def& r, co
 router::router(runtime& rt, control_plane& cp)
     : rt_(rt), cp_(cp), table_(route_table()), stats_(new route_stats[table_.size() + 1]) {
   for (auto& r : table_) {
+    if (r.enabled && !r.enabled(rt.cfg)) continue;  // settings are fixed for the process
     if (literal_pattern(r.pattern))
       literal_[r.pattern].push_back(&r);
     else

@@ -144,10 +144,45 @@ def test_verify_tries_a_connection_without_storing_it():
         a.stop()
 
 
+def test_passthrough_exists_only_when_enabled():
+    a = FakeUpstream(models=["m-a"], name="A", key="sk-pass-5555")
+    env = {"OPENAI_API_BASE_URLS": a.url, "OPENAI_API_KEYS": "sk-pass-5555"}
+    gw = Gateway(dict(env, ENABLE_OPENAI_API_PASSTHROUGH="True"))
+    try:
+        gw.wait_for_models(["m-a"])
+        status, _, raw = gw.get("/openai/files?purpose=batch&limit=2")
+        out = json.loads(raw)
+        check(status == 200 and out["query"] == "purpose=batch&limit=2", raw)
+        check(out["auth"] == "Bearer sk-pass-5555", "connection 0's key was not used")
+        status, _, raw = gw.post("/openai/moderations", {"input": "x"})
+        check(status == 404 and a.stats()["last_path"] == "/v1/moderations", (raw, a.stats()))
+        check(a.stats()["last_method"] == "POST" and json.loads(a.stats()["last_body"]) == {"input": "x"}, a.stats())
+        # The routes of the table still come first.
+        status, _, raw = gw.post("/openai/chat/completions", {"model": "m-a", "messages": []})
+        check(status == 200, raw)
+        status, hdrs, raw = gw.get("/openai/chat/completions")
+        check(status == 405 or status == 404, (status, raw))
+    finally:
+        check(gw.stop() == 0, gw.output())
+    gw = Gateway(env)
+    try:
+        gw.wait_for_models(["m-a"])
+        status, _, raw = gw.get("/openai/files")
+        check(status == 404 and json.loads(raw)["detail"] == "Not Found", raw)
+        status, _, raw = gw.post("/openai/moderations", {"input": "y"})
+        check(status == 404 and json.loads(a.stats()["last_body"]) != {"input": "y"}, "forwarded while off")
+        status, hdrs, raw = gw.get("/openai/chat/completions")
+        check(status == 405 and hdrs["allow"] == "POST", (status, hdrs))
+    finally:
+        check(gw.stop() == 0, gw.output())
+        a.stop()
+
+
 if __name__ == "__main__":
     run_tests([test_embeddings_completions_and_speech_are_routed_by_model,
                test_the_responses_api_streamed_and_not,
                test_one_connections_list_and_unlisted_official_models,
                test_auth_types_send_what_they_say,
                test_auth_types_that_cannot_be_honoured_are_refused,
-               test_verify_tries_a_connection_without_storing_it])
+               test_verify_tries_a_connection_without_storing_it,
+               test_passthrough_exists_only_when_enabled])

@@ -339,6 +339,16 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
   co_return co_await simple(s, ver, keep, http::status::ok, whole_answer(model, b.chunks, d));
 }
 
+std::string files_json(const http::request<http::string_body>& req) {
+  auto target = std::string_view(req.target());
+  auto q = target.find('?');
+  return json::serialize(json::object{
+      {"object", "list"},
+      {"data", json::array{json::object{{"id", "file-fake"}}}},
+      {"query", q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1))},
+      {"auth", std::string(req[http::field::authorization])}});
+}
+
 std::string version_json() { return json::serialize(json::object{{"version", opts.version}}); }
 
 std::string request_model(const std::string& body) {
@@ -620,6 +630,8 @@ net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_bod
                               openai_error("Incorrect API key provided", 401));
   if ((path.ends_with("/models") && req.method() == http::verb::get) || path == "/api/tags")
     if (opts.list_delay_ms > 0 && !co_await wait_watching(s, opts.list_delay_ms)) co_return false;
+  if (path.ends_with("/files") && req.method() == http::verb::get)  // echoes query and auth
+    co_return co_await simple(s, ver, keep, http::status::ok, files_json(req));
   if (path.ends_with("/models") && req.method() == http::verb::get) {
     co_return co_await simple(s, ver, keep, http::status::ok, models_json());
   }
