@@ -67,6 +67,8 @@ std::string parse_with(od::parser& parser, std::string& body, chat_request_view&
       into.model.assign(model);
       into.model_begin = begin;
       into.model_end = begin + last_quote + 1;
+    } else if (key == "max_completion_tokens") {
+      out.has_max_completion_tokens = true;
     } else if (key == "stream") {
       if (have_stream) return "duplicate field 'stream'";
       have_stream = true;

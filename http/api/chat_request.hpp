@@ -12,6 +12,7 @@ struct chat_request_view {
   std::string model;  // unescaped
   bool stream = false;
   bool stream_given = false;  // the body had a non-null "stream" (Ollama defaults it to true)
+  bool has_max_completion_tokens = false;  // (http/api/reasoning_rules.hpp may rename it)
   std::size_t model_begin = 0;  // byte range of the model's JSON string token, quotes included
   std::size_t model_end = 0;
 };

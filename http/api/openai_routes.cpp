@@ -1,6 +1,7 @@
 #include "http/api/chat_request.hpp"
 #include "http/api/handlers.hpp"
 #include "http/api/model_routing.hpp"
+#include "http/api/reasoning_rules.hpp"
 #include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
@@ -14,7 +15,7 @@ namespace {
 // Relays a request routed by its model to `path` on a connection serving it. Not a coroutine: it
 // decides synchronously and returns the relay (or the error) to be awaited.
 route_result relay_by_model(api_context& ctx, session_io& s, client_request& req, const char* path,
-                            bool json_answer = true) {
+                            bool json_answer = true, bool chat = false) {
   chat_request_view view;
   if (auto problem = parse_chat_request(req.body(), view); !problem.empty())
     return answer_error(s, gateway_error::bad_request, std::move(problem));
@@ -23,6 +24,11 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   const route_target* t = it == catalog->openai.end() ? nullptr : pick_target(it->second);
   if (!t) return answer_error(s, gateway_error::model_not_found, "Model not found");
   if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
+  if (chat) {
+    bool official = t->endpoint->spec().url.find("api.openai.com") != std::string::npos;
+    if (reasoning_rules_apply(t->upstream_model, official, view.has_max_completion_tokens))
+      apply_reasoning_rules(req.body(), t->upstream_model, official);
+  }
 
   upstream_request up;
   up.path = path;
@@ -54,7 +60,7 @@ route_result openai_models(api_context& ctx, session_io& s, client_request&) {
 }
 
 route_result openai_chat(api_context& ctx, session_io& s, client_request& req) {
-  return relay_by_model(ctx, s, req, "/chat/completions");
+  return relay_by_model(ctx, s, req, "/chat/completions", true, true);
 }
 route_result openai_embeddings(api_context& ctx, session_io& s, client_request& req) {
   return relay_by_model(ctx, s, req, "/embeddings");

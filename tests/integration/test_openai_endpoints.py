@@ -178,6 +178,29 @@ def test_passthrough_exists_only_when_enabled():
         a.stop()
 
 
+
+def test_reasoning_model_bodies_change_only_where_they_must():
+    a = FakeUpstream(models=["o3-mini", "gpt-4o"], name="A")
+    gw = Gateway({"OPENAI_API_BASE_URLS": a.url, "OPENAI_API_CONFIGS": json.dumps({"0": {"prefix_id": "p"}})})
+    try:
+        gw.wait_for_models(["p.o3-mini", "p.gpt-4o"])
+        sent = ('{ "model": "p.o3-mini", "messages": [ {"role": "system", "content": "sois br\\u00e8ve"},'
+                ' {"role": "user", "content": "hi"} ],\n "max_tokens": 64, "temperature": 1.0, "x": [1, {"y": null}] }')
+        status, _, raw = gw.post("/openai/chat/completions", sent)
+        check(status == 200, raw)
+        want = sent.replace('"p.o3-mini"', '"o3-mini"').replace('"role": "system"', '"role": "developer"') \
+                   .replace('"max_tokens"', '"max_completion_tokens"')
+        check(a.stats()["last_body"] == want, (a.stats()["last_body"], want))
+        # Another model off api.openai.com: max_completion_tokens is what it does not know.
+        sent = '{"model":"p.gpt-4o","messages":[{"role":"system","content":"x"}],"max_completion_tokens":9}'
+        status, _, raw = gw.post("/openai/chat/completions", sent)
+        check(status == 200, raw)
+        check(a.stats()["last_body"] ==
+              '{"model":"gpt-4o","messages":[{"role":"system","content":"x"}],"max_tokens":9}', a.stats())
+    finally:
+        check(gw.stop() == 0, gw.output())
+        a.stop()
+
 if __name__ == "__main__":
     run_tests([test_embeddings_completions_and_speech_are_routed_by_model,
                test_the_responses_api_streamed_and_not,
@@ -185,4 +208,5 @@ if __name__ == "__main__":
                test_auth_types_send_what_they_say,
                test_auth_types_that_cannot_be_honoured_are_refused,
                test_verify_tries_a_connection_without_storing_it,
-               test_passthrough_exists_only_when_enabled])
+               test_passthrough_exists_only_when_enabled,
+               test_reasoning_model_bodies_change_only_where_they_must])
