@@ -1,4 +1,5 @@
-// Fuzz target for parse_chat_request / replace_model (reliability case 1). Built as a plain
+// Fuzz target for parse_chat_request / replace_model (reliability case 1) and the reasoning-model
+// rules that splice a parsed body (http/api/reasoning_rules.hpp). Built as a plain
 // program it replays every file of a corpus directory, so the corpus runs under CTest as a
 // regression test; with clang -fsanitize=fuzzer it explores (define SB_LIBFUZZER).
 // Properties checked, beyond "does not crash": on success the model token lies inside the body
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "http/api/chat_request.hpp"
+#include "http/api/reasoning_rules.hpp"
 
 namespace {
 
@@ -40,6 +42,17 @@ void check_one(const std::uint8_t* data, std::size_t size) {
     fail("rewritten body no longer parses", original);
   if (again.model != replacement || again.stream != view.stream)
     fail("rewrite changed the wrong thing", original);
+  // The rules splice tokens in and members out: the result must still be a chat request with the
+  // same model and stream flag.
+  for (auto model : {"o3-mini", "o1-mini", "llama"}) {
+    std::string spliced = body;
+    sb::apply_reasoning_rules(spliced, model, false);
+    sb::chat_request_view after;
+    if (!sb::parse_chat_request(spliced, after).empty())
+      fail("reasoning rules left a body that no longer parses", original);
+    if (after.model != replacement || after.stream != view.stream)
+      fail("reasoning rules changed the wrong thing", original);
+  }
 }
 
 }  // namespace
