@@ -104,6 +104,11 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
     custom_headers_ += name + ": " + value + "\r\n";
   }
   rendered_headers_ = "Host: " + target_.host_header + "\r\n";
+  for (auto& [name, value] : adapter_.etiquette_headers(target_.host)) {
+    bool replaced = false;
+    for (auto& [own, v] : spec_.headers) replaced |= beast::iequals(own, name);
+    if (!replaced) rendered_headers_ += name + ": " + value + "\r\n";
+  }
   if (!custom_auth && spec_.auth != auth_type::session) {  // session: the caller's, per request
     if (auto auth = adapter_.auth_headers(spec_); !auth.empty()) {
       rendered_headers_ += auth;

@@ -95,6 +95,14 @@ class openai_adapter final : public provider_adapter {
   }
 
   framing default_stream_framing() const override { return framing::sse; }
+
+  // OpenRouter attributes requests by these, and Open WebUI sends them: a user who points Open
+  // WebUI at the gateway keeps the attribution they had.
+  std::vector<std::pair<std::string, std::string>> etiquette_headers(
+      std::string_view host) const override {
+    if (host != "openrouter.ai" && !host.ends_with(".openrouter.ai")) return {};
+    return {{"HTTP-Referer", "https://openwebui.com/"}, {"X-Title", "Open WebUI"}};
+  }
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/connection_spec.hpp"
@@ -37,6 +38,13 @@ class provider_adapter {
   /// Header lines ("Name: value\r\n") that authenticate a request with the connection's key;
   /// empty when the key is absent or the auth type sends none.
   virtual std::string auth_headers(const connection_spec& spec) const;
+
+  /// Headers a provider expects from every client (name, value), sent unless the connection's own
+  /// headers name them: OpenRouter's attribution headers.
+  virtual std::vector<std::pair<std::string, std::string>> etiquette_headers(
+      std::string_view host) const {
+    return {};
+  }
 
   /// The catalog name a client's model name stands for (Ollama: an untagged name is ":latest").
   virtual std::string canonical_model_name(std::string_view name) const {

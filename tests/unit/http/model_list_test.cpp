@@ -69,3 +69,15 @@ CAF_TEST(garbage is an error) {
   CAF_CHECK(!adapter_for(s.key.kind).parse_model_list(s, "<html>", err));
   CAF_CHECK(!adapter_for(s.key.kind).parse_model_list(s, R"({"models":[]})", err));
 }
+
+CAF_TEST(openrouter gets its attribution headers and nobody else does) {
+  auto& a = adapter_for(provider_kind::openai);
+  auto h = a.etiquette_headers("openrouter.ai");
+  CAF_REQUIRE_EQUAL(h.size(), 2u);
+  CAF_CHECK_EQUAL(h[0].first, "HTTP-Referer");
+  CAF_CHECK_EQUAL(h[1].first, "X-Title");
+  CAF_CHECK_EQUAL(a.etiquette_headers("eu.openrouter.ai").size(), 2u);
+  CAF_CHECK(a.etiquette_headers("openrouter.ai.evil.example").empty());
+  CAF_CHECK(a.etiquette_headers("api.openai.com").empty());
+  CAF_CHECK(adapter_for(provider_kind::ollama).etiquette_headers("openrouter.ai").empty());
+}
