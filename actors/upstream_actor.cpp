@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::chrono::milliseconds first_backoff{1'000};
 
-const provider_adapter& adapter(const connection_spec& spec) { return adapter_for(spec.key.kind); }
+const provider_adapter& adapter(const connection_spec& spec) { return adapter_for(spec); }
 
 bool listed_without_fetch(const connection_spec& spec) {
   return adapter(spec).lists_without_fetch(spec);

@@ -32,6 +32,7 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
 
   upstream_request up;
   up.path = path;
+  up.model = t->upstream_model;
   up.accept = std::string(field_value(req, http::field::accept));
   up.body = std::move(req.body());
   up.wants_stream = view.stream;

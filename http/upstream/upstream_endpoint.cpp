@@ -81,7 +81,7 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
     : spec_(std::move(spec)),
       target_(std::move(target)),
       rt_(rt),
-      adapter_(adapter_for(spec_.key.kind)),
+      adapter_(adapter_for(spec_)),
       shards_(rt.io.size()) {
   allow_link_local_ = rt.cfg.allow_link_local_upstreams;
   if (!spec_.api_key.empty()) secrets_.push_back(spec_.api_key.reveal());

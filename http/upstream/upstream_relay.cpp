@@ -208,9 +208,17 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
                                           std::shared_ptr<upstream_endpoint> ep,
                                           upstream_request req, upstream_request* unsent) {
   auto started = std::chrono::steady_clock::now();
+  // A provider that rewrites requests (Azure) gets its own copy: should it be unreachable, the
+  // request goes back unrewritten, for a connection that may be another provider.
+  std::optional<upstream_request> rewritten;
+  if (ep->adapter().rewrites_requests()) {
+    rewritten = req;
+    ep->adapter().rewrite_request(ep->spec(), req.model, rewritten->path, rewritten->body);
+  }
+  const upstream_request& sent = rewritten ? *rewritten : req;
   const auto head =
-      ep->request_head(req.method, req.path, req.content_type, req.accept, req.body.size(),
-                       req.caller_authorization);
+      ep->request_head(sent.method, sent.path, sent.content_type, sent.accept, sent.body.size(),
+                       sent.caller_authorization);
   ep->stats().requests.fetch_add(1, std::memory_order_relaxed);
   auto w = std::make_shared<client_watch>();
   start_watch(s, w);
@@ -239,7 +247,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
       break;
     }
     exchange_context c{s, rt, *ep, *conn, *w};
-    auto r = co_await std::visit([&](auto& up) { return exchange(c, up, head, req, reused); },
+    auto r = co_await std::visit([&](auto& up) { return exchange(c, up, head, sent, reused); },
                                  conn->stream);
     if (r.retry_fresh) {
       ep->stats().stale_retries.fetch_add(1, std::memory_order_relaxed);

@@ -23,7 +23,8 @@ struct runtime;
 /// headers that vary per request. The connection adds Host, auth and its custom headers.
 struct upstream_request {
   boost::beast::http::verb method = boost::beast::http::verb::post;
-  std::string path;  // e.g. "/chat/completions"
+  std::string path;   // e.g. "/chat/completions"
+  std::string model;  // the upstream's name for the model, when routed by model
   std::string content_type = "application/json";
   std::string accept;
   std::string body;

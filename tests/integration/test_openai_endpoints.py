@@ -201,6 +201,47 @@ def test_reasoning_model_bodies_change_only_where_they_must():
         check(gw.stop() == 0, gw.output())
         a.stop()
 
+def test_azure_connections_get_deployment_paths_and_azure_bodies():
+    a = FakeUpstream(models=["unused"], name="AZ")
+    configs = {"0": {"azure": True, "api_version": "2024-10-21", "model_ids": ["gpt-4o-dep", "emb-dep"],
+                     "prefix_id": "az"},
+               "1": {"azure": True, "api_version": "2024-02-01", "model_ids": ["old-dep"]}}
+    gw = Gateway({"OPENAI_API_BASE_URLS": f"{a.base};{a.base}/",
+                  "OPENAI_API_KEYS": "azure-key-1234;azure-key-5678",
+                  "OPENAI_API_CONFIGS": json.dumps(configs)})
+    try:
+        # The list is the connections' model_ids: Azure is never asked for one.
+        listed = gw.wait_for_models(["az.gpt-4o-dep", "az.emb-dep", "old-dep"])
+        check("unused" not in listed, listed)
+        sent = {"model": "az.gpt-4o-dep", "messages": [{"role": "user", "content": "hi"}],
+                "temperature": 0.5, "metadata": {"chat": 1}, "stream_options": {"include_usage": True},
+                "max_tokens": 9}
+        status, _, raw = gw.post("/openai/chat/completions", sent)
+        check(status == 200 and json.loads(raw)["object"] == "chat.completion", raw)
+        st = a.stats()
+        check(st["last_target"] == "/openai/deployments/gpt-4o-dep/chat/completions?api-version=2024-10-21", st)
+        check(st["last_api_key"] == "azure-key-1234" and st["last_auth"] == "", st)
+        check(json.loads(st["last_body"]) == {"messages": [{"role": "user", "content": "hi"}], "temperature": 0.5,
+                                              "stream_options": {"include_usage": True}, "max_tokens": 9}, st)
+        # Before api-version 2024-09-01-preview Azure takes no stream_options.
+        status, _, raw = gw.post("/openai/chat/completions", dict(sent, model="old-dep"))
+        st = a.stats()
+        check(status == 200 and st["last_target"].endswith("/old-dep/chat/completions?api-version=2024-02-01"), st)
+        check("stream_options" not in json.loads(st["last_body"]) and st["last_api_key"] == "azure-key-5678", st)
+        # Streams relay as from any OpenAI-compatible server.
+        status, _, reads = stream_chunks(gw.port, "/openai/chat/completions",
+                                         dict(sent, stream=True))
+        check(status == 200 and b"data: [DONE]" in b"".join(reads), reads)
+        # Other endpoints: the model moves to the path, the body is otherwise left alone.
+        status, _, raw = gw.post("/openai/embeddings", {"model": "az.emb-dep", "input": "x", "dimensions": 3})
+        st = a.stats()
+        check(status == 200 and st["last_target"] == "/openai/deployments/emb-dep/embeddings?api-version=2024-10-21", st)
+        check(json.loads(st["last_body"]) == {"input": "x", "dimensions": 3}, st)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        a.stop()
+
+
 if __name__ == "__main__":
     run_tests([test_embeddings_completions_and_speech_are_routed_by_model,
                test_the_responses_api_streamed_and_not,
@@ -209,4 +250,5 @@ if __name__ == "__main__":
                test_auth_types_that_cannot_be_honoured_are_refused,
                test_verify_tries_a_connection_without_storing_it,
                test_passthrough_exists_only_when_enabled,
-               test_reasoning_model_bodies_change_only_where_they_must])
+               test_reasoning_model_bodies_change_only_where_they_must,
+               test_azure_connections_get_deployment_paths_and_azure_bodies])

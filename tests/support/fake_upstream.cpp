@@ -64,6 +64,8 @@ struct counters {
   std::string last_method;
   std::string last_body;
   std::string last_auth;
+  std::string last_target;   // with the query
+  std::string last_api_key;  // Azure's key header
 };
 
 options opts;
@@ -207,6 +209,8 @@ std::string stats_json() {
                  {"last_method", stats.last_method},
                  {"last_body", stats.last_body},
                  {"last_auth", stats.last_auth},
+                 {"last_target", stats.last_target},
+                 {"last_api_key", stats.last_api_key},
                  {"models", json::value_from(opts.models)}};
   return json::serialize(o);
 }
@@ -301,6 +305,14 @@ net::awaitable<bool> stream_answer(beast::tcp_stream& s, unsigned ver, bool keep
   co_return keep;
 }
 
+std::string deployment_of(std::string_view target) {
+  constexpr std::string_view marker = "/openai/deployments/";
+  auto at = target.find(marker);
+  if (at == std::string_view::npos) return {};
+  auto rest = target.substr(at + marker.size());
+  return std::string(rest.substr(0, rest.find('/')));
+}
+
 net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>& req,
                           dialect d) {
   bool ollama = d != dialect::openai;
@@ -309,11 +321,15 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
   bool keep = req.keep_alive();
   boost::system::error_code ec;
   auto body = json::parse(req.body(), ec);
-  if (ec || !body.is_object() || !body.as_object().contains("model") ||
-      !body.as_object().at("model").is_string())
+  // Azure names the model in the path (/openai/deployments/{model}/...), not the body.
+  auto deployment = deployment_of(req.target());
+  if (ec || !body.is_object() ||
+      (deployment.empty() && (!body.as_object().contains("model") ||
+                              !body.as_object().at("model").is_string())))
     co_return co_await simple(s, ver, keep, http::status::bad_request,
                               openai_error("bad request body", 400));
-  std::string model(body.as_object().at("model").as_string());
+  std::string model = deployment.empty() ? std::string(body.as_object().at("model").as_string())
+                                         : deployment;
   stats.last_model = model;
   bool stream = ollama;
   if (auto* st = body.as_object().if_contains("stream"); st && st->is_bool())
@@ -619,6 +635,8 @@ net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_bod
     stats.last_method = std::string(req.method_string());
     stats.last_body = req.body();
     stats.last_auth = std::string(req[http::field::authorization]);
+    stats.last_target = std::string(req.target());
+    stats.last_api_key = std::string(req["api-key"]);
   }
   auto ver = req.version();
   bool keep = req.keep_alive();

@@ -23,6 +23,43 @@ const boost::json::array* model_array(const boost::json::value& v, const char* k
   return nullptr;
 }
 
+// Open WebUI's merge_models_lists entry: the model, named, owned_by "openai", the raw model
+// under "openai", and the connection's index.
+model_entry openai_list_entry(const connection_spec& spec, boost::json::object model,
+                              std::string upstream_id) {
+  auto id = exposed_model_id(spec, upstream_id);
+  model["id"] = id;
+  decorate_model(spec, model);
+  boost::json::object entry = model;
+  if (!entry.contains("name")) entry["name"] = id;
+  entry["owned_by"] = "openai";
+  entry["openai"] = model;
+  entry["urlIdx"] = spec.key.idx;
+  return {id, std::move(upstream_id), boost::json::serialize(entry)};
+}
+
+
+std::string openai_error_message(const boost::json::object& o, boost::json::object& fields) {
+  std::string message;
+  if (auto* e = o.if_contains("error")) {
+    if (e->is_object()) {
+      for (auto& [k, field] : e->as_object()) {
+        if (k != "message" && k != "type" && k != "code" && k != "param") continue;
+        if (field.is_string() || field.is_number() || field.is_bool() || field.is_null())
+          fields[k] = field;
+      }
+      if (auto* m = fields.if_contains("message"); m && m->is_string())
+        message = std::string(m->as_string());
+    } else if (e->is_string()) {
+      message = std::string(e->as_string());
+    }
+  } else if (auto* d = o.if_contains("detail"); d && d->is_string()) {
+    message = std::string(d->as_string());
+  }
+  return message;
+}
+
+
 void decorate_model(const connection_spec& spec, boost::json::object& model) {
   if (!spec.tags_json.empty()) {
     boost::system::error_code ec;

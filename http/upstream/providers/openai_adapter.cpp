@@ -19,20 +19,6 @@ bool is_openai_non_chat(std::string_view id) {
   return false;
 }
 
-// Open WebUI's merge_models_lists entry: the model, named, owned_by "openai", the raw model
-// under "openai", and the connection's index.
-model_entry openai_entry(const connection_spec& spec, json::object model, std::string upstream_id) {
-  auto id = exposed_model_id(spec, upstream_id);
-  model["id"] = id;
-  decorate_model(spec, model);
-  json::object entry = model;
-  if (!entry.contains("name")) entry["name"] = id;
-  entry["owned_by"] = "openai";
-  entry["openai"] = model;
-  entry["urlIdx"] = spec.key.idx;
-  return {id, std::move(upstream_id), json::serialize(entry)};
-}
-
 class openai_adapter final : public provider_adapter {
  public:
   const char* model_list_path() const override { return "/models"; }
@@ -44,7 +30,7 @@ class openai_adapter final : public provider_adapter {
 
   std::vector<model_entry> synthesize_model_list(const connection_spec& spec) const override {
     std::vector<model_entry> out;
-    for (auto& id : spec.model_ids) out.push_back(openai_entry(spec, json::object{{"id", id}}, id));
+    for (auto& id : spec.model_ids) out.push_back(openai_list_entry(spec, json::object{{"id", id}}, id));
     return out;
   }
 
@@ -68,30 +54,14 @@ class openai_adapter final : public provider_adapter {
       std::string upstream_id(id->as_string());
       if (!allowed_model(spec, upstream_id)) continue;
       bool chat = !(official && is_openai_non_chat(upstream_id));
-      out.push_back(openai_entry(spec, m.as_object(), std::move(upstream_id)));
+      out.push_back(openai_list_entry(spec, m.as_object(), std::move(upstream_id)));
       out.back().listed = chat;
     }
     return out;
   }
 
   std::string error_message(const json::object& o, json::object& fields) const override {
-    std::string message;
-    if (auto* e = o.if_contains("error")) {
-      if (e->is_object()) {
-        for (auto& [k, field] : e->as_object()) {
-          if (k != "message" && k != "type" && k != "code" && k != "param") continue;
-          if (field.is_string() || field.is_number() || field.is_bool() || field.is_null())
-            fields[k] = field;
-        }
-        if (auto* m = fields.if_contains("message"); m && m->is_string())
-          message = std::string(m->as_string());
-      } else if (e->is_string()) {
-        message = std::string(e->as_string());
-      }
-    } else if (auto* d = o.if_contains("detail"); d && d->is_string()) {
-      message = std::string(d->as_string());
-    }
-    return message;
+    return openai_error_message(o, fields);
   }
 
   framing default_stream_framing() const override { return framing::sse; }

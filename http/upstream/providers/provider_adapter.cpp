@@ -4,6 +4,7 @@ namespace sb {
 
 const provider_adapter& openai_provider();
 const provider_adapter& ollama_provider();
+const provider_adapter& azure_provider();
 
 std::string provider_adapter::auth_headers(const connection_spec& spec) const {
   if (spec.auth != auth_type::bearer || spec.api_key.empty()) return {};
@@ -18,6 +19,11 @@ const provider_adapter& adapter_for(provider_kind kind) {
       return ollama_provider();
   }
   return openai_provider();
+}
+
+const provider_adapter& adapter_for(const connection_spec& spec) {
+  if (spec.key.kind == provider_kind::openai && spec.azure) return azure_provider();
+  return adapter_for(spec.key.kind);
 }
 
 }  // namespace sb

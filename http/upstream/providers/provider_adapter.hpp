@@ -58,9 +58,18 @@ class provider_adapter {
 
   /// How a streamed answer is framed when its Content-Type is absent or generic.
   virtual framing default_stream_framing() const = 0;
+
+  /// Whether requests to this provider are rewritten (rewrite_request) before they are sent.
+  virtual bool rewrites_requests() const { return false; }
+  /// Rewrites a request for `model` (its upstream name): the path below the base URL and the
+  /// body. Only called when rewrites_requests().
+  virtual void rewrite_request(const connection_spec& spec, std::string_view model,
+                               std::string& path, std::string& body) const {}
 };
 
 /// The adapter of a provider family (static, lives as long as the program).
 const provider_adapter& adapter_for(provider_kind kind);
+/// The adapter of one connection: its family's, or Azure's for an OpenAI one with `azure: true`.
+const provider_adapter& adapter_for(const connection_spec& spec);
 
 }  // namespace sb
