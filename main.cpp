@@ -96,6 +96,8 @@ int run(sb::settings s, const sb::env_lookup& env) {
 
   // A core actor that dies would freeze routing: drain and exit non-zero instead.
   boost::asio::io_context signals_ctx(1);
+  boost::asio::signal_set signals(signals_ctx, SIGTERM, SIGINT);
+  signals.async_wait([](const boost::system::error_code&, int) {});
   std::atomic<int> exit_code{0};
   auto watchdog = sys.spawn(
       sb::core_watchdog,
@@ -127,8 +129,8 @@ int run(sb::settings s, const sb::env_lookup& env) {
                s.host, srv.port(), rt.io.size(), s.max_connections, s.data_dir);
 
   // SIGTERM / SIGINT: stop accepting, let requests in flight finish (up to DRAIN_TIMEOUT), exit 0.
-  boost::asio::signal_set signals(signals_ctx, SIGTERM, SIGINT);
-  signals.async_wait([](const boost::system::error_code&, int) {});
+  // (The handler is installed before the server starts: a signal that arrives as soon as the
+  // gateway says it listens must drain it, not kill it.)
   signals_ctx.run();
   spdlog::info("shutting down: draining {} connections", rt.metrics.open_connections.load());
   rt.draining = true;

@@ -229,9 +229,21 @@ def test_missing_default_ollama_is_not_fatal_and_sigterm_drains():
         check(c.gw.proc.wait(10) == 0, "no clean exit")
 
 
+def test_sigterm_right_after_listening_drains_instead_of_killing():
+    # The handler used to be installed after the "listening" line: a supervisor that stopped the
+    # gateway at once killed it about half the time (exit -15, no drain).
+    for _ in range(20):
+        gw = Gateway({"OPENAI_API_BASE_URLS": "http://127.0.0.1:9/v1"})
+        gw.proc.send_signal(signal.SIGTERM)
+        rc = gw.proc.wait(10)
+        shutil.rmtree(gw.data_dir, ignore_errors=True)
+        check(rc == 0, f"exit {rc}")
+
+
 if __name__ == "__main__":
     run_tests([test_config_update_takes_effect_and_survives_restart, test_acknowledged_config_survives_kill_9,
                test_config_update_rejects_bad_forms,
                test_disabling_openai_empties_the_list, test_config_updates_never_make_models_404,
                test_bad_startup_values_exit_2_with_a_message,
-               test_missing_default_ollama_is_not_fatal_and_sigterm_drains])
+               test_missing_default_ollama_is_not_fatal_and_sigterm_drains,
+               test_sigterm_right_after_listening_drains_instead_of_killing])
