@@ -10,6 +10,7 @@
 #include "config/masked_echo.hpp"
 #include "config/secret_fields.hpp"
 #include "http/api/config_json.hpp"
+#include "http/upstream/providers/provider_adapter.hpp"
 #include "http/upstream/upstream_address_policy.hpp"
 #include "http/upstream/upstream_call.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
@@ -152,15 +153,15 @@ route_result ollama_config_update(api_context& ctx, session_io& s, client_reques
   return update_config(ctx, s, req, provider_kind::ollama);
 }
 
-// POST /{openai,ollama}/verify: asks a server that is not (necessarily) configured for `path`
-// (the model list, or Ollama's version) with the key and config given, without storing
-// anything, and answers what it said or why it failed.
-route_result verify(api_context& ctx, session_io& s, client_request& req, provider_kind kind,
-                    const char* path) {
+// POST /{openai,ollama}/verify: asks a server that is not (necessarily) configured for what its
+// adapter verifies with (the model list; Ollama's version) with the key and config given,
+// without storing anything, and answers what it said or why it failed.
+route_result verify(api_context& ctx, session_io& s, client_request& req, provider_kind kind) {
   std::string error;
   auto ep = verify_endpoint(ctx.rt, kind, req.body(), error);
   if (!ep) co_return co_await send_error(s, gateway_error::bad_request, error);
-  auto r = co_await call_upstream(*ep, http::verb::get, path, std::string(),
+  auto path = ep->adapter().verify_path(ep->spec());
+  auto r = co_await call_upstream(*ep, http::verb::get, std::move(path), std::string(),
                                   ctx.rt.cfg.model_list_timeout);
   if (r.status == 200) co_return co_await send_body(s, http::status::ok, std::move(r.body));
   if (r.status == 0)
@@ -172,10 +173,10 @@ route_result verify(api_context& ctx, session_io& s, client_request& req, provid
 }
 
 route_result openai_verify(api_context& ctx, session_io& s, client_request& req) {
-  return verify(ctx, s, req, provider_kind::openai, "/models");
+  return verify(ctx, s, req, provider_kind::openai);
 }
 route_result ollama_verify(api_context& ctx, session_io& s, client_request& req) {
-  return verify(ctx, s, req, provider_kind::ollama, "/api/version");
+  return verify(ctx, s, req, provider_kind::ollama);
 }
 
 }  // namespace sb

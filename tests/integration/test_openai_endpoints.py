@@ -237,6 +237,17 @@ def test_azure_connections_get_deployment_paths_and_azure_bodies():
         st = a.stats()
         check(status == 200 and st["last_target"] == "/openai/deployments/emb-dep/embeddings?api-version=2024-10-21", st)
         check(json.loads(st["last_body"]) == {"input": "x", "dimensions": 3}, st)
+        # Verify asks an Azure resource for its models the Azure way.
+        v = FakeUpstream(models=["dep-list"], name="V")
+        try:
+            status, _, raw = gw.post("/openai/verify", {"url": v.base, "key": "azure-verify-key",
+                                                        "config": {"azure": True, "api_version": "2024-10-21"}})
+            st = v.stats()
+            check(status == 200 and json.loads(raw)["data"][0]["id"] == "dep-list", raw)
+            check(st["last_target"] == "/openai/models?api-version=2024-10-21" and
+                  st["last_api_key"] == "azure-verify-key", st)
+        finally:
+            v.stop()
     finally:
         check(gw.stop() == 0, gw.output())
         a.stop()

@@ -64,8 +64,8 @@ struct counters {
   std::string last_method;
   std::string last_body;
   std::string last_auth;
-  std::string last_target;   // with the query
-  std::string last_api_key;  // Azure's key header
+  std::string last_target;   // with the query, of any request (GETs included)
+  std::string last_api_key;  // Azure's key header, likewise
 };
 
 options opts;
@@ -630,13 +630,15 @@ net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_bod
   ++stats.requests;
   std::string path(req.target());
   if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
+  if (path != "/_stats") {  // the target and key of any request, GETs included
+    stats.last_target = std::string(req.target());
+    stats.last_api_key = std::string(req["api-key"]);
+  }
   if (req.method() != http::verb::get) {  // GETs (list refreshes) would hide the request asserted on
     stats.last_path = path;
     stats.last_method = std::string(req.method_string());
     stats.last_body = req.body();
     stats.last_auth = std::string(req[http::field::authorization]);
-    stats.last_target = std::string(req.target());
-    stats.last_api_key = std::string(req["api-key"]);
   }
   auto ver = req.version();
   bool keep = req.keep_alive();

@@ -52,6 +52,11 @@ class azure_adapter final : public provider_adapter {
   const char* model_list_path() const override { return "/openai/models"; }
   bool lists_without_fetch(const connection_spec&) const override { return true; }
 
+  // Azure can list a resource's models with its key and an api-version (Open WebUI's verify).
+  std::string verify_path(const connection_spec& spec) const override {
+    return std::string(model_list_path()) + "?api-version=" + path_segment(spec.api_version);
+  }
+
   std::vector<model_entry> synthesize_model_list(const connection_spec& spec) const override {
     std::vector<model_entry> out;
     for (auto& id : spec.model_ids)

@@ -15,6 +15,8 @@ namespace {
 class ollama_adapter final : public provider_adapter {
  public:
   const char* model_list_path() const override { return "/api/tags"; }
+  // Open WebUI's verify asks an Ollama server for its version.
+  std::string verify_path(const connection_spec&) const override { return "/api/version"; }
 
   // Open WebUI's entries: the upstream's own object, "model" (and the name, for clients that read
   // it) renamed with the prefix, tags and connection_type set. The merge adds "urls".

@@ -23,6 +23,9 @@ class provider_adapter {
 
   /// The path of the model list, below the connection's base URL.
   virtual const char* model_list_path() const = 0;
+  /// What POST /{family}/verify asks a connection for (below its base URL): the model list by
+  /// default.
+  virtual std::string verify_path(const connection_spec& spec) const { return model_list_path(); }
   /// Whether the list is the connection's model_ids, without asking the upstream.
   virtual bool lists_without_fetch(const connection_spec&) const { return false; }
   /// The list made from model_ids (when lists_without_fetch).
