@@ -14,10 +14,15 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
+// ASCII only (model names are), and without the locale lookups of std::tolower: this runs on
+// every chat request.
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
   return true;
 }
 
@@ -128,6 +133,7 @@ bool scan(std::string& body, found& out) {
 }  // namespace
 
 bool is_reasoning_model(std::string_view model) {
+  if (model.empty() || ((model[0] | 0x20) != 'o' && (model[0] | 0x20) != 'g')) return false;
   for (auto p : {"o1", "o3", "o4", "gpt-5"})
     if (starts_with_ci(model, p)) return true;
   return false;
