@@ -1,6 +1,7 @@
 #include "http/api/chat_request.hpp"
 
 #include "http/api/json_depth.hpp"
+#include "http/server/json_parser.hpp"
 
 #include <simdjson.h>
 
@@ -13,21 +14,14 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
-// A parser's buffers grow to about five times the largest document it has parsed and stay so:
-// after one 60 MB body, some 250 MB per I/O thread for good. Beyond this size they are let go.
-constexpr std::size_t parser_keep_capacity = 1u << 20;
-
 std::string parse_with(od::parser& parser, std::string& body, chat_request_view& out,
                        bool name_alias);
 
 }  // namespace
 
 std::string parse_chat_request(std::string& body, chat_request_view& out, bool name_alias) {
-  // One parser per I/O thread: simdjson parsers are not thread-safe, and allocating one per
-  // request would cost more than the parse.
-  thread_local od::parser parser(64u << 20);
-  auto problem = parse_with(parser, body, out, name_alias);
-  if (parser.capacity() > parser_keep_capacity) parser = od::parser(64u << 20);
+  auto problem = parse_with(thread_json_parser(), body, out, name_alias);
+  trim_thread_json_parser();
   if (problem.empty() && json_nesting_exceeds(body))
     problem = "request body nests deeper than " + std::to_string(max_json_depth) + " levels";
   return problem;

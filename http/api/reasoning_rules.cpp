@@ -1,5 +1,7 @@
 #include "http/api/reasoning_rules.hpp"
 
+#include "http/server/json_parser.hpp"
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -77,7 +79,7 @@ struct found {
 bool scan(std::string& body, found& out) {
   if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
     body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  thread_local od::parser parser;
+  auto& parser = thread_json_parser();
   od::document doc;
   if (parser.iterate(body.data(), body.size(), body.capacity()).get(doc)) return false;
   od::object obj;
@@ -146,7 +148,9 @@ bool reasoning_rules_apply(std::string_view model, bool official_host,
 
 void apply_reasoning_rules(std::string& body, std::string_view model, bool official_host) {
   found f;
-  if (!scan(body, f)) return;
+  bool scanned = scan(body, f);
+  trim_thread_json_parser();
+  if (!scanned) return;
   std::vector<edit> edits;
   if (is_reasoning_model(model)) {
     if (f.max_tokens && f.max_completion_tokens)

@@ -1,5 +1,7 @@
 #include "http/upstream/providers/json_members.hpp"
 
+#include "http/server/json_parser.hpp"
+
 #include <simdjson.h>
 
 #include <cctype>
@@ -8,10 +10,12 @@ namespace sb {
 
 namespace od = simdjson::ondemand;
 
-std::optional<std::vector<json_member>> top_level_members(std::string& body) {
+namespace {
+
+std::optional<std::vector<json_member>> scan_members(std::string& body) {
   if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
     body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  thread_local od::parser parser;
+  auto& parser = thread_json_parser();
   od::document doc;
   if (parser.iterate(body.data(), body.size(), body.capacity()).get(doc)) return std::nullopt;
   od::object obj;
@@ -27,6 +31,14 @@ std::optional<std::vector<json_member>> top_level_members(std::string& body) {
   }
   if (doc.current_location().error() == simdjson::SUCCESS) return std::nullopt;  // trailing bytes
   return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<json_member>> top_level_members(std::string& body) {
+  auto members = scan_members(body);
+  trim_thread_json_parser();
+  return members;
 }
 
 bool remove_top_level_members(std::string& body,
