@@ -25,9 +25,11 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   if (!t) return answer_error(s, gateway_error::model_not_found, "Model not found");
   if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
   if (chat) {
-    bool official = t->endpoint->spec().url.find("api.openai.com") != std::string::npos;
-    if (reasoning_rules_apply(t->upstream_model, official, view.has_max_completion_tokens))
-      apply_reasoning_rules(req.body(), t->upstream_model, official);
+    reasoning_host host;
+    host.official = t->endpoint->spec().url.find("api.openai.com") != std::string::npos;
+    host.azure = t->endpoint->spec().azure;
+    if (reasoning_rules_apply(t->upstream_model, host.official, view.has_max_completion_tokens))
+      apply_reasoning_rules(req.body(), t->upstream_model, host);
   }
 
   upstream_request up;

@@ -28,15 +28,17 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-// One splice: replace body[begin, end) with `text`.
-struct edit {
-  std::size_t begin, end;
-  std::string text;
-};
-
 // Where a top-level member sits: its key token (quotes included) and the end of its value.
 struct member {
   std::size_t key_begin = 0, key_end = 0, value_end = 0;
+};
+
+// One splice: replace body[begin, end) with `text`, or remove the member `removed` (whose extent,
+// commas included, is found when the edit is made: two removed neighbours share a comma).
+struct edit {
+  std::size_t begin, end;
+  std::string text;
+  std::optional<member> removed;
 };
 
 // The end of a scalar JSON value starting at `at` (a number, literal or string), or nothing for
@@ -57,22 +59,29 @@ std::optional<std::size_t> scalar_end(const std::string& body, std::size_t at) {
 
 // The bytes that remove a member: through the comma after it (and the space that follows), or
 // from the comma before it when it is the last one.
-edit removal(const std::string& body, const member& m) {
+edit removal_extent(const std::string& body, const member& m) {
   std::size_t end = m.value_end;
   while (end < body.size() && std::isspace(static_cast<unsigned char>(body[end]))) ++end;
   if (end < body.size() && body[end] == ',') {
     ++end;
     while (end < body.size() && std::isspace(static_cast<unsigned char>(body[end]))) ++end;
-    return {m.key_begin, end, ""};
+    return {m.key_begin, end, "", std::nullopt};
   }
   std::size_t begin = m.key_begin;
   while (begin > 0 && std::isspace(static_cast<unsigned char>(body[begin - 1]))) --begin;
   if (begin > 0 && body[begin - 1] == ',') --begin;
-  return {begin, m.value_end, ""};
+  return {begin, m.value_end, "", std::nullopt};
+}
+
+edit removal(const member& m) { return {m.key_begin, m.value_end, "", m}; }
+edit replacement(std::size_t begin, std::size_t end, std::string text) {
+  return {begin, end, std::move(text), std::nullopt};
 }
 
 struct found {
   std::optional<member> max_tokens, max_completion_tokens;
+  std::optional<member> temperature;
+  bool temperature_is_one = false;
   std::optional<std::pair<std::size_t, std::size_t>> system_role;  // messages[0].role token
 };
 
@@ -91,7 +100,7 @@ bool scan(std::string& body, found& out) {
     const char* key_raw = field.key().raw();  // before unescaped_key(), which consumes the key
     std::string_view key;
     if (field.unescaped_key().get(key)) return false;
-    if (key == "max_tokens" || key == "max_completion_tokens") {
+    if (key == "max_tokens" || key == "max_completion_tokens" || key == "temperature") {
       member m;
       m.key_begin = offset(key_raw) - 1;
       m.key_end = m.key_begin + key.size() + 2;
@@ -100,7 +109,13 @@ bool scan(std::string& body, found& out) {
       auto end = scalar_end(body, offset(raw.data()));
       if (!end) return false;
       m.value_end = *end;
-      (key == "max_tokens" ? out.max_tokens : out.max_completion_tokens) = m;
+      if (key == "temperature") {
+        double t = 0;
+        out.temperature = m;
+        out.temperature_is_one = !v.get_double().get(t) && t == 1.0;
+      } else {
+        (key == "max_tokens" ? out.max_tokens : out.max_completion_tokens) = m;
+      }
     } else if (key == "messages") {
       od::array messages;
       if (field.value().get_array().get(messages)) return false;
@@ -146,7 +161,7 @@ bool reasoning_rules_apply(std::string_view model, bool official_host,
   return is_reasoning_model(model) || (!official_host && has_max_completion_tokens);
 }
 
-void apply_reasoning_rules(std::string& body, std::string_view model, bool official_host) {
+void apply_reasoning_rules(std::string& body, std::string_view model, reasoning_host host) {
   found f;
   bool scanned = scan(body, f);
   trim_thread_json_parser();
@@ -154,24 +169,30 @@ void apply_reasoning_rules(std::string& body, std::string_view model, bool offic
   std::vector<edit> edits;
   if (is_reasoning_model(model)) {
     if (f.max_tokens && f.max_completion_tokens)
-      edits.push_back(removal(body, *f.max_tokens));
+      edits.push_back(removal(*f.max_tokens));
     else if (f.max_tokens)
-      edits.push_back({f.max_tokens->key_begin, f.max_tokens->key_end, "\"max_completion_tokens\""});
+      edits.push_back(
+          replacement(f.max_tokens->key_begin, f.max_tokens->key_end, "\"max_completion_tokens\""));
     if (f.system_role) {
       bool legacy = starts_with_ci(model, "o1-mini") || starts_with_ci(model, "o1-preview");
-      edits.push_back({f.system_role->first, f.system_role->second,
-                       legacy ? "\"user\"" : "\"developer\""});
+      edits.push_back(replacement(f.system_role->first, f.system_role->second,
+                                  legacy ? "\"user\"" : "\"developer\""));
     }
-  } else if (!official_host && f.max_completion_tokens) {
+    if (host.azure && f.temperature && !f.temperature_is_one)
+      edits.push_back(removal(*f.temperature));
+  } else if (!host.official && f.max_completion_tokens) {
     if (f.max_tokens)
-      edits.push_back(removal(body, *f.max_completion_tokens));
+      edits.push_back(removal(*f.max_completion_tokens));
     else
-      edits.push_back({f.max_completion_tokens->key_begin, f.max_completion_tokens->key_end,
-                       "\"max_tokens\""});
+      edits.push_back(replacement(f.max_completion_tokens->key_begin,
+                                  f.max_completion_tokens->key_end, "\"max_tokens\""));
   }
   // From the back, so that earlier offsets stay valid.
   std::sort(edits.begin(), edits.end(), [](auto& a, auto& b) { return a.begin > b.begin; });
-  for (auto& e : edits) body.replace(e.begin, e.end - e.begin, e.text);
+  for (auto& e : edits) {
+    if (e.removed) e = removal_extent(body, *e.removed);
+    body.replace(e.begin, e.end - e.begin, e.text);
+  }
 }
 
 }  // namespace sb

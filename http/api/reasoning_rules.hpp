@@ -7,6 +7,7 @@
 //    ("user" for o1-mini and o1-preview, which know neither).
 //  - Other models on hosts other than api.openai.com take max_tokens: max_completion_tokens is
 //    renamed (dropped when both are there).
+//  - On Azure, a reasoning model refuses any temperature but 1: another one is dropped.
 #include <string>
 #include <string_view>
 
@@ -19,8 +20,14 @@ bool is_reasoning_model(std::string_view model);
 bool reasoning_rules_apply(std::string_view model, bool official_host,
                            bool has_max_completion_tokens);
 
+/// Where a chat request goes, as far as the rules care.
+struct reasoning_host {
+  bool official = false;  // api.openai.com
+  bool azure = false;     // an Azure OpenAI deployment
+};
+
 /// Applies the rules to `body` (a chat request for `model`, already parsed once). Leaves the body
 /// as it is when it does not have the expected shape.
-void apply_reasoning_rules(std::string& body, std::string_view model, bool official_host);
+void apply_reasoning_rules(std::string& body, std::string_view model, reasoning_host host);
 
 }  // namespace sb

@@ -203,7 +203,7 @@ def test_reasoning_model_bodies_change_only_where_they_must():
 
 def test_azure_connections_get_deployment_paths_and_azure_bodies():
     a = FakeUpstream(models=["unused"], name="AZ")
-    configs = {"0": {"azure": True, "api_version": "2024-10-21", "model_ids": ["gpt-4o-dep", "emb-dep"],
+    configs = {"0": {"azure": True, "api_version": "2024-10-21", "model_ids": ["gpt-4o-dep", "emb-dep", "o3-mini"],
                      "prefix_id": "az"},
                "1": {"azure": True, "api_version": "2024-02-01", "model_ids": ["old-dep"]}}
     gw = Gateway({"OPENAI_API_BASE_URLS": f"{a.base};{a.base}/",
@@ -232,6 +232,17 @@ def test_azure_connections_get_deployment_paths_and_azure_bodies():
         status, _, reads = stream_chunks(gw.port, "/openai/chat/completions",
                                          dict(sent, stream=True))
         check(status == 200 and b"data: [DONE]" in b"".join(reads), reads)
+        # A reasoning model on Azure: max_completion_tokens, a developer message, and no temperature
+        # but 1.
+        sent_raw = ('{"model": "az.o3-mini", "temperature": 0.3, "messages": [{"role": "system", "content": "s"}],'
+                    ' "max_tokens": 7}')
+        status, _, raw = gw.post("/openai/chat/completions", sent_raw)
+        st = a.stats()
+        check(status == 200 and st["last_target"].startswith("/openai/deployments/o3-mini/chat/completions?"), st)
+        check(json.loads(st["last_body"]) == {"messages": [{"role": "developer", "content": "s"}],
+                                              "max_completion_tokens": 7}, st)
+        status, _, raw = gw.post("/openai/chat/completions", sent_raw.replace("0.3", "1"))
+        check(json.loads(a.stats()["last_body"])["temperature"] == 1, a.stats())
         # Other endpoints: the model moves to the path, the body is otherwise left alone.
         status, _, raw = gw.post("/openai/embeddings", {"model": "az.emb-dep", "input": "x", "dimensions": 3})
         st = a.stats()

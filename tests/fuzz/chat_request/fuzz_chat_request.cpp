@@ -46,7 +46,7 @@ void check_one(const std::uint8_t* data, std::size_t size) {
   // same model and stream flag.
   for (auto model : {"o3-mini", "o1-mini", "llama"}) {
     std::string spliced = body;
-    sb::apply_reasoning_rules(spliced, model, false);
+    sb::apply_reasoning_rules(spliced, model, sb::reasoning_host{false, true});
     sb::chat_request_view after;
     if (!sb::parse_chat_request(spliced, after).empty())
       fail("reasoning rules left a body that no longer parses", original);

@@ -8,7 +8,11 @@ using namespace sb;
 
 namespace {
 std::string applied(std::string body, std::string_view model, bool official = false) {
-  apply_reasoning_rules(body, model, official);
+  apply_reasoning_rules(body, model, reasoning_host{official, false});
+  return body;
+}
+std::string on_azure(std::string body, std::string_view model) {
+  apply_reasoning_rules(body, model, reasoning_host{false, true});
   return body;
 }
 }  // namespace
@@ -74,4 +78,21 @@ CAF_TEST(only the first message is renamed and odd shapes are left alone) {
   CAF_CHECK_EQUAL(applied(R"({"messages":"nope","max_tokens":1})", "o3"),
                   R"({"messages":"nope","max_tokens":1})");
   CAF_CHECK_EQUAL(applied(R"(not json)", "o3"), R"(not json)");
+}
+
+CAF_TEST(azure reasoning models lose any temperature but 1) {
+  CAF_CHECK_EQUAL(on_azure(R"({"model":"o3","temperature":0.2,"messages":[]})", "o3"),
+                  R"({"model":"o3","messages":[]})");
+  CAF_CHECK_EQUAL(on_azure(R"({"model":"o3","temperature":1.0})", "o3"), R"({"model":"o3","temperature":1.0})");
+  CAF_CHECK_EQUAL(on_azure(R"({"model":"o3","temperature":1})", "o3"), R"({"model":"o3","temperature":1})");
+  CAF_CHECK_EQUAL(on_azure(R"({"temperature":null, "model":"o3"})", "o3"), R"({"model":"o3"})");
+  // Two removed neighbours: the comma between them goes once.
+  CAF_CHECK_EQUAL(on_azure(R"({"model":"o3","max_completion_tokens":5,"max_tokens":9,"temperature":0})", "o3"),
+                  R"({"model":"o3","max_completion_tokens":5})");
+  CAF_CHECK_EQUAL(on_azure(R"({"max_tokens":9, "temperature":0, "max_completion_tokens":5})", "o3"),
+                  R"({"max_completion_tokens":5})");
+  // Not a reasoning model, or not Azure: the temperature stays.
+  CAF_CHECK_EQUAL(on_azure(R"({"model":"gpt-4o","temperature":0.2})", "gpt-4o"),
+                  R"({"model":"gpt-4o","temperature":0.2})");
+  CAF_CHECK_EQUAL(applied(R"({"model":"o3","temperature":0.2})", "o3"), R"({"model":"o3","temperature":0.2})");
 }
