@@ -71,7 +71,9 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
     if (list.endpoint) snap->upstreams.push_back(list.endpoint);
     auto& routes = key.kind == provider_kind::openai ? snap->openai : snap->ollama;
     for (auto& m : list.models) {
-      routes[m.id].targets.push_back({list.endpoint, m.upstream_id});
+      auto& route = routes[m.id];
+      route.targets.push_back({list.endpoint, m.upstream_id});
+      route.needs_caller |= list.endpoint && list.endpoint->needs_caller();
       if (key.kind == provider_kind::openai) {
         if (!m.listed) continue;
         if (!first) body += ',';

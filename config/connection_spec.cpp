@@ -1,5 +1,8 @@
 #include "config/connection_spec.hpp"
 
+#include <cctype>
+#include <cstring>
+
 #include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
@@ -103,6 +106,13 @@ void append_specs(provider_kind kind, const provider_config& pc,
 }
 
 }  // namespace
+
+bool is_header_token(std::string_view name) {
+  if (name.empty()) return false;
+  for (unsigned char c : name)
+    if (c == 0 || (!std::isalnum(c) && !std::strchr("!#$%&'*+-.^_`|~", c))) return false;
+  return true;
+}
 
 std::string unsupported_auth(const connection_spec& spec) {
   if (spec.auth == auth_type::system_oauth)

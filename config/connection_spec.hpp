@@ -61,6 +61,9 @@ std::vector<connection_spec> connection_specs(const gateway_config& cfg);
 /// staying the same). connection_specs drops them; a config update naming one is refused.
 bool reserved_header_name(std::string_view name);
 
+/// Whether `name` is a header field name (an RFC 9110 token: letters, digits, !#$%&'*+-.^_`|~).
+bool is_header_token(std::string_view name);
+
 /// Why `spec`'s auth_type cannot be honoured here, or empty when it can.
 std::string unsupported_auth(const connection_spec& spec);
 

@@ -1,5 +1,7 @@
 #include "config/settings.hpp"
 
+#include "config/connection_spec.hpp"
+
 #include <algorithm>
 #include <boost/url/parse.hpp>
 #include <charconv>
@@ -135,6 +137,24 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
       return "invalid MAX_CONNECTIONS '" + *v + "': expected a positive integer";
   s.allow_link_local_upstreams = env_flag(env, "ALLOW_LINK_LOCAL_UPSTREAMS", false);
   s.openai_passthrough = env_flag(env, "ENABLE_OPENAI_API_PASSTHROUGH", false);
+  s.forward_user_info = env_flag(env, "ENABLE_FORWARD_USER_INFO_HEADERS", false);
+  struct header_name_var {
+    const char* name;
+    std::string* dst;
+  };
+  auto& h = s.user_info_headers;
+  for (auto [name, dst] : {header_name_var{"FORWARD_USER_INFO_HEADER_USER_NAME", &h.user_name},
+                           header_name_var{"FORWARD_USER_INFO_HEADER_USER_ID", &h.user_id},
+                           header_name_var{"FORWARD_USER_INFO_HEADER_USER_EMAIL", &h.user_email},
+                           header_name_var{"FORWARD_USER_INFO_HEADER_USER_ROLE", &h.user_role},
+                           header_name_var{"FORWARD_SESSION_INFO_HEADER_CHAT_ID", &h.chat_id},
+                           header_name_var{"FORWARD_SESSION_INFO_HEADER_MESSAGE_ID", &h.message_id}}) {
+    auto v = env(name);
+    if (!v || v->empty()) continue;
+    if (!is_header_token(*v) || reserved_header_name(*v))
+      return std::string("invalid ") + name + " '" + *v + "': expected a header name";
+    *dst = *v;
+  }
   if (auto v = env("WEBUI_URL"); v && !v->empty()) {
     auto u = boost::urls::parse_absolute_uri(*v);
     if (!u || u->encoded_host().empty())

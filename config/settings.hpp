@@ -44,6 +44,18 @@ struct settings {
   // as upstreams: refused unless an admin opts in. Loopback and private networks are allowed.
   bool allow_link_local_upstreams = false;  // ALLOW_LINK_LOCAL_UPSTREAMS
   bool openai_passthrough = false;          // ENABLE_OPENAI_API_PASSTHROUGH: /openai/{path}
+  // ENABLE_FORWARD_USER_INFO_HEADERS: every upstream request says who it is for, under Open
+  // WebUI's header names (FORWARD_USER_INFO_HEADER_USER_NAME..., FORWARD_SESSION_INFO_HEADER_*).
+  // The chat and message ids are read from the client's request under the same names.
+  bool forward_user_info = false;
+  struct user_info_header_names {
+    std::string user_name = "X-OpenWebUI-User-Name";
+    std::string user_id = "X-OpenWebUI-User-Id";
+    std::string user_email = "X-OpenWebUI-User-Email";
+    std::string user_role = "X-OpenWebUI-User-Role";
+    std::string chat_id = "X-OpenWebUI-Chat-Id";
+    std::string message_id = "X-OpenWebUI-Message-Id";
+  } user_info_headers;
   // The host name browsers use for the gateway (from Open WebUI's WEBUI_URL), besides IP
   // addresses and localhost: browser requests that change state must name one of them.
   std::string public_host;

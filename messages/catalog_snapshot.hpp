@@ -25,6 +25,9 @@ struct route_target {
 /// Every connection serving one model id. Requests rotate over the healthy ones.
 struct model_route {
   std::vector<route_target> targets;
+  // A target needs to know who a request is for (upstream_endpoint::needs_caller): decided here
+  // once, so that other requests never build a caller_identity.
+  bool needs_caller = false;
   mutable std::atomic<std::uint32_t> next{0};
 };
 

@@ -14,6 +14,8 @@ enum class role { user, admin };
 struct principal {
   std::string id;
   role level = role::user;
+  std::string name;
+  std::string email;
 };
 
 /// The caller of `req`, or nothing when it is not authenticated.

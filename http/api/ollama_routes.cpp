@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "http/api/caller.hpp"
 #include "http/api/chat_request.hpp"
 #include "http/api/handlers.hpp"
 #include "http/api/model_routing.hpp"
@@ -121,6 +122,7 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   up.accept = std::string(field_value(req, http::field::accept));
   up.body = std::move(req.body());
   up.wants_stream = view.stream_given ? view.stream : stream_default;
+  if (route->needs_caller) up.caller = caller_identity_of(ctx, req);
   return relay_with_failover(s, ctx.rt, std::move(catalog), *route, t, std::move(up),
                              !ctx.url_idx);
 }
@@ -139,6 +141,7 @@ route_result relay_to_server(api_context& ctx, session_io& s, client_request& re
   up.accept = std::string(req[http::field::accept]);
   up.body = std::move(req.body());
   up.wants_stream = view.stream_given ? view.stream : true;
+  if (server->needs_caller()) up.caller = caller_identity_of(ctx, req);
   auto answer = co_await relay_to_upstream(s, ctx.rt, server, std::move(up));
   ctx.cp.refresh_models(provider_kind::ollama, server->spec().key.idx);
   co_return answer;

@@ -1,3 +1,4 @@
+#include "http/api/caller.hpp"
 #include "http/api/chat_request.hpp"
 #include "http/api/handlers.hpp"
 #include "http/api/model_routing.hpp"
@@ -39,12 +40,8 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   up.body = std::move(req.body());
   up.wants_stream = view.stream;
   up.json_answer = json_answer;
-  for (auto& target : it->second.targets)
-    if (target.endpoint->spec().auth == auth_type::session) {
-      up.caller_authorization = std::string(field_value(req, http::field::authorization));
-      break;
-    }
   const model_route& route = it->second;
+  if (route.needs_caller) up.caller = caller_identity_of(ctx, req);
   return relay_with_failover(s, ctx.rt, std::move(catalog), route, t, std::move(up), true);
 }
 
@@ -97,8 +94,7 @@ route_result openai_passthrough(api_context& ctx, session_io& s, client_request&
   up.accept = std::string(field_value(req, http::field::accept));
   up.body = std::move(req.body());
   up.json_answer = false;
-  if (first->spec().auth == auth_type::session)
-    up.caller_authorization = std::string(field_value(req, http::field::authorization));
+  if (first->needs_caller()) up.caller = caller_identity_of(ctx, req);
   return relay_to_upstream(s, ctx.rt, std::move(first), std::move(up));
 }
 

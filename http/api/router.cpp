@@ -136,7 +136,7 @@ net::awaitable<handled> router::handle(session_io& s, client_request& req, route
   stats = &stats_[route - table_.data()];
   s.dialect = route->dialect;
 
-  principal caller{"", role::user};
+  principal caller;
   if (route->who != access::anyone) {
     auto who = authenticate(req, rt_.cfg);
     if (!who) co_return co_await send_error(s, gateway_error::unauthorized, "Not authenticated");

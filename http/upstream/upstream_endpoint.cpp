@@ -82,6 +82,7 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
       target_(std::move(target)),
       rt_(rt),
       adapter_(adapter_for(spec_)),
+      custom_headers_(spec_.headers),
       shards_(rt.io.size()) {
   allow_link_local_ = rt.cfg.allow_link_local_upstreams;
   if (!spec_.api_key.empty()) secrets_.push_back(spec_.api_key.reveal());
@@ -96,20 +97,34 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
   // The connection's own headers (never framing ones: connection_specs drops those) are merged
   // last and replace same-named ones: with {"Authorization": ...} configured the upstream gets
   // that one, not two.
-  bool& custom_auth = custom_auth_;
-  for (auto& [name, value] : spec_.headers) {
-    custom_auth |= beast::iequals(name, "authorization");
-    custom_content_type_ |= beast::iequals(name, "content-type");
-    custom_accept_ |= beast::iequals(name, "accept");
-    custom_headers_ += name + ": " + value + "\r\n";
+  auto custom = [&](std::string_view header) {
+    for (auto& [name, value] : spec_.headers)
+      if (beast::iequals(name, header)) return true;
+    return false;
+  };
+  custom_auth_ = custom("authorization");
+  custom_content_type_ = custom("content-type");
+  custom_accept_ = custom("accept");
+  if (rt.cfg.forward_user_info) {
+    auto& names = rt.cfg.user_info_headers;
+    for (auto [name, field, quoted] :
+         {forwarded_header{names.user_name, &caller_identity::user_name, true},
+          forwarded_header{names.user_id, &caller_identity::user_id, false},
+          forwarded_header{names.user_email, &caller_identity::user_email, false},
+          forwarded_header{names.user_role, &caller_identity::user_role, false},
+          forwarded_header{names.chat_id, &caller_identity::chat_id, false},
+          forwarded_header{names.message_id, &caller_identity::message_id, false}})
+      if (!custom(name)) forwarded_.push_back({name + ": ", field, quoted});
   }
+  needs_caller_ = (spec_.auth == auth_type::session && !custom_auth_) ||
+                  custom_headers_.per_request() || rt.cfg.forward_user_info;
   rendered_headers_ = "Host: " + target_.host_header + "\r\n";
   for (auto& [name, value] : adapter_.etiquette_headers(target_.host)) {
     bool replaced = false;
     for (auto& [own, v] : spec_.headers) replaced |= beast::iequals(own, name);
     if (!replaced) rendered_headers_ += name + ": " + value + "\r\n";
   }
-  if (!custom_auth && spec_.auth != auth_type::session) {  // session: the caller's, per request
+  if (!custom_auth_ && spec_.auth != auth_type::session) {  // session: the caller's, per request
     if (auto auth = adapter_.auth_headers(spec_); !auth.empty()) {
       rendered_headers_ += auth;
     } else if (!target_.userinfo.empty()) {
@@ -128,11 +143,11 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
 std::string upstream_endpoint::request_head(http::verb method, std::string_view path,
                                             std::string_view content_type, std::string_view accept,
                                             std::size_t content_length,
-                                            std::string_view caller_authorization) const {
+                                            const caller_identity* caller) const {
   // Rendered by hand: Beast's serializer costs several microseconds per request in
   // buffer-sequence iteration that a fixed head does not need.
   std::string head;
-  head.reserve(192 + rendered_headers_.size() + custom_headers_.size());
+  head.reserve(192 + rendered_headers_.size() + custom_headers_.size_hint());
   head += http::to_string(method);
   head += ' ';
   head += target_.base_path;
@@ -143,11 +158,20 @@ std::string upstream_endpoint::request_head(http::verb method, std::string_view 
   }
   head += " HTTP/1.1\r\n";
   head += rendered_headers_;
-  if (spec_.auth == auth_type::session && !custom_auth_ && !caller_authorization.empty()) {
+  if (spec_.auth == auth_type::session && !custom_auth_ && caller &&
+      !caller->authorization.empty()) {
     head += "Authorization: ";
-    head += caller_authorization;
+    head += caller->authorization;
     head += "\r\n";
   }
+  if (caller)
+    for (auto& f : forwarded_) {
+      auto& value = caller->*f.value;
+      if (value.empty()) continue;  // no chat id: no chat-id header, as Open WebUI
+      head += f.prefix;
+      head += f.quoted ? quote_header_value(value) : strip_control_bytes(value);
+      head += "\r\n";
+    }
   if (custom_content_type_) content_type = {};
   if (custom_accept_) accept = {};
   if (!content_type.empty()) {
@@ -165,7 +189,7 @@ std::string upstream_endpoint::request_head(http::verb method, std::string_view 
     head += std::to_string(content_length);
     head += "\r\n";
   }
-  head += custom_headers_;
+  custom_headers_.render(head, caller);
   head += "\r\n";
   return head;
 }

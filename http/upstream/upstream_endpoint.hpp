@@ -21,6 +21,8 @@
 
 #include "config/connection_spec.hpp"
 #include "http/server/metrics.hpp"
+#include "http/upstream/caller_identity.hpp"
+#include "http/upstream/header_template.hpp"
 
 namespace sb {
 
@@ -124,12 +126,17 @@ class upstream_endpoint {
   /// authentication, the given Content-Type and Accept, then the connection's custom headers, which
   /// replace same-named ones rather than repeat them. The only place an upstream credential is put
   /// on the wire. `content_type` and `accept` are left out when empty.
-  /// `caller_authorization` is the client's own Authorization value, sent in place of the key
-  /// when the connection's auth_type is "session".
+  /// `caller` (when known) is who the request is for: its Authorization is sent in place of the
+  /// key when the connection's auth_type is "session", it fills the placeholders of the custom
+  /// headers, and it is forwarded in the user-info headers when the gateway is set to.
   std::string request_head(boost::beast::http::verb method, std::string_view path,
                            std::string_view content_type, std::string_view accept,
                            std::size_t content_length,
-                           std::string_view caller_authorization = {}) const;
+                           const caller_identity* caller = nullptr) const;
+
+  /// Whether request_head uses the caller (session auth, templated headers, forwarded user
+  /// info): a request routed here without one loses what it would carry.
+  bool needs_caller() const { return needs_caller_; }
 
   /// A pooled connection of the calling I/O thread, or null. Must run on an I/O thread. A pooled
   /// connection on which anything arrived while no request was outstanding (an unsolicited
@@ -157,7 +164,15 @@ class upstream_endpoint {
   runtime& rt_;
   const provider_adapter& adapter_;
   std::string rendered_headers_;  // Host and Authorization, unless custom ones replace them
-  std::string custom_headers_;    // the connection's own headers as wire text, rendered last
+  header_template custom_headers_;  // the connection's own headers, rendered last
+  // The user-info headers (ENABLE_FORWARD_USER_INFO_HEADERS) that custom headers do not replace.
+  struct forwarded_header {
+    std::string prefix;  // "Name: "
+    std::string caller_identity::*value;
+    bool quoted;  // the user's name, percent-encoded as Open WebUI sends it
+  };
+  std::vector<forwarded_header> forwarded_;
+  bool needs_caller_ = false;
   std::vector<std::string> secrets_;
   bool custom_content_type_ = false;
   bool custom_auth_ = false;

@@ -218,7 +218,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
   const upstream_request& sent = rewritten ? *rewritten : req;
   const auto head =
       ep->request_head(sent.method, sent.path, sent.content_type, sent.accept, sent.body.size(),
-                       sent.caller_authorization);
+                       sent.caller.get());
   ep->stats().requests.fetch_add(1, std::memory_order_relaxed);
   auto w = std::make_shared<client_watch>();
   start_watch(s, w);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "http/server/response.hpp"
+#include "http/upstream/caller_identity.hpp"
 
 namespace sb {
 
@@ -28,7 +29,9 @@ struct upstream_request {
   std::string content_type = "application/json";
   std::string accept;
   std::string body;
-  std::string caller_authorization;  // the client's own, for connections with auth "session"
+  // Who the request is for, when a connection it may go to needs that on the wire (session auth,
+  // templated headers, forwarded user info); null otherwise.
+  std::shared_ptr<const caller_identity> caller;
   bool json_answer = true;      // a whole success must be JSON (false: audio and other media)
   bool wants_stream = false;    // the request asked to stream: an untyped answer is the
                                 // provider's stream framing, not a whole body

@@ -187,6 +187,10 @@ def test_bad_startup_values_exit_2_with_a_message():
                                   ([], {"PORT": "eighty"}, "invalid port"),
                                   ([], {"GLOBAL_LOG_LEVEL": "shouty"}, "invalid log level"),
                                   (["--frobnicate"], {}, "unknown argument"),
+                                  ([], {"FORWARD_USER_INFO_HEADER_USER_ID": "X-Id\r\nX-Evil: 1"},
+                                   "invalid FORWARD_USER_INFO_HEADER_USER_ID"),
+                                  ([], {"FORWARD_SESSION_INFO_HEADER_CHAT_ID": "Content-Length"},
+                                   "invalid FORWARD_SESSION_INFO_HEADER_CHAT_ID"),
                                   ([], {"OPENAI_API_CONFIGS": "[1]", "DATA_DIR": data}, "OPENAI_API_CONFIGS"),
                                   (["--host", "not-an-ip", "--port", "0"], {"DATA_DIR": data}, "invalid host")]:
             r = run_gateway(args, env)

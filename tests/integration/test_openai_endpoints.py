@@ -264,6 +264,68 @@ def test_azure_connections_get_deployment_paths_and_azure_bodies():
         a.stop()
 
 
+def test_connection_headers_say_who_the_request_is_for():
+    a = FakeUpstream(models=["m-a"], name="A")
+    b = FakeUpstream(models=["m-b"], name="B")
+    o = FakeUpstream(models=["llama3:latest"], name="O")
+    templated = {"X-User": "{{USER_ID}}", "X-Who": "{{USER_NAME}} <{{USER_EMAIL}}> {{USER_ROLE}}",
+                 "X-Chat": "chat={{CHAT_ID}};msg={{MESSAGE_ID}}", "X-Static": "plain {{UNKNOWN}}"}
+    env = {"OPENAI_API_BASE_URLS": f"{a.url};{b.url}",
+           "OPENAI_API_CONFIGS": json.dumps({"0": {"headers": templated}, "1": {"headers": {"X-Static": "b"}}}),
+           "ENABLE_OLLAMA_API": "True", "OLLAMA_BASE_URLS": o.base,
+           "OLLAMA_API_CONFIGS": json.dumps({"0": {"headers": {"X-Chat": "{{CHAT_ID}}"}}})}
+    chat_headers = {"X-OpenWebUI-Chat-Id": "chat-77", "X-OpenWebUI-Message-Id": "msg-5"}
+    gw = Gateway(env)
+    try:
+        gw.wait_for_models(["m-a", "m-b"])
+        gw.wait_for_models(["llama3:latest"], path="/ollama/v1/models")
+        status, _, raw = gw.post("/openai/chat/completions", {"model": "m-a", "messages": []}, headers=chat_headers)
+        h = a.stats()["last_headers"]
+        check(status == 200, raw)
+        check(h["x-user"] == ["admin"] and h["x-who"] == ["User <admin@localhost> admin"], h)
+        check(h["x-chat"] == ["chat=chat-77;msg=msg-5"] and h["x-static"] == ["plain {{UNKNOWN}}"], h)
+        check(not any(k.startswith("x-openwebui") for k in h), "user info forwarded while off")
+        # No chat named: the placeholders are empty, the header is still sent.
+        status, _, raw = gw.post("/openai/chat/completions", {"model": "m-a", "messages": [], "stream": True})
+        check(status == 200 and a.stats()["last_headers"]["x-chat"] == ["chat=;msg="], a.stats())
+        # A connection without placeholders sends its headers as they are, and nothing else.
+        status, _, raw = gw.post("/openai/embeddings", {"model": "m-b", "input": "x"}, headers=chat_headers)
+        h = b.stats()["last_headers"]
+        check(status == 200 and h["x-static"] == ["b"] and "x-user" not in h and "x-chat" not in h, h)
+        # Ollama connections take the same placeholders.
+        status, _, raw = gw.post("/ollama/api/chat", {"model": "llama3", "messages": [], "stream": False},
+                                 headers=chat_headers)
+        check(status == 200 and o.stats()["last_headers"]["x-chat"] == ["chat-77"], o.stats())
+    finally:
+        check(gw.stop() == 0, gw.output())
+    # ENABLE_FORWARD_USER_INFO_HEADERS: Open WebUI's user-info headers, under the names configured;
+    # a connection's own header of the same name wins, sent once.
+    env = dict(env, ENABLE_FORWARD_USER_INFO_HEADERS="True", FORWARD_USER_INFO_HEADER_USER_ID="X-Uid",
+               OPENAI_API_CONFIGS=json.dumps({"1": {"headers": {"X-OpenWebUI-User-Email": "fixed"}}}))
+    gw = Gateway(env)
+    try:
+        gw.wait_for_models(["m-a", "m-b"])
+        gw.wait_for_models(["llama3:latest"], path="/ollama/v1/models")
+        status, _, raw = gw.post("/openai/chat/completions", {"model": "m-b", "messages": []}, headers=chat_headers)
+        h = b.stats()["last_headers"]
+        check(status == 200, raw)
+        check(h["x-openwebui-user-name"] == ["User"] and h["x-uid"] == ["admin"], h)
+        check(h["x-openwebui-user-email"] == ["fixed"] and h["x-openwebui-user-role"] == ["admin"], h)
+        check(h["x-openwebui-chat-id"] == ["chat-77"] and h["x-openwebui-message-id"] == ["msg-5"], h)
+        check("x-openwebui-user-id" not in h, h)
+        status, _, raw = gw.post("/openai/chat/completions", {"model": "m-a", "messages": []})
+        h = a.stats()["last_headers"]
+        check(status == 200 and "x-openwebui-chat-id" not in h and h["x-uid"] == ["admin"], h)
+        status, _, raw = gw.post("/ollama/api/generate", {"model": "llama3", "prompt": "x", "stream": False},
+                                 headers=chat_headers)
+        h = o.stats()["last_headers"]
+        check(status == 200 and h["x-openwebui-chat-id"] == ["chat-77"] and h["x-uid"] == ["admin"], h)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        for f in (a, b, o):
+            f.stop()
+
+
 if __name__ == "__main__":
     run_tests([test_embeddings_completions_and_speech_are_routed_by_model,
                test_the_responses_api_streamed_and_not,
@@ -273,4 +335,5 @@ if __name__ == "__main__":
                test_verify_tries_a_connection_without_storing_it,
                test_passthrough_exists_only_when_enabled,
                test_reasoning_model_bodies_change_only_where_they_must,
-               test_azure_connections_get_deployment_paths_and_azure_bodies])
+               test_azure_connections_get_deployment_paths_and_azure_bodies,
+               test_connection_headers_say_who_the_request_is_for])

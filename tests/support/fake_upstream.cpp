@@ -66,6 +66,7 @@ struct counters {
   std::string last_auth;
   std::string last_target;   // with the query, of any request (GETs included)
   std::string last_api_key;  // Azure's key header, likewise
+  json::object last_headers;  // of the last non-GET request: lower-case name -> every value
 };
 
 options opts;
@@ -211,6 +212,7 @@ std::string stats_json() {
                  {"last_auth", stats.last_auth},
                  {"last_target", stats.last_target},
                  {"last_api_key", stats.last_api_key},
+                 {"last_headers", stats.last_headers},
                  {"models", json::value_from(opts.models)}};
   return json::serialize(o);
 }
@@ -639,6 +641,14 @@ net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_bod
     stats.last_method = std::string(req.method_string());
     stats.last_body = req.body();
     stats.last_auth = std::string(req[http::field::authorization]);
+    stats.last_headers.clear();
+    for (auto& f : req) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      auto& values = stats.last_headers[name];
+      if (!values.is_array()) values = json::array();
+      values.as_array().emplace_back(std::string(f.value()));
+    }
   }
   auto ver = req.version();
   bool keep = req.keep_alive();
