@@ -78,7 +78,8 @@ int run(sb::settings s, const sb::env_lookup& env) {
   // Published here too, before anything listens: the config actor publishes from its own thread,
   // and a request answered before it did would see an empty configuration.
   rt.config.publish(std::make_shared<const sb::gateway_config>(*initial));
-  auto catalog = sys.spawn(sb::catalog_actor_impl, &rt.catalog);
+  sb::balancing_choice balancing{s.balancing, s.balancing_by_model};
+  auto catalog = sys.spawn(sb::catalog_actor_impl, &rt.catalog, balancing);
   auto config = sys.spawn<caf::detached>(sb::config_actor_impl, store, *initial, &rt.config);
   sb::endpoint_factory make_endpoint =
       [&rt](const sb::connection_spec& spec,
@@ -89,8 +90,13 @@ int run(sb::settings s, const sb::env_lookup& env) {
                                   std::uint64_t gen, std::function<void(sb::fetch_result)> done) {
     sb::fetch_model_list(rt, std::move(ep), std::move(path), gen, std::move(done));
   };
-  auto manager =
-      sys.spawn(sb::connection_manager_impl, catalog, make_endpoint, fetch, s.models_refresh);
+  sb::health_params health;
+  health.refresh_interval = s.models_refresh;
+  health.consecutive_failures = s.outlier_consecutive_failures;
+  health.base_ejection = s.outlier_base_ejection;
+  health.max_ejection = s.outlier_max_ejection;
+  health.stale_models = s.models_stale_ttl;
+  auto manager = sys.spawn(sb::connection_manager_impl, catalog, make_endpoint, fetch, health);
   caf::anon_send(config, sb::subscribe_atom::value,
                  caf::actor_cast<sb::config_subscriber>(manager));
 

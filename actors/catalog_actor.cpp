@@ -23,7 +23,7 @@ bool same_models(const std::vector<model_entry>& a, const std::vector<model_entr
 
 void republish(catalog_actor::stateful_pointer<catalog_state> self) {
   auto& st = self->state;
-  st.current = build_catalog(st.lists, st.current ? st.current->generation + 1 : 1);
+  st.current = build_catalog(st.lists, st.current ? st.current->generation + 1 : 1, st.balancing);
   if (st.published) st.published->publish(st.current);
 }
 
@@ -59,7 +59,8 @@ void render_ollama_per_server(const std::map<upstream_key, upstream_models>& lis
 }  // namespace
 
 std::shared_ptr<const catalog_snapshot> build_catalog(
-    const std::map<upstream_key, upstream_models>& lists, std::uint64_t generation) {
+    const std::map<upstream_key, upstream_models>& lists, std::uint64_t generation,
+    const balancing_choice& balancing) {
   auto snap = std::make_shared<catalog_snapshot>();
   snap->generation = generation;
   std::string body = R"({"data":[)";
@@ -72,7 +73,8 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
     auto& routes = key.kind == provider_kind::openai ? snap->openai : snap->ollama;
     for (auto& m : list.models) {
       auto& route = routes[m.id];
-      route.targets.push_back({list.endpoint, m.upstream_id});
+      route.targets.push_back({list.endpoint, m.upstream_id, list.weight, list.priority});
+      route.policy = balancing.for_model(m.id);
       route.needs_caller |= list.endpoint && list.endpoint->needs_caller();
       if (key.kind == provider_kind::openai) {
         if (!m.listed) continue;
@@ -114,8 +116,10 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
 }
 
 catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<catalog_state> self,
-                                                snapshot_cell<catalog_snapshot>* published) {
+                                                snapshot_cell<catalog_snapshot>* published,
+                                                balancing_choice balancing) {
   self->state.published = published;
+  self->state.balancing = std::move(balancing);
   republish(self);
   return {
       [self](live_atom, live_connection& c) {
@@ -158,6 +162,7 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
         auto it = st.lists.find(m.key);
         st.by_url[{m.key.kind, m.endpoint->spec().url}][m.key] = m;
         if (it != st.lists.end() && it->second.endpoint == m.endpoint &&
+            it->second.weight == m.weight && it->second.priority == m.priority &&
             same_models(it->second.models, m.models))
           return;  // nothing a client could see changed (health lives on the endpoint)
         st.lists[m.key] = std::move(m);

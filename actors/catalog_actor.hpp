@@ -33,15 +33,18 @@ struct catalog_state {
   // connections swapping places each find the other's list here).
   std::map<std::pair<provider_kind, std::string>, std::map<upstream_key, upstream_models>> by_url;
   snapshot_cell<catalog_snapshot>* published = nullptr;
+  balancing_choice balancing;
   std::shared_ptr<const catalog_snapshot> current;
   static inline const char* name = "catalog_actor";
 };
 
 /// Builds the snapshot for these lists (pure; exposed for tests and benchmarks).
 std::shared_ptr<const catalog_snapshot> build_catalog(
-    const std::map<upstream_key, upstream_models>& lists, std::uint64_t generation);
+    const std::map<upstream_key, upstream_models>& lists, std::uint64_t generation,
+    const balancing_choice& balancing = {});
 
 catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<catalog_state> self,
-                                                snapshot_cell<catalog_snapshot>* published);
+                                                snapshot_cell<catalog_snapshot>* published,
+                                                balancing_choice balancing);
 
 }  // namespace sb

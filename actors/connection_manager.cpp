@@ -4,17 +4,19 @@
 
 #include <caf/all.hpp>
 
+#include "http/upstream/upstream_endpoint.hpp"
+
 namespace sb {
 
 connection_manager_actor::behavior_type connection_manager_impl(
     connection_manager_actor::stateful_pointer<connection_manager_state> self,
     catalog_actor catalog, endpoint_factory make_endpoint, model_fetcher fetch,
-    std::chrono::milliseconds refresh_interval) {
+    health_params params) {
   auto& st = self->state;
   st.catalog = std::move(catalog);
   st.make_endpoint = std::move(make_endpoint);
   st.fetch = std::move(fetch);
-  st.refresh_interval = refresh_interval;
+  st.params = params;
   // An upstream actor that dies of an error (not stopped here) would leave its connection's list
   // frozen: treat it as the manager's own failure, which core_watchdog turns into an exit.
   self->set_down_handler([self](const caf::down_msg& msg) {
@@ -68,8 +70,11 @@ connection_manager_actor::behavior_type connection_manager_impl(
           }
           // Declared live before the actor exists, so its first list cannot arrive before this.
           self->send(st.catalog, live_atom::value, live_connection{key, ep});
-          auto actor = self->spawn(upstream_actor_impl, spec, std::move(ep), st.catalog, st.fetch,
-                                   st.refresh_interval);
+          auto actor = self->spawn(upstream_actor_impl, spec, ep, st.catalog, st.fetch, st.params);
+          // Request outcomes reach the actor batched, from the I/O threads.
+          ep->set_outcome_sink([actor](outcome_batch b) {
+            caf::anon_send(actor, outcomes_atom::value, std::move(b));
+          });
           self->monitor(actor);
           st.connections.emplace(key, connection_manager_state::running{spec, actor});
         }

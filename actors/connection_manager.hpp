@@ -33,13 +33,13 @@ struct connection_manager_state {
   catalog_actor catalog;
   endpoint_factory make_endpoint;
   model_fetcher fetch;
-  std::chrono::milliseconds refresh_interval{10'000};
+  health_params params;
   static inline const char* name = "connection_manager";
 };
 
 connection_manager_actor::behavior_type connection_manager_impl(
     connection_manager_actor::stateful_pointer<connection_manager_state> self,
     catalog_actor catalog, endpoint_factory make_endpoint, model_fetcher fetch,
-    std::chrono::milliseconds refresh_interval);
+    health_params params);
 
 }  // namespace sb

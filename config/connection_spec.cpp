@@ -1,5 +1,6 @@
 #include "config/connection_spec.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -14,7 +15,8 @@ bool operator==(const connection_spec& a, const connection_spec& b) {
   return a.key == b.key && a.url == b.url && a.api_key == b.api_key && a.enable == b.enable &&
          a.prefix_id == b.prefix_id && a.model_ids == b.model_ids && a.tags_json == b.tags_json &&
          a.connection_type == b.connection_type && a.auth == b.auth && a.azure == b.azure &&
-         a.api_version == b.api_version && a.headers == b.headers;
+         a.api_version == b.api_version && a.headers == b.headers && a.weight == b.weight &&
+         a.priority == b.priority;
 }
 
 bool reserved_header_name(std::string_view name) {
@@ -89,6 +91,14 @@ void append_specs(provider_kind kind, const provider_config& pc,
       if (kind == provider_kind::ollama) {
         auto k = string_or(*c, "key", "");
         if (!k.empty()) s.api_key = secret_string(std::move(k));
+      }
+      if (auto* v = c->if_contains("weight"); v && v->is_number()) {
+        auto w = v->to_number<double>();
+        s.weight = static_cast<std::uint32_t>(std::clamp(w, 0.0, 1'000'000.0));
+      }
+      if (auto* v = c->if_contains("priority"); v && v->is_number()) {
+        auto p = v->to_number<double>();
+        s.priority = static_cast<std::int32_t>(std::clamp(p, -1'000'000.0, 1'000'000.0));
       }
       if (auto* v = c->if_contains("headers"); v && v->is_object())
         for (auto& [name, val] : v->as_object()) {

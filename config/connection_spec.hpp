@@ -2,6 +2,7 @@
 // A typed view of one configured connection, derived from gateway_config the way Open WebUI reads
 // OPENAI_API_CONFIGS / OLLAMA_API_CONFIGS: per-index object keyed by str(idx), with the URL itself
 // as the legacy fallback key.
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +43,10 @@ struct connection_spec {
   bool azure = false;
   std::string api_version;
   std::vector<std::pair<std::string, std::string>> headers;  // custom headers, applied last
+  // Balancing (http/balancing/pick.hpp): share under the weighted policy ("weight", 0-1000000,
+  // default 1) and tier ("priority": lower serves first, default 0). Not Open WebUI keys.
+  std::uint32_t weight = 1;
+  std::int32_t priority = 0;
 
   friend bool operator==(const connection_spec& a, const connection_spec& b);
 };

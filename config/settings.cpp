@@ -3,6 +3,7 @@
 #include "config/connection_spec.hpp"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <string_view>
@@ -10,6 +11,15 @@
 namespace sb {
 
 namespace {
+
+std::string policy_names() {
+  std::string out;
+  for (auto p : all_lb_policies) {
+    if (!out.empty()) out += ", ";
+    out += to_string(p);
+  }
+  return out;
+}
 
 template <class T>
 bool parse_number(std::string_view s, T& out, T min, T max) {
@@ -111,7 +121,11 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
                            duration_var{"AIOHTTP_CLIENT_TIMEOUT", &s.upstream_response_timeout},
                            duration_var{"CLIENT_HEADER_TIMEOUT", &s.client_header_timeout},
                            duration_var{"CLIENT_IDLE_TIMEOUT", &s.client_idle_timeout},
-                           duration_var{"DRAIN_TIMEOUT", &s.drain_timeout}}) {
+                           duration_var{"DRAIN_TIMEOUT", &s.drain_timeout},
+                           duration_var{"RETRY_DEADLINE", &s.retry_deadline},
+                           duration_var{"MODELS_STALE_TTL", &s.models_stale_ttl},
+                           duration_var{"OUTLIER_BASE_EJECTION", &s.outlier_base_ejection},
+                           duration_var{"OUTLIER_MAX_EJECTION", &s.outlier_max_ejection}}) {
     auto v = env(name);
     if (!v || v->empty()) continue;
     if (!parse_seconds(*v, *dst) || dst->count() == 0)
@@ -138,6 +152,30 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
   s.allow_link_local_upstreams = env_flag(env, "ALLOW_LINK_LOCAL_UPSTREAMS", false);
   s.openai_passthrough = env_flag(env, "ENABLE_OPENAI_API_PASSTHROUGH", false);
   s.forward_user_info = env_flag(env, "ENABLE_FORWARD_USER_INFO_HEADERS", false);
+  if (auto v = env("LOAD_BALANCING_POLICY"); v && !v->empty()) {
+    auto p = parse_lb_policy(*v);
+    if (!p) return "invalid LOAD_BALANCING_POLICY '" + *v + "': expected " + policy_names();
+    s.balancing = *p;
+  }
+  if (auto v = env("LOAD_BALANCING_POLICY_BY_MODEL"); v && !v->empty()) {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(*v, ec);
+    if (ec || !parsed.is_object())
+      return "invalid LOAD_BALANCING_POLICY_BY_MODEL: expected a JSON object {\"model\": \"policy\"}";
+    for (auto& [model, name] : parsed.as_object()) {
+      auto p = name.is_string() ? parse_lb_policy(std::string_view(name.as_string())) : std::nullopt;
+      if (!p)
+        return "invalid LOAD_BALANCING_POLICY_BY_MODEL for '" + std::string(model) +
+               "': expected " + policy_names();
+      s.balancing_by_model.emplace(std::string(model), *p);
+    }
+  }
+  if (auto v = env("RETRY_MAX_ATTEMPTS"); v && !v->empty())
+    if (!parse_number<unsigned>(*v, s.retry_max_attempts, 1, 100))
+      return "invalid RETRY_MAX_ATTEMPTS '" + *v + "': expected 1-100";
+  if (auto v = env("OUTLIER_CONSECUTIVE_FAILURES"); v && !v->empty())
+    if (!parse_number<unsigned>(*v, s.outlier_consecutive_failures, 1, 1'000'000))
+      return "invalid OUTLIER_CONSECUTIVE_FAILURES '" + *v + "': expected a positive integer";
   struct header_name_var {
     const char* name;
     std::string* dst;

@@ -4,11 +4,14 @@
 // configuration is gateway_config (messages/config_types.hpp), owned by the config actor.
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "config/env_seed.hpp"
+#include "config/lb_policy.hpp"
 
 namespace sb {
 
@@ -24,6 +27,8 @@ struct settings {
   bool reset_config_on_start = false;                          // RESET_CONFIG_ON_START
   bool verify_tls = true;                                      // AIOHTTP_CLIENT_SESSION_SSL
   std::chrono::milliseconds models_refresh{10'000};            // MODELS_REFRESH_INTERVAL (seconds)
+  // How long a connection whose list cannot be fetched keeps its models listed and routed.
+  std::chrono::milliseconds models_stale_ttl{600'000};         // MODELS_STALE_TTL (seconds)
   std::chrono::milliseconds model_list_timeout{10'000};        // AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST
   std::chrono::milliseconds upstream_connect_timeout{10'000};  // UPSTREAM_CONNECT_TIMEOUT
   std::chrono::milliseconds upstream_response_timeout{
@@ -44,6 +49,21 @@ struct settings {
   // as upstreams: refused unless an admin opts in. Loopback and private networks are allowed.
   bool allow_link_local_upstreams = false;  // ALLOW_LINK_LOCAL_UPSTREAMS
   bool openai_passthrough = false;          // ENABLE_OPENAI_API_PASSTHROUGH: /openai/{path}
+  // How a model served by several connections spreads its requests (LOAD_BALANCING_POLICY), and
+  // per model id (LOAD_BALANCING_POLICY_BY_MODEL, a JSON object {"model id": "policy"}).
+  lb_policy balancing = lb_policy::round_robin;
+  std::map<std::string, lb_policy, std::less<>> balancing_by_model;
+  // Retries before the first byte reached the client: attempts in all (RETRY_MAX_ATTEMPTS) and
+  // how long after the request a new attempt may still start (RETRY_DEADLINE, seconds).
+  unsigned retry_max_attempts = 3;
+  std::chrono::milliseconds retry_deadline{30'000};
+  // Outlier ejection: a connection failing this many requests in a row (5xx, timeouts, broken or
+  // refused connections) is ejected, first for the base time, twice as long each time it is
+  // ejected again, at most the max (OUTLIER_CONSECUTIVE_FAILURES, OUTLIER_BASE_EJECTION,
+  // OUTLIER_MAX_EJECTION, seconds).
+  unsigned outlier_consecutive_failures = 5;
+  std::chrono::milliseconds outlier_base_ejection{2'000};
+  std::chrono::milliseconds outlier_max_ejection{60'000};
   // ENABLE_FORWARD_USER_INFO_HEADERS: every upstream request says who it is for, under Open
   // WebUI's header names (FORWARD_USER_INFO_HEADER_USER_NAME..., FORWARD_SESSION_INFO_HEADER_*).
   // The chat and message ids are read from the client's request under the same names.

@@ -1,5 +1,6 @@
 #pragma once
 // The merged model catalog as the HTTP sessions read it (published by catalog_actor).
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -11,24 +12,46 @@
 #include <vector>
 
 #include "config/connection_spec.hpp"
+#include "config/lb_policy.hpp"
 
 namespace sb {
 
 class upstream_endpoint;
 
-/// One connection that serves a model, and the model's name there (without the prefix_id).
+/// One connection that serves a model, the model's name there (without the prefix_id), and the
+/// connection's balancing settings as configured when the catalog was built.
 struct route_target {
   std::shared_ptr<upstream_endpoint> endpoint;
   std::string upstream_model;
+  std::uint32_t weight = 1;  // share under the weighted policy
+  std::int32_t priority = 0;  // tier: lower serves first
 };
 
-/// Every connection serving one model id. Requests rotate over the healthy ones.
+/// A round-robin position of one I/O thread, on a cache line of its own.
+struct alignas(64) rotation_slot {
+  std::atomic<std::uint32_t> next{0};
+};
+
+/// Every connection serving one model id, and how requests are spread over them
+/// (http/balancing/pick.hpp).
 struct model_route {
   std::vector<route_target> targets;
+  lb_policy policy = lb_policy::round_robin;
   // A target needs to know who a request is for (upstream_endpoint::needs_caller): decided here
   // once, so that other requests never build a caller_identity.
   bool needs_caller = false;
-  mutable std::atomic<std::uint32_t> next{0};
+  // Round-robin positions, one per I/O thread (threads past 8 share, atomically).
+  mutable std::array<rotation_slot, 8> rotation;
+};
+
+/// Which policy each model's route gets: per model id, else the default.
+struct balancing_choice {
+  lb_policy fallback = lb_policy::round_robin;
+  std::map<std::string, lb_policy, std::less<>> by_model;
+  lb_policy for_model(std::string_view id) const {
+    auto it = by_model.find(id);
+    return it == by_model.end() ? fallback : it->second;
+  }
 };
 
 struct string_hash {

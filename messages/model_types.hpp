@@ -50,6 +50,8 @@ struct upstream_models {
   std::string error;
   std::vector<model_entry> models;
   std::shared_ptr<upstream_endpoint> endpoint;
+  std::uint32_t weight = 1;   // the connection's balancing settings, as configured now
+  std::int32_t priority = 0;
 };
 
 /// The endpoint that serves a connection key from now on (node-local, like upstream_models).

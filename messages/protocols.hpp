@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "messages/config_types.hpp"
+#include "messages/health_types.hpp"
 #include "messages/model_types.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
@@ -32,6 +33,7 @@ CAF_ADD_TYPE_ID(switchboard, (sb::gateway_config))
 CAF_ADD_TYPE_ID(switchboard, (sb::upstream_key))
 CAF_ADD_TYPE_ID(switchboard, (sb::model_entry))
 CAF_ADD_TYPE_ID(switchboard, (sb::fetch_result))
+CAF_ADD_TYPE_ID(switchboard, (sb::outcome_batch))
 CAF_ADD_ATOM(switchboard, sb, get_atom, "get")
 CAF_ADD_ATOM(switchboard, sb, update_atom, "update")
 CAF_ADD_ATOM(switchboard, sb, subscribe_atom, "subscribe")
@@ -43,6 +45,9 @@ CAF_ADD_ATOM(switchboard, sb, remove_atom, "remove")
 CAF_ADD_ATOM(switchboard, sb, status_atom, "status")
 CAF_ADD_ATOM(switchboard, sb, live_atom, "live")
 CAF_ADD_ATOM(switchboard, sb, respec_atom, "respec")
+CAF_ADD_ATOM(switchboard, sb, outcomes_atom, "outcomes")
+CAF_ADD_ATOM(switchboard, sb, probe_atom, "probe")
+CAF_ADD_ATOM(switchboard, sb, probed_atom, "probed")
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -70,12 +75,17 @@ using connection_manager_actor =
 /// One configured connection: its model-list cache, health and (through its endpoint) its
 /// keep-alive pool. `refresh` fetches the model list now; `fetched` is the fetch's answer,
 /// sent back from the I/O thread that ran it; `respec` changes how the list is presented
-/// (prefix_id, model_ids, tags, connection_type) without touching the connection itself.
+/// (prefix_id, model_ids, tags, connection_type, weight, priority) without touching the connection
+/// itself. `outcomes` is how requests went, batched per I/O thread: from them the actor ejects a
+/// failing connection, and `probe` / `probed` (a timer, and a probe's answer) bring it back.
 using upstream_actor =
     caf::typed_actor<caf::reacts_to<respec_atom, spec_update>,
                      caf::reacts_to<refresh_atom>,
                      caf::reacts_to<refresh_atom, std::uint64_t>,  // the refresh timer's tick
                      caf::reacts_to<fetched_atom, fetch_result>,
+                     caf::reacts_to<outcomes_atom, outcome_batch>,
+                     caf::reacts_to<probe_atom, std::uint64_t>,  // the probe timer's tick
+                     caf::reacts_to<probed_atom, fetch_result>,
                      caf::replies_to<status_atom>::with<bool, std::uint64_t>>;  // healthy, models
 
 /// Merges every connection's list into one catalog snapshot (model id -> connections) and

@@ -75,6 +75,18 @@ bool read_config_entry(const form_names& names, const json::object& in, std::siz
       return false;
     }
   }
+  if (auto* w = out.if_contains("weight"); w && !w->is_null()) {
+    if (!w->is_number() || w->to_number<double>() < 0 || w->to_number<double>() > 1e6) {
+      error = entry + ".weight must be a number from 0 to 1000000";
+      return false;
+    }
+  }
+  if (auto* p = out.if_contains("priority"); p && !p->is_null()) {
+    if (!p->is_int64() && !p->is_uint64()) {
+      error = entry + ".priority must be an integer (lower serves first)";
+      return false;
+    }
+  }
   auto* h = out.if_contains("headers");
   if (!h || h->is_null()) return true;
   auto where = entry + ".headers";

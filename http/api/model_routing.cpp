@@ -1,53 +1,110 @@
 #include "http/api/model_routing.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <bit>
+
 #include "http/server/runtime.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
+#include "http/upstream/upstream_error.hpp"
 
 namespace sb {
 
-const route_target* pick_target(const model_route& r, std::optional<int> url_idx) {
-  if (url_idx) {
-    for (auto& t : r.targets)
-      if (t.endpoint->spec().key.idx == *url_idx) return &t;
-    return nullptr;
-  }
-  auto n = r.targets.size();
-  if (n == 0) return nullptr;
-  auto start = r.next.fetch_add(1, std::memory_order_relaxed);
-  for (std::size_t i = 0; i < n; ++i) {
-    auto& t = r.targets[(start + i) % n];
-    if (t.endpoint->healthy()) return &t;
-  }
-  return &r.targets[start % n];
-}
-
 namespace {
 
-// The next healthy connection, other than `t`, serving the same upstream model; null when none.
-const route_target* alternative(const model_route& route, const route_target* t) {
-  for (auto& alt : route.targets)
-    if (&alt != t && alt.upstream_model == t->upstream_model && alt.endpoint->healthy())
-      return &alt;
-  return nullptr;
+constexpr std::size_t max_candidates = 64;  // bits of a candidate_set
+
+candidate_set bit(std::size_t i) { return candidate_set{1} << i; }
+
+std::size_t index_of(const model_route& r, const route_target* t) {
+  return static_cast<std::size_t>(t - r.targets.data());
+}
+
+// The candidates that may take a retry of a request first sent to `first`: those serving the
+// same upstream model (the body already names it).
+candidate_set same_model(const model_route& r, const route_target* first) {
+  candidate_set set = 0;
+  for (std::size_t i = 0; i < r.targets.size() && i < max_candidates; ++i)
+    if (r.targets[i].upstream_model == first->upstream_model) set |= bit(i);
+  return set;
+}
+
+// The members of `among` whose connection is healthy, and those that are at least reachable.
+void split_by_health(const model_route& r, candidate_set among, candidate_set& healthy,
+                     candidate_set& reachable) {
+  healthy = reachable = 0;
+  for (candidate_set s = among; s; s &= s - 1) {
+    auto i = static_cast<std::size_t>(std::countr_zero(s));
+    auto& ep = *r.targets[i].endpoint;
+    if (ep.healthy()) healthy |= bit(i);
+    if (ep.reachable()) reachable |= bit(i);
+  }
+}
+
+const route_target* pick_among(const model_route& r, candidate_set among) {
+  candidate_set healthy, reachable;
+  split_by_health(r, among, healthy, reachable);
+  candidate_set usable = healthy ? healthy : reachable;
+  if (!usable) return nullptr;
+  return &r.targets[pick_candidate(r.policy, r, best_tier(r, usable))];
+}
+
+// After `t` handed `back` a request: keeps a throttled connection aside, and picks where the
+// request goes next among `left` (not empty). Not in the coroutine: g++ 12 mishandles some
+// temporaries there.
+const route_target* next_attempt(runtime& rt, const model_route& route, const route_target* t,
+                                 const handed_back& back, candidate_set left) {
+  if (back.status == 429)
+    t->endpoint->throttle_for(std::max(back.retry_after, std::chrono::milliseconds(1000)));
+  auto next = pick_among(route, left);
+  // Every untried one turned unreachable meanwhile: the first of them takes it anyway.
+  if (!next) next = &route.targets[static_cast<std::size_t>(std::countr_zero(left))];
+  rt.metrics.failovers.fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("{} {}; retrying on {}", connection_name(*t->endpoint),
+                back.status ? fmt::format("answered {}", back.status)
+                            : std::string("failed before answering"),
+                connection_name(*next->endpoint));
+  return next;
 }
 
 boost::asio::awaitable<handled> relay_failing_over(session_io& s, runtime& rt,
                                                    std::shared_ptr<const catalog_snapshot> catalog,
                                                    const model_route& route,
                                                    const route_target* t, upstream_request up) {
-  for (std::size_t tried = 1;; ++tried) {
-    const route_target* next = tried < route.targets.size() ? alternative(route, t) : nullptr;
-    upstream_request unsent;
+  const auto deadline = std::chrono::steady_clock::now() + rt.cfg.retry_deadline;
+  const candidate_set retryable = same_model(route, t);
+  candidate_set tried = bit(index_of(route, t));
+  for (unsigned attempt = 1;; ++attempt) {
+    // Whether a failure could go elsewhere: an untried candidate left, and budget for it.
+    bool may_retry = attempt < rt.cfg.retry_max_attempts &&
+                     std::chrono::steady_clock::now() < deadline && (retryable & ~tried) != 0;
+    handed_back back;
     auto answer =
-        co_await relay_to_upstream(s, rt, t->endpoint, std::move(up), next ? &unsent : nullptr);
+        co_await relay_to_upstream(s, rt, t->endpoint, std::move(up), may_retry ? &back : nullptr);
     if (answer.status != 0) co_return answer;
-    rt.metrics.failovers.fetch_add(1, std::memory_order_relaxed);
-    up = std::move(unsent);
+    auto next = next_attempt(rt, route, t, back, retryable & ~tried);
+    up = std::move(back.request);
     t = next;
+    tried |= bit(index_of(route, t));
   }
 }
 
 }  // namespace
+
+const route_target* pick_target(const model_route& r, std::optional<int> url_idx,
+                                candidate_set tried) {
+  if (url_idx) {
+    for (auto& t : r.targets)
+      if (t.endpoint->spec().key.idx == *url_idx) return &t;
+    return nullptr;
+  }
+  auto n = std::min(r.targets.size(), max_candidates);
+  if (n == 0) return nullptr;
+  if (n == 1) return tried || !r.targets[0].endpoint->reachable() ? nullptr : &r.targets[0];
+  candidate_set all = n == max_candidates ? ~candidate_set{0} : bit(n) - 1;
+  return pick_among(r, all & ~tried);
+}
 
 boost::asio::awaitable<handled> relay_with_failover(session_io& s, runtime& rt,
                                                     std::shared_ptr<const catalog_snapshot> catalog,
@@ -56,9 +113,22 @@ boost::asio::awaitable<handled> relay_with_failover(session_io& s, runtime& rt,
                                                     upstream_request up, bool fail_over) {
   // With nowhere to fail over to (the common case of one connection per model), the relay itself
   // is the answer: one coroutine frame fewer per request.
-  if (!fail_over || !alternative(route, t))
+  if (!fail_over || route.targets.size() < 2 || rt.cfg.retry_max_attempts < 2)
     return relay_to_upstream(s, rt, t->endpoint, std::move(up));
   return relay_failing_over(s, rt, std::move(catalog), route, t, std::move(up));
+}
+
+boost::asio::awaitable<handled> answer_all_down(session_io& s, const model_route& route,
+                                                std::string model) {
+  std::string names;
+  for (auto& t : route.targets) {
+    if (!names.empty()) names += ", ";
+    names += connection_name(*t.endpoint);
+  }
+  co_return co_await send_error(
+      s, gateway_error::upstreams_down,
+      fmt::format("every connection serving '{}' is unreachable ({}); retry shortly", model,
+                  names));
 }
 
 boost::asio::awaitable<handled> answer_error(session_io& s, gateway_error e, std::string message) {

@@ -115,6 +115,7 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   auto catalog = ctx.rt.catalog.load();
   auto* route = find_model(*catalog, view.model);
   const route_target* t = route ? pick_target(*route, ctx.url_idx) : nullptr;
+  if (route && !t && !ctx.url_idx) return answer_all_down(s, *route, std::string(view.model));
   if (!t) return model_not_found(s, view.model, ctx.url_idx);
   if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
   upstream_request up;

@@ -22,8 +22,10 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
     return answer_error(s, gateway_error::bad_request, std::move(problem));
   auto catalog = ctx.rt.catalog.load();
   auto it = catalog->openai.find(std::string_view(view.model));
-  const route_target* t = it == catalog->openai.end() ? nullptr : pick_target(it->second);
-  if (!t) return answer_error(s, gateway_error::model_not_found, "Model not found");
+  if (it == catalog->openai.end())
+    return answer_error(s, gateway_error::model_not_found, "Model not found");
+  const route_target* t = pick_target(it->second);
+  if (!t) return answer_all_down(s, it->second, std::string(view.model));
   if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
   if (chat) {
     reasoning_host host;

@@ -29,6 +29,8 @@ error_traits traits_of(gateway_error e) {
       return {http::status::unsupported_media_type, "invalid_request_error", L::info};
     case gateway_error::overloaded:
       return {http::status::service_unavailable, "overloaded_error", L::warn};
+    case gateway_error::upstreams_down:
+      return {http::status::service_unavailable, "upstream_unavailable", L::warn};
     case gateway_error::upstream_unreachable:
       return {http::status::bad_gateway, "upstream_error", L::warn};
     case gateway_error::upstream_timeout:

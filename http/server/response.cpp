@@ -87,7 +87,8 @@ net::awaitable<handled> send_error(session_io& s, gateway_error e, std::string_v
   spdlog::log(t.level, "{} {}: {}", static_cast<unsigned>(t.status), t.type, message);
   // Over the memory budget nothing was lost: say when to come back.
   std::string lines(extra);
-  if (e == gateway_error::overloaded) lines += "Retry-After: 1\r\n";
+  if (e == gateway_error::overloaded || e == gateway_error::upstreams_down)
+    lines += "Retry-After: 1\r\n";
   co_return co_await send_body(s, t.status, error_body(e, message, s.dialect), "application/json",
                                lines);
 }

@@ -8,7 +8,11 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include <chrono>
+#include <optional>
+
 #include "http/server/response.hpp"
+#include "messages/health_types.hpp"
 #include "http/upstream/framing.hpp"
 #include "http/upstream/relay_watch.hpp"
 #include "http/upstream/stream_hook.hpp"
@@ -24,14 +28,22 @@ struct exchange_context {
   upstream_endpoint& ep;
   upstream_connection& conn;
   client_watch& w;
+  bool may_hand_back = false;  // a failure before any answer may go to another connection
 };
 
-/// What an attempt did: answered (or lost) the client, or found a pooled connection closed before
-/// any answer (retry on a fresh one); and whether its connection can be pooled again.
+/// What an attempt did: answered (or lost) the client, found a pooled connection closed before
+/// any answer (retry on a fresh one), or handed the request back unanswered (the upstream broke,
+/// or answered 5xx / 429, before anything reached the client); whether its connection can be
+/// pooled again; and what it says of the upstream's health.
 struct exchange_result {
   handled answer;
   bool retry_fresh = false;
   bool reusable = false;
+  bool hand_back = false;
+  std::optional<request_outcome> outcome;
+  unsigned upstream_status = 0;  // the final head's, when one came
+  std::chrono::steady_clock::time_point head_at{};
+  std::chrono::milliseconds retry_after{0};  // a 429's
 };
 
 /// Relays the body that follows the final head in `head` (read from `up`) in framing `f`.

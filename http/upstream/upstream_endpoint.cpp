@@ -204,6 +204,21 @@ upstream_endpoint::~upstream_endpoint() {
   }
 }
 
+connection_load& upstream_endpoint::load_here() {
+  int i = io_pool::current_index();
+  if (i < 0 || static_cast<std::size_t>(i) >= shards_.size()) return spare_load_;
+  return shards_[static_cast<std::size_t>(i)].load;
+}
+
+void upstream_endpoint::set_outcome_sink(std::function<void(outcome_batch)> sink) {
+  outcome_sink_ = std::move(sink);
+  has_sink_.store(true, std::memory_order_release);
+}
+
+void upstream_endpoint::report(outcome_batch b) const {
+  if (has_sink_.load(std::memory_order_acquire)) outcome_sink_(b);
+}
+
 std::unique_ptr<upstream_connection> upstream_endpoint::take_idle() {
   int i = io_pool::current_index();
   if (i < 0 || static_cast<std::size_t>(i) >= shards_.size()) return nullptr;

@@ -12,6 +12,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -22,6 +23,8 @@
 #include "config/connection_spec.hpp"
 #include "http/server/metrics.hpp"
 #include "http/upstream/caller_identity.hpp"
+#include "http/upstream/connection_load.hpp"
+#include "messages/snapshot_cell.hpp"
 #include "http/upstream/header_template.hpp"
 
 namespace sb {
@@ -103,23 +106,48 @@ class upstream_endpoint {
   /// What differs for this connection's provider family.
   const provider_adapter& adapter() const { return adapter_; }
 
-  /// Whether routing should prefer this connection. Down after a failed model-list probe (until
-  /// one succeeds) or, for a cool-down, after a request could not connect; a response clears it.
+  /// Whether routing should pick this connection now: its actor says it is healthy, and no
+  /// request just failed to connect to it nor was told to come back later (429 Retry-After).
   bool healthy() const {
-    auto until = down_until_.load(std::memory_order_relaxed);
-    return until == 0 || std::chrono::steady_clock::now().time_since_epoch().count() >= until;
+    if (health_.load(std::memory_order_relaxed) != connection_health::healthy) return false;
+    return !cooling() && !throttled();
   }
+  /// Whether routing may use this connection at all: not unreachable (as its actor or a failed
+  /// connect says). An ejected or throttled connection is used when nothing better is left.
+  bool reachable() const {
+    return health_.load(std::memory_order_relaxed) != connection_health::unreachable && !cooling();
+  }
+  connection_health health() const { return health_.load(std::memory_order_relaxed); }
+  /// Set by the connection's upstream_actor, which owns the decision.
+  void publish_health(connection_health h) { health_.store(h, std::memory_order_relaxed); }
   void set_healthy(bool h) {
-    down_until_.store(h ? 0 : std::numeric_limits<std::int64_t>::max(), std::memory_order_relaxed);
+    publish_health(h ? connection_health::healthy : connection_health::unreachable);
   }
-  void mark_down_for(std::chrono::milliseconds d) {
-    auto until = std::chrono::steady_clock::now() + d;
-    down_until_.store(until.time_since_epoch().count(), std::memory_order_relaxed);
-  }
-  /// A response arrived: clear a cool-down (written only when set, to keep the line shared).
+  /// A request could not connect: passed over for `d` (its actor hears of it too, batched).
+  void mark_down_for(std::chrono::milliseconds d) { cooldown_until_.store(ticks_after(d), relaxed); }
+  /// 429 with Retry-After: passed over for `d`.
+  void throttle_for(std::chrono::milliseconds d) { throttled_until_.store(ticks_after(d), relaxed); }
+  /// A request got an answer: a connect cool-down is over (written only when set, to keep the
+  /// line shared).
   void mark_answering() {
-    if (down_until_.load(std::memory_order_relaxed) != 0)
-      down_until_.store(0, std::memory_order_relaxed);
+    if (cooldown_until_.load(relaxed) != 0) cooldown_until_.store(0, relaxed);
+  }
+
+  /// This I/O thread's view of the connection's load (a spare one on any other thread).
+  connection_load& load_here();
+  /// Thread `i`'s view, for reports.
+  const connection_load& load_of(unsigned i) const { return shards_[i].load; }
+  unsigned threads() const { return static_cast<unsigned>(shards_.size()); }
+
+  /// Where this thread's outcomes are reported, batched (the connection's upstream_actor). Set
+  /// once by whoever starts the actor, before requests can reach the endpoint.
+  void set_outcome_sink(std::function<void(outcome_batch)> sink);
+  void report(outcome_batch b) const;
+
+  /// The health report its actor published last (for the admin route and /metrics).
+  std::shared_ptr<const health_report> health_details() const { return details_.load(); }
+  void publish_health_details(std::shared_ptr<const health_report> r) {
+    details_.publish(std::move(r));
   }
 
   /// The head of a request to this upstream: request line (with the URL's query), Host,
@@ -157,8 +185,24 @@ class upstream_endpoint {
 
  private:
   struct shard {
+    connection_load load;  // its own cache line
     std::vector<std::unique_ptr<upstream_connection>> idle;
   };
+  static constexpr auto relaxed = std::memory_order_relaxed;
+  static std::int64_t ticks_after(std::chrono::milliseconds d) {
+    return (std::chrono::steady_clock::now() + d).time_since_epoch().count();
+  }
+  static bool passed(std::int64_t until) {
+    return until == 0 || std::chrono::steady_clock::now().time_since_epoch().count() >= until;
+  }
+  bool cooling() const {
+    auto until = cooldown_until_.load(relaxed);
+    return until != 0 && !passed(until);
+  }
+  bool throttled() const {
+    auto until = throttled_until_.load(relaxed);
+    return until != 0 && !passed(until);
+  }
   connection_spec spec_;
   upstream_target target_;
   runtime& rt_;
@@ -181,7 +225,13 @@ class upstream_endpoint {
   // Link-local and cloud-metadata addresses are refused at connect time too (a host name may
   // resolve to one), unless the admin allowed them.
   bool allow_link_local_ = false;
-  std::atomic<std::int64_t> down_until_{0};  // steady_clock ticks; 0: up
+  std::atomic<connection_health> health_{connection_health::healthy};
+  std::atomic<std::int64_t> cooldown_until_{0};   // steady_clock ticks; 0: none
+  std::atomic<std::int64_t> throttled_until_{0};  // likewise
+  connection_load spare_load_;                    // for callers off the I/O threads
+  std::function<void(outcome_batch)> outcome_sink_;
+  snapshot_cell<health_report> details_;
+  std::atomic<bool> has_sink_{false};
   upstream_stats stats_;
 };
 

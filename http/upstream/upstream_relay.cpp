@@ -11,6 +11,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cassert>
+#include <charconv>
 #include <chrono>
 #include <optional>
 
@@ -19,6 +20,7 @@
 #include "http/server/op_deadline.hpp"
 #include "http/server/parse_feed.hpp"
 #include "http/server/runtime.hpp"
+#include "http/upstream/outcome_batcher.hpp"
 #include "http/upstream/providers/provider_adapter.hpp"
 #include "http/upstream/stream_pump.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
@@ -56,8 +58,33 @@ net::awaitable<exchange_result> fail(exchange_context& c, const error_code& ec) 
     co_return r;
   }
   c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
+  r.outcome = ec == beast::error::timeout ? request_outcome::timeout : request_outcome::reset;
   r.answer = co_await send_error(c.s, classify_failure(ec), describe_failure(c.ep, ec, c.rt));
   co_return r;
+}
+
+// A pooled connection turned out closed before any answer: the attempt goes again on a new one.
+exchange_result retry_on_fresh() {
+  exchange_result r;
+  r.retry_fresh = true;
+  return r;
+}
+
+// An attempt that failed before any answer, given back for another connection.
+exchange_result handed_back_result(request_outcome o, unsigned status = 0) {
+  exchange_result r;
+  r.hand_back = true;
+  r.outcome = o;
+  r.upstream_status = status;
+  return r;
+}
+
+// Retry-After in seconds (a date is taken as a second), capped at five minutes.
+std::chrono::milliseconds retry_after_of(std::string_view v) {
+  unsigned seconds = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+  if (ec != std::errc{} || p == v.data()) seconds = 1;
+  return std::chrono::milliseconds(std::min(seconds, 300u) * 1000ull);
 }
 
 // Step 1: the request head and body, in one gathered write (the caller settles the deadline).
@@ -156,26 +183,89 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
   auto stale = [&](const error_code& ec, bool silent) {
     return reused && silent && !c.w.requested && ec != beast::error::timeout;
   };
+  // A broken connection (not a timeout: the upstream may still be working on it) may go to
+  // another connection when nothing reached the client.
+  auto broken = [&](const error_code& ec) {
+    return c.may_hand_back && !c.w.requested && ec != beast::error::timeout;
+  };
   auto [write_ec, written] = co_await send_request(c, up, head, req.body);
   if (auto ec = c.s.deadline->settle(write_ec)) {
-    if (stale(ec, true)) co_return exchange_result{{}, true, false};
+    if (stale(ec, true)) co_return retry_on_fresh();
+    if (broken(ec)) co_return handed_back_result(request_outcome::reset);
     co_return co_await fail(c, ec);
   }
   if (c.w.requested) co_return co_await fail(c, net::error::operation_aborted);
   std::optional<head_parser> hp;
   bool silent = false;
   if (auto ec = co_await read_final_head(c, up, hp, silent)) {
-    if (stale(ec, silent)) co_return exchange_result{{}, true, false};
+    if (stale(ec, silent)) co_return retry_on_fresh();
+    if (broken(ec)) co_return handed_back_result(request_outcome::reset);
     co_return co_await fail(c, ec);
   }
   // Step 3, the decision point: the final head is here and nothing has reached the client yet.
-  c.ep.mark_answering();
+  auto head_at = std::chrono::steady_clock::now();
   auto status = hp->get().result_int();
+  auto status_outcome = status >= 500   ? request_outcome::server_error
+                        : status == 429 ? request_outcome::throttled
+                                        : request_outcome::answered;
+  if (status_outcome == request_outcome::answered) c.ep.mark_answering();
+  if (status_outcome != request_outcome::answered && c.may_hand_back) {
+    auto r = handed_back_result(status_outcome, status);
+    r.head_at = head_at;
+    if (status == 429) r.retry_after = retry_after_of(field_value(hp->get(), http::field::retry_after));
+    co_return r;  // the connection is closed with its unread answer
+  }
   auto otherwise = req.wants_stream ? c.ep.adapter().default_stream_framing() : framing::whole;
   auto f = status < 400 ? framing_of(field_value(hp->get(), http::field::content_type), otherwise)
                         : framing::whole;
-  if (f != framing::whole) co_return co_await pump_stream(c, up, *hp, f, req.hook);
-  co_return co_await answer_whole(c, up, *hp, req.json_answer);
+  exchange_result r;
+  if (f != framing::whole)
+    r = co_await pump_stream(c, up, *hp, f, req.hook);
+  else
+    r = co_await answer_whole(c, up, *hp, req.json_answer);
+  r.head_at = head_at;
+  r.upstream_status = status;
+  if (!r.outcome) r.outcome = status_outcome;
+  co_return r;
+}
+
+// Counts a request in flight on this thread's view of a connection while it lives. Only this
+// thread writes the counter: a plain load and store, no locked instruction.
+struct in_flight_scope {
+  explicit in_flight_scope(connection_load& l) : load(l) {
+    load.in_flight.store(load.in_flight.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
+  }
+  ~in_flight_scope() {
+    load.in_flight.store(load.in_flight.load(std::memory_order_relaxed) - 1,
+                         std::memory_order_relaxed);
+  }
+  in_flight_scope(const in_flight_scope&) = delete;
+  in_flight_scope& operator=(const in_flight_scope&) = delete;
+  connection_load& load;
+};
+
+// How long a failure weighs in the latency average: a connection that fails fast must not look
+// fast (it would draw the traffic of every latency-aware policy).
+constexpr double failure_penalty_us = 1'000'000.0;
+
+// What an attempt says of its connection: its outcome (for health, batched to the actor) and its
+// time to the first answer byte (for the latency-aware policies).
+void record_attempt(runtime& rt, const std::shared_ptr<upstream_endpoint>& ep,
+                    std::chrono::steady_clock::time_point started, request_outcome outcome,
+                    std::chrono::steady_clock::time_point head_at) {
+  if (outcome == request_outcome::cancelled && head_at == std::chrono::steady_clock::time_point{})
+    return;  // the client left before the upstream said anything: nothing learnt
+  auto now = std::chrono::steady_clock::now();
+  auto& load = ep->load_here();
+  if (outcome == request_outcome::answered || outcome == request_outcome::throttled ||
+      outcome == request_outcome::cancelled) {
+    load.observe(now, std::chrono::duration<double, std::micro>(head_at - started).count());
+  } else {
+    double took = std::chrono::duration<double, std::micro>(now - started).count();
+    load.observe(now, std::max(took, failure_penalty_us));
+  }
+  record_outcome(rt, ep, outcome);
 }
 
 // The answer when no connection could be opened.
@@ -206,9 +296,9 @@ void cut_open_streams(runtime& rt) {
 
 net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
                                           std::shared_ptr<upstream_endpoint> ep,
-                                          upstream_request req, upstream_request* unsent) {
+                                          upstream_request req, handed_back* unsent) {
   auto started = std::chrono::steady_clock::now();
-  // A provider that rewrites requests (Azure) gets its own copy: should it be unreachable, the
+  // A provider that rewrites requests (Azure) gets its own copy: should it be handed back, the
   // request goes back unrewritten, for a connection that may be another provider.
   std::optional<upstream_request> rewritten;
   if (ep->adapter().rewrites_requests()) {
@@ -220,9 +310,12 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
       ep->request_head(sent.method, sent.path, sent.content_type, sent.accept, sent.body.size(),
                        sent.caller.get());
   ep->stats().requests.fetch_add(1, std::memory_order_relaxed);
+  in_flight_scope in_flight(ep->load_here());
   auto w = std::make_shared<client_watch>();
   start_watch(s, w);
   std::optional<handled> answer;
+  request_outcome outcome = request_outcome::cancelled;
+  std::chrono::steady_clock::time_point head_at{};
   for (int attempt = 0; attempt < 2 && !answer; ++attempt) {
     // A pooled connection first; the retry always opens a fresh one (the next pooled one may be
     // as dead as the first: after an upstream restart they all are).
@@ -239,14 +332,17 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
       }
       ep->stats().errors.fetch_add(1, std::memory_order_relaxed);
       ep->mark_down_for(connect_failure_cooldown);
+      outcome = request_outcome::connect_failure;
       if (unsent) {
-        *unsent = std::move(req);
+        record_attempt(rt, ep, started, outcome, head_at);
+        unsent->request = std::move(req);
+        unsent->status = 0;
         co_return handled{0, true};
       }
       answer = co_await answer_unreachable(s, *ep, ec);
       break;
     }
-    exchange_context c{s, rt, *ep, *conn, *w};
+    exchange_context c{s, rt, *ep, *conn, *w, unsent != nullptr};
     auto r = co_await std::visit([&](auto& up) { return exchange(c, up, head, sent, reused); },
                                  conn->stream);
     if (r.retry_fresh) {
@@ -255,6 +351,18 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
       continue;
     }
     ep->release(std::move(conn), r.reusable);
+    if (r.outcome) outcome = *r.outcome;
+    head_at = r.head_at;
+    if (r.hand_back) {
+      stop_watch(s);
+      if (outcome == request_outcome::server_error || outcome == request_outcome::reset)
+        ep->stats().errors.fetch_add(1, std::memory_order_relaxed);
+      record_attempt(rt, ep, started, outcome, head_at);
+      unsent->request = std::move(req);
+      unsent->status = r.upstream_status;
+      unsent->retry_after = r.retry_after;
+      co_return handled{0, true};
+    }
     answer = r.answer;
   }
   if (!answer) {
@@ -268,6 +376,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
   }
   stop_watch(s);
   ep->stats().latency.observe_since(started);
+  record_attempt(rt, ep, started, outcome, head_at);
   co_return *answer;
 }
 

@@ -46,14 +46,23 @@ inline constexpr std::chrono::milliseconds connect_failure_cooldown{5'000};
 /// down"), on each I/O thread: what a drain does when its deadline passes. Callable from any thread.
 void cut_open_streams(runtime& rt);
 
+/// A request the relay gave back unanswered, for another connection: its connection could not be
+/// reached, broke before answering, or answered 5xx or 429 (not read further: nothing reached the
+/// client).
+struct handed_back {
+  upstream_request request;
+  unsigned status = 0;                       // the upstream's, 0 when it gave none
+  std::chrono::milliseconds retry_after{0};  // a 429's Retry-After
+};
+
 /// Performs `req` against `ep` (pooled connection, retried once on a fresh one when a pooled
-/// connection turns out closed) and answers the client. With `unsent`, an upstream that cannot be
-/// connected to sends the client nothing: the request is moved back into `*unsent` for another
-/// connection and the answer's status is 0. Owns its arguments, so it may be returned unawaited.
-/// Never throws.
+/// connection turns out closed) and answers the client. With `unsent`, a failure before any answer
+/// sends the client nothing: the request is moved into `*unsent` and the answer's status is 0.
+/// Records the outcome for the connection's health and load. Owns its arguments, so it may be
+/// returned unawaited. Never throws.
 boost::asio::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
                                                   std::shared_ptr<upstream_endpoint> ep,
                                                   upstream_request req,
-                                                  upstream_request* unsent = nullptr);
+                                                  handed_back* unsent = nullptr);
 
 }  // namespace sb

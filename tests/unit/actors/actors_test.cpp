@@ -141,7 +141,7 @@ CAF_TEST_FIXTURE_SCOPE(catalog_actor_tests, fixture)
 
 CAF_TEST(merges lists and routes duplicates to every connection) {
   snapshot_cell<catalog_snapshot> cell;
-  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
   run();
   for (auto m : {list(provider_kind::openai, 0, {"a", "shared"}),
                  list(provider_kind::openai, 1, {"b", "shared"}),
@@ -171,7 +171,7 @@ CAF_TEST(merges lists and routes duplicates to every connection) {
 
 CAF_TEST(an unchanged list does not republish) {
   snapshot_cell<catalog_snapshot> cell;
-  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
   auto m = list(provider_kind::openai, 0, {"a"});
   go_live(cat, m);
   run();
@@ -184,7 +184,7 @@ CAF_TEST(an unchanged list does not republish) {
 
 CAF_TEST(a list queued from a stopped connection never brings it back) {
   snapshot_cell<catalog_snapshot> cell;
-  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
   auto m = list(provider_kind::openai, 0, {"a"});
   go_live(cat, m);
   run();
@@ -208,7 +208,7 @@ CAF_TEST(a list queued from a stopped connection never brings it back) {
 
 CAF_TEST(a replaced connection serves its old list through the new endpoint until it has its own) {
   snapshot_cell<catalog_snapshot> cell;
-  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
   auto old_list = list(provider_kind::openai, 0, {"a"});
   self->send(cat, live_atom::value, live_connection{old_list.key, old_list.endpoint});
   self->send(cat, models_atom::value, old_list);
@@ -238,7 +238,7 @@ CAF_TEST(a replaced connection serves its old list through the new endpoint unti
 
 CAF_TEST(after a deletion each connection inherits the list of its own url not of its index) {
   snapshot_cell<catalog_snapshot> cell;
-  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
   auto at_x = list(provider_kind::openai, 0, {"x-model"});  // endpoint url http://127.0.0.1:9/v1
   upstream_models at_y;
   at_y.key = {provider_kind::openai, 1};
@@ -263,7 +263,7 @@ CAF_TEST(after a deletion each connection inherits the list of its own url not o
 
 CAF_TEST(two connections that swap places each keep serving their own models) {
   snapshot_cell<catalog_snapshot> cell;
-  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
   auto at_a = list(provider_kind::openai, 0, {"a-model"});  // http://127.0.0.1:9/v1
   upstream_models at_b;
   at_b.key = {provider_kind::openai, 1};
@@ -296,13 +296,13 @@ CAF_TEST_FIXTURE_SCOPE(upstream_actor_tests, fixture)
 
 CAF_TEST(fetches on start reports models and keeps them when the upstream fails) {
   snapshot_cell<catalog_snapshot> cell;
-  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
   fetch_log log;
   auto s = spec(provider_kind::openai, 0, "http://127.0.0.1:9/v1");
   auto ep = endpoint(s);
   self->send(cat, live_atom::value, live_connection{s.key, ep});
   auto up =
-      sys.spawn(upstream_actor_impl, s, ep, cat, log.fetcher(), std::chrono::milliseconds(10'000));
+      sys.spawn(upstream_actor_impl, s, ep, cat, log.fetcher(), health_params{});
   consume_messages();
   CAF_REQUIRE_EQUAL(log.calls.size(), 1u);
   CAF_CHECK_EQUAL(log.calls[0].path, "/models");
@@ -337,11 +337,11 @@ CAF_TEST(fetches on start reports models and keeps them when the upstream fails)
   advance_time(std::chrono::milliseconds(1));
   consume_messages();
   CAF_REQUIRE_EQUAL(log.calls.size(), 3u);
-  // Garbage is a failure too, not an empty list.
+  // Garbage is a failure too, not an empty list; but the upstream answered, so it is reachable.
   log.calls[2].done({log.calls[2].generation, 200, "<html>oops</html>", ""});
   consume_messages();
   CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
-  CAF_CHECK(!ep->healthy());
+  CAF_CHECK(ep->healthy());
   advance_time(std::chrono::milliseconds(1'999));
   consume_messages();
   CAF_CHECK_EQUAL(log.calls.size(), 3u);
@@ -362,14 +362,13 @@ CAF_TEST(fetches on start reports models and keeps them when the upstream fails)
 
 CAF_TEST(model ids allow list is served without calling the upstream) {
   snapshot_cell<catalog_snapshot> cell;
-  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
   fetch_log log;
   auto s = spec(provider_kind::openai, 0, "http://127.0.0.1:9/v1");
   s.model_ids = {"x", "y"};
   auto ep = endpoint(s);
   self->send(cat, live_atom::value, live_connection{s.key, ep});
-  auto up = sys.spawn(upstream_actor_impl, s, ep, cat, log.fetcher(),
-                      std::chrono::milliseconds(10'000));
+  auto up = sys.spawn(upstream_actor_impl, s, ep, cat, log.fetcher(), health_params{});
   consume_messages();
   CAF_CHECK_EQUAL(log.calls.size(), 0u);
   CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
@@ -386,7 +385,7 @@ CAF_TEST_FIXTURE_SCOPE(connection_manager_tests, fixture)
 
 CAF_TEST(keeps one actor per enabled connection in step with config) {
   snapshot_cell<catalog_snapshot> cell;
-  auto cat = sys.spawn(catalog_actor_impl, &cell);
+  auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
   fetch_log log;
   int endpoints_made = 0;
   endpoint_factory make = [&](const connection_spec& s,
@@ -396,8 +395,7 @@ CAF_TEST(keeps one actor per enabled connection in step with config) {
     ++endpoints_made;
     return std::make_shared<upstream_endpoint>(s, *t, rt);
   };
-  auto mgr = sys.spawn(connection_manager_impl, cat, make, log.fetcher(),
-                       std::chrono::milliseconds(10'000));
+  auto mgr = sys.spawn(connection_manager_impl, cat, make, log.fetcher(), health_params{});
   gateway_config cfg;
   cfg.openai.base_urls = {"http://a/v1", "http://b/v1", "not a url"};
   cfg.openai.api_keys.resize(3);
