@@ -7,6 +7,7 @@
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <string_view>
+#include <tuple>
 
 namespace sb {
 
@@ -131,6 +132,18 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
     if (!parse_seconds(*v, *dst) || dst->count() == 0)
       return std::string("invalid ") + name + " '" + *v +
              "': expected a positive number of seconds";
+  }
+  s.upstream_first_byte_timeout = s.upstream_idle_timeout = s.upstream_response_timeout;
+  for (auto [name, dst, zero_ok] :
+       {std::tuple{"UPSTREAM_FIRST_BYTE_TIMEOUT", &s.upstream_first_byte_timeout, false},
+        std::tuple{"UPSTREAM_IDLE_TIMEOUT", &s.upstream_idle_timeout, false},
+        std::tuple{"UPSTREAM_TOTAL_TIMEOUT", &s.upstream_total_timeout, true},
+        std::tuple{"UPSTREAM_STREAM_TOTAL_TIMEOUT", &s.upstream_stream_total_timeout, true}}) {
+    auto v = env(name);
+    if (!v || v->empty()) continue;
+    if (!parse_seconds(*v, *dst) || (!zero_ok && dst->count() == 0))
+      return std::string("invalid ") + name + " '" + *v + "': expected " +
+             (zero_ok ? "seconds (0: off)" : "a positive number of seconds");
   }
   // Open WebUI's MODELS_CACHE_TTL (how stale a model list may be) sets the background refresh
   // when MODELS_REFRESH_INTERVAL does not; like Open WebUI, an unusable value is ignored.

@@ -32,7 +32,15 @@ struct settings {
   std::chrono::milliseconds model_list_timeout{10'000};        // AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST
   std::chrono::milliseconds upstream_connect_timeout{10'000};  // UPSTREAM_CONNECT_TIMEOUT
   std::chrono::milliseconds upstream_response_timeout{
-      300'000};                                             // AIOHTTP_CLIENT_TIMEOUT (TTFB, idle)
+      300'000};  // AIOHTTP_CLIENT_TIMEOUT: the default of the two phases below
+  // Timeouts per phase of a relayed request (seconds): the first byte of the answer after the
+  // request was sent (UPSTREAM_FIRST_BYTE_TIMEOUT), the gap between two reads of the answer
+  // (UPSTREAM_IDLE_TIMEOUT), the whole of a non-streamed answer (UPSTREAM_TOTAL_TIMEOUT, 0: off)
+  // and of a streamed one (UPSTREAM_STREAM_TOTAL_TIMEOUT, 0: off, a long generation is not slow).
+  std::chrono::milliseconds upstream_first_byte_timeout{300'000};
+  std::chrono::milliseconds upstream_idle_timeout{300'000};
+  std::chrono::milliseconds upstream_total_timeout{0};
+  std::chrono::milliseconds upstream_stream_total_timeout{0};
   std::chrono::milliseconds client_header_timeout{10'000};  // CLIENT_HEADER_TIMEOUT
   std::chrono::milliseconds client_idle_timeout{60'000};    // CLIENT_IDLE_TIMEOUT (keep-alive)
   std::chrono::milliseconds drain_timeout{30'000};          // DRAIN_TIMEOUT

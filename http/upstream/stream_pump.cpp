@@ -107,14 +107,38 @@ net::awaitable<bool> flush_events(exchange_context& c, pending_events& p, framin
   co_return ok;
 }
 
+// Which phase of a stream ran out of time, said plainly.
+std::string stream_timeout_message(const exchange_context& c, bool total) {
+  auto seconds = [](std::chrono::milliseconds d) { return std::chrono::duration<double>(d).count(); };
+  if (total)
+    return fmt::format("{} did not finish the stream within {:g} s (UPSTREAM_STREAM_TOTAL_TIMEOUT)",
+                       connection_name(c.ep), seconds(c.rt.cfg.upstream_stream_total_timeout));
+  return fmt::format("{} sent nothing for {:g} s (UPSTREAM_IDLE_TIMEOUT)", connection_name(c.ep),
+                     seconds(c.rt.cfg.upstream_idle_timeout));
+}
+
 // Step 4: waits for more from the upstream (the watch cancels this read if the client leaves).
 // Returns why the stream cannot go on, or an empty string to continue.
 template <class Stream>
 net::awaitable<std::string> read_more(exchange_context& c, Stream& up, body_parser& bp) {
   auto& lowest = beast::get_lowest_layer(up);
-  c.s.deadline->arm(lowest.socket(), c.rt.cfg.upstream_response_timeout);
+  // Idle between reads; with UPSTREAM_STREAM_TOTAL_TIMEOUT, no later than the whole stream's end.
+  auto wait = c.rt.cfg.upstream_idle_timeout;
+  auto total = c.rt.cfg.upstream_stream_total_timeout;
+  bool total_first = false;
+  if (total.count() > 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        c.started + total - std::chrono::steady_clock::now());
+    if (left <= wait) {
+      wait = std::max(left, std::chrono::milliseconds(1));
+      total_first = true;
+    }
+  }
+  c.s.deadline->arm(lowest.socket(), wait);
   auto [read_ec, n] = co_await up.async_read_some(c.conn.buffer.prepare(read_size), use_nothrow);
   auto ec = c.s.deadline->settle(read_ec);
+  if (ec == beast::error::timeout && !c.w.requested && !c.w.shutting_down)
+    co_return stream_timeout_message(c, total_first);
   c.conn.buffer.commit(n);
   if (ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
     if (bp.need_eof()) {

@@ -29,6 +29,7 @@ struct exchange_context {
   upstream_connection& conn;
   client_watch& w;
   bool may_hand_back = false;  // a failure before any answer may go to another connection
+  std::chrono::steady_clock::time_point started{};  // when the request was sent: phase deadlines
 };
 
 /// What an attempt did: answered (or lost) the client, found a pooled connection closed before

@@ -45,7 +45,7 @@ std::string describe_failure(const upstream_endpoint& ep, const boost::system::e
                              const runtime& rt) {
   if (ec == beast::error::timeout)
     return fmt::format("{} did not answer within {:g} s", connection_name(ep),
-                       std::chrono::duration<double>(rt.cfg.upstream_response_timeout).count());
+                       std::chrono::duration<double>(rt.cfg.upstream_first_byte_timeout).count());
   if (is_protocol_error(ec))
     return fmt::format("{} sent an invalid HTTP response", connection_name(ep));
   return fmt::format("{} failed: {}", connection_name(ep), ec.message());

@@ -48,8 +48,19 @@ bool looks_like_json(const std::string& body) {
   return false;
 }
 
+// Which phase of a whole answer's body ran out of time, said plainly.
+std::string body_timeout_message(const exchange_context& c) {
+  auto seconds = [](std::chrono::milliseconds d) { return std::chrono::duration<double>(d).count(); };
+  if (c.rt.cfg.upstream_total_timeout.count() > 0)
+    return fmt::format("{} did not finish its answer within {:g} s (UPSTREAM_TOTAL_TIMEOUT)",
+                       connection_name(c.ep), seconds(c.rt.cfg.upstream_total_timeout));
+  return fmt::format("{} sent nothing more for {:g} s (UPSTREAM_IDLE_TIMEOUT)",
+                     connection_name(c.ep), seconds(c.rt.cfg.upstream_idle_timeout));
+}
+
 // Ends an attempt that failed before any answer reached the client.
-net::awaitable<exchange_result> fail(exchange_context& c, const error_code& ec) {
+net::awaitable<exchange_result> fail(exchange_context& c, const error_code& ec,
+                                     std::string message = std::string()) {
   exchange_result r;
   stop_watch(c.s);
   if (c.w.requested) {
@@ -59,7 +70,8 @@ net::awaitable<exchange_result> fail(exchange_context& c, const error_code& ec) 
   }
   c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
   r.outcome = ec == beast::error::timeout ? request_outcome::timeout : request_outcome::reset;
-  r.answer = co_await send_error(c.s, classify_failure(ec), describe_failure(c.ep, ec, c.rt));
+  if (message.empty()) message = describe_failure(c.ep, ec, c.rt);
+  r.answer = co_await send_error(c.s, classify_failure(ec), message);
   co_return r;
 }
 
@@ -92,7 +104,7 @@ std::chrono::milliseconds retry_after_of(std::string_view v) {
 template <class Stream>
 auto send_request(exchange_context& c, Stream& up, const std::string& head,
                   const std::string& body) {
-  c.s.deadline->arm(beast::get_lowest_layer(up).socket(), c.rt.cfg.upstream_response_timeout);
+  c.s.deadline->arm(beast::get_lowest_layer(up).socket(), c.rt.cfg.upstream_first_byte_timeout);
   std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(body)};
   return net::async_write(up, out, use_nothrow);  // the buffer sequence is copied into the op
 }
@@ -102,8 +114,8 @@ auto send_request(exchange_context& c, Stream& up, const std::string& head,
 // whether the upstream sent nothing at all before failing (a pooled connection it had closed).
 template <class Stream>
 net::awaitable<error_code> read_final_head(exchange_context& c, Stream& up,
-                                           std::optional<head_parser>& hp, bool& silent) {
-  auto deadline = std::chrono::steady_clock::now() + c.rt.cfg.upstream_response_timeout;
+                                           std::optional<head_parser>& hp, bool& silent,
+                                           std::chrono::steady_clock::time_point deadline) {
   for (int interim = 0;; ++interim) {
     bool first = !hp;
     hp.emplace();
@@ -135,9 +147,15 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
   if (c.w.requested) co_return co_await fail(c, net::error::operation_aborted);
   budget_lease body_lease(c.rt.buffers);
   bool over_budget = false;
-  auto ec = co_await feed_parser(up, c.conn.buffer, sp,
-                                 body_within_budget{&body_lease, &over_budget},
-                                 c.rt.cfg.upstream_response_timeout, *c.s.deadline);
+  // Idle between reads; or, with UPSTREAM_TOTAL_TIMEOUT, the whole answer from the request on.
+  auto total = c.rt.cfg.upstream_total_timeout;
+  error_code ec;
+  if (total.count() > 0)
+    ec = co_await feed_parser(up, c.conn.buffer, sp, body_within_budget{&body_lease, &over_budget},
+                              c.started + total, *c.s.deadline);
+  else
+    ec = co_await feed_parser(up, c.conn.buffer, sp, body_within_budget{&body_lease, &over_budget},
+                              c.rt.cfg.upstream_idle_timeout, *c.s.deadline);
   if (over_budget) {
     stop_watch(c.s);
     c.rt.metrics.overloaded.fetch_add(1, std::memory_order_relaxed);
@@ -154,6 +172,8 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
         fmt::format("{} answered more than {} bytes", connection_name(c.ep), whole_body_max));
     co_return r;
   }
+  if (ec == beast::error::timeout && !c.w.requested)
+    co_return co_await fail(c, ec, body_timeout_message(c));
   if (ec) co_return co_await fail(c, ec);
   stop_watch(c.s);
   r.reusable = sp.keep_alive();
@@ -197,7 +217,10 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
   if (c.w.requested) co_return co_await fail(c, net::error::operation_aborted);
   std::optional<head_parser> hp;
   bool silent = false;
-  if (auto ec = co_await read_final_head(c, up, hp, silent)) {
+  auto head_deadline = c.started + c.rt.cfg.upstream_first_byte_timeout;
+  if (!req.wants_stream && c.rt.cfg.upstream_total_timeout.count() > 0)
+    head_deadline = std::min(head_deadline, c.started + c.rt.cfg.upstream_total_timeout);
+  if (auto ec = co_await read_final_head(c, up, hp, silent, head_deadline)) {
     if (stale(ec, silent)) co_return retry_on_fresh();
     if (broken(ec)) co_return handed_back_result(request_outcome::reset);
     co_return co_await fail(c, ec);
@@ -342,7 +365,8 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
       answer = co_await answer_unreachable(s, *ep, ec);
       break;
     }
-    exchange_context c{s, rt, *ep, *conn, *w, unsent != nullptr};
+    exchange_context c{s, rt, *ep, *conn, *w, unsent != nullptr,
+                       std::chrono::steady_clock::now()};
     auto r = co_await std::visit([&](auto& up) { return exchange(c, up, head, sent, reused); },
                                  conn->stream);
     if (r.retry_fresh) {

@@ -114,7 +114,7 @@ def test_stalled_stream_times_out_with_an_error_event():
                                          {"model": "m+stall_after:1", "stream": True})
         check(time.time() - start < 3, "stalled stream was not cut")
         events = sse_events(b"".join(reads))
-        check(len(events) == 2 and "did not answer" in events[1], events)
+        check(len(events) == 2 and "sent nothing for 0.5 s (UPSTREAM_IDLE_TIMEOUT)" in events[1], events)
         # The gateway dropped the upstream connection: the fake sees its client leave.
         deadline = time.time() + 2
         while c.fakes[0].stats()["disconnects"] < 1 and time.time() < deadline:
