@@ -10,6 +10,7 @@ using route_result = boost::asio::awaitable<handled>;
 // The gateway's own (http/api/gateway_routes.cpp).
 route_result get_health(api_context&, session_io&, client_request&);
 route_result get_metrics(api_context&, session_io&, client_request&);
+route_result get_upstream_health(api_context&, session_io&, client_request&);
 
 // OpenAI-compatible connections (http/api/openai_routes.cpp).
 route_result openai_models(api_context&, session_io&, client_request&);

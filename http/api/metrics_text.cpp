@@ -112,6 +112,35 @@ std::string render_metrics(runtime& rt, const router& routes) {
        "1 when routing prefers the connection (probe ok, no connect-failure cool-down).");
   for (auto& ep : catalog->upstreams)
     line(out, "switchboard_upstream_healthy", labels(*ep), ep->healthy() ? 1 : 0);
+  help(out, "switchboard_upstream_ejected", "gauge",
+       "1 while the connection is ejected or unreachable (its actor's judgement).");
+  for (auto& ep : catalog->upstreams)
+    line(out, "switchboard_upstream_ejected", labels(*ep),
+         ep->health() == connection_health::healthy ? 0 : 1);
+  help(out, "switchboard_upstream_ejections", "gauge",
+       "Times the connection was ejected since it was last healthy for long.");
+  for (auto& ep : catalog->upstreams)
+    line(out, "switchboard_upstream_ejections", labels(*ep), ep->health_details()->ejections);
+  help(out, "switchboard_upstream_in_flight", "gauge", "Requests in flight to the connection.");
+  for (auto& ep : catalog->upstreams) {
+    std::uint64_t n = 0;
+    for (unsigned i = 0; i < ep->threads(); ++i)
+      n += ep->load_of(i).in_flight.load(std::memory_order_relaxed);
+    line(out, "switchboard_upstream_in_flight", labels(*ep), n);
+  }
+  help(out, "switchboard_upstream_outcomes_total", "counter",
+       "Requests by how they ended, as the connection's health counts them.");
+  for (auto& ep : catalog->upstreams) {
+    auto r = ep->health_details();
+    for (auto [name, n] : {std::pair{"answered", r->answered},
+                           std::pair{"server_error", r->server_errors},
+                           std::pair{"throttled", r->throttled},
+                           std::pair{"timeout", r->timeouts},
+                           std::pair{"connect_failure", r->connect_failures},
+                           std::pair{"reset", r->resets}})
+      line(out, "switchboard_upstream_outcomes_total",
+           labels(*ep) + fmt::format(",outcome=\"{}\"", name), n);
+  }
   help(out, "switchboard_upstream_duration_seconds", "histogram", "Upstream request time.");
   for (auto& ep : catalog->upstreams)
     ep->stats().latency.render(out, "switchboard_upstream_duration_seconds", labels(*ep));

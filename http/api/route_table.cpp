@@ -17,6 +17,7 @@ bool passthrough_enabled(const settings& s) { return s.openai_passthrough; }
 const route_def routes[] = {
     {GET, "/health", access::anyone, get_health},
     {GET, "/metrics", access::anyone, get_metrics},
+    {GET, "/gateway/upstreams", access::admin, get_upstream_health},
 
     {GET, "/openai/models", access::user, openai_models, oa, openai},
     {GET, "/openai/models/{url_idx}", access::user, openai_models, oa, openai},

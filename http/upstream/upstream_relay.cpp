@@ -223,6 +223,8 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
   if (auto ec = co_await read_final_head(c, up, hp, silent, head_deadline)) {
     if (stale(ec, silent)) co_return retry_on_fresh();
     if (broken(ec)) co_return handed_back_result(request_outcome::reset);
+    if (ec == beast::error::timeout && head_deadline < c.started + c.rt.cfg.upstream_first_byte_timeout)
+      co_return co_await fail(c, ec, body_timeout_message(c));  // the total ran out first
     co_return co_await fail(c, ec);
   }
   // Step 3, the decision point: the final head is here and nothing has reached the client yet.

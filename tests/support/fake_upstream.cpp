@@ -13,12 +13,17 @@
 //   garbage           200 with a body that is not JSON
 //   empty             200 with an empty body
 //   html_500          500 with an HTML page
-//   error:<code>      an OpenAI-shaped JSON error with that status
+//   error:<code>      an OpenAI-shaped JSON error with that status; retry_after:<s> adds Retry-After
+//   jitter:<ms>       with slow_ttft: one request in ten waits that much longer (a heavy tail)
+//   slow_body:<ms>    a whole (non-streamed) answer's body comes that long after its head
+//   list_error:<code> GET */models and /api/tags answer that status
+// The same tokens set for the whole server (POST /_behave with them as the body, or --behave)
+// apply to every request first: how one connection of several serving a model misbehaves.
 // GET /_stats answers counters the tests assert on (requests, disconnects seen, last model, and
-// the last request other than a GET: its method, path, body and Authorization header).
+// the last request other than a GET: its method, path, body, Authorization and every header).
 //
 // usage: fake_upstream [--port N] [--models a,b] [--name NAME] [--key KEY] [--host ADDR]
-//                      [--list-delay MS] [--version V]
+//                      [--list-delay MS] [--version V] [--behave TOKENS]
 // Prints "PORT <n>" on stdout once listening.
 #include <sys/socket.h>
 
@@ -82,10 +87,24 @@ struct behaviour {
   bool empty = false;
   bool html_500 = false;
   int error_status = 0;
+  int retry_after = -1;  // with error: a Retry-After header (seconds)
+  int list_error = 0;    // GET */models and /api/tags answer this status
+  int jitter_ms = 0;     // with slow_ttft: that much more on some requests (a heavy tail)
+  int slow_body_ms = 0;  // a whole answer's body comes that long after its head
 };
 
+// Applies to every request, before the model's own tokens (POST /_behave sets it, --behave too):
+// how a whole server misbehaves, for routing and health tests where every connection serves the
+// same model name.
+std::string server_behaviour;
+
+behaviour parse_tokens(std::string_view model, behaviour b);
+
 behaviour parse_behaviour(std::string_view model) {
-  behaviour b;
+  return parse_tokens(model, parse_tokens(server_behaviour, behaviour{}));
+}
+
+behaviour parse_tokens(std::string_view model, behaviour b) {
   std::size_t start = 0;
   while (start <= model.size()) {
     auto end = model.find('+', start);
@@ -106,6 +125,14 @@ behaviour parse_behaviour(std::string_view model) {
       b.reset_after = num("reset_after:");
     else if (tok.starts_with("error:"))
       b.error_status = num("error:");
+    else if (tok.starts_with("retry_after:"))
+      b.retry_after = num("retry_after:");
+    else if (tok.starts_with("list_error:"))
+      b.list_error = num("list_error:");
+    else if (tok.starts_with("jitter:"))
+      b.jitter_ms = num("jitter:");
+    else if (tok.starts_with("slow_body:"))
+      b.slow_body_ms = num("slow_body:");
     else if (tok == "garbage")
       b.garbage = true;
     else if (tok == "empty")
@@ -116,6 +143,14 @@ behaviour parse_behaviour(std::string_view model) {
     start = end + 1;
   }
   return b;
+}
+
+// Time to first token: slow_ttft, plus jitter on one request in ten (a heavy tail).
+int ttft_of(const behaviour& b) {
+  static std::uint64_t n = 0;
+  int wait = b.slow_ttft_ms;
+  if (b.jitter_ms > 0 && ++n % 10 == 0) wait += b.jitter_ms;
+  return wait;
 }
 
 bool peer_closed(tcp::socket& s) {
@@ -157,6 +192,24 @@ net::awaitable<bool> simple(beast::tcp_stream& s, unsigned ver, bool keep, http:
   res.body() = std::move(body);
   res.prepare_payload();
   co_return co_await write(s, res);
+}
+
+// A whole answer whose head comes at once and whose body comes `ms` later.
+net::awaitable<bool> slow_body(beast::tcp_stream& s, unsigned ver, bool keep, std::string body,
+                               int ms) {
+  http::response<http::string_body> res{http::status::ok, ver};
+  res.set(http::field::content_type, "application/json");
+  res.keep_alive(keep);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  http::response_serializer<http::string_body> sr{res};
+  if (auto [ec, n] = co_await http::async_write_header(s, sr, use_nothrow); ec) co_return false;
+  if (!co_await wait_watching(s, ms)) {
+    ++stats.disconnects;
+    co_return false;
+  }
+  auto [ec, n] = co_await http::async_write(s, sr, use_nothrow);
+  co_return !ec;
 }
 
 std::string sse_chunk(const std::string& model, int i, bool last) {
@@ -337,14 +390,20 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
   if (auto* st = body.as_object().if_contains("stream"); st && st->is_bool())
     stream = st->as_bool();
   auto b = parse_behaviour(model);
-  if (b.slow_ttft_ms > 0 && !co_await wait_watching(s, b.slow_ttft_ms)) {
+  if (int wait = ttft_of(b); wait > 0 && !co_await wait_watching(s, wait)) {
     ++stats.disconnects;
     co_return false;
   }
-  if (b.error_status)
-    co_return co_await simple(s, ver, keep, static_cast<http::status>(b.error_status),
-                              ollama ? ollama_error("fake upstream error")
-                                     : openai_error("fake upstream error", b.error_status));
+  if (b.error_status) {
+    http::response<http::string_body> res{static_cast<http::status>(b.error_status), ver};
+    res.set(http::field::content_type, "application/json");
+    if (b.retry_after >= 0) res.set(http::field::retry_after, std::to_string(b.retry_after));
+    res.keep_alive(keep);
+    res.body() = ollama ? ollama_error("fake upstream error")
+                        : openai_error("fake upstream error", b.error_status);
+    res.prepare_payload();
+    co_return co_await write(s, res);
+  }
   if (b.html_500)
     co_return co_await simple(
         s, ver, keep, http::status::internal_server_error,
@@ -354,6 +413,7 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
                               std::string("this is not json at all"), "text/plain");
   if (b.empty) co_return co_await simple(s, ver, keep, http::status::ok, std::string());
   if (stream) co_return co_await stream_answer(s, ver, keep, model, b, d);
+  if (b.slow_body_ms > 0) co_return co_await slow_body(s, ver, keep, whole_answer(model, b.chunks, d), b.slow_body_ms);
   co_return co_await simple(s, ver, keep, http::status::ok, whole_answer(model, b.chunks, d));
 }
 
@@ -629,9 +689,14 @@ net::awaitable<bool> openai_other(beast::tcp_stream& s, http::request<http::stri
 }
 
 net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_body>& req) {
-  ++stats.requests;
   std::string path(req.target());
   if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
+  if (path == "/_behave" && req.method() == http::verb::post) {  // not counted: test control
+    server_behaviour = req.body();
+    co_return co_await simple(s, req.version(), req.keep_alive(), http::status::ok,
+                              std::string("{}"));
+  }
+  ++stats.requests;
   if (path != "/_stats") {  // the target and key of any request, GETs included
     stats.last_target = std::string(req.target());
     stats.last_api_key = std::string(req["api-key"]);
@@ -658,8 +723,12 @@ net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_bod
   if (!opts.key.empty() && req[http::field::authorization] != "Bearer " + opts.key)
     co_return co_await simple(s, ver, keep, http::status::unauthorized,
                               openai_error("Incorrect API key provided", 401));
-  if ((path.ends_with("/models") && req.method() == http::verb::get) || path == "/api/tags")
+  if ((path.ends_with("/models") && req.method() == http::verb::get) || path == "/api/tags") {
     if (opts.list_delay_ms > 0 && !co_await wait_watching(s, opts.list_delay_ms)) co_return false;
+    if (int st = parse_behaviour("").list_error; st > 0)
+      co_return co_await simple(s, ver, keep, static_cast<http::status>(st),
+                                openai_error("fake list error", st));
+  }
   if (path.ends_with("/files") && req.method() == http::verb::get)  // echoes query and auth
     co_return co_await simple(s, ver, keep, http::status::ok, files_json(req));
   if (path.ends_with("/models") && req.method() == http::verb::get) {
@@ -728,6 +797,8 @@ int main(int argc, char** argv) {
       opts.key = v;
     else if (k == "--list-delay")
       opts.list_delay_ms = std::stoi(v);
+    else if (k == "--behave")
+      server_behaviour = v;
     else if (k == "--version")
       opts.version = v;
     else if (k == "--models") {
