@@ -9,7 +9,7 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:strict_st
           UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizer/lsan.supp:print_suppressions=0
 
-.PHONY: deps build run test test-sanitize bench clean
+.PHONY: deps build run test test-sanitize bench bench-policies clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -35,6 +35,10 @@ test-sanitize: deps
 bench: build
 	@bash scripts/install-deps.sh --bench
 	bash bench/run.sh $(BENCH_ARGS)
+
+# The load-balancing policies compared over misbehaving fake upstreams (bench/policies.py).
+bench-policies: build
+	python3 bench/policies.py $(POLICY_BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(SAN_DIR)

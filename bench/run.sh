@@ -174,6 +174,8 @@ for (mode, c, target), runs in rows.items():
     print(mode, c, target, *med)
 PY
 
+# The policy benchmark's section (bench/policies.py) is kept as it is.
+POLICY_BLOCK=$(sed -n '/<!-- policies:begin -->/,/<!-- policies:end -->/p' bench/RESULTS.md 2>/dev/null || true)
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 {
@@ -198,6 +200,10 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     ratio=$(awk -v a="$rps" -v b="$nrps" 'BEGIN { if (b > 0) printf "%.2fx", a/b; else print "-" }')
     echo "| $mode | $c | $target | $rps | $p50 | $p99 | $bad | $ratio | $((p50 - dp50)) |"
   done < "$RESULTS"
+  if [ -n "$POLICY_BLOCK" ]; then
+    echo
+    echo "$POLICY_BLOCK"
+  fi
 } > bench/RESULTS.md
 cat bench/RESULTS.md
 rm -rf "$GW_DATA" ${BASE_DATA:-}

@@ -1,6 +1,7 @@
 #include "http/balancing/pick.hpp"
 
 #include <bit>
+#include <chrono>
 #include <limits>
 
 #include "http/server/io_pool.hpp"
@@ -37,10 +38,10 @@ connection_load& load(const model_route& r, std::size_t i) {
   return r.targets[i].endpoint->load_here();
 }
 
-double cost(const model_route& r, std::size_t i) {
+double cost(const model_route& r, std::size_t i, std::chrono::steady_clock::time_point now) {
   auto& l = load(r, i);
   // An unmeasured connection costs as a fast one, so it gets tried (and measured) at once.
-  double latency = std::max(l.ewma_us.load(std::memory_order_relaxed), 1.0);
+  double latency = std::max(l.ewma_at_time(now), 1.0);
   return latency * (l.in_flight.load(std::memory_order_relaxed) + 1);
 }
 
@@ -92,7 +93,8 @@ std::size_t two_choices(const model_route& r, candidate_set set) {
   auto a = below(n), b = below(n - 1);
   if (b >= a) ++b;  // two distinct members
   auto i = nth_member(set, a), j = nth_member(set, b);
-  return cost(r, j) < cost(r, i) ? j : i;
+  auto now = std::chrono::steady_clock::now();
+  return cost(r, j, now) < cost(r, i, now) ? j : i;
 }
 
 }  // namespace
@@ -119,10 +121,12 @@ std::size_t pick_candidate(lb_policy policy, const model_route& route, candidate
       return lowest(route, allowed, [](const model_route& r, std::size_t i) {
         return static_cast<double>(load(r, i).in_flight.load(std::memory_order_relaxed));
       });
-    case lb_policy::ewma:
-      return lowest(route, allowed, [](const model_route& r, std::size_t i) {
-        return load(r, i).ewma_us.load(std::memory_order_relaxed);
+    case lb_policy::ewma: {
+      auto now = std::chrono::steady_clock::now();
+      return lowest(route, allowed, [now](const model_route& r, std::size_t i) {
+        return load(r, i).ewma_at_time(now);
       });
+    }
     case lb_policy::p2c: return two_choices(route, allowed);
     case lb_policy::priority: return static_cast<std::size_t>(std::countr_zero(allowed));
   }

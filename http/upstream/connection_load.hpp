@@ -38,6 +38,17 @@ struct alignas(64) connection_load {
     ewma_at = now;
     ewma_us.store(next, std::memory_order_relaxed);
   }
+
+  /// The average as of `now`: it decays toward zero while no sample comes (Finagle's peak-EWMA
+  /// does the same), so a connection that once looked slow or failed is tried again in time
+  /// instead of being passed over for ever by a policy that picks the lowest. Only the owning
+  /// thread calls this (it reads `ewma_at`).
+  double ewma_at_time(std::chrono::steady_clock::time_point now) const {
+    double v = ewma_us.load(std::memory_order_relaxed);
+    if (v == 0.0) return 0.0;
+    double elapsed = std::chrono::duration<double, std::micro>(now - ewma_at).count();
+    return elapsed <= 0.0 ? v : v * std::exp(-elapsed / decay_us);
+  }
 };
 
 }  // namespace sb

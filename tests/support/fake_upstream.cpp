@@ -16,6 +16,7 @@
 //   error:<code>      an OpenAI-shaped JSON error with that status; retry_after:<s> adds Retry-After
 //   jitter:<ms>       with slow_ttft: one request in ten waits that much longer (a heavy tail)
 //   slow_body:<ms>    a whole (non-streamed) answer's body comes that long after its head
+//   fail_rate:<pct>   that share of requests (at random) answers 500
 //   list_error:<code> GET */models and /api/tags answer that status
 // The same tokens set for the whole server (POST /_behave with them as the body, or --behave)
 // apply to every request first: how one connection of several serving a model misbehaves.
@@ -26,6 +27,7 @@
 //                      [--list-delay MS] [--version V] [--behave TOKENS]
 // Prints "PORT <n>" on stdout once listening.
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -91,6 +93,7 @@ struct behaviour {
   int list_error = 0;    // GET */models and /api/tags answer this status
   int jitter_ms = 0;     // with slow_ttft: that much more on some requests (a heavy tail)
   int slow_body_ms = 0;  // a whole answer's body comes that long after its head
+  int fail_percent = 0;  // that share of requests answers 500 (a flaky server)
 };
 
 // Applies to every request, before the model's own tokens (POST /_behave sets it, --behave too):
@@ -133,6 +136,8 @@ behaviour parse_tokens(std::string_view model, behaviour b) {
       b.jitter_ms = num("jitter:");
     else if (tok.starts_with("slow_body:"))
       b.slow_body_ms = num("slow_body:");
+    else if (tok.starts_with("fail_rate:"))
+      b.fail_percent = num("fail_rate:");
     else if (tok == "garbage")
       b.garbage = true;
     else if (tok == "empty")
@@ -143,6 +148,14 @@ behaviour parse_tokens(std::string_view model, behaviour b) {
     start = end + 1;
   }
   return b;
+}
+
+std::uint64_t next_random() {
+  static std::uint64_t state = 0x853c49e6748fea9bull ^ static_cast<std::uint64_t>(::getpid());
+  state ^= state << 13;
+  state ^= state >> 7;
+  state ^= state << 17;
+  return state;
 }
 
 // Time to first token: slow_ttft, plus jitter on one request in ten (a heavy tail).
@@ -394,6 +407,8 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
     ++stats.disconnects;
     co_return false;
   }
+  if (b.fail_percent > 0 && static_cast<int>(next_random() % 100) < b.fail_percent)
+    b.error_status = 500;
   if (b.error_status) {
     http::response<http::string_body> res{static_cast<http::status>(b.error_status), ver};
     res.set(http::field::content_type, "application/json");
