@@ -141,7 +141,7 @@ void on_outcomes(upstream_actor::stateful_pointer<upstream_state> self, const ou
     eject(self, failing_as(b), describe_run(st.run, b));
     return;
   }
-  r.consecutive_failures = st.run;
+  publish(st, std::string());  // the counts, for the admin route and /metrics
 }
 
 // The probe of an ejected connection: its list (or, when the list is not fetched, the verify

@@ -360,6 +360,84 @@ CAF_TEST(fetches on start reports models and keeps them when the upstream fails)
   self->send_exit(cat, caf::exit_reason::user_shutdown);
 }
 
+CAF_TEST(a run of failed requests ejects the connection and a probe brings it back) {
+  using namespace std::chrono_literals;
+  snapshot_cell<catalog_snapshot> cell;
+  auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
+  fetch_log log;
+  auto s = spec(provider_kind::openai, 0, "http://127.0.0.1:9/v1");
+  auto ep = endpoint(s);
+  self->send(cat, live_atom::value, live_connection{s.key, ep});
+  health_params hp;
+  hp.consecutive_failures = 3;
+  hp.base_ejection = 1000ms;
+  hp.max_ejection = 4000ms;
+  auto up = sys.spawn(upstream_actor_impl, s, ep, cat, log.fetcher(), hp);
+  consume_messages();
+  CAF_REQUIRE_EQUAL(log.calls.size(), 1u);
+  log.calls[0].done({log.calls[0].generation, 200, R"({"data":[{"id":"m1"}]})", ""});
+  consume_messages();
+  CAF_CHECK(ep->healthy());
+  auto batch = [](std::initializer_list<request_outcome> os) {
+    outcome_batch b;
+    for (auto o : os) b.add(o);
+    return b;
+  };
+  // Two failures, an answer, a failure, then one more (another thread's batch): a run of two.
+  self->send(up, outcomes_atom::value,
+             batch({request_outcome::server_error, request_outcome::server_error,
+                    request_outcome::answered, request_outcome::server_error}));
+  self->send(up, outcomes_atom::value, batch({request_outcome::timeout}));
+  // 429s and clients that left are neither failures nor answers.
+  self->send(up, outcomes_atom::value,
+             batch({request_outcome::throttled, request_outcome::cancelled}));
+  consume_messages();
+  CAF_CHECK(ep->health() == connection_health::healthy);
+  CAF_CHECK_EQUAL(ep->health_details()->consecutive_failures, 2u);
+  // The third in a row ejects it.
+  self->send(up, outcomes_atom::value, batch({request_outcome::reset}));
+  consume_messages();
+  CAF_CHECK(ep->health() == connection_health::ejected);
+  CAF_CHECK(!ep->healthy() && ep->reachable());
+  // The probe comes after the first ejection time (1 s), not before: its model list.
+  advance_time(999ms);
+  consume_messages();
+  CAF_CHECK_EQUAL(log.calls.size(), 1u);
+  advance_time(1ms);
+  consume_messages();
+  CAF_REQUIRE_EQUAL(log.calls.size(), 2u);
+  CAF_CHECK_EQUAL(log.calls[1].path, "/models");
+  // It answers 500: ejected again, twice as long.
+  log.calls[1].done({log.calls[1].generation, 500, "{}", ""});
+  consume_messages();
+  CAF_CHECK(ep->health() == connection_health::ejected);
+  CAF_CHECK_EQUAL(ep->health_details()->ejections, 2u);
+  advance_time(1999ms);
+  consume_messages();
+  CAF_CHECK_EQUAL(log.calls.size(), 2u);
+  advance_time(1ms);
+  consume_messages();
+  CAF_REQUIRE_EQUAL(log.calls.size(), 3u);
+  log.calls[2].done({log.calls[2].generation, 200, R"({"data":[{"id":"m1"}]})", ""});
+  consume_messages();
+  CAF_CHECK(ep->health() == connection_health::healthy && ep->healthy());
+  auto& history = ep->health_details()->history;
+  CAF_REQUIRE(history.size() >= 4u);
+  CAF_CHECK(history.back().what.find("probe answered 200") != std::string::npos);
+  // Requests that cannot even connect make it unreachable: routing leaves it out entirely.
+  self->send(up, outcomes_atom::value,
+             batch({request_outcome::connect_failure, request_outcome::connect_failure,
+                    request_outcome::connect_failure}));
+  consume_messages();
+  CAF_CHECK(ep->health() == connection_health::unreachable && !ep->reachable());
+  // An answered request while ejected (another connection was all gone) brings it back too.
+  self->send(up, outcomes_atom::value, batch({request_outcome::answered}));
+  consume_messages();
+  CAF_CHECK(ep->health() == connection_health::healthy);
+  self->send_exit(up, caf::exit_reason::user_shutdown);
+  self->send_exit(cat, caf::exit_reason::user_shutdown);
+}
+
 CAF_TEST(model ids allow list is served without calling the upstream) {
   snapshot_cell<catalog_snapshot> cell;
   auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
