@@ -70,7 +70,9 @@ void recover(upstream_actor::stateful_pointer<upstream_state> self, std::string 
   st.down = upstream_state::down_cause::none;
   st.run = 0;
   st.recovered_at = std::chrono::steady_clock::now();
-  ++st.probe_tick;  // a pending probe has nothing left to do
+  ++st.probe_tick;        // a pending probe has nothing left to do,
+  ++st.probe_generation;  // and the answer of one in flight counts for nothing
+  st.endpoint->mark_answering();  // nor does a request's connect cool-down
   spdlog::info("{} is back: {}", name_of(st), why);
   publish(st, "healthy: " + why);
 }
@@ -89,6 +91,8 @@ void eject(upstream_actor::stateful_pointer<upstream_state> self, connection_hea
   for (std::uint32_t i = 0; i < st.ejections && d < st.params.max_ejection; ++i) d *= 2;
   d = std::min(d, st.params.max_ejection);
   ++st.ejections;
+  ++st.probe_generation;  // a probe in flight answers for the ejection before this one
+  st.endpoint->begin_health_epoch();
   st.health = as;
   st.down = upstream_state::down_cause::requests;
   st.report.reason = why;
@@ -255,7 +259,7 @@ upstream_actor::behavior_type upstream_actor_impl(
         }
         // Reachability from the list (a connection listed from model_ids is never asked):
         // no connection at all makes it unreachable; any answer makes it reachable again.
-        if (r.status == 0 && st.health == connection_health::healthy) {
+        if (r.connect_failed && st.health == connection_health::healthy) {
           st.health = connection_health::unreachable;
           st.down = upstream_state::down_cause::model_list;
           st.report.reason = "model list: " + error;
@@ -285,7 +289,7 @@ upstream_actor::behavior_type upstream_actor_impl(
         }
         auto why = r.error.empty() ? fmt::format("probe answered {}", r.status)
                                    : "probe failed: " + r.error;
-        eject(self, r.status == 0 ? connection_health::unreachable : connection_health::ejected,
+        eject(self, r.connect_failed ? connection_health::unreachable : connection_health::ejected,
               std::move(why));
       },
       [self](status_atom) {

@@ -124,7 +124,6 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
                            duration_var{"CLIENT_IDLE_TIMEOUT", &s.client_idle_timeout},
                            duration_var{"DRAIN_TIMEOUT", &s.drain_timeout},
                            duration_var{"RETRY_DEADLINE", &s.retry_deadline},
-                           duration_var{"MODELS_STALE_TTL", &s.models_stale_ttl},
                            duration_var{"OUTLIER_BASE_EJECTION", &s.outlier_base_ejection},
                            duration_var{"OUTLIER_MAX_EJECTION", &s.outlier_max_ejection}}) {
     auto v = env(name);
@@ -138,7 +137,8 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
        {std::tuple{"UPSTREAM_FIRST_BYTE_TIMEOUT", &s.upstream_first_byte_timeout, false},
         std::tuple{"UPSTREAM_IDLE_TIMEOUT", &s.upstream_idle_timeout, false},
         std::tuple{"UPSTREAM_TOTAL_TIMEOUT", &s.upstream_total_timeout, true},
-        std::tuple{"UPSTREAM_STREAM_TOTAL_TIMEOUT", &s.upstream_stream_total_timeout, true}}) {
+        std::tuple{"UPSTREAM_STREAM_TOTAL_TIMEOUT", &s.upstream_stream_total_timeout, true},
+        std::tuple{"MODELS_STALE_TTL", &s.models_stale_ttl, true}}) {
     auto v = env(name);
     if (!v || v->empty()) continue;
     if (!parse_seconds(*v, *dst) || (!zero_ok && dst->count() == 0))

@@ -28,7 +28,7 @@ struct settings {
   bool verify_tls = true;                                      // AIOHTTP_CLIENT_SESSION_SSL
   std::chrono::milliseconds models_refresh{10'000};            // MODELS_REFRESH_INTERVAL (seconds)
   // How long a connection whose list cannot be fetched keeps its models listed and routed.
-  std::chrono::milliseconds models_stale_ttl{600'000};         // MODELS_STALE_TTL (seconds)
+  std::chrono::milliseconds models_stale_ttl{600'000};  // MODELS_STALE_TTL (seconds; 0: for ever)
   std::chrono::milliseconds model_list_timeout{10'000};        // AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST
   std::chrono::milliseconds upstream_connect_timeout{10'000};  // UPSTREAM_CONNECT_TIMEOUT
   std::chrono::milliseconds upstream_response_timeout{

@@ -34,11 +34,13 @@ struct fetch_result {
   int status = 0;                // HTTP status, 0 when no response arrived
   std::string body;
   std::string error;  // transport error text, empty on a response
+  bool connect_failed = false;  // no connection could be opened (not a slow or broken answer)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fetch_result& x) {
-  return f(caf::meta::type_name("fetch_result"), x.generation, x.status, x.body, x.error);
+  return f(caf::meta::type_name("fetch_result"), x.generation, x.status, x.body, x.error,
+           x.connect_failed);
 }
 
 /// A connection's current list. `ok == false` keeps the models (served stale) but marks the

@@ -21,12 +21,23 @@ std::size_t index_of(const model_route& r, const route_target* t) {
   return static_cast<std::size_t>(t - r.targets.data());
 }
 
+// Whether a body shaped for `a` suits `b`: the per-host rules (reasoning models on
+// api.openai.com or not, Azure's) were applied for the first connection only.
+bool same_body_rules(const upstream_endpoint& a, const upstream_endpoint& b) {
+  auto official = [](const upstream_endpoint& e) {
+    return e.spec().url.find("api.openai.com") != std::string::npos;
+  };
+  return a.spec().azure == b.spec().azure && official(a) == official(b);
+}
+
 // The candidates that may take a retry of a request first sent to `first`: those serving the
-// same upstream model (the body already names it).
+// same upstream model (the body already names it) under the same body rules.
 candidate_set same_model(const model_route& r, const route_target* first) {
   candidate_set set = 0;
   for (std::size_t i = 0; i < r.targets.size() && i < max_candidates; ++i)
-    if (r.targets[i].upstream_model == first->upstream_model) set |= bit(i);
+    if (r.targets[i].upstream_model == first->upstream_model &&
+        same_body_rules(*r.targets[i].endpoint, *first->endpoint))
+      set |= bit(i);
   return set;
 }
 
@@ -80,8 +91,8 @@ boost::asio::awaitable<handled> relay_failing_over(session_io& s, runtime& rt,
     bool may_retry = attempt < rt.cfg.retry_max_attempts &&
                      std::chrono::steady_clock::now() < deadline && (retryable & ~tried) != 0;
     handed_back back;
-    auto answer =
-        co_await relay_to_upstream(s, rt, t->endpoint, std::move(up), may_retry ? &back : nullptr);
+    handed_back* give_back = may_retry ? &back : nullptr;
+    auto answer = co_await relay_to_upstream(s, rt, t->endpoint, std::move(up), give_back);
     if (answer.status != 0) co_return answer;
     auto next = next_attempt(rt, route, t, back, retryable & ~tried);
     up = std::move(back.request);

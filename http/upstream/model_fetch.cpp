@@ -22,6 +22,7 @@ boost::asio::awaitable<void> run_fetch(runtime& rt, std::shared_ptr<upstream_end
   r.status = reply.status;
   r.body = std::move(reply.body);
   r.error = std::move(reply.error);
+  r.connect_failed = reply.connect_failed;
   done(std::move(r));
 }
 

@@ -103,6 +103,7 @@ net::awaitable<upstream_reply> call_upstream(upstream_endpoint& ep, http::verb m
         conn = co_await ep.connect(ec);
         if (!conn) {
           r.timed_out = ec == beast::error::timeout;
+          r.connect_failed = true;
           r.error = r.timed_out ? "connect timed out" : ec.message();
           break;
         }

@@ -19,6 +19,7 @@ struct upstream_reply {
   std::string body;
   std::string error;    // transport failure, for a client-facing message
   bool timed_out = false;
+  bool connect_failed = false;  // no connection could be opened at all
 };
 
 /// `method` {base}{path} with `body` (JSON when not empty), all of it within `timeout`.

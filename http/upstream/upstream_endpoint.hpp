@@ -112,11 +112,16 @@ class upstream_endpoint {
     if (health_.load(std::memory_order_relaxed) != connection_health::healthy) return false;
     return !cooling() && !throttled();
   }
-  /// Whether routing may use this connection at all: not unreachable (as its actor or a failed
-  /// connect says). An ejected or throttled connection is used when nothing better is left.
+  /// Whether routing may use this connection at all: its actor does not judge it unreachable.
+  /// An ejected, throttled or cooling one is used when nothing better is left (one failed connect
+  /// is not enough to refuse every request for a while).
   bool reachable() const {
-    return health_.load(std::memory_order_relaxed) != connection_health::unreachable && !cooling();
+    return health_.load(std::memory_order_relaxed) != connection_health::unreachable;
   }
+  /// Counts ejections: a request that began before the latest one says nothing of the
+  /// connection since (a long stream ending well must not undo the ejection).
+  std::uint32_t health_epoch() const { return epoch_.load(std::memory_order_relaxed); }
+  void begin_health_epoch() { epoch_.fetch_add(1, std::memory_order_relaxed); }
   connection_health health() const { return health_.load(std::memory_order_relaxed); }
   /// Set by the connection's upstream_actor, which owns the decision.
   void publish_health(connection_health h) { health_.store(h, std::memory_order_relaxed); }
@@ -226,6 +231,7 @@ class upstream_endpoint {
   // resolve to one), unless the admin allowed them.
   bool allow_link_local_ = false;
   std::atomic<connection_health> health_{connection_health::healthy};
+  std::atomic<std::uint32_t> epoch_{0};
   std::atomic<std::int64_t> cooldown_until_{0};   // steady_clock ticks; 0: none
   std::atomic<std::int64_t> throttled_until_{0};  // likewise
   connection_load spare_load_;                    // for callers off the I/O threads

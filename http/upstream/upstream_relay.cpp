@@ -48,14 +48,26 @@ bool looks_like_json(const std::string& body) {
   return false;
 }
 
-// Which phase of a whole answer's body ran out of time, said plainly.
-std::string body_timeout_message(const exchange_context& c) {
-  auto seconds = [](std::chrono::milliseconds d) { return std::chrono::duration<double>(d).count(); };
-  if (c.rt.cfg.upstream_total_timeout.count() > 0)
-    return fmt::format("{} did not finish its answer within {:g} s (UPSTREAM_TOTAL_TIMEOUT)",
-                       connection_name(c.ep), seconds(c.rt.cfg.upstream_total_timeout));
+// The request's total ran out (UPSTREAM_TOTAL_TIMEOUT, or the stream's), said plainly.
+std::string total_timeout_message(const exchange_context& c, bool stream) {
+  auto d = stream ? c.rt.cfg.upstream_stream_total_timeout : c.rt.cfg.upstream_total_timeout;
+  return fmt::format("{} did not finish its answer within {:g} s ({})", connection_name(c.ep),
+                     std::chrono::duration<double>(d).count(),
+                     stream ? "UPSTREAM_STREAM_TOTAL_TIMEOUT" : "UPSTREAM_TOTAL_TIMEOUT");
+}
+
+// Nothing came for the idle timeout in the middle of an answer.
+std::string idle_timeout_message(const exchange_context& c) {
   return fmt::format("{} sent nothing more for {:g} s (UPSTREAM_IDLE_TIMEOUT)",
-                     connection_name(c.ep), seconds(c.rt.cfg.upstream_idle_timeout));
+                     connection_name(c.ep),
+                     std::chrono::duration<double>(c.rt.cfg.upstream_idle_timeout).count());
+}
+
+// Why a whole answer's body ran out of time: its total, or the idle timeout between reads.
+std::string body_timeout_message(const exchange_context& c, bool within_total) {
+  if (within_total && c.rt.cfg.upstream_total_timeout.count() > 0)
+    return total_timeout_message(c, false);
+  return idle_timeout_message(c);
 }
 
 // Ends an attempt that failed before any answer reached the client.
@@ -136,7 +148,7 @@ net::awaitable<error_code> read_final_head(exchange_context& c, Stream& up,
 // an upstream error in the route's dialect, a success as it came.
 template <class Stream>
 net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, head_parser& hp,
-                                             bool json_answer) {
+                                             bool json_answer, bool within_total) {
   exchange_result r;
   auto status = hp.get().result_int();
   auto content_type = field_value(hp.get(), http::field::content_type);
@@ -147,10 +159,11 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
   if (c.w.requested) co_return co_await fail(c, net::error::operation_aborted);
   budget_lease body_lease(c.rt.buffers);
   bool over_budget = false;
-  // Idle between reads; or, with UPSTREAM_TOTAL_TIMEOUT, the whole answer from the request on.
+  // Idle between reads; or, with UPSTREAM_TOTAL_TIMEOUT, the whole answer from the request on
+  // (a request that asked to stream and got a whole answer has the stream's limits instead).
   auto total = c.rt.cfg.upstream_total_timeout;
   error_code ec;
-  if (total.count() > 0)
+  if (within_total && total.count() > 0)
     ec = co_await feed_parser(up, c.conn.buffer, sp, body_within_budget{&body_lease, &over_budget},
                               c.started + total, *c.s.deadline);
   else
@@ -172,8 +185,11 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
         fmt::format("{} answered more than {} bytes", connection_name(c.ep), whole_body_max));
     co_return r;
   }
-  if (ec == beast::error::timeout && !c.w.requested)
-    co_return co_await fail(c, ec, body_timeout_message(c));
+  if (ec == beast::error::timeout && !c.w.requested) {
+    // Named first: g++ 12 double-frees a ?: temporary inside a co_await expression.
+    std::string message = body_timeout_message(c, within_total);
+    co_return co_await fail(c, ec, std::move(message));
+  }
   if (ec) co_return co_await fail(c, ec);
   stop_watch(c.s);
   r.reusable = sp.keep_alive();
@@ -217,14 +233,19 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
   if (c.w.requested) co_return co_await fail(c, net::error::operation_aborted);
   std::optional<head_parser> hp;
   bool silent = false;
+  // The first byte within its own timeout, and within the request's total when one is set.
   auto head_deadline = c.started + c.rt.cfg.upstream_first_byte_timeout;
-  if (!req.wants_stream && c.rt.cfg.upstream_total_timeout.count() > 0)
-    head_deadline = std::min(head_deadline, c.started + c.rt.cfg.upstream_total_timeout);
+  auto total = req.wants_stream ? c.rt.cfg.upstream_stream_total_timeout
+                                : c.rt.cfg.upstream_total_timeout;
+  if (total.count() > 0) head_deadline = std::min(head_deadline, c.started + total);
   if (auto ec = co_await read_final_head(c, up, hp, silent, head_deadline)) {
     if (stale(ec, silent)) co_return retry_on_fresh();
     if (broken(ec)) co_return handed_back_result(request_outcome::reset);
     if (ec == beast::error::timeout && head_deadline < c.started + c.rt.cfg.upstream_first_byte_timeout)
-      co_return co_await fail(c, ec, body_timeout_message(c));  // the total ran out first
+    {
+      std::string message = total_timeout_message(c, req.wants_stream);
+      co_return co_await fail(c, ec, std::move(message));
+    }
     co_return co_await fail(c, ec);
   }
   // Step 3, the decision point: the final head is here and nothing has reached the client yet.
@@ -234,7 +255,7 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
                         : status == 429 ? request_outcome::throttled
                                         : request_outcome::answered;
   if (status_outcome == request_outcome::answered) c.ep.mark_answering();
-  if (status_outcome != request_outcome::answered && c.may_hand_back) {
+  if (status_outcome != request_outcome::answered && c.may_hand_back && !c.w.requested) {
     auto r = handed_back_result(status_outcome, status);
     r.head_at = head_at;
     if (status == 429) r.retry_after = retry_after_of(field_value(hp->get(), http::field::retry_after));
@@ -247,7 +268,7 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
   if (f != framing::whole)
     r = co_await pump_stream(c, up, *hp, f, req.hook);
   else
-    r = co_await answer_whole(c, up, *hp, req.json_answer);
+    r = co_await answer_whole(c, up, *hp, req.json_answer, !req.wants_stream);
   r.head_at = head_at;
   r.upstream_status = status;
   if (!r.outcome) r.outcome = status_outcome;
@@ -278,7 +299,7 @@ constexpr double failure_penalty_us = 1'000'000.0;
 // time to the first answer byte (for the latency-aware policies).
 void record_attempt(runtime& rt, const std::shared_ptr<upstream_endpoint>& ep,
                     std::chrono::steady_clock::time_point started, request_outcome outcome,
-                    std::chrono::steady_clock::time_point head_at) {
+                    std::chrono::steady_clock::time_point head_at, std::uint32_t epoch) {
   if (outcome == request_outcome::cancelled && head_at == std::chrono::steady_clock::time_point{})
     return;  // the client left before the upstream said anything: nothing learnt
   auto now = std::chrono::steady_clock::now();
@@ -290,6 +311,8 @@ void record_attempt(runtime& rt, const std::shared_ptr<upstream_endpoint>& ep,
     double took = std::chrono::duration<double, std::micro>(now - started).count();
     load.observe(now, std::max(took, failure_penalty_us));
   }
+  // An answer to a request sent before the connection was last ejected is old news.
+  if (outcome == request_outcome::answered && epoch != ep->health_epoch()) return;
   record_outcome(rt, ep, outcome);
 }
 
@@ -336,6 +359,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
                        sent.caller.get());
   ep->stats().requests.fetch_add(1, std::memory_order_relaxed);
   in_flight_scope in_flight(ep->load_here());
+  const auto epoch = ep->health_epoch();
   auto w = std::make_shared<client_watch>();
   start_watch(s, w);
   std::optional<handled> answer;
@@ -359,7 +383,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
       ep->mark_down_for(connect_failure_cooldown);
       outcome = request_outcome::connect_failure;
       if (unsent) {
-        record_attempt(rt, ep, started, outcome, head_at);
+        record_attempt(rt, ep, started, outcome, head_at, epoch);
         unsent->request = std::move(req);
         unsent->status = 0;
         co_return handled{0, true};
@@ -383,7 +407,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
       stop_watch(s);
       if (outcome == request_outcome::server_error || outcome == request_outcome::reset)
         ep->stats().errors.fetch_add(1, std::memory_order_relaxed);
-      record_attempt(rt, ep, started, outcome, head_at);
+      record_attempt(rt, ep, started, outcome, head_at, epoch);
       unsent->request = std::move(req);
       unsent->status = r.upstream_status;
       unsent->retry_after = r.retry_after;
@@ -402,7 +426,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
   }
   stop_watch(s);
   ep->stats().latency.observe_since(started);
-  record_attempt(rt, ep, started, outcome, head_at);
+  record_attempt(rt, ep, started, outcome, head_at, epoch);
   co_return *answer;
 }
 

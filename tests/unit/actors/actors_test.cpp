@@ -319,7 +319,7 @@ CAF_TEST(fetches on start reports models and keeps them when the upstream fails)
   advance_time(std::chrono::milliseconds(1));
   consume_messages();
   CAF_REQUIRE_EQUAL(log.calls.size(), 2u);
-  log.calls[1].done({log.calls[1].generation, 0, "", "Connection refused"});
+  log.calls[1].done({log.calls[1].generation, 0, "", "Connection refused", true});
   consume_messages();
   CAF_CHECK_EQUAL(cell.load()->openai.size(), 2u);
   CAF_CHECK(!ep->healthy());
