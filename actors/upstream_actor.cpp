@@ -56,8 +56,10 @@ void publish(upstream_state& st, std::string event) {
     r.probe_at_ms = 0;
   }
   if (!event.empty()) {
-    r.history.push_back({unix_ms(), std::move(event)});
-    if (r.history.size() > 32) r.history.erase(r.history.begin());
+    auto history = std::make_shared<std::vector<health_event>>(*r.history);
+    history->push_back({unix_ms(), std::move(event)});
+    if (history->size() > 32) history->erase(history->begin());
+    r.history = std::move(history);
   }
   st.endpoint->publish_health(st.health);
   st.endpoint->publish_health_details(std::make_shared<const health_report>(r));

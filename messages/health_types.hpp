@@ -6,6 +6,7 @@
 // times a second whatever its request rate.
 #include <caf/meta/type_name.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -92,7 +93,10 @@ struct health_report {
   std::uint64_t timeouts = 0;
   std::uint64_t connect_failures = 0;
   std::uint64_t resets = 0;
-  std::vector<health_event> history;  // the last changes, oldest first
+  // The last changes, oldest first: shared between reports, so that publishing the counts with
+  // every outcome batch does not copy it.
+  std::shared_ptr<const std::vector<health_event>> history =
+      std::make_shared<const std::vector<health_event>>();
 };
 
 }  // namespace sb

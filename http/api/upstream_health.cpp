@@ -45,7 +45,7 @@ json::object connection_json(const upstream_endpoint& ep) {
                                {"connect_failures", report->connect_failures},
                                {"resets", report->resets}};
   json::array history;
-  for (auto& e : report->history) history.push_back(json::object{{"at_ms", e.at_ms}, {"what", e.what}});
+  for (auto& e : *report->history) history.push_back(json::object{{"at_ms", e.at_ms}, {"what", e.what}});
   o["history"] = std::move(history);
   return o;
 }

@@ -421,7 +421,7 @@ CAF_TEST(a run of failed requests ejects the connection and a probe brings it ba
   log.calls[2].done({log.calls[2].generation, 200, R"({"data":[{"id":"m1"}]})", ""});
   consume_messages();
   CAF_CHECK(ep->health() == connection_health::healthy && ep->healthy());
-  auto& history = ep->health_details()->history;
+  auto& history = *ep->health_details()->history;
   CAF_REQUIRE(history.size() >= 4u);
   CAF_CHECK(history.back().what.find("probe answered 200") != std::string::npos);
   // Requests that cannot even connect make it unreachable: routing leaves it out entirely.
