@@ -20,6 +20,8 @@ class header_template {
 
   /// Whether any header has a placeholder (and so must be rendered per request).
   bool per_request() const { return per_request_; }
+  /// Whether there are no headers at all.
+  bool empty() const { return pieces_.size() == 1 && pieces_[0].text.empty() && !per_request_; }
   /// About how many bytes a rendering takes.
   std::size_t size_hint() const { return size_hint_; }
   /// Appends every header line ("Name: value\r\n") to `out`, placeholders filled from `who`

@@ -189,7 +189,7 @@ std::string upstream_endpoint::request_head(http::verb method, std::string_view 
     head += std::to_string(content_length);
     head += "\r\n";
   }
-  custom_headers_.render(head, caller);
+  if (!custom_headers_.empty()) custom_headers_.render(head, caller);
   head += "\r\n";
   return head;
 }

@@ -2,6 +2,7 @@
 #include "http/balancing/pick.hpp"
 
 #include <caf/test/unit_test.hpp>
+#include <cmath>
 #include <map>
 
 #include "http/server/runtime.hpp"
@@ -95,4 +96,10 @@ CAF_TEST(peak ewma jumps up at once and decays while unsampled) {
   CAF_CHECK(l.ewma_at_time(t0 + std::chrono::seconds(10)) < 1'000.0);
   l.observe(t0 + std::chrono::milliseconds(1), 10'000);  // a fast sample soon after: barely moves
   CAF_CHECK(l.ewma_us.load() > 89'000.0);
+}
+
+CAF_TEST(the decay factor is exp of minus x) {
+  for (double x : {0.0, 1e-9, 1e-4, 0.005, 0.0099, 0.01, 0.5, 3.0, 40.0})
+    CAF_CHECK(std::abs(connection_load::decay(x) - std::exp(-x)) < 1e-7);
+  CAF_CHECK_EQUAL(connection_load::decay(-1.0), 1.0);
 }
