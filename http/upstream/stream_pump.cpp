@@ -213,7 +213,7 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
   }
   if (!failure.empty()) {
     // A stream the upstream broke off or stalled counts against it (a drain's cut does not).
-    if (!w.shutting_down) r.outcome = request_outcome::reset;
+    if (!w.shutting_down) c.outcome = request_outcome::reset;
     // Never a false end: the partial event is dropped and an explicit error event ends the stream.
     c.rt.metrics.upstream_stream_errors.fetch_add(1, std::memory_order_relaxed);
     c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);

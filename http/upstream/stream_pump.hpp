@@ -30,21 +30,24 @@ struct exchange_context {
   client_watch& w;
   bool may_hand_back = false;  // a failure before any answer may go to another connection
   std::chrono::steady_clock::time_point started{};  // when the request was sent: phase deadlines
+  // What the attempt says of the upstream, filled in by the steps (here rather than in
+  // exchange_result: that one is copied into a frame slot per co_return, and a bigger one pushed
+  // the exchange frame past the 1,020 bytes Asio recycles, a malloc per request).
+  std::optional<request_outcome> outcome;
+  unsigned upstream_status = 0;  // the final head's, when one came
+  std::chrono::steady_clock::time_point head_at{};
+  std::chrono::milliseconds retry_after{0};  // a 429's
 };
 
 /// What an attempt did: answered (or lost) the client, found a pooled connection closed before
 /// any answer (retry on a fresh one), or handed the request back unanswered (the upstream broke,
-/// or answered 5xx / 429, before anything reached the client); whether its connection can be
-/// pooled again; and what it says of the upstream's health.
+/// or answered 5xx / 429, before anything reached the client); and whether its connection can be
+/// pooled again. Kept small (see exchange_context).
 struct exchange_result {
   handled answer;
   bool retry_fresh = false;
   bool reusable = false;
   bool hand_back = false;
-  std::optional<request_outcome> outcome;
-  unsigned upstream_status = 0;  // the final head's, when one came
-  std::chrono::steady_clock::time_point head_at{};
-  std::chrono::milliseconds retry_after{0};  // a 429's
 };
 
 /// Relays the body that follows the final head in `head` (read from `up`) in framing `f`.

@@ -81,7 +81,7 @@ net::awaitable<exchange_result> fail(exchange_context& c, const error_code& ec,
     co_return r;
   }
   c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
-  r.outcome = ec == beast::error::timeout ? request_outcome::timeout : request_outcome::reset;
+  c.outcome = ec == beast::error::timeout ? request_outcome::timeout : request_outcome::reset;
   if (message.empty()) message = describe_failure(c.ep, ec, c.rt);
   r.answer = co_await send_error(c.s, classify_failure(ec), message);
   co_return r;
@@ -95,11 +95,11 @@ exchange_result retry_on_fresh() {
 }
 
 // An attempt that failed before any answer, given back for another connection.
-exchange_result handed_back_result(request_outcome o, unsigned status = 0) {
+exchange_result handed_back_result(exchange_context& c, request_outcome o, unsigned status = 0) {
   exchange_result r;
   r.hand_back = true;
-  r.outcome = o;
-  r.upstream_status = status;
+  c.outcome = o;
+  c.upstream_status = status;
   return r;
 }
 
@@ -227,7 +227,7 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
   auto [write_ec, written] = co_await send_request(c, up, head, req.body);
   if (auto ec = c.s.deadline->settle(write_ec)) {
     if (stale(ec, true)) co_return retry_on_fresh();
-    if (broken(ec)) co_return handed_back_result(request_outcome::reset);
+    if (broken(ec)) co_return handed_back_result(c, request_outcome::reset);
     co_return co_await fail(c, ec);
   }
   if (c.w.requested) co_return co_await fail(c, net::error::operation_aborted);
@@ -240,7 +240,7 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
   if (total.count() > 0) head_deadline = std::min(head_deadline, c.started + total);
   if (auto ec = co_await read_final_head(c, up, hp, silent, head_deadline)) {
     if (stale(ec, silent)) co_return retry_on_fresh();
-    if (broken(ec)) co_return handed_back_result(request_outcome::reset);
+    if (broken(ec)) co_return handed_back_result(c, request_outcome::reset);
     if (ec == beast::error::timeout && head_deadline < c.started + c.rt.cfg.upstream_first_byte_timeout)
     {
       std::string message = total_timeout_message(c, req.wants_stream);
@@ -256,10 +256,9 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
                                         : request_outcome::answered;
   if (status_outcome == request_outcome::answered) c.ep.mark_answering();
   if (status_outcome != request_outcome::answered && c.may_hand_back && !c.w.requested) {
-    auto r = handed_back_result(status_outcome, status);
-    r.head_at = head_at;
-    if (status == 429) r.retry_after = retry_after_of(field_value(hp->get(), http::field::retry_after));
-    co_return r;  // the connection is closed with its unread answer
+    c.head_at = head_at;
+    if (status == 429) c.retry_after = retry_after_of(field_value(hp->get(), http::field::retry_after));
+    co_return handed_back_result(c, status_outcome, status);  // its unread answer is closed with it
   }
   auto otherwise = req.wants_stream ? c.ep.adapter().default_stream_framing() : framing::whole;
   auto f = status < 400 ? framing_of(field_value(hp->get(), http::field::content_type), otherwise)
@@ -269,9 +268,9 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
     r = co_await pump_stream(c, up, *hp, f, req.hook);
   else
     r = co_await answer_whole(c, up, *hp, req.json_answer, !req.wants_stream);
-  r.head_at = head_at;
-  r.upstream_status = status;
-  if (!r.outcome) r.outcome = status_outcome;
+  c.head_at = head_at;
+  c.upstream_status = status;
+  if (!c.outcome) c.outcome = status_outcome;
   co_return r;
 }
 
@@ -403,16 +402,16 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
       continue;
     }
     ep->release(std::move(conn), r.reusable);
-    if (r.outcome) outcome = *r.outcome;
-    head_at = r.head_at;
+    if (c.outcome) outcome = *c.outcome;
+    head_at = c.head_at;
     if (r.hand_back) {
       stop_watch(s);
       if (outcome == request_outcome::server_error || outcome == request_outcome::reset)
         ep->stats().errors.fetch_add(1, std::memory_order_relaxed);
       record_attempt(rt, ep, started, outcome, head_at, epoch);
       unsent->request = std::move(req);
-      unsent->status = r.upstream_status;
-      unsent->retry_after = r.retry_after;
+      unsent->status = c.upstream_status;
+      unsent->retry_after = c.retry_after;
       co_return handled{0, true};
     }
     answer = r.answer;
