@@ -117,6 +117,10 @@ void append_specs(provider_kind kind, const provider_config& pc,
 
 }  // namespace
 
+bool is_official_openai(const connection_spec& spec) {
+  return spec.url.find("api.openai.com") != std::string::npos;
+}
+
 bool is_header_token(std::string_view name) {
   if (name.empty()) return false;
   for (unsigned char c : name)

@@ -66,6 +66,10 @@ std::vector<connection_spec> connection_specs(const gateway_config& cfg);
 /// staying the same). connection_specs drops them; a config update naming one is refused.
 bool reserved_header_name(std::string_view name);
 
+/// Whether the connection is OpenAI's own API (api.openai.com), whose rules differ (its list's
+/// unusable models are hidden; non-reasoning models keep max_completion_tokens).
+bool is_official_openai(const connection_spec& spec);
+
 /// Whether `name` is a header field name (an RFC 9110 token: letters, digits, !#$%&'*+-.^_`|~).
 bool is_header_token(std::string_view name);
 

@@ -1,5 +1,7 @@
 #include "http/api/model_routing.hpp"
 
+#include "http/api/reasoning_rules.hpp"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -24,10 +26,7 @@ std::size_t index_of(const model_route& r, const route_target* t) {
 // Whether a body shaped for `a` suits `b`: the per-host rules (reasoning models on
 // api.openai.com or not, Azure's) were applied for the first connection only.
 bool same_body_rules(const upstream_endpoint& a, const upstream_endpoint& b) {
-  auto official = [](const upstream_endpoint& e) {
-    return e.spec().url.find("api.openai.com") != std::string::npos;
-  };
-  return a.spec().azure == b.spec().azure && official(a) == official(b);
+  return reasoning_host_of(a.spec()) == reasoning_host_of(b.spec());
 }
 
 // The candidates that may take a retry of a request first sent to `first`: those serving the

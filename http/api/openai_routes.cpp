@@ -28,9 +28,7 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   if (!t) return answer_all_down(s, it->second, std::string(view.model));
   if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
   if (chat) {
-    reasoning_host host;
-    host.official = t->endpoint->spec().url.find("api.openai.com") != std::string::npos;
-    host.azure = t->endpoint->spec().azure;
+    auto host = reasoning_host_of(t->endpoint->spec());
     if (reasoning_rules_apply(t->upstream_model, host.official, view.has_max_completion_tokens))
       apply_reasoning_rules(req.body(), t->upstream_model, host);
   }

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "config/connection_spec.hpp"
+
 namespace sb {
 
 bool is_reasoning_model(std::string_view model);
@@ -24,7 +26,13 @@ bool reasoning_rules_apply(std::string_view model, bool official_host,
 struct reasoning_host {
   bool official = false;  // api.openai.com
   bool azure = false;     // an Azure OpenAI deployment
+  friend bool operator==(const reasoning_host&, const reasoning_host&) = default;
 };
+
+/// The rules' view of a connection.
+inline reasoning_host reasoning_host_of(const connection_spec& spec) {
+  return reasoning_host{is_official_openai(spec), spec.azure};
+}
 
 /// Applies the rules to `body` (a chat request for `model`, already parsed once). Leaves the body
 /// as it is when it does not have the expected shape.

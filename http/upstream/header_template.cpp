@@ -1,24 +1,10 @@
 #include "http/upstream/header_template.hpp"
 
+#include "http/upstream/percent_encode.hpp"
+
 namespace sb {
 
-std::string quote_header_value(std::string_view value) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size());
-  for (unsigned char c : value) {
-    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_' || c == '.' || c == '-' || c == '~' || c == ' ';
-    if (keep) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+std::string quote_header_value(std::string_view value) { return percent_encode(value, true); }
 
 std::string strip_control_bytes(std::string_view value) {
   std::string out;

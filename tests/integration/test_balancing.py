@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 
-from harness import (FakeUpstream, Gateway, check, metric, request, run_tests, sse_events,
+from harness import (FakeUpstream, Gateway, check, cluster, metric, request, run_tests, sse_events,
                      stream_chunks)
 from scripted_upstream import ScriptedUpstream
 
@@ -48,38 +48,29 @@ def wait_until(cond, what, timeout=10.0):
         time.sleep(0.02)
 
 
-class fakes_and_gateway:
-    """n fake OpenAI upstreams serving `models`, and a gateway over them."""
+class fakes_and_gateway(cluster):
+    """n fake OpenAI upstreams serving `models`, and a gateway over them that lists every model on
+    every connection before the test counts anything."""
 
     def __init__(self, n, env=None, models=("m",), configs=None, extra=()):
-        self.n, self.env, self.models, self.configs, self.extra = n, env or {}, models, configs, extra
-        self.fakes, self.gw = [], None
+        env = dict(env or {})
+        if configs:
+            env["OPENAI_API_CONFIGS"] = json.dumps(configs)
+        super().__init__([{"models": list(models), "name": "ABCDEFGH"[i], "extra": extra}
+                          for i in range(n)], env)
+        self.n, self.models = n, models
 
     def __enter__(self):
+        super().__enter__()
         try:
-            for i in range(self.n):
-                self.fakes.append(FakeUpstream(models=list(self.models), name="ABCDEFGH"[i], extra=self.extra))
-            env = {"OPENAI_API_BASE_URLS": ";".join(f.url for f in self.fakes)}
-            if self.configs:
-                env["OPENAI_API_CONFIGS"] = json.dumps(self.configs)
-            env.update(self.env)
-            self.gw = Gateway(env)
             self.gw.wait_for_models(list(self.models))
-            for m in self.models:  # every connection lists every model before the test counts
+            for m in self.models:
                 wait_until(lambda: all(m in self.gw.get(f"/openai/models/{i}")[2].decode()
                                        for i in range(self.n)), f"{m} on every connection")
         except BaseException:
             self.__exit__(None, None, None)
             raise
         return self
-
-    def __exit__(self, *exc):
-        rc = self.gw.stop() if self.gw else 0
-        for f in self.fakes:
-            f.stop()
-        if exc[0] is None and rc != 0:
-            raise AssertionError(f"gateway exited with {rc}; output:\n{self.gw.output()}")
-        return False
 
 
 def test_each_policy_spreads_requests_as_it_says():

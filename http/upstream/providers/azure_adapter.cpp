@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <string>
 
+#include "http/upstream/percent_encode.hpp"
 #include "http/upstream/providers/json_members.hpp"
 #include "http/upstream/providers/model_entries.hpp"
 #include "http/upstream/providers/provider_adapter.hpp"
@@ -32,20 +33,7 @@ bool azure_chat_field(std::string_view name, bool stream_options) {
 }
 
 // A deployment name as one path segment.
-std::string path_segment(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+std::string path_segment(std::string_view s) { return percent_encode(s); }
 
 class azure_adapter final : public provider_adapter {
  public:

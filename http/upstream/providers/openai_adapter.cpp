@@ -45,7 +45,7 @@ class openai_adapter final : public provider_adapter {
     }
     auto* data = model_array(v, "data", true, error);
     if (!data) return std::nullopt;
-    bool official = spec.url.find("api.openai.com") != std::string::npos;
+    bool official = is_official_openai(spec);
     std::vector<model_entry> out;
     for (auto& m : *data) {
       if (!m.is_object()) continue;
