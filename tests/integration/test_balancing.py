@@ -306,6 +306,16 @@ def test_a_dead_connections_models_give_a_fast_503_then_go():
         check(chat(c.gw)[0] == 404, "a dropped model")
 
 
+def test_a_stream_that_stalls_counts_against_its_connection():
+    env = {"UPSTREAM_IDLE_TIMEOUT": "0.3", "OUTLIER_CONSECUTIVE_FAILURES": "2"}
+    with fakes_and_gateway(1, env, models=("m+stall_after:1",)) as c:
+        for _ in range(2):
+            status, _, reads = stream_chunks(c.gw.port, "/openai/chat/completions",
+                                             {"model": "m+stall_after:1", "stream": True})
+            check(status == 200 and "UPSTREAM_IDLE_TIMEOUT" in sse_events(b"".join(reads))[-1], reads)
+        wait_until(lambda: health(c.gw)[0]["health"] == "ejected", "ejected after two stalled streams")
+
+
 if __name__ == "__main__":
     run_tests([test_each_policy_spreads_requests_as_it_says,
                test_priority_tiers_serve_the_next_tier_only_when_the_first_is_gone,
@@ -314,4 +324,5 @@ if __name__ == "__main__":
                test_429_with_retry_after_goes_elsewhere_and_is_respected,
                test_every_timeout_phase_fires_as_configured,
                test_the_model_list_answers_at_once_while_upstreams_hang_or_refuse,
-               test_a_dead_connections_models_give_a_fast_503_then_go])
+               test_a_dead_connections_models_give_a_fast_503_then_go,
+               test_a_stream_that_stalls_counts_against_its_connection])

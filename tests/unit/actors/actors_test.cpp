@@ -434,6 +434,24 @@ CAF_TEST(a run of failed requests ejects the connection and a probe brings it ba
   self->send(up, outcomes_atom::value, batch({request_outcome::answered}));
   consume_messages();
   CAF_CHECK(ep->health() == connection_health::healthy);
+  // A probe still in flight when the connection came back answers for nothing: not for the next
+  // ejection (it used to end that one at once, or eject it twice).
+  self->send(up, outcomes_atom::value,
+             batch({request_outcome::reset, request_outcome::reset, request_outcome::reset}));
+  consume_messages();
+  auto ejections = ep->health_details()->ejections;
+  advance_time(4000ms);  // the probe starts
+  consume_messages();
+  auto in_flight = log.calls.size() - 1;
+  self->send(up, outcomes_atom::value, batch({request_outcome::answered}));  // back, by requests
+  self->send(up, outcomes_atom::value,
+             batch({request_outcome::reset, request_outcome::reset, request_outcome::reset}));
+  consume_messages();
+  CAF_CHECK(ep->health() == connection_health::ejected);
+  log.calls[in_flight].done({log.calls[in_flight].generation, 200, R"({"data":[]})", ""});
+  consume_messages();
+  CAF_CHECK(ep->health() == connection_health::ejected);
+  CAF_CHECK_EQUAL(ep->health_details()->ejections, ejections + 1);
   self->send_exit(up, caf::exit_reason::user_shutdown);
   self->send_exit(cat, caf::exit_reason::user_shutdown);
 }

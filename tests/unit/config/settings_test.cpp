@@ -60,3 +60,22 @@ CAF_TEST(models cache ttl sets the refresh unless the interval is given) {
                       .models_refresh.count(),
                   2000);
 }
+
+CAF_TEST(balancing and phase settings) {
+  // 0 turns the stale-list limit and the totals off (it used to be refused).
+  auto s = std::get<settings>(parse({}, {{"MODELS_STALE_TTL", "0"},
+                                        {"UPSTREAM_TOTAL_TIMEOUT", "0"},
+                                        {"AIOHTTP_CLIENT_TIMEOUT", "7"},
+                                        {"LOAD_BALANCING_POLICY", "p2c"},
+                                        {"LOAD_BALANCING_POLICY_BY_MODEL", R"({"m":"ewma"})"}}));
+  CAF_CHECK_EQUAL(s.models_stale_ttl.count(), 0);
+  CAF_CHECK_EQUAL(s.upstream_total_timeout.count(), 0);
+  CAF_CHECK_EQUAL(s.upstream_first_byte_timeout.count(), 7000);  // AIOHTTP_CLIENT_TIMEOUT's
+  CAF_CHECK_EQUAL(s.upstream_idle_timeout.count(), 7000);
+  CAF_CHECK(s.balancing == lb_policy::p2c && s.balancing_by_model.at("m") == lb_policy::ewma);
+  for (auto [name, value] : {std::pair{"LOAD_BALANCING_POLICY", "fastest"},
+                             std::pair{"LOAD_BALANCING_POLICY_BY_MODEL", R"({"m":"x"})"},
+                             std::pair{"UPSTREAM_IDLE_TIMEOUT", "0"},
+                             std::pair{"RETRY_MAX_ATTEMPTS", "0"}})
+    CAF_CHECK(std::holds_alternative<std::string>(parse({}, {{name, value}})));
+}
