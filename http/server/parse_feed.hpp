@@ -23,13 +23,17 @@ namespace sb {
 /// either a duration (each read must complete within it: an idle timeout) or a time point (all of
 /// it must arrive by then: a total deadline, which a client trickling bytes cannot extend),
 /// enforced through `deadline`.
+/// `max_unparsed` bounds what may wait in `buffer` for the parser to make sense of it: past the
+/// head, that is a chunk header or the trailer section, which Beast buffers whole (without the
+/// bound, an endless trailer grew the buffer without end). Past it: http::error::header_limit.
 /// Returns the first error: the parser's, the socket's, or http::error::end_of_stream when the
 /// peer closed before sending anything.
 template <class Stream, class Parser, class Done, class Limit>
 boost::asio::awaitable<boost::system::error_code> feed_parser(Stream& stream,
                                                               boost::beast::flat_buffer& buffer,
                                                               Parser& parser, Done done,
-                                                              Limit limit, op_deadline& deadline) {
+                                                              Limit limit, op_deadline& deadline,
+                                                              std::size_t max_unparsed) {
   namespace net = boost::asio;
   namespace http = boost::beast::http;
   constexpr std::size_t read_size = 16 * 1024;
@@ -41,6 +45,7 @@ boost::asio::awaitable<boost::system::error_code> feed_parser(Stream& stream,
       buffer.consume(n);
       if (!ec) continue;
       if (ec != http::error::need_more) co_return ec;
+      if (buffer.size() > max_unparsed) co_return http::error::header_limit;
     }
     deadline.arm(boost::beast::get_lowest_layer(stream).socket(), limit);
     auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(read_size),

@@ -29,4 +29,25 @@ std::optional<head_problem> check_request_head(
   return std::nullopt;
 }
 
+std::size_t count_fields(const http::fields& h) {
+  std::size_t n = 0;
+  for (auto it = h.begin(); it != h.end(); ++it) ++n;
+  return n;
+}
+
+std::optional<head_problem> drop_trailer_fields(http::request_parser<growing_string_body>& parser,
+                                                std::size_t head_fields, std::size_t max_fields) {
+  auto& h = parser.get();
+  auto fields = count_fields(h);
+  if (fields == head_fields) return std::nullopt;
+  if (fields > max_fields)
+    return head_problem{gateway_error::headers_too_large,
+                        "too many header and trailer fields (more than " +
+                            std::to_string(max_fields) + ")"};
+  auto it = h.begin();
+  for (std::size_t i = 0; i < head_fields; ++i) ++it;
+  while (it != h.end()) it = h.erase(it);
+  return std::nullopt;
+}
+
 }  // namespace sb

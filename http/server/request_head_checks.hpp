@@ -23,4 +23,14 @@ std::optional<head_problem> check_request_head(
     const boost::beast::http::request_parser<growing_string_body>& parser,
     std::size_t max_fields);
 
+/// The number of fields in a message head.
+std::size_t count_fields(const boost::beast::http::fields& h);
+
+/// After a chunked body: Beast appends trailer fields to the head, past its `head_fields` fields.
+/// More than `max_fields` in all is refused as the head would be (431); otherwise the trailer
+/// fields are removed, so that none is ever taken for a header of the request.
+std::optional<head_problem> drop_trailer_fields(
+    boost::beast::http::request_parser<growing_string_body>& parser, std::size_t head_fields,
+    std::size_t max_fields);
+
 }  // namespace sb

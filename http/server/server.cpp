@@ -135,11 +135,12 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
       }
       if (buffer.size() == 0) break;  // closed, failed or idle too long, with nothing to answer
     }
-    parser.eager(true);
+    // Not eager until the head is checked: with eager parsing, one put() would run on into the
+    // body (and a chunked body's trailer fields) before the head's own fields are counted.
     auto header_deadline = std::chrono::steady_clock::now() + rt.cfg.client_header_timeout;
     auto hec = co_await feed_parser(
         stream, buffer, parser, [](auto& p) { return p.is_header_done(); }, header_deadline,
-        deadline);
+        deadline, rt.cfg.max_request_header);
     if (!hec) {
       if (auto problem = check_request_head(parser, rt.cfg.max_header_fields)) {
         rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
@@ -147,7 +148,11 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
         break;
       }
     }
-    if (!hec && !parser.is_done() &&
+    // A chunked body may end in trailer fields, which Beast appends to the head: counted here,
+    // checked once the body is read (only chunked requests pay for the count).
+    std::size_t head_fields = !hec && parser.chunked() ? count_fields(parser.get()) : 0;
+    parser.eager(true);
+    if (!hec && !parser.is_done() && buffer.size() == 0 &&
         beast::iequals(parser.get()[http::field::expect], "100-continue")) {
       // curl and others wait (about a second) for this before sending a body over 1 KiB.
       static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -161,7 +166,14 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
     if (!hec)
       hec = co_await feed_parser(stream, buffer, parser,
                                  body_within_budget{&body_lease, &over_budget},
-                                 rt.cfg.client_idle_timeout, deadline);
+                                 rt.cfg.client_idle_timeout, deadline, rt.cfg.max_request_header);
+    if (!hec && !over_budget && head_fields > 0) {
+      if (auto problem = drop_trailer_fields(parser, head_fields, rt.cfg.max_header_fields)) {
+        rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
+        co_await refuse_and_close(stream, deadline, problem->error, std::move(problem->message));
+        break;
+      }
+    }
     if (!hec && over_budget) {
       // Nothing was forwarded: the client may send it again shortly (Retry-After).
       rt.metrics.overloaded.fetch_add(1, std::memory_order_relaxed);

@@ -11,8 +11,11 @@
 #include <openssl/evp.h>
 #include <sys/socket.h>
 
+#include <fmt/format.h>
+
 #include <boost/beast/core/string.hpp>
 #include <boost/url/parse.hpp>
+#include <charconv>
 #include <boost/url/pct_string_view.hpp>
 
 #include "config/secret_fields.hpp"
@@ -29,6 +32,13 @@ using tcp = net::ip::tcp;
 namespace {
 constexpr std::size_t max_idle_per_shard = 256;
 constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
+
+bool valid_port(std::string_view p) {
+  unsigned v = 0;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
+  return ec == std::errc{} && end == p.data() + p.size() && v >= 1 && v <= 65535;
+}
+
 }  // namespace
 
 std::optional<upstream_target> parse_upstream_url(std::string_view url, std::string& error) {
@@ -46,14 +56,35 @@ std::optional<upstream_target> parse_upstream_url(std::string_view url, std::str
     return std::nullopt;
   }
   t.host = std::string(parsed->encoded_host());
-  if (t.host.empty()) {
+  if (t.host.empty() || !parsed->has_authority()) {
     error = "no host";
     return std::nullopt;
   }
+  // Boost.URL 1.81 takes "http://127.0.0.1.example.com:1/v1" as host 127.0.0.1 and the path
+  // ".example.com:1/v1" (likewise a second '@' or ':'), where every other parser sees another
+  // host: the key would go where the admin never meant. After the authority comes '/' or nothing.
+  auto path = parsed->encoded_path();
+  if (!path.empty() && path.front() != '/') {
+    error = fmt::format(
+        "after the host '{}' comes '{}', not a path beginning with '/': write the URL as "
+        "scheme://host[:port][/path]",
+        std::string_view(parsed->encoded_host()), std::string_view(path));
+    return std::nullopt;
+  }
+  if (t.host.find('%') != std::string::npos) {
+    error = "the host is percent-encoded: write it plainly";
+    return std::nullopt;
+  }
   if (t.host.front() == '[' && t.host.back() == ']') t.host = t.host.substr(1, t.host.size() - 2);
-  t.port = parsed->has_port() ? std::string(parsed->port()) : (t.tls ? "443" : "80");
+  t.port = parsed->has_port() ? std::string(parsed->port()) : std::string();
+  if (t.port.empty()) t.port = t.tls ? "443" : "80";
+  if (!valid_port(t.port)) {
+    error = "the port must be a number from 1 to 65535";
+    return std::nullopt;
+  }
   t.host_header = std::string(parsed->encoded_host_and_port());
-  t.base_path = std::string(parsed->encoded_path());
+  if (t.host_header.ends_with(':')) t.host_header.pop_back();
+  t.base_path = std::string(path);
   while (!t.base_path.empty() && t.base_path.back() == '/') t.base_path.pop_back();
   if (parsed->has_query()) t.query = std::string(parsed->encoded_query());
   if (parsed->has_userinfo()) t.userinfo = std::string(parsed->encoded_userinfo());

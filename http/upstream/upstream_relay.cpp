@@ -37,6 +37,8 @@ namespace {
 
 constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 constexpr std::uint64_t whole_body_max = 64ull * 1024 * 1024;  // largest non-streamed answer
+// An answer's head, and any chunk header or trailer section of its body, at most.
+constexpr std::size_t upstream_head_max = 64 * 1024;
 
 using head_parser = http::response_parser<http::empty_body>;
 
@@ -131,10 +133,10 @@ net::awaitable<error_code> read_final_head(exchange_context& c, Stream& up,
   for (int interim = 0;; ++interim) {
     bool first = !hp;
     hp.emplace();
-    hp->header_limit(64 * 1024);
+    hp->header_limit(upstream_head_max);
     if (auto ec = co_await feed_parser(
             up, c.conn.buffer, *hp, [](auto& p) { return p.is_header_done(); }, deadline,
-            *c.s.deadline)) {
+            *c.s.deadline, upstream_head_max)) {
       silent = first && !hp->got_some();
       co_return ec;
     }
@@ -165,10 +167,10 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
   error_code ec;
   if (within_total && total.count() > 0)
     ec = co_await feed_parser(up, c.conn.buffer, sp, body_within_budget{&body_lease, &over_budget},
-                              c.started + total, *c.s.deadline);
+                              c.started + total, *c.s.deadline, upstream_head_max);
   else
     ec = co_await feed_parser(up, c.conn.buffer, sp, body_within_budget{&body_lease, &over_budget},
-                              c.rt.cfg.upstream_idle_timeout, *c.s.deadline);
+                              c.rt.cfg.upstream_idle_timeout, *c.s.deadline, upstream_head_max);
   if (over_budget) {
     stop_watch(c.s);
     c.rt.metrics.overloaded.fetch_add(1, std::memory_order_relaxed);

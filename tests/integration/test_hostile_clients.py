@@ -15,7 +15,8 @@ def statuses(raw):
 def with_gateway(test):
     def run():
         fake = FakeUpstream(models=["m"], name="A")
-        gw = Gateway({"OPENAI_API_BASE_URLS": fake.url})
+        # Forwarded user-info headers on: a header smuggled in by another route would show upstream.
+        gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "ENABLE_FORWARD_USER_INFO_HEADERS": "True"})
         try:
             gw.wait_for_models(["m"])
             test(gw, fake)
@@ -41,6 +42,46 @@ def test_transfer_encoding_not_ending_in_chunked_is_refused_not_smuggled(gw, fak
                        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
                        f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n")
     check(statuses(raw) == [b"200"], raw[:300])
+
+
+def chunked_request(body, trailer):
+    return (b"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+            f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n" + trailer)
+
+
+@with_gateway
+def test_chunked_trailers_count_against_the_head_limits(gw, fake):
+    body = json.dumps({"model": "m"}).encode()
+    # An endless trailer section: 431 once it passes the head's 16 KiB, while it is still coming.
+    s = socket.create_connection(("127.0.0.1", gw.port), timeout=10)
+    s.sendall(chunked_request(body, b""))
+    sent, answer = 0, b""
+    deadline = time.time() + 10
+    s.setblocking(False)
+    while not answer and time.time() < deadline and sent < (64 << 20):
+        try:
+            sent += s.send(b"X-T: t\r\n" * 4096)
+        except BlockingIOError:
+            time.sleep(0.01)
+        except OSError:
+            pass
+        try:
+            answer = s.recv(65536)
+        except BlockingIOError:
+            pass
+        except OSError:
+            break
+    s.close()
+    check(statuses(answer) == [b"431"], (sent, answer[:300]))
+    check(sent < (8 << 20), f"{sent} trailer bytes were read before the answer")
+    # More fields than a head may have, in a small trailer: 431 too.
+    raw = raw_exchange(gw.port, chunked_request(body, b"".join(b"X-T%d: t\r\n" % i for i in range(101)) + b"\r\n"))
+    check(statuses(raw) == [b"431"], raw[:300])
+    # A few trailer fields are fine, and none of them is taken for a header of the request.
+    raw = raw_exchange(gw.port, chunked_request(body, b"X-OpenWebUI-Chat-Id: from-trailer\r\n\r\n"))
+    check(statuses(raw) == [b"200"], raw[:300])
+    check("from-trailer" not in json.dumps(fake.stats()["last_headers"]), fake.stats()["last_headers"])
 
 
 @with_gateway
@@ -246,6 +287,7 @@ if __name__ == "__main__":
     run_tests([
         test_transfer_encoding_not_ending_in_chunked_is_refused_not_smuggled,
         test_host_header_missing_or_duplicated_is_refused,
+        test_chunked_trailers_count_against_the_head_limits,
         test_more_than_100_header_fields_is_431,
         test_a_declared_content_length_is_not_reserved_before_it_arrives,
         test_buffered_bytes_over_the_budget_get_503_with_retry_after,

@@ -144,6 +144,27 @@ def test_verify_tries_a_connection_without_storing_it():
         a.stop()
 
 
+def test_a_url_whose_host_parsers_disagree_on_is_refused():
+    a = FakeUpstream(models=["listed-a"], name="A", key="sk-confused-1234")
+    gw = Gateway({"OPENAI_API_BASE_URLS": a.url, "OPENAI_API_KEYS": "sk-confused-1234"})
+    try:
+        gw.wait_for_models(["listed-a"])
+        # Boost.URL 1.81 alone reads the host of this as 127.0.0.1 (port 80): the key would go there.
+        confused = f"http://127.0.0.1.example.com:{a.port}/v1"
+        status, _, raw = gw.post("/openai/verify", {"url": confused, "key": "sk-confused-1234"})
+        check(status == 400 and "'/'" in json.loads(raw)["detail"], (status, raw))
+        form = json.loads(gw.get("/openai/config")[2])
+        for bad in [confused, f"http://a@b@127.0.0.1:{a.port}/v1", f"http://127.0.0.1:{a.port}:1/v1",
+                    "http://127.0.0.1:99999/v1"]:
+            form["OPENAI_API_BASE_URLS"] = [bad]
+            status, _, raw = gw.post("/openai/config/update", form)
+            check(status == 400, (bad, status, raw))
+        check(json.loads(gw.get("/openai/config")[2])["OPENAI_API_BASE_URLS"] == [a.url], "a bad URL was stored")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        a.stop()
+
+
 def test_passthrough_exists_only_when_enabled():
     a = FakeUpstream(models=["m-a"], name="A", key="sk-pass-5555")
     env = {"OPENAI_API_BASE_URLS": a.url, "OPENAI_API_KEYS": "sk-pass-5555"}
@@ -333,6 +354,7 @@ if __name__ == "__main__":
                test_auth_types_send_what_they_say,
                test_auth_types_that_cannot_be_honoured_are_refused,
                test_verify_tries_a_connection_without_storing_it,
+               test_a_url_whose_host_parsers_disagree_on_is_refused,
                test_passthrough_exists_only_when_enabled,
                test_reasoning_model_bodies_change_only_where_they_must,
                test_azure_connections_get_deployment_paths_and_azure_bodies,
