@@ -1,5 +1,6 @@
 #include "http/server/request_head_checks.hpp"
 
+#include <algorithm>
 #include <boost/beast/http/parser.hpp>
 
 namespace sb {
@@ -29,24 +30,37 @@ std::optional<head_problem> check_request_head(
   return std::nullopt;
 }
 
-std::size_t count_fields(const http::fields& h) {
-  std::size_t n = 0;
-  for (auto it = h.begin(); it != h.end(); ++it) ++n;
-  return n;
+std::vector<const void*> head_field_ids(const http::fields& h) {
+  std::vector<const void*> ids;
+  for (auto& f : h) ids.push_back(&f);
+  return ids;
 }
 
 std::optional<head_problem> drop_trailer_fields(http::request_parser<growing_string_body>& parser,
-                                                std::size_t head_fields, std::size_t max_fields) {
+                                                const std::vector<const void*>& head,
+                                                std::size_t max_fields, std::size_t max_bytes) {
   auto& h = parser.get();
-  auto fields = count_fields(h);
-  if (fields == head_fields) return std::nullopt;
+  std::size_t fields = 0, bytes = 0;
+  for (auto& f : h) {
+    ++fields;
+    bytes += f.name_string().size() + f.value().size() + 4;  // "name: value\r\n", as on the wire
+  }
+  if (fields == head.size()) return std::nullopt;
   if (fields > max_fields)
     return head_problem{gateway_error::headers_too_large,
                         "too many header and trailer fields (more than " +
                             std::to_string(max_fields) + ")"};
-  auto it = h.begin();
-  for (std::size_t i = 0; i < head_fields; ++i) ++it;
-  while (it != h.end()) it = h.erase(it);
+  if (bytes > max_bytes)
+    return head_problem{gateway_error::headers_too_large,
+                        "header and trailer fields are too large (more than " +
+                            std::to_string(max_bytes) + " bytes)"};
+  // A trailer field joins the head's fields of the same name, wherever they are: told apart by
+  // identity, not position.
+  for (auto it = h.begin(); it != h.end();)
+    if (std::find(head.begin(), head.end(), static_cast<const void*>(&*it)) == head.end())
+      it = h.erase(it);
+    else
+      ++it;
   return std::nullopt;
 }
 

@@ -5,6 +5,7 @@
 #include "http/server/growing_string_body.hpp"
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/server/errors.hpp"
 
@@ -23,14 +24,16 @@ std::optional<head_problem> check_request_head(
     const boost::beast::http::request_parser<growing_string_body>& parser,
     std::size_t max_fields);
 
-/// The number of fields in a message head.
-std::size_t count_fields(const boost::beast::http::fields& h);
+/// The fields of a message head, by identity (taken before a chunked body, whose trailer fields
+/// Beast adds to the head).
+std::vector<const void*> head_field_ids(const boost::beast::http::fields& h);
 
-/// After a chunked body: Beast appends trailer fields to the head, past its `head_fields` fields.
-/// More than `max_fields` in all is refused as the head would be (431); otherwise the trailer
-/// fields are removed, so that none is ever taken for a header of the request.
+/// After a chunked body: trailer fields count against the head's limits (`max_fields` fields and
+/// `max_bytes` of fields, head and trailer together): past them the request is refused as a
+/// head would be (431). Otherwise the trailer fields (those not in `head`) are removed, so that
+/// none is ever taken for a header of the request.
 std::optional<head_problem> drop_trailer_fields(
-    boost::beast::http::request_parser<growing_string_body>& parser, std::size_t head_fields,
-    std::size_t max_fields);
+    boost::beast::http::request_parser<growing_string_body>& parser,
+    const std::vector<const void*>& head, std::size_t max_fields, std::size_t max_bytes);
 
 }  // namespace sb

@@ -148,9 +148,10 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
         break;
       }
     }
-    // A chunked body may end in trailer fields, which Beast appends to the head: counted here,
-    // checked once the body is read (only chunked requests pay for the count).
-    std::size_t head_fields = !hec && parser.chunked() ? count_fields(parser.get()) : 0;
+    // A chunked body may end in trailer fields, which Beast adds to the head: the head's own
+    // fields are noted here, the rest checked once the body is read (only chunked requests pay).
+    std::vector<const void*> head_fields;
+    if (!hec && parser.chunked()) head_fields = head_field_ids(parser.get());
     parser.eager(true);
     if (!hec && !parser.is_done() && buffer.size() == 0 &&
         beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -167,8 +168,9 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
       hec = co_await feed_parser(stream, buffer, parser,
                                  body_within_budget{&body_lease, &over_budget},
                                  rt.cfg.client_idle_timeout, deadline, rt.cfg.max_request_header);
-    if (!hec && !over_budget && head_fields > 0) {
-      if (auto problem = drop_trailer_fields(parser, head_fields, rt.cfg.max_header_fields)) {
+    if (!hec && !over_budget && !head_fields.empty()) {
+      if (auto problem = drop_trailer_fields(parser, head_fields, rt.cfg.max_header_fields,
+                                             rt.cfg.max_request_header)) {
         rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
         co_await refuse_and_close(stream, deadline, problem->error, std::move(problem->message));
         break;

@@ -111,6 +111,7 @@ net::awaitable<upstream_reply> call_upstream(upstream_endpoint& ep, http::verb m
       }
       r = upstream_reply{};
       bool silent = false;
+      auto sent_at = std::chrono::steady_clock::now();
       bool keep = co_await std::visit(
           [&](auto& s) {
             return exchange_once(s, *conn, head, body, timeout, max_bytes, r, silent);
@@ -118,8 +119,10 @@ net::awaitable<upstream_reply> call_upstream(upstream_endpoint& ep, http::verb m
           conn->stream);
       bool ok = r.error.empty();
       ep.release(std::move(conn), ok && keep);
-      // A pooled connection the upstream had closed: one retry on a fresh one.
-      if (ok || !reused || !silent) break;
+      // A pooled connection the upstream had closed (the keep-alive race): one retry on a
+      // fresh one.
+      bool raced = std::chrono::steady_clock::now() - sent_at < keepalive_race_window;
+      if (ok || !reused || !silent || !raced) break;
       ep.stats().stale_retries.fetch_add(1, std::memory_order_relaxed);
     }
   } catch (const std::exception& e) {

@@ -48,10 +48,10 @@ std::optional<upstream_target> parse_upstream_url(std::string_view url, std::str
     return std::nullopt;
   }
   upstream_target t;
-  auto scheme = parsed->scheme();
-  if (scheme == "https")
+  auto scheme = parsed->scheme_id();  // case-insensitive, as schemes are
+  if (scheme == boost::urls::scheme::https)
     t.tls = true;
-  else if (scheme != "http") {
+  else if (scheme != boost::urls::scheme::http) {
     error = "scheme must be http or https";
     return std::nullopt;
   }
@@ -71,6 +71,10 @@ std::optional<upstream_target> parse_upstream_url(std::string_view url, std::str
         std::string_view(parsed->encoded_host()), std::string_view(path));
     return std::nullopt;
   }
+  if (parsed->host_type() == boost::urls::host_type::ipvfuture) {
+    error = "an IPvFuture address literal cannot be connected to";
+    return std::nullopt;
+  }
   if (t.host.find('%') != std::string::npos) {
     error = "the host is percent-encoded: write it plainly";
     return std::nullopt;
@@ -82,8 +86,10 @@ std::optional<upstream_target> parse_upstream_url(std::string_view url, std::str
     error = "the port must be a number from 1 to 65535";
     return std::nullopt;
   }
-  t.host_header = std::string(parsed->encoded_host_and_port());
-  if (t.host_header.ends_with(':')) t.host_header.pop_back();
+  // The port as a number ("0080" is port 80), and left out of Host when the URL had none.
+  t.port = std::to_string(std::stoul(t.port));
+  t.host_header = std::string(parsed->encoded_host());
+  if (parsed->has_port() && !parsed->port().empty()) t.host_header += ":" + t.port;
   t.base_path = std::string(path);
   while (!t.base_path.empty() && t.base_path.back() == '/') t.base_path.pop_back();
   if (parsed->has_query()) t.query = std::string(parsed->encoded_query());

@@ -74,6 +74,12 @@ inline head_kind classify_head(unsigned code, int seen) {
   return head_kind::interim;
 }
 
+/// How soon after a request went out on a pooled connection its failure, before any byte of
+/// answer, is taken for the keep-alive race (the upstream closed the idle connection as the
+/// request went out, so never read it): the one case where a request that may change something
+/// is sent again. Later, the upstream may have read it and acted on it.
+inline constexpr std::chrono::milliseconds keepalive_race_window{100};
+
 using plain_stream = boost::beast::tcp_stream;
 using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 

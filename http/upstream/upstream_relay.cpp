@@ -72,6 +72,18 @@ std::string body_timeout_message(const exchange_context& c, bool within_total) {
   return idle_timeout_message(c);
 }
 
+bool idempotent(http::verb m) {
+  return m == http::verb::get || m == http::verb::head || m == http::verb::options;
+}
+
+// The request was written whole and the connection ended without an answer.
+std::string unanswered_message(const exchange_context& c, const error_code& ec) {
+  return fmt::format(
+      "{} ended the connection ({}) after receiving the request, without answering; it was not "
+      "sent again, since the upstream may have acted on it",
+      connection_name(c.ep), ec.message());
+}
+
 // Ends an attempt that failed before any answer reached the client.
 net::awaitable<exchange_result> fail(exchange_context& c, const error_code& ec,
                                      std::string message = std::string()) {
@@ -217,12 +229,15 @@ template <class Stream>
 net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const std::string& head,
                                          const upstream_request& req, bool reused) {
   watch_scope watching(c.w, &beast::get_lowest_layer(up));
-  // A pooled connection the upstream had closed fails before any answer: retry on a fresh one.
+  // A request goes again only where the upstream cannot have acted on it. A pooled connection
+  // that fails at once, before a byte of answer, is the keep-alive race (the upstream closed it as
+  // the request went out): once more on a fresh one.
   auto stale = [&](const error_code& ec, bool silent) {
-    return reused && silent && !c.w.requested && ec != beast::error::timeout;
+    return reused && silent && !c.w.requested && ec != beast::error::timeout &&
+           std::chrono::steady_clock::now() - c.started < keepalive_race_window;
   };
-  // A broken connection (not a timeout: the upstream may still be working on it) may go to
-  // another connection when nothing reached the client.
+  // A connection that broke while the request was being written (not a timeout: the upstream
+  // may still be working on it) may go to another connection when nothing reached the client.
   auto broken = [&](const error_code& ec) {
     return c.may_hand_back && !c.w.requested && ec != beast::error::timeout;
   };
@@ -242,10 +257,16 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
   if (total.count() > 0) head_deadline = std::min(head_deadline, c.started + total);
   if (auto ec = co_await read_final_head(c, up, hp, silent, head_deadline)) {
     if (stale(ec, silent)) co_return retry_on_fresh();
-    if (broken(ec)) co_return handed_back_result(c, request_outcome::reset);
+    // Written whole, then silence, a close or a reset: only a request that changes nothing goes
+    // elsewhere (nginx's non_idempotent off). A generation sent twice is billed twice.
+    if (broken(ec) && idempotent(req.method)) co_return handed_back_result(c, request_outcome::reset);
     if (ec == beast::error::timeout && head_deadline < c.started + c.rt.cfg.upstream_first_byte_timeout)
     {
       std::string message = total_timeout_message(c, req.wants_stream);
+      co_return co_await fail(c, ec, std::move(message));
+    }
+    if (ec != beast::error::timeout && !c.w.requested && !idempotent(req.method)) {
+      std::string message = unanswered_message(c, ec);
       co_return co_await fail(c, ec, std::move(message));
     }
     co_return co_await fail(c, ec);

@@ -82,6 +82,16 @@ def test_chunked_trailers_count_against_the_head_limits(gw, fake):
     raw = raw_exchange(gw.port, chunked_request(body, b"X-OpenWebUI-Chat-Id: from-trailer\r\n\r\n"))
     check(statuses(raw) == [b"200"], raw[:300])
     check("from-trailer" not in json.dumps(fake.stats()["last_headers"]), fake.stats()["last_headers"])
+    # A trailer named like a head field sits beside it in Beast's list: it goes, the head stays
+    # whole (the cross-site guard still sees the Origin, and one Host).
+    cross = (b"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+             b"Transfer-Encoding: chunked\r\nContent-Type: application/json\r\nOrigin: http://evil.example\r\n\r\n" +
+             f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\nHost: y\r\n\r\n")
+    raw = raw_exchange(gw.port, cross)
+    check(statuses(raw) == [b"403"], raw[:300])
+    # Sent in one write with its request, a trailer over the head's size limit is still refused.
+    raw = raw_exchange(gw.port, chunked_request(body, b"X-Big: " + b"b" * 20000 + b"\r\n\r\n"))
+    check(statuses(raw) == [b"431"], raw[:300])
 
 
 @with_gateway

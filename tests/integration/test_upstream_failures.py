@@ -264,6 +264,30 @@ def test_pooled_connection_closed_by_upstream_is_replaced_by_a_fresh_one():
         check(found == 1, metrics)
 
 
+def test_a_post_the_upstream_received_is_never_sent_again():
+    # Two connections serve "m"; each reads the whole request, waits 0.2 s and closes (or resets)
+    # without answering. It may have acted on it (a generation billed, a tool run): 502, sent once.
+    for behave in ["hangup:200", "hangup_rst:200"]:
+        fakes = [FakeUpstream(models=["m"], name=n, extra=("--behave", behave)) for n in "AB"]
+        gw = Gateway({"OPENAI_API_BASE_URLS": ";".join(f.url for f in fakes)})
+        try:
+            gw.wait_for_models(["m"])
+            deadline = time.time() + 5
+            while len([m for m in json.loads(gw.get("/openai/models")[2])["data"] if m["id"] == "m"]) < 2:
+                check(time.time() < deadline, "both connections never listed the model")
+                time.sleep(0.05)
+            for n in range(3):
+                status, _, raw = gw.post("/openai/chat/completions", {"model": "m"})
+                check(status == 502, (behave, status, raw))
+                check("not sent again" in json.loads(raw)["detail"], raw)
+                received = sum(f.stats()["chat_requests"] for f in fakes)
+                check(received == n + 1, f"{behave}: {received} upstream requests for {n + 1} client requests")
+        finally:
+            check(gw.stop() == 0, gw.output())
+            for f in fakes:
+                f.stop()
+
+
 def test_header_deadline_closes_slow_clients():
     with behaviour_cluster({"CLIENT_HEADER_TIMEOUT": "0.5"}) as c:
         s = socket.create_connection(("127.0.0.1", c.gw.port))
@@ -361,6 +385,7 @@ def test_slow_client_backpressures_the_upstream():
 
 if __name__ == "__main__":
     run_tests([test_unreachable_upstream_gives_a_clear_502_fast,
+               test_a_post_the_upstream_received_is_never_sent_again,
                test_unreachable_connection_fails_over_to_another_serving_the_model,
                test_dead_upstream_does_not_block_the_model_list,
                test_upstream_reset_mid_stream_ends_with_an_error_event,

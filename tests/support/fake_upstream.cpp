@@ -18,6 +18,8 @@
 //   slow_body:<ms>    a whole (non-streamed) answer's body comes that long after its head
 //   fail_rate:<pct>   that share of requests (at random) answers 500
 //   list_error:<code> GET */models and /api/tags answer that status
+//   hangup:<ms>       read the whole request, wait that long, close without answering
+//   hangup_rst:<ms>   the same, closing with a reset
 // The same tokens set for the whole server (POST /_behave with them as the body, or --behave)
 // apply to every request first: how one connection of several serving a model misbehaves.
 // GET /_stats answers counters the tests assert on (requests, disconnects seen, last model, and
@@ -94,6 +96,8 @@ struct behaviour {
   int jitter_ms = 0;     // with slow_ttft: that much more on some requests (a heavy tail)
   int slow_body_ms = 0;  // a whole answer's body comes that long after its head
   int fail_percent = 0;  // that share of requests answers 500 (a flaky server)
+  int hangup_ms = -1;    // close without answering, that long after reading the request
+  bool hangup_reset = false;
 };
 
 // Applies to every request, before the model's own tokens (POST /_behave sets it, --behave too):
@@ -138,6 +142,12 @@ behaviour parse_tokens(std::string_view model, behaviour b) {
       b.slow_body_ms = num("slow_body:");
     else if (tok.starts_with("fail_rate:"))
       b.fail_percent = num("fail_rate:");
+    else if (tok.starts_with("hangup:"))
+      b.hangup_ms = num("hangup:");
+    else if (tok.starts_with("hangup_rst:")) {
+      b.hangup_ms = num("hangup_rst:");
+      b.hangup_reset = true;
+    }
     else if (tok == "garbage")
       b.garbage = true;
     else if (tok == "empty")
@@ -403,6 +413,12 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
   if (auto* st = body.as_object().if_contains("stream"); st && st->is_bool())
     stream = st->as_bool();
   auto b = parse_behaviour(model);
+  if (b.hangup_ms >= 0) {  // it received the request whole, and may have acted on it
+    co_await wait_watching(s, b.hangup_ms);
+    if (b.hangup_reset) s.socket().set_option(net::socket_base::linger(true, 0));
+    s.socket().close();
+    co_return false;
+  }
   if (int wait = ttft_of(b); wait > 0 && !co_await wait_watching(s, wait)) {
     ++stats.disconnects;
     co_return false;

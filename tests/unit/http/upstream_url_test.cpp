@@ -44,6 +44,10 @@ const std::vector<spelling> spellings = {
     {" http://good.com/", "", "", ""},
     {"http://good.com /x", "", "", ""},
     {"http://go\tod.com/", "", "", ""},
+    {"HTTP://h/v1", "h", "80", "/v1"},  // schemes are case-insensitive
+    {"hTtPs://h/", "h", "443", ""},
+    {"http://[v1.127.0.0.2]:81/v1", "", "", ""},  // IPvFuture: nothing to connect to
+    {"http://h:0080/", "h", "80", ""},
 };
 
 }  // namespace
@@ -69,4 +73,12 @@ CAF_TEST(a path glued to the host says what is wrong) {
   std::string err;
   CAF_CHECK(!parse_upstream_url("http://127.0.0.1.example.com:57579/v1", err));
   CAF_CHECK(err.find("'/'") != std::string::npos);
+}
+
+CAF_TEST(the host header carries the port as a number and only when the url had one) {
+  std::string err;
+  CAF_CHECK_EQUAL(parse_upstream_url("http://h:0080/", err)->host_header, "h:80");
+  CAF_CHECK_EQUAL(parse_upstream_url("http://h:/", err)->host_header, "h");
+  CAF_CHECK_EQUAL(parse_upstream_url("http://[::1]:81/", err)->host_header, "[::1]:81");
+  CAF_CHECK_EQUAL(parse_upstream_url("https://h/", err)->host_header, "h");
 }
