@@ -103,7 +103,10 @@ bool scan(std::string& body, found& out) {
     if (key == "max_tokens" || key == "max_completion_tokens" || key == "temperature") {
       member m;
       m.key_begin = offset(key_raw) - 1;
-      m.key_end = m.key_begin + key.size() + 2;
+      // The key as written: escapes make it longer than its unescaped name.
+      auto key_end = scalar_end(body, m.key_begin);
+      if (!key_end) return false;
+      m.key_end = *key_end;
       od::value v = field.value();
       std::string_view raw = v.raw_json_token();
       auto end = scalar_end(body, offset(raw.data()));

@@ -96,3 +96,16 @@ CAF_TEST(azure reasoning models lose any temperature but 1) {
                   R"({"model":"gpt-4o","temperature":0.2})");
   CAF_CHECK_EQUAL(applied(R"({"model":"o3","temperature":0.2})", "o3"), R"({"model":"o3","temperature":0.2})");
 }
+
+CAF_TEST(an escaped key is replaced by its whole raw span) {
+  // "max_completion\u005ftokens" is max_completion_tokens: the splice used to take the
+  // unescaped length from the key's start and left `"max_tokens"kens":5`.
+  CAF_CHECK_EQUAL(applied(R"({"model":"llama","max_completion\u005ftokens":5})", "llama"),
+                  R"({"model":"llama","max_tokens":5})");
+  CAF_CHECK_EQUAL(applied(R"({"model":"o1","max\u005Ftokens":5})", "o1"),
+                  R"({"model":"o1","max_completion_tokens":5})");
+  CAF_CHECK_EQUAL(applied(R"({"model":"o1","\u006dax_tokens":5,"max_completion_tokens":9})", "o1"),
+                  R"({"model":"o1","max_completion_tokens":9})");
+  CAF_CHECK_EQUAL(on_azure(R"({"model":"o1","temp\u0065rature":0.2,"n":1})", "o1"),
+                  R"({"model":"o1","n":1})");
+}
