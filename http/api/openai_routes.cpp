@@ -13,10 +13,17 @@ namespace http = boost::beast::http;
 
 namespace {
 
+// What differs between the routes relayed by model.
+struct relayed_kind {
+  bool json_answer = true;  // a whole success must be JSON
+  bool chat = false;        // chat completions: the reasoning-model rules apply
+  sse_dialect dialect = sse_dialect::chat;
+};
+
 // Relays a request routed by its model to `path` on a connection serving it. Not a coroutine: it
 // decides synchronously and returns the relay (or the error) to be awaited.
 route_result relay_by_model(api_context& ctx, session_io& s, client_request& req, const char* path,
-                            bool json_answer = true, bool chat = false) {
+                            relayed_kind kind = {}) {
   chat_request_view view;
   if (auto problem = parse_chat_request(req.body(), view); !problem.empty())
     return answer_error(s, gateway_error::bad_request, std::move(problem));
@@ -27,7 +34,7 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   const route_target* t = pick_target(it->second);
   if (!t) return answer_all_down(s, it->second, std::string(view.model));
   if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
-  if (chat) {
+  if (kind.chat) {
     auto host = reasoning_host_of(t->endpoint->spec());
     if (reasoning_rules_apply(t->upstream_model, host.official, view.has_max_completion_tokens))
       apply_reasoning_rules(req.body(), t->upstream_model, host);
@@ -39,7 +46,8 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   up.accept = std::string(field_value(req, http::field::accept));
   up.body = std::move(req.body());
   up.wants_stream = view.stream;
-  up.json_answer = json_answer;
+  up.json_answer = kind.json_answer;
+  up.dialect = kind.dialect;
   const model_route& route = it->second;
   if (route.needs_caller) up.caller = caller_identity_of(ctx, req);
   return relay_with_failover(s, ctx.rt, std::move(catalog), route, t, std::move(up), true);
@@ -60,7 +68,7 @@ route_result openai_models(api_context& ctx, session_io& s, client_request&) {
 }
 
 route_result openai_chat(api_context& ctx, session_io& s, client_request& req) {
-  return relay_by_model(ctx, s, req, "/chat/completions", true, true);
+  return relay_by_model(ctx, s, req, "/chat/completions", {.chat = true});
 }
 route_result openai_embeddings(api_context& ctx, session_io& s, client_request& req) {
   return relay_by_model(ctx, s, req, "/embeddings");
@@ -69,10 +77,10 @@ route_result openai_completions(api_context& ctx, session_io& s, client_request&
   return relay_by_model(ctx, s, req, "/completions");
 }
 route_result openai_responses(api_context& ctx, session_io& s, client_request& req) {
-  return relay_by_model(ctx, s, req, "/responses");
+  return relay_by_model(ctx, s, req, "/responses", {.dialect = sse_dialect::responses});
 }
 route_result openai_speech(api_context& ctx, session_io& s, client_request& req) {
-  return relay_by_model(ctx, s, req, "/audio/speech", false);
+  return relay_by_model(ctx, s, req, "/audio/speech", {.json_answer = false});
 }
 
 // ENABLE_OPENAI_API_PASSTHROUGH: any method and path (with its query) below /openai/ goes to

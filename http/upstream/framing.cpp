@@ -62,9 +62,18 @@ std::size_t next_event_end(framing f, const char* buf, std::size_t begin, std::s
   return 0;
 }
 
-std::string error_event(framing f, std::string_view message) {
+std::string error_event(framing f, std::string_view message, sse_dialect d,
+                        std::uint64_t sequence) {
   if (f == framing::ndjson)
     return boost::json::serialize(boost::json::object{{"error", message}}) + "\n";
+  if (d == sse_dialect::responses)
+    return "event: error\ndata: " +
+           boost::json::serialize(boost::json::object{{"type", "error"},
+                                                      {"code", "upstream_error"},
+                                                      {"message", message},
+                                                      {"param", nullptr},
+                                                      {"sequence_number", sequence}}) +
+           "\n\n";
   return "data: " + error_body("upstream_error", message, 502) + "\n\n";
 }
 

@@ -14,6 +14,11 @@ namespace sb {
 
 enum class framing : std::uint8_t { whole, sse, ndjson };
 
+/// Whose events an SSE stream carries, which decides how a cut stream's error event is shaped:
+/// Chat Completions (and legacy completions) or the Responses API, whose clients validate every
+/// event against its own types.
+enum class sse_dialect : std::uint8_t { chat, responses };
+
 /// The framing an answer with this Content-Type has: SSE, NDJSON (x-ndjson, jsonl, json-seq
 /// lines), or whole. An absent or generic type (text/plain, application/octet-stream) gives
 /// `otherwise`: the provider's default for a request that asked to stream, whole for one that did
@@ -28,7 +33,10 @@ std::size_t last_event_end(framing f, const char* buf, std::size_t from, std::si
 std::size_t next_event_end(framing f, const char* buf, std::size_t begin, std::size_t end);
 
 /// The event that ends a stream which failed: `data: {"error": {...}}` for SSE (the OpenAI SDKs
-/// raise it), a last `{"error": "..."}` line for NDJSON (Ollama's clients raise it).
-std::string error_event(framing f, std::string_view message);
+/// raise it), a last `{"error": "..."}` line for NDJSON (Ollama's clients raise it). A Responses
+/// stream ends with its own `event: error` (type "error", numbered `sequence` after the events
+/// relayed).
+std::string error_event(framing f, std::string_view message, sse_dialect d = sse_dialect::chat,
+                        std::uint64_t sequence = 0);
 
 }  // namespace sb

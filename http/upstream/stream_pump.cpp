@@ -43,6 +43,9 @@ struct pending_events {
   std::vector<char> buf = std::vector<char>(stream_buffer_initial);
   std::size_t used = 0;
   std::size_t scanned = 0;
+  // Events relayed, counted only where a cut stream's error event needs the number (Responses).
+  std::uint64_t events = 0;
+  bool count_events = false;
 };
 
 // Step 1: the answer's head. Chunked for HTTP/1.1; HTTP/1.0 is close-delimited.
@@ -88,6 +91,9 @@ net::awaitable<bool> flush_events(exchange_context& c, pending_events& p, framin
   p.scanned = p.used >= 2 ? p.used - 2 : 0;
   if (boundary == 0 && !done) co_return true;
   bool ok;
+  if (p.count_events)
+    for (std::size_t at = 0, e; (e = next_event_end(f, p.buf.data(), at, boundary)) != 0; at = e)
+      ++p.events;
   if (!hook) {
     ok = co_await write_chunk(c.s, p.buf.data(), boundary, done);
   } else {
@@ -157,7 +163,8 @@ net::awaitable<std::string> read_more(exchange_context& c, Stream& up, body_pars
 template <class Stream>
 net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
                                             http::response_parser<http::empty_body>& head,
-                                            framing f, stream_hook* hook) {
+                                            framing f, stream_hook* hook,
+                                            sse_dialect dialect) {
   exchange_result r;
   auto& w = c.w;
   streaming_registration registered(w);
@@ -177,6 +184,7 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
   }
   c.rt.metrics.open_streams.fetch_add(1, std::memory_order_relaxed);
   pending_events p;
+  p.count_events = dialect == sse_dialect::responses && out_framing == framing::sse;
   std::string converted;
   bool client_ok = true;
   bool finished = false;  // the last write carried the end of the body
@@ -218,7 +226,7 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
     c.rt.metrics.upstream_stream_errors.fetch_add(1, std::memory_order_relaxed);
     c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("stream cut: {}", failure);
-    auto frame = error_event(out_framing, failure);
+    auto frame = error_event(out_framing, failure, dialect, p.events);
     client_ok = co_await write_chunk(c.s, frame.data(), frame.size(), true);
   }
   r.reusable = failure.empty() && bp.is_done() && bp.keep_alive();
@@ -228,9 +236,9 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
 
 template net::awaitable<exchange_result> pump_stream<plain_stream>(
     exchange_context&, plain_stream&, http::response_parser<http::empty_body>&, framing,
-    stream_hook*);
+    stream_hook*, sse_dialect);
 template net::awaitable<exchange_result> pump_stream<tls_stream>(
     exchange_context&, tls_stream&, http::response_parser<http::empty_body>&, framing,
-    stream_hook*);
+    stream_hook*, sse_dialect);
 
 }  // namespace sb

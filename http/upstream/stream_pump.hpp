@@ -50,11 +50,12 @@ struct exchange_result {
   bool hand_back = false;
 };
 
-/// Relays the body that follows the final head in `head` (read from `up`) in framing `f`.
+/// Relays the body that follows the final head in `head` (read from `up`) in framing `f`; a cut
+/// SSE stream ends with an error event of `dialect`.
 template <class Stream>
 boost::asio::awaitable<exchange_result> pump_stream(
     exchange_context& c, Stream& up,
     boost::beast::http::response_parser<boost::beast::http::empty_body>& head, framing f,
-    stream_hook* hook);
+    stream_hook* hook, sse_dialect dialect);
 
 }  // namespace sb

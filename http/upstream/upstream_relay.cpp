@@ -288,7 +288,7 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
                         : framing::whole;
   exchange_result r;
   if (f != framing::whole)
-    r = co_await pump_stream(c, up, *hp, f, req.hook);
+    r = co_await pump_stream(c, up, *hp, f, req.hook, req.dialect);
   else
     r = co_await answer_whole(c, up, *hp, req.json_answer, !req.wants_stream);
   c.head_at = head_at;

@@ -13,6 +13,7 @@
 
 #include "http/server/response.hpp"
 #include "http/upstream/caller_identity.hpp"
+#include "http/upstream/framing.hpp"
 
 namespace sb {
 
@@ -35,6 +36,7 @@ struct upstream_request {
   bool json_answer = true;      // a whole success must be JSON (false: audio and other media)
   bool wants_stream = false;    // the request asked to stream: an untyped answer is the
                                 // provider's stream framing, not a whole body
+  sse_dialect dialect = sse_dialect::chat;  // whose events a streamed answer carries
   stream_hook* hook = nullptr;  // sees (and may rewrite) every event of a streamed answer
 };
 

@@ -43,6 +43,19 @@ def test_the_responses_api_streamed_and_not():
         check(events[0].startswith("event: response.created") and events[-1].startswith("event: response.completed"), events)
         deltas = [json.loads(e.split("data: ", 1)[1])["delta"] for e in events if "output_text.delta" in e]
         check(deltas == ["A:d0 ", "A:d1 ", "A:d2 "], events)
+    # Cut mid-way: the stream ends with the Responses API's own error event, not a chat one (the
+    # AI SDK rejects `data: {"error": ...}` there).
+    with cluster([dict(models=["r+reset_after:2"], name="R")]) as c:
+        c.gw.wait_for_models(["r+reset_after:2"])
+        status, hdrs, reads = stream_chunks(c.gw.port, "/openai/responses",
+                                            {"model": "r+reset_after:2", "input": "hi", "stream": True})
+        events = sse_events(b"".join(reads))
+        check(status == 200 and len(events) == 3, events)
+        name, data = events[-1].split("\n", 1)
+        err = json.loads(data.split("data: ", 1)[1])
+        check(name == "event: error" and err["type"] == "error" and err["sequence_number"] == 2 and
+              err["code"] == "upstream_error" and err["param"] is None, events[-1])
+        check(set(err) == {"type", "code", "message", "param", "sequence_number"}, err)
 
 
 def test_one_connections_list_and_unlisted_official_models():

@@ -710,9 +710,18 @@ net::awaitable<bool> openai_other(beast::tcp_stream& s, http::request<http::stri
   res.chunked(true);
   http::response_serializer<http::empty_body> sr{res};
   if (auto [ec, n] = co_await http::async_write_header(s, sr, use_nothrow); ec) co_return false;
-  for (auto& e : c.events)
-    if (auto [ec, n] = co_await net::async_write(s, http::make_chunk(net::buffer(e)), use_nothrow); ec)
+  auto b = parse_behaviour(request_model(req.body()));
+  for (std::size_t i = 0; i < c.events.size(); ++i) {
+    if (b.reset_after == static_cast<int>(i)) {
+      s.socket().set_option(net::socket_base::linger(true, 0));
+      s.socket().close();
       co_return false;
+    }
+    if (auto [ec, n] = co_await net::async_write(s, http::make_chunk(net::buffer(c.events[i])),
+                                                 use_nothrow);
+        ec)
+      co_return false;
+  }
   if (auto [ec, n] = co_await net::async_write(s, http::make_chunk_last(), use_nothrow); ec)
     co_return false;
   ++stats.completed_streams;
