@@ -51,11 +51,27 @@ json::object masked_configs(const std::string& text) {
 
 // One connection's config entry from an update: headers checked (no framing headers, nothing that
 // could end a header line) and masked values resolved. False and `error` when refused.
+// An Azure connection puts each model id into the path as a deployment name: "." and ".." would
+// be dot-segments there, and the request would go to another path of the resource.
+bool deployment_ids_ok(const json::object& entry, const std::string& where, std::string& error) {
+  auto* azure = entry.if_contains("azure");
+  auto* ids = entry.if_contains("model_ids");
+  if (!azure || !azure->is_bool() || !azure->as_bool() || !ids || !ids->is_array()) return true;
+  for (auto& id : ids->as_array())
+    if (id.is_string() && (id.as_string() == "." || id.as_string() == "..")) {
+      error = where + ".model_ids: \"" + std::string(id.as_string()) +
+              "\" cannot name an Azure deployment (it would be a dot-segment of the path)";
+      return false;
+    }
+  return true;
+}
+
 bool read_config_entry(const form_names& names, const json::object& in, std::size_t idx,
                        const std::string& url, const masked_echo& echo, json::object& out,
                        std::string& error) {
   out = in;
   auto entry = std::string(names.configs) + "[\"" + std::to_string(idx) + "\"]";
+  if (!deployment_ids_ok(out, entry, error)) return false;
   if (auto* k = out.if_contains("key"); k && !k->is_null()) {
     if (!k->is_string()) {
       error = entry + ".key must be a string";

@@ -3,6 +3,7 @@
 #include "http/api/handlers.hpp"
 #include "http/api/model_routing.hpp"
 #include "http/api/reasoning_rules.hpp"
+#include "http/api/relative_path.hpp"
 #include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
@@ -92,11 +93,14 @@ route_result openai_passthrough(api_context& ctx, session_io& s, client_request&
   if (!first)
     return answer_error(s, gateway_error::upstream_unreachable,
                         "OpenAI connection 0 is disabled or has not been reached yet");
+  std::string why;
+  auto path = resolve_relative_path(ctx.path, why);
+  if (!path) return answer_error(s, gateway_error::bad_request, std::move(why));
   upstream_request up;
   up.method = req.method();
   auto target = std::string_view(req.target());
   auto query = target.find('?');
-  up.path = "/" + std::string(ctx.path);
+  up.path = std::move(*path);
   if (query != std::string_view::npos) up.path += target.substr(query);
   up.content_type = std::string(field_value(req, http::field::content_type));
   up.accept = std::string(field_value(req, http::field::accept));

@@ -111,6 +111,12 @@ std::shared_ptr<upstream_endpoint> make_upstream_endpoint(const connection_spec&
   if (!why.empty()) return nullptr;
   why = unsupported_auth(spec);
   if (!why.empty()) return nullptr;
+  if (spec.azure)
+    for (auto& id : spec.model_ids)
+      if (id == "." || id == "..") {
+        why = "model id \"" + id + "\" cannot name an Azure deployment";
+        return nullptr;
+      }
   return std::make_shared<upstream_endpoint>(spec, std::move(*target), rt);
 }
 

@@ -4,7 +4,7 @@ prefixes; one connection's list; api.openai.com's non-chat models unlisted but r
 types (and the ones refused); verify."""
 import json
 
-from harness import FakeUpstream, Gateway, check, cluster, run_tests, sse_events, stream_chunks
+from harness import request, FakeUpstream, Gateway, check, cluster, run_tests, sse_events, stream_chunks
 
 TWO = [dict(models=["emb-a", "shared"], name="A"), dict(models=["emb-b", "shared"], name="B")]
 PREFIXED = {"OPENAI_API_CONFIGS": json.dumps({"0": {"prefix_id": "a"}, "1": {"prefix_id": "b"}})}
@@ -196,6 +196,14 @@ def test_passthrough_exists_only_when_enabled():
         check(status == 200, raw)
         status, hdrs, raw = gw.get("/openai/chat/completions")
         check(status == 405 or status == 404, (status, raw))
+        # A path never climbs out of the connection's base path, however its dots are spelled.
+        for bad in ["/openai/../../../etc/passwd", "/openai/files/%2e%2e/%2E%2e/%2e%2e/admin",
+                    "/openai/files/..%2f..%2fadmin", "/openai/a/.%2e/.%2E/b"]:
+            status, _, raw = request(gw.port, "PUT", bad, "{}")
+            check(status == 400 and "path" in json.loads(raw)["detail"], (bad, status, raw))
+            check(a.stats()["last_method"] != "PUT", ("a climbing path reached the upstream", a.stats()))
+        gw.get("/openai/files/./x/../y?limit=1")
+        check(a.stats()["last_target"] == "/v1/files/y?limit=1", a.stats())
     finally:
         check(gw.stop() == 0, gw.output())
     gw = Gateway(env)

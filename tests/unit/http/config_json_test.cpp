@@ -188,3 +188,15 @@ CAF_TEST(upstream urls split for connecting) {
   CAF_CHECK_EQUAL(q->userinfo, "u:p%40ss");
   CAF_CHECK_EQUAL(q->host_header, "host");
 }
+
+CAF_TEST(azure deployment ids that are dot segments are refused) {
+  std::string err;
+  auto form = [](const char* id) {
+    return std::string(R"({"OPENAI_API_BASE_URLS":["http://a/v1"],"OPENAI_API_CONFIGS":{"0":{"azure":true,"model_ids":["gpt",")") +
+           id + R"("]}}})";
+  };
+  CAF_CHECK(!parse_provider_config_update(provider_kind::openai, form(".."), current(), false, err));
+  CAF_CHECK(err.find("Azure deployment") != std::string::npos);
+  CAF_CHECK(!parse_provider_config_update(provider_kind::openai, form("."), current(), false, err));
+  CAF_CHECK(parse_provider_config_update(provider_kind::openai, form("..x"), current(), false, err));
+}
