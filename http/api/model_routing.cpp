@@ -40,36 +40,39 @@ candidate_set same_model(const model_route& r, const route_target* first) {
   return set;
 }
 
-// The members of `among` whose connection is healthy, and those that are at least reachable.
+// The members of `among` whose connection is healthy, and those that may still be used when none
+// is: reachable and not throttled (a connection that said Retry-After is left alone while it
+// runs, whatever else is down).
 void split_by_health(const model_route& r, candidate_set among, candidate_set& healthy,
-                     candidate_set& reachable) {
-  healthy = reachable = 0;
+                     candidate_set& usable) {
+  healthy = usable = 0;
   for (candidate_set s = among; s; s &= s - 1) {
     auto i = static_cast<std::size_t>(std::countr_zero(s));
     auto& ep = *r.targets[i].endpoint;
     if (ep.healthy()) healthy |= bit(i);
-    if (ep.reachable()) reachable |= bit(i);
+    if (ep.reachable() && !ep.is_throttled()) usable |= bit(i);
   }
 }
 
 const route_target* pick_among(const model_route& r, candidate_set among) {
-  candidate_set healthy, reachable;
-  split_by_health(r, among, healthy, reachable);
-  candidate_set usable = healthy ? healthy : reachable;
+  candidate_set healthy, usable;
+  split_by_health(r, among, healthy, usable);
+  if (healthy) usable = healthy;
   if (!usable) return nullptr;
   return &r.targets[pick_candidate(r.policy, r, best_tier(r, usable))];
 }
 
-// After `t` handed `back` a request: keeps a throttled connection aside, and picks where the
-// request goes next among `left` (not empty). Not in the coroutine: g++ 12 mishandles some
-// temporaries there.
+// Where a request handed back goes next among `left` (not empty); null when every one of them is
+// throttled. Not in the coroutine: g++ 12 mishandles some temporaries there.
 const route_target* next_attempt(runtime& rt, const model_route& route, const route_target* t,
                                  const handed_back& back, candidate_set left) {
-  if (back.status == 429)
-    t->endpoint->throttle_for(std::max(back.retry_after, std::chrono::milliseconds(1000)));
   auto next = pick_among(route, left);
-  // Every untried one turned unreachable meanwhile: the first of them takes it anyway.
-  if (!next) next = &route.targets[static_cast<std::size_t>(std::countr_zero(left))];
+  // Every untried one turned unreachable meanwhile: the first of them that is not throttled
+  // takes it anyway.
+  for (candidate_set s = left; !next && s; s &= s - 1)
+    if (!route.targets[static_cast<std::size_t>(std::countr_zero(s))].endpoint->is_throttled())
+      next = &route.targets[static_cast<std::size_t>(std::countr_zero(s))];
+  if (!next) return nullptr;
   rt.metrics.failovers.fetch_add(1, std::memory_order_relaxed);
   spdlog::debug("{} {}; retrying on {}", connection_name(*t->endpoint),
                 back.status ? fmt::format("answered {}", back.status)
@@ -94,6 +97,7 @@ boost::asio::awaitable<handled> relay_failing_over(session_io& s, runtime& rt,
     auto answer = co_await relay_to_upstream(s, rt, t->endpoint, std::move(up), give_back);
     if (answer.status != 0) co_return answer;
     auto next = next_attempt(rt, route, t, back, retryable & ~tried);
+    if (!next) co_return co_await answer_throttled(s, route, std::move(back.request.model));
     up = std::move(back.request);
     t = next;
     tried |= bit(index_of(route, t));
@@ -111,7 +115,10 @@ const route_target* pick_target(const model_route& r, std::optional<int> url_idx
   }
   auto n = std::min(r.targets.size(), max_candidates);
   if (n == 0) return nullptr;
-  if (n == 1) return tried || !r.targets[0].endpoint->reachable() ? nullptr : &r.targets[0];
+  if (n == 1) {
+    auto& ep = *r.targets[0].endpoint;
+    return tried || !ep.reachable() || ep.is_throttled() ? nullptr : &r.targets[0];
+  }
   candidate_set all = n == max_candidates ? ~candidate_set{0} : bit(n) - 1;
   return pick_among(r, all & ~tried);
 }
@@ -128,8 +135,40 @@ boost::asio::awaitable<handled> relay_with_failover(session_io& s, runtime& rt,
   return relay_failing_over(s, rt, std::move(catalog), route, t, std::move(up));
 }
 
+boost::asio::awaitable<handled> answer_throttled(session_io& s, const model_route& route,
+                                                 std::string model) {
+  std::string names;
+  auto soonest = std::chrono::milliseconds::max();
+  for (auto& t : route.targets) {
+    auto left = t.endpoint->throttle_left();
+    if (left.count() == 0) continue;
+    soonest = std::min(soonest, left);
+    if (!names.empty()) names += ", ";
+    names += connection_name(*t.endpoint);
+  }
+  if (soonest == std::chrono::milliseconds::max()) soonest = std::chrono::milliseconds(1000);
+  auto seconds = (soonest.count() + 999) / 1000;
+  co_return co_await send_error(
+      s, gateway_error::upstreams_throttled,
+      fmt::format("every connection serving '{}' is rate limited ({}); retry after {} s", model,
+                  names, seconds),
+      fmt::format("Retry-After: {}\r\n", seconds));
+}
+
 boost::asio::awaitable<handled> answer_all_down(session_io& s, const model_route& route,
                                                 std::string model) {
+  bool throttled = false;
+  for (auto& t : route.targets) {
+    if (t.endpoint->reachable() && !t.endpoint->is_throttled())
+      return answer_unreachable_all(s, route, std::move(model));
+    throttled = throttled || (t.endpoint->reachable() && t.endpoint->is_throttled());
+  }
+  if (throttled) return answer_throttled(s, route, std::move(model));
+  return answer_unreachable_all(s, route, std::move(model));
+}
+
+boost::asio::awaitable<handled> answer_unreachable_all(session_io& s, const model_route& route,
+                                                       std::string model) {
   std::string names;
   for (auto& t : route.targets) {
     if (!names.empty()) names += ", ";

@@ -34,9 +34,17 @@ boost::asio::awaitable<handled> relay_with_failover(session_io& s, runtime& rt,
                                                     const route_target* first,
                                                     upstream_request up, bool fail_over);
 
-/// The fast answer for a model whose every connection is unreachable: 503 with Retry-After.
+/// The fast answer when pick_target found nothing: 429 with the soonest Retry-After when every
+/// reachable connection serving the model is throttled (no upstream is called), otherwise 503
+/// with Retry-After (every one is unreachable).
 boost::asio::awaitable<handled> answer_all_down(session_io& s, const model_route& route,
                                                 std::string model);
+/// 503: every connection serving the model is unreachable.
+boost::asio::awaitable<handled> answer_unreachable_all(session_io& s, const model_route& route,
+                                                       std::string model);
+/// 429 with the soonest Retry-After of the model's throttled connections.
+boost::asio::awaitable<handled> answer_throttled(session_io& s, const model_route& route,
+                                                 std::string model);
 
 /// An error answer that owns its message (for handlers that return rather than await it).
 boost::asio::awaitable<handled> answer_error(session_io& s, gateway_error e, std::string message);

@@ -31,6 +31,8 @@ error_traits traits_of(gateway_error e) {
       return {http::status::service_unavailable, "overloaded_error", L::warn};
     case gateway_error::upstreams_down:
       return {http::status::service_unavailable, "upstream_unavailable", L::warn};
+    case gateway_error::upstreams_throttled:
+      return {http::status::too_many_requests, "rate_limit_error", L::info};
     case gateway_error::upstream_unreachable:
       return {http::status::bad_gateway, "upstream_error", L::warn};
     case gateway_error::upstream_timeout:

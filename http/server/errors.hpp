@@ -23,6 +23,7 @@ enum class gateway_error {
   unsupported_media_type,  // a state-changing route sent something other than JSON
   overloaded,              // over the memory budget: retry shortly (503 with Retry-After)
   upstreams_down,          // every connection serving the model is unreachable (503, Retry-After)
+  upstreams_throttled,     // every connection serving the model said 429 and its time runs (429)
   upstream_unreachable,   // connect failed / refused / reset before a response
   upstream_timeout,       // no response (or no next chunk) in time
   upstream_bad_response,  // the upstream answered something that is not HTTP / not what was asked

@@ -16,6 +16,7 @@
 #include "http/server/field_value.hpp"
 #include "http/server/op_deadline.hpp"
 #include "http/server/runtime.hpp"
+#include "http/upstream/answer_headers.hpp"
 #include "http/upstream/upstream_error.hpp"
 
 namespace sb {
@@ -49,14 +50,17 @@ struct pending_events {
 };
 
 // Step 1: the answer's head. Chunked for HTTP/1.1; HTTP/1.0 is close-delimited.
+// The upstream's own fields pass too (`upstream`), but for those the gateway sets itself.
 net::awaitable<bool> write_stream_head(exchange_context& c, http::status status,
-                                       std::string_view content_type) {
+                                       std::string_view content_type, const http::fields& upstream,
+                                       answer_body body) {
   auto& s = c.s;
   if (s.version == 10) s.keep_alive = false;
+  std::string extra = "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n";
+  append_passed_headers(extra, upstream, body, true, c.ep.secrets());
   std::string head;
-  head.reserve(256);
-  render_response_head(head, s, status, content_type, std::nullopt,
-                       "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n");
+  head.reserve(256 + extra.size());
+  render_response_head(head, s, status, content_type, std::nullopt, extra);
   s.deadline->arm(s.client.socket(), client_write_timeout);
   auto [ec, n] = co_await net::async_write(s.client, net::buffer(head), use_nothrow);
   co_return !s.deadline->settle(ec);
@@ -177,7 +181,8 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
   if (type.empty())  // framing inferred from the request: say which
     type = f == framing::ndjson ? "application/x-ndjson" : "text/event-stream";
   if (hook) type = hook->content_type(type);
-  if (!co_await write_stream_head(c, status, type)) {
+  auto body = hook ? answer_body::rewritten : answer_body::as_is;
+  if (!co_await write_stream_head(c, status, type, bp.get(), body)) {
     c.rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
     r.answer = {static_cast<unsigned>(status), false};
     co_return r;

@@ -138,6 +138,16 @@ class upstream_endpoint {
   void mark_down_for(std::chrono::milliseconds d) { cooldown_until_.store(ticks_after(d), relaxed); }
   /// 429 with Retry-After: passed over for `d`.
   void throttle_for(std::chrono::milliseconds d) { throttled_until_.store(ticks_after(d), relaxed); }
+  /// How long the connection's last 429 still asks to be left alone (0 when it does not).
+  std::chrono::milliseconds throttle_left() const {
+    auto until = throttled_until_.load(relaxed);
+    if (until == 0) return std::chrono::milliseconds(0);
+    auto left = std::chrono::steady_clock::duration(until) -
+                std::chrono::steady_clock::now().time_since_epoch();
+    return std::max(std::chrono::milliseconds(0),
+                    std::chrono::ceil<std::chrono::milliseconds>(left));
+  }
+  bool is_throttled() const { return throttled(); }
   /// A request got an answer: a connect cool-down is over (written only when set, to keep the
   /// line shared).
   void mark_answering() {

@@ -20,6 +20,7 @@
 #include "http/server/op_deadline.hpp"
 #include "http/server/parse_feed.hpp"
 #include "http/server/runtime.hpp"
+#include "http/upstream/answer_headers.hpp"
 #include "http/upstream/outcome_batcher.hpp"
 #include "http/upstream/providers/provider_adapter.hpp"
 #include "http/upstream/stream_pump.hpp"
@@ -209,17 +210,22 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
   r.reusable = sp.keep_alive();
   auto msg = sp.release();
   if (status >= 500) c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
+  // The upstream's own fields pass with its answer (Retry-After, x-request-id, rate limits).
+  std::string passed;
+  if (status >= 400 || !json_answer || looks_like_json(msg.body()))
+    append_passed_headers(passed, msg, status >= 400 ? answer_body::rewritten : answer_body::as_is,
+                          false, c.ep.secrets());
   if (status >= 400) {
     auto [code, body] = upstream_error_answer(status, msg.body(), c.ep, c.s.dialect);
-    r.answer = co_await send_body(c.s, code, std::move(body));
+    r.answer = co_await send_body(c.s, code, std::move(body), "application/json", passed);
   } else if (json_answer && !looks_like_json(msg.body())) {
     c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
     r.answer = co_await send_error(
         c.s, gateway_error::upstream_bad_response,
         fmt::format("{} returned a body that is not JSON", connection_name(c.ep)));
   } else {
-    r.answer =
-        co_await send_body(c.s, static_cast<http::status>(status), std::move(msg.body()), type);
+    r.answer = co_await send_body(c.s, static_cast<http::status>(status), std::move(msg.body()),
+                                  type, passed);
   }
   co_return r;
 }
@@ -278,9 +284,14 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
                         : status == 429 ? request_outcome::throttled
                                         : request_outcome::answered;
   if (status_outcome == request_outcome::answered) c.ep.mark_answering();
+  if (status == 429) {
+    // Left alone while its Retry-After runs (a second without one): routing passes it over, and
+    // when every holder of a model is throttled the client hears so at once.
+    c.retry_after = retry_after_of(field_value(hp->get(), http::field::retry_after));
+    c.ep.throttle_for(std::max(c.retry_after, std::chrono::milliseconds(1000)));
+  }
   if (status_outcome != request_outcome::answered && c.may_hand_back && !c.w.requested) {
     c.head_at = head_at;
-    if (status == 429) c.retry_after = retry_after_of(field_value(hp->get(), http::field::retry_after));
     co_return handed_back_result(c, status_outcome, status);  // its unread answer is closed with it
   }
   auto otherwise = req.wants_stream ? c.ep.adapter().default_stream_framing() : framing::whole;

@@ -203,9 +203,27 @@ def test_429_with_retry_after_goes_elsewhere_and_is_respected():
             check(status == 200, raw)
         check(a.stats()["chat_requests"] == 1, ("A asked again within its Retry-After", a.stats()))
         check(c.fakes[1].stats()["chat_requests"] == 10, c.fakes[1].stats())
-        # With nowhere else to go, the client gets the 429.
-        status, _, raw = chat(c.gw, "solo")
-        check(status == 429, (status, raw))
+        # With nowhere else to go, the client gets the 429 at once, with the time left, and A is
+        # not asked again.
+        status, hdrs, raw = chat(c.gw, "solo")
+        check(status == 429 and 28 <= int(hdrs.get("retry-after", "0")) <= 30, (status, hdrs, raw))
+        check(a.stats()["chat_requests"] == 1, ("A asked again within its Retry-After", a.stats()))
+
+
+def test_a_429_storm_calls_each_throttled_connection_once():
+    env = {"THREADS": "1", "LOAD_BALANCING_POLICY": "round_robin"}
+    with fakes_and_gateway(2, env) as c:
+        for f in c.fakes:
+            behave(f, "error:429+retry_after:30")
+        for n in range(10):
+            status, hdrs, raw = chat(c.gw)
+            check(status == 429, (status, raw))
+            check(28 <= int(hdrs.get("retry-after", "0")) <= 30, (n, hdrs))
+        check(chat_counts(c.fakes) == [1, 1], ("throttled connections were called again", chat_counts(c.fakes)))
+        # A stream asked for meanwhile gets the same answer, from the gateway.
+        status, hdrs, raw = chat(c.gw, stream=True)
+        check(status == 429 and "rate limited" in json.loads(raw)["detail"], (status, raw))
+        check(chat_counts(c.fakes) == [1, 1], chat_counts(c.fakes))
 
 
 def test_every_timeout_phase_fires_as_configured():
@@ -322,6 +340,7 @@ if __name__ == "__main__":
                test_a_connection_killed_mid_run_costs_no_request,
                test_a_failing_connection_is_ejected_and_probed_back,
                test_429_with_retry_after_goes_elsewhere_and_is_respected,
+               test_a_429_storm_calls_each_throttled_connection_once,
                test_every_timeout_phase_fires_as_configured,
                test_the_model_list_answers_at_once_while_upstreams_hang_or_refuse,
                test_a_dead_connections_models_give_a_fast_503_then_go,

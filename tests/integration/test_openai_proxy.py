@@ -79,6 +79,45 @@ def test_non_streamed_chat_and_key_forwarding():
         check(out["choices"][0]["message"]["content"].startswith("A:tok0"), out)
 
 
+def test_upstream_answer_headers_reach_the_client():
+    # A provider's own fields pass (SDKs read Retry-After, x-request-id, rate limits); its cookie,
+    # Server, HSTS, hop-by-hop fields and anything quoting the key do not.
+    scripted = ["p+error:429+retry_after:7", "p+error:500"]
+    spec = [dict(models=["p"], name="P", key=CANARY, extra=("--behave", "provider_headers"))]
+    with cluster(spec, env={"OPENAI_API_CONFIGS": json.dumps({"0": {"model_ids": ["p"] + scripted}})}) as c:
+        c.gw.wait_for_models(["p"])
+
+        def heads(raw):
+            head = raw.split(b"\r\n\r\n", 1)[0].decode().split("\r\n")[1:]
+            return [tuple(x.strip() for x in line.split(":", 1)) for line in head]
+
+        def check_passed(fields, streamed):
+            names = [n.lower() for n, _ in fields]
+            got = dict((n.lower(), v) for n, v in fields)
+            for name in ["x-request-id", "openai-processing-ms", "x-ratelimit-remaining-requests"]:
+                check(name in got, (name, fields))
+            for name in ["set-cookie", "strict-transport-security", "x-hop", "x-echo"]:
+                check(name not in got, (name, fields))
+            check(got["server"] == "switchboard" and names.count("server") == 1, fields)
+            check(names.count("connection") <= 1 and names.count("content-type") == 1, fields)
+            if streamed:
+                check(names.count("cache-control") == 1 and got["cache-control"] == "no-cache", fields)
+
+        for stream in [False, True]:
+            body = json.dumps({"model": "p", "stream": stream}).encode()
+            raw = raw_exchange(c.gw.port, b"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                               b"Connection: close\r\nContent-Type: application/json\r\n"
+                               b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            check(raw.startswith(b"HTTP/1.1 200"), raw[:300])
+            check_passed(heads(raw), stream)
+        # (An error first: the 429 then keeps the connection aside for its Retry-After.)
+        status, hdrs, raw = c.gw.post("/openai/chat/completions", {"model": "p+error:500"})
+        check(status == 500 and "x-request-id" in hdrs and hdrs["content-length"] == str(len(raw)), (status, hdrs))
+        status, hdrs, raw = c.gw.post("/openai/chat/completions", {"model": "p+error:429+retry_after:7"})
+        check(status == 429 and hdrs.get("retry-after") == "7" and "x-request-id" in hdrs, (status, hdrs, raw))
+        check("x-echo" not in hdrs and "set-cookie" not in hdrs, hdrs)
+
+
 def test_expect_100_continue_is_answered():
     with cluster(TWO) as c:
         c.gw.wait_for_models(["gpt-b"])
@@ -209,6 +248,7 @@ def test_secrets_never_leak():
 if __name__ == "__main__":
     run_tests([test_health_and_model_list_merge, test_streamed_chat_arrives_in_order_and_unchanged,
                test_stream_is_relayed_as_produced_not_buffered, test_non_streamed_chat_and_key_forwarding,
+               test_upstream_answer_headers_reach_the_client,
                test_expect_100_continue_is_answered, test_duplicate_models_rotate_over_connections, test_prefix_id_is_exposed_and_stripped_upstream,
                test_client_errors_have_one_json_shape, test_metrics_count_requests_and_upstreams,
                test_ollama_connections_are_probed_and_cataloged, test_secrets_never_leak])

@@ -18,6 +18,8 @@
 //   slow_body:<ms>    a whole (non-streamed) answer's body comes that long after its head
 //   fail_rate:<pct>   that share of requests (at random) answers 500
 //   list_error:<code> GET */models and /api/tags answer that status
+//   provider_headers  answers carry a provider's own fields (x-request-id, rate limits, a
+//                     cookie, Server, HSTS, a hop-by-hop field, one quoting the key)
 //   hangup:<ms>       read the whole request, wait that long, close without answering
 //   hangup_rst:<ms>   the same, closing with a reset
 // The same tokens set for the whole server (POST /_behave with them as the body, or --behave)
@@ -96,6 +98,7 @@ struct behaviour {
   int jitter_ms = 0;     // with slow_ttft: that much more on some requests (a heavy tail)
   int slow_body_ms = 0;  // a whole answer's body comes that long after its head
   int fail_percent = 0;  // that share of requests answers 500 (a flaky server)
+  bool provider_headers = false;
   int hangup_ms = -1;    // close without answering, that long after reading the request
   bool hangup_reset = false;
 };
@@ -148,6 +151,8 @@ behaviour parse_tokens(std::string_view model, behaviour b) {
       b.hangup_ms = num("hangup_rst:");
       b.hangup_reset = true;
     }
+    else if (tok == "provider_headers")
+      b.provider_headers = true;
     else if (tok == "garbage")
       b.garbage = true;
     else if (tok == "empty")
@@ -201,6 +206,20 @@ std::string openai_error(std::string_view message, int code) {
       {"error", json::object{{"message", message}, {"type", "fake_error"}, {"code", code}}}});
 }
 
+// What a real provider adds to its answers (provider_headers, server-wide).
+void add_provider_headers(http::fields& f) {
+  if (!parse_behaviour("").provider_headers) return;
+  f.set("x-request-id", "req-" + std::to_string(stats.requests));
+  f.set("openai-processing-ms", "7");
+  f.set("x-ratelimit-remaining-requests", "99");
+  f.set(http::field::server, "fake-provider");
+  f.set(http::field::set_cookie, "__cf_bm=provider-cookie; path=/");
+  f.set(http::field::strict_transport_security, "max-age=31536000");
+  f.set(http::field::connection, "x-hop");
+  f.set("x-hop", "hop-by-hop");
+  f.set("x-echo", "key was " + opts.key);
+}
+
 template <class Body>
 net::awaitable<bool> write(beast::tcp_stream& s, http::response<Body>& res) {
   auto [ec, n] = co_await http::async_write(s, res, use_nothrow);
@@ -210,6 +229,7 @@ net::awaitable<bool> write(beast::tcp_stream& s, http::response<Body>& res) {
 net::awaitable<bool> simple(beast::tcp_stream& s, unsigned ver, bool keep, http::status st,
                             std::string body, std::string_view ct = "application/json") {
   http::response<http::string_body> res{st, ver};
+  add_provider_headers(res);
   res.set(http::field::content_type, ct);
   res.keep_alive(keep);
   res.body() = std::move(body);
@@ -344,6 +364,8 @@ net::awaitable<bool> stream_answer(beast::tcp_stream& s, unsigned ver, bool keep
                                    const std::string& model, const behaviour& b, dialect d) {
   bool ndjson = d != dialect::openai;
   http::response<http::empty_body> res{http::status::ok, ver};
+  add_provider_headers(res);
+  res.set(http::field::cache_control, "no-store");
   res.set(http::field::content_type, ndjson ? "application/x-ndjson" : "text/event-stream");
   res.keep_alive(keep);
   res.chunked(true);
@@ -427,6 +449,7 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
     b.error_status = 500;
   if (b.error_status) {
     http::response<http::string_body> res{static_cast<http::status>(b.error_status), ver};
+    add_provider_headers(res);
     res.set(http::field::content_type, "application/json");
     if (b.retry_after >= 0) res.set(http::field::retry_after, std::to_string(b.retry_after));
     res.keep_alive(keep);
