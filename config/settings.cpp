@@ -108,6 +108,7 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
   s.log_level = level == "warning" ? "warn" : level;
 
   s.webui_auth = env_flag(env, "WEBUI_AUTH", false);
+  if (auto v = env("METRICS_API_KEY"); v && !v->empty()) s.metrics_api_key = secret_string(*v);
   s.persistent_config = env_flag(env, "ENABLE_PERSISTENT_CONFIG", true);
   s.reset_config_on_start = env_flag(env, "RESET_CONFIG_ON_START", false);
   s.verify_tls = env_flag(env, "AIOHTTP_CLIENT_SESSION_SSL", true);

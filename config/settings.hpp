@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 #include <variant>
+
+#include "messages/secret_string.hpp"
 #include <vector>
 
 #include "config/env_seed.hpp"
@@ -23,6 +25,8 @@ struct settings {
   unsigned io_threads = 0;        // 0: one per core
   unsigned caf_threads = 1;       // actors are off the hot path; more workers only add wake-ups
   bool webui_auth = false;        // WEBUI_AUTH; only single-user mode (False) exists so far
+  // METRICS_API_KEY: with WEBUI_AUTH, the bearer token that reads /metrics besides an admin.
+  secret_string metrics_api_key;
   bool persistent_config = true;  // ENABLE_PERSISTENT_CONFIG
   bool reset_config_on_start = false;                          // RESET_CONFIG_ON_START
   bool verify_tls = true;                                      // AIOHTTP_CLIENT_SESSION_SSL

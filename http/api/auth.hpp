@@ -18,6 +18,10 @@ struct principal {
   std::string email;
 };
 
+/// Whether `req` carries `Authorization: Bearer <key>` for this (non-empty) key. Compared in
+/// constant time.
+bool bears_key(const client_request& req, const secret_string& key);
+
 /// The caller of `req`, or nothing when it is not authenticated.
 std::optional<principal> authenticate(const client_request& req, const settings& cfg);
 

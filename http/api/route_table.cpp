@@ -16,7 +16,7 @@ bool passthrough_enabled(const settings& s) { return s.openai_passthrough; }
 // methods, pattern (and metrics label), who may call, handler, error dialect, `{url_idx}` family.
 const route_def routes[] = {
     {GET, "/health", access::anyone, get_health},
-    {GET, "/metrics", access::anyone, get_metrics},
+    {GET, "/metrics", access::metrics, get_metrics},
     {GET, "/gateway/upstreams", access::admin, get_upstream_health},
 
     {GET, "/openai/models", access::user, openai_models, oa, openai},

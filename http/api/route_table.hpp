@@ -29,6 +29,7 @@ enum class access : std::uint8_t {
   user,         // any signed-in caller
   admin,        // an admin
   admin_write,  // an admin, and the request passes the cross-site guard (it changes state)
+  metrics,      // anyone in single-user mode; with WEBUI_AUTH an admin or METRICS_API_KEY's bearer
 };
 
 /// What a handler reaches: the shared runtime, the actors (for admin writes), the caller, and the

@@ -105,61 +105,68 @@ void router::match(std::string_view path, std::uint8_t method, matches& out) con
     }
 }
 
-net::awaitable<handled> router::handle(session_io& s, client_request& req, route_stats*& stats) {
+router::head_verdict router::judge_head(const client_request& req) const {
+  head_verdict v;
   auto path = std::string_view(req.target());
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
-  stats = &stats_[table_.size()];
+  v.stats = &stats_[table_.size()];
   auto bit = bit_of(req.method());
   matches m;
   match(path, bit, m);
   if (m.count == 0) {
-    if (path.starts_with("/ollama/")) s.dialect = error_dialect::ollama;
-    co_return co_await send_error(s, gateway_error::not_found, "Not Found");
+    if (path.starts_with("/ollama/")) v.dialect = error_dialect::ollama;
+    return v.refuse(gateway_error::not_found, "Not Found");
   }
-
-  const route_def* route = nullptr;
-  const route_params* params = nullptr;
   std::uint8_t allowed = 0;
-  for (std::size_t i = 0; i < m.count && !route; ++i) {
+  for (std::size_t i = 0; i < m.count && !v.route; ++i) {
     allowed |= m.found[i]->methods;
     if (m.found[i]->methods & bit) {
-      route = m.found[i];
-      params = &m.params[i];
+      v.route = m.found[i];
+      v.params = m.params[i];
     }
   }
-  if (!route) {
-    s.dialect = m.found[0]->dialect;
-    stats = &stats_[m.found[0] - table_.data()];
-    co_return co_await send_error(s, gateway_error::method_not_allowed, "Method Not Allowed",
-                                  allow_header(allowed));
+  if (!v.route) {
+    v.dialect = m.found[0]->dialect;
+    v.stats = &stats_[m.found[0] - table_.data()];
+    return v.refuse(gateway_error::method_not_allowed, "Method Not Allowed", allow_header(allowed));
   }
-  stats = &stats_[route - table_.data()];
-  s.dialect = route->dialect;
+  v.stats = &stats_[v.route - table_.data()];
+  v.dialect = v.route->dialect;
+  if (v.route->who == access::anyone) return v;
+  // /metrics names every upstream's host and port: not for anonymous callers under WEBUI_AUTH.
+  if (v.route->who == access::metrics &&
+      (!rt_.cfg.webui_auth || bears_key(req, rt_.cfg.metrics_api_key)))
+    return v;
+  auto who = authenticate(req, rt_.cfg);
+  if (!who) return v.refuse(gateway_error::unauthorized, "Not authenticated");
+  v.caller = std::move(*who);
+  if ((v.route->who == access::admin || v.route->who == access::admin_write ||
+       v.route->who == access::metrics) &&
+      v.caller.level != role::admin)
+    return v.refuse(gateway_error::forbidden, "Access prohibited");
+  std::optional<refusal> refused;
+  if (v.route->who == access::admin_write)
+    refused = refuse_cross_site(req, rt_.cfg.browser_hosts());
+  else if (bit != GET)
+    refused = refuse_foreign_browser(req, rt_.cfg.browser_hosts());
+  if (refused) return v.refuse(refused->error, std::move(refused->message));
+  return v;
+}
 
-  principal caller;
-  if (route->who != access::anyone) {
-    auto who = authenticate(req, rt_.cfg);
-    if (!who) co_return co_await send_error(s, gateway_error::unauthorized, "Not authenticated");
-    caller = std::move(*who);
-    if ((route->who == access::admin || route->who == access::admin_write) &&
-        caller.level != role::admin)
-      co_return co_await send_error(s, gateway_error::forbidden, "Access prohibited");
-    if (route->who == access::admin_write) {
-      if (auto refused = refuse_cross_site(req, rt_.cfg.browser_hosts()))
-        co_return co_await send_error(s, refused->error, refused->message);
-    } else if (bit != GET) {
-      if (auto refused = refuse_foreign_browser(req, rt_.cfg.browser_hosts()))
-        co_return co_await send_error(s, refused->error, refused->message);
-    }
-  }
+bool router::admits_body(const client_request& head) const { return !judge_head(head).error; }
 
-  api_context ctx{rt_, cp_, *this, std::move(caller), std::nullopt, params->path};
-  if (params->url_idx) {
+net::awaitable<handled> router::handle(session_io& s, client_request& req, route_stats*& stats) {
+  auto v = judge_head(req);
+  stats = v.stats;
+  s.dialect = v.dialect;
+  if (v.error) co_return co_await send_error(s, *v.error, v.message, v.extra);
+  api_context ctx{rt_, cp_, *this, std::move(v.caller), std::nullopt, v.params.path};
+  if (v.params.url_idx) {
     std::string why;
-    ctx.url_idx = connection_index(*params->url_idx, *route, rt_, why);
+    ctx.url_idx = connection_index(*v.params.url_idx, *v.route, rt_, why);
     if (!ctx.url_idx) co_return co_await send_error(s, gateway_error::not_found, why);
   }
-  co_return co_await route->handler(ctx, s, req);
+  co_return co_await v.route->handler(ctx, s, req);
 }
 
 }  // namespace sb

@@ -22,6 +22,7 @@ class router final : public request_handler {
 
   boost::asio::awaitable<handled> handle(session_io& s, client_request& req,
                                          route_stats*& stats) override;
+  bool admits_body(const client_request& head) const override;
 
   /// The counters of every route, labelled by pattern, then those of unmatched requests.
   template <class F>
@@ -31,6 +32,26 @@ class router final : public request_handler {
   }
 
  private:
+  // What a request's head alone decides: its route and caller, or the error it gets (answered in
+  // `dialect`, counted in `stats`).
+  struct head_verdict {
+    const route_def* route = nullptr;
+    route_params params;
+    principal caller;
+    route_stats* stats = nullptr;
+    error_dialect dialect = error_dialect::openai;
+    std::optional<gateway_error> error;
+    std::string message;
+    std::string extra;  // header lines for the error answer (Allow)
+    head_verdict& refuse(gateway_error e, std::string why, std::string lines = {}) {
+      error = e;
+      message = std::move(why);
+      extra = std::move(lines);
+      return *this;
+    }
+  };
+  head_verdict judge_head(const client_request& req) const;
+
   // The table entries whose pattern matches a path: literal ones first, then (unless a literal one
   // answers `method`) those with parameters, in table order. As in Open WebUI (Starlette), a path
   // whose route does not answer the method may still be answered by a pattern that does.

@@ -25,6 +25,8 @@ error_traits traits_of(gateway_error e) {
       return {http::status::payload_too_large, "invalid_request_error", L::info};
     case gateway_error::headers_too_large:
       return {http::status::request_header_fields_too_large, "invalid_request_error", L::info};
+    case gateway_error::expectation_failed:
+      return {http::status::expectation_failed, "invalid_request_error", L::debug};
     case gateway_error::unsupported_media_type:
       return {http::status::unsupported_media_type, "invalid_request_error", L::info};
     case gateway_error::overloaded:

@@ -14,6 +14,10 @@ class request_handler {
   /// Answers `req` on `s`; points `stats` at the counters the answer is recorded in.
   virtual boost::asio::awaitable<handled> handle(session_io& s, client_request& req,
                                                  route_stats*& stats) = 0;
+  /// Whether a request with this head (its body not read yet) would be answered by its route,
+  /// rather than refused from the head alone (no route, method, credentials, cross-site): what
+  /// `Expect: 100-continue` asks before the body is sent.
+  virtual bool admits_body(const client_request& head) const = 0;
 };
 
 }  // namespace sb

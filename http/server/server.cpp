@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "http/server/client_reader.hpp"
+#include "http/server/field_value.hpp"
 #include "http/server/log_failure.hpp"
 #include "http/server/memory_budget.hpp"
 #include "http/server/op_deadline.hpp"
@@ -108,6 +109,47 @@ net::awaitable<void> refuse_and_close(beast::tcp_stream& stream, op_deadline& de
   co_await linger_close(stream);
 }
 
+void count_answer(route_stats& stats, const handled& answer,
+                  std::chrono::steady_clock::time_point started) {
+  stats.requests.fetch_add(1, std::memory_order_relaxed);
+  if (answer.status >= 400) stats.errors.fetch_add(1, std::memory_order_relaxed);
+  stats.latency.observe_since(started);
+}
+
+// A request head with an Expect field. Any expectation but 100-continue gets 417. 100-continue,
+// when the body has not started to arrive (`body_to_come`), is answered only when the route will
+// read the body; a head its route refuses (no such route, no credentials) is answered at once
+// instead, and the connection closed, so the client never sends the body. True when the request
+// goes on.
+net::awaitable<bool> honour_expect(beast::tcp_stream& stream, op_deadline& deadline,
+                                   http::request_parser<growing_string_body>& parser, runtime& rt,
+                                   request_handler& r, std::string_view expect,
+                                   bool body_to_come) {
+  if (!beast::iequals(expect, "100-continue")) {
+    rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
+    co_await refuse_and_close(stream, deadline, gateway_error::expectation_failed,
+                              "Expect: only 100-continue is understood");
+    co_return false;
+  }
+  if (!body_to_come) co_return true;
+  if (r.admits_body(parser.get())) {
+    // curl and others wait (about a second) for this before sending a body over 1 KiB.
+    static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+    deadline.arm(stream.socket(), rt.cfg.client_idle_timeout);
+    auto [wec, wn] = co_await net::async_write(stream, net::buffer(go_on), use_nothrow);
+    co_return !deadline.settle(wec);
+  }
+  auto started = std::chrono::steady_clock::now();
+  auto head = parser.release();
+  session_io s{stream, head.version(), false, head.method() == http::verb::head, nullptr,
+               &deadline};
+  route_stats* counted_in = nullptr;
+  auto answer = co_await r.handle(s, head, counted_in);
+  count_answer(*counted_in, answer, started);
+  co_await linger_close(stream);
+  co_return false;
+}
+
 net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handler& r) {
   // Counted by a guard so the gauge stays right however the session ends.
   struct connection_count {
@@ -153,14 +195,11 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
     std::vector<const void*> head_fields;
     if (!hec && parser.chunked()) head_fields = head_field_ids(parser.get());
     parser.eager(true);
-    if (!hec && !parser.is_done() && buffer.size() == 0 &&
-        beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-      // curl and others wait (about a second) for this before sending a body over 1 KiB.
-      static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-      deadline.arm(stream.socket(), rt.cfg.client_idle_timeout);
-      auto [wec, wn] = co_await net::async_write(stream, net::buffer(go_on), use_nothrow);
-      hec = deadline.settle(wec);
-    }
+    if (!hec)
+      if (auto expect = field_value(parser.get(), http::field::expect); !expect.empty())
+        if (!co_await honour_expect(stream, deadline, parser, rt, r, expect,
+                                    !parser.is_done() && buffer.size() == 0))
+          break;
     // The body counts against the process-wide budget as it arrives.
     budget_lease body_lease(rt.buffers);
     bool over_budget = false;
@@ -211,10 +250,7 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
                  &deadline};
     route_stats* counted_in = nullptr;
     auto answer = co_await r.handle(s, req, counted_in);
-    auto& stats = *counted_in;
-    stats.requests.fetch_add(1, std::memory_order_relaxed);
-    if (answer.status >= 400) stats.errors.fetch_add(1, std::memory_order_relaxed);
-    stats.latency.observe_since(started);
+    count_answer(*counted_in, answer, started);
     if (!answer.keep_alive) break;
   }
   beast::error_code ignored;

@@ -79,7 +79,9 @@ std::pair<http::status, std::string> upstream_error_answer(unsigned status,
               json::serialize(json::object{{"detail", message}, {"error", std::move(fields)}})};
     }
   }
-  auto code = status >= 500 ? 502u : status;
+  // An unreadable 5xx is the gateway's bad gateway, but for 503: "unavailable, come back later"
+  // (an Ollama server busy loading a model) means the same to the client as it did to us.
+  auto code = status >= 500 && status != 503 ? 502u : status;
   return {static_cast<http::status>(code),
           error_body("upstream_error", fmt::format("{} returned HTTP {}", connection_name(ep), status),
                      code, d)};

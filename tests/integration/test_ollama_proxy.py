@@ -289,8 +289,13 @@ def test_errors_are_shaped_for_ollama_clients():
     dead.bind(("127.0.0.1", 0))
     dead_port = dead.getsockname()[1]
     dead.close()
-    with ollama_cluster([dict(models=["m+error:500", "ok:latest"], name="A")]) as c:
+    with ollama_cluster([dict(models=["m+error:500", "ok:latest", "busy+error:503"], name="A")]) as c:
         c.wait_for(["ok:latest"])
+        # An Ollama server's 503 (busy loading a model) reaches the client as 503, on its own
+        # routes and on its OpenAI-compatible ones (whose errors are OpenAI-shaped).
+        for path in ["/ollama/api/chat", "/ollama/v1/chat/completions"]:
+            status, _, raw = post(c.gw, path, {"model": "busy+error:503", "stream": False})
+            check(status == 503 and "fake upstream error" in raw.decode(), (path, status, raw))
         status, _, raw = post(c.gw, "/ollama/api/chat", {"model": "nope"})
         err = json.loads(raw)
         check(status == 404 and err["error"] == "model 'nope' not found" and err["detail"] == err["error"], raw)

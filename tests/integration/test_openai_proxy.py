@@ -136,6 +136,23 @@ def test_expect_100_continue_is_answered():
         check(out.startswith(b"HTTP/1.1 200 OK"), out[:100])
         s.close()
 
+        def head_only(target, expect="100-continue"):
+            # The head alone, the body held back: what comes first is the answer to the head.
+            s = socket.create_connection(("127.0.0.1", c.gw.port), timeout=5)
+            s.sendall(f"POST {target} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      f"Content-Length: {len(body)}\r\nExpect: {expect}\r\n\r\n".encode())
+            first = s.recv(4096)
+            s.close()
+            return first
+
+        # A head its route refuses is answered at once, never told to continue.
+        first = head_only("/openai/no/such/route")
+        check(first.startswith(b"HTTP/1.1 404") and b"Connection: close" in first, first)
+        check(head_only("/openai/chat/completions", "fly-me-to-the-moon").startswith(b"HTTP/1.1 417"), "417")
+    with cluster(TWO, env={"WEBUI_AUTH": "True"}) as c:
+        first = head_only("/openai/chat/completions")
+        check(first.startswith(b"HTTP/1.1 401"), first)
+
 
 def test_duplicate_models_rotate_over_connections():
     with cluster(TWO) as c:

@@ -25,6 +25,28 @@ def update(gw, cfg, headers=None):
     return gw.post("/openai/config/update", json.dumps(cfg), headers=h)
 
 
+def test_metrics_need_an_admin_or_the_metrics_key_under_webui_auth():
+    # /metrics names every upstream's host and port: anonymous callers read it only when every
+    # caller is the admin anyway (WEBUI_AUTH=False).
+    fake = FakeUpstream(models=["m"], name="A")
+    key = "metrics-token-0123456789"
+    for auth, expect_open in [("True", False), ("False", True)]:
+        gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "WEBUI_AUTH": auth, "METRICS_API_KEY": key})
+        try:
+            status, _, raw = gw.get("/metrics")
+            check((status == 200) == expect_open, (auth, status, raw[:200]))
+            check(expect_open or b"127.0.0.1" not in raw, raw[:300])
+            status, _, raw = gw.get("/metrics", headers={"Authorization": "Bearer " + key})
+            check(status == 200 and b"switchboard_" in raw, (auth, status))
+            status, _, _ = gw.get("/metrics", headers={"Authorization": "Bearer " + key[:-1] + "X"})
+            check((status == 200) == expect_open, (auth, "a wrong key", status))
+            check(gw.get("/health")[0] == 200, "health is for anyone")
+        finally:
+            check(gw.stop() == 0, gw.output())
+            check(key not in gw.output(), "the metrics key was logged")
+    fake.stop()
+
+
 def test_masked_key_is_never_sent_to_a_new_url():
     home = ScriptedUpstream(completion_handler)
     thief = ScriptedUpstream(completion_handler)
@@ -219,6 +241,7 @@ def test_data_directory_is_readable_by_its_owner_only():
 
 if __name__ == "__main__":
     run_tests([
+        test_metrics_need_an_admin_or_the_metrics_key_under_webui_auth,
         test_masked_key_is_never_sent_to_a_new_url,
         test_get_config_masks_header_values_and_url_credentials_and_the_query_is_forwarded,
         test_upstream_error_quoting_the_key_is_scrubbed_and_capped,

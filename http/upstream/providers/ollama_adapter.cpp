@@ -54,10 +54,12 @@ class ollama_adapter final : public provider_adapter {
     return std::string(name) + ":latest";
   }
 
-  std::string error_message(const json::object& o, json::object&) const override {
+  // Ollama's own routes say {"error": "..."}; its OpenAI-compatible /v1 routes say OpenAI's
+  // {"error": {"message": ...}}.
+  std::string error_message(const json::object& o, json::object& fields) const override {
     if (auto* e = o.if_contains("error"); e && e->is_string()) return std::string(e->as_string());
     if (auto* d = o.if_contains("detail"); d && d->is_string()) return std::string(d->as_string());
-    return {};
+    return openai_error_message(o, fields);
   }
 
   framing default_stream_framing() const override { return framing::ndjson; }
