@@ -132,12 +132,13 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
         // indices shift, and key 0's old models must not go to key 1's provider); failing that,
         // this key's own (the connection moved to a new URL).
         const upstream_models* source = nullptr;
-        auto& spec = c.endpoint->spec();
+        auto settings = c.endpoint->settings();
+        auto& spec = *settings;
         if (auto at = st.by_url.find({c.key.kind, spec.url}); at != st.by_url.end()) {
           // Among connections that were at this URL: the one configured alike (the same
           // connection, moved), else the one with this key, else any.
           auto alike = [&](const upstream_models& m) {
-            auto s = m.endpoint->spec();
+            auto s = *m.endpoint->settings();
             s.key = spec.key;
             return s == spec;
           };
@@ -160,13 +161,26 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
         // The new connection's first word replaces an inherited list, a failure included: the
         // inherited list is a bridge for a fetch in progress, not something to keep serving.
         auto it = st.lists.find(m.key);
-        st.by_url[{m.key.kind, m.endpoint->spec().url}][m.key] = m;
+        st.by_url[{m.key.kind, m.endpoint->target_url()}][m.key] = m;
         if (it != st.lists.end() && it->second.endpoint == m.endpoint &&
             it->second.weight == m.weight && it->second.priority == m.priority &&
             same_models(it->second.models, m.models))
           return;  // nothing a client could see changed (health lives on the endpoint)
         st.lists[m.key] = std::move(m);
         republish(self);
+      },
+      [self](settled_atom) {
+        // A replaced endpoint's list stays in by_url only for inheritance during the change that
+        // replaced it; kept longer, it held the old endpoint and its pooled sockets for ever.
+        auto& st = self->state;
+        for (auto at = st.by_url.begin(); at != st.by_url.end();) {
+          for (auto it = at->second.begin(); it != at->second.end();) {
+            auto live = st.live.find(it->first);
+            bool current = live != st.live.end() && live->second == it->second.endpoint;
+            it = current ? std::next(it) : at->second.erase(it);
+          }
+          at = at->second.empty() ? st.by_url.erase(at) : std::next(at);
+        }
       },
       [self](remove_atom, upstream_key key) {
         auto& st = self->state;

@@ -79,6 +79,7 @@ connection_manager_actor::behavior_type connection_manager_impl(
           st.connections.emplace(key, connection_manager_state::running{spec, actor});
         }
         for (auto& key : removed) self->send(st.catalog, remove_atom::value, key);
+        self->send(st.catalog, settled_atom::value);
       },
       [self](refresh_atom, upstream_key key) {
         auto it = self->state.connections.find(key);

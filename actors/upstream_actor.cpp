@@ -199,6 +199,7 @@ upstream_actor::behavior_type upstream_actor_impl(
       [self](respec_atom, spec_update& u) {
         auto& st = self->state;
         st.spec = std::move(u.spec);
+        st.endpoint->publish_settings(st.spec);  // where everyone else reads them
         bool synthesized = listed_without_fetch(st.spec);
         if (!synthesized && !st.last_body) {
           start_fetch(self);  // nothing to re-render yet; the next answer uses the new spec

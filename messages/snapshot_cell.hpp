@@ -11,6 +11,7 @@ template <class T>
 class snapshot_cell {
  public:
   snapshot_cell() : ptr_(std::make_shared<const T>()) {}
+  explicit snapshot_cell(std::shared_ptr<const T> first) : ptr_(std::move(first)) {}
 
   std::shared_ptr<const T> load() const { return ptr_.load(std::memory_order_acquire); }
   void publish(std::shared_ptr<const T> next) {

@@ -160,7 +160,7 @@ route_result verify(api_context& ctx, session_io& s, client_request& req, provid
   std::string error;
   auto ep = verify_endpoint(ctx.rt, kind, req.body(), error);
   if (!ep) co_return co_await send_error(s, gateway_error::bad_request, error);
-  auto path = ep->adapter().verify_path(ep->spec());
+  auto path = ep->adapter().verify_path(*ep->settings());
   auto r = co_await call_upstream(*ep, http::verb::get, std::move(path), std::string(),
                                   ctx.rt.cfg.model_list_timeout);
   if (r.status == 200) co_return co_await send_body(s, http::status::ok, std::move(r.body));

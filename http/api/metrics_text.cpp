@@ -101,8 +101,8 @@ std::string render_metrics(runtime& rt, const router& routes) {
        [](upstream_stats& s) { return s.idle.load(); }},
   };
   auto labels = [](upstream_endpoint& ep) {
-    return fmt::format("kind=\"{}\",idx=\"{}\",host=\"{}\"", to_string(ep.spec().key.kind),
-                       ep.spec().key.idx, ep.target().host_header);
+    return fmt::format("kind=\"{}\",idx=\"{}\",host=\"{}\"", to_string(ep.key().kind),
+                       ep.key().idx, ep.target().host_header);
   };
   for (auto& c : counters) {
     help(out, c.name, c.type, c.help);

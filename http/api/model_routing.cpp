@@ -26,7 +26,7 @@ std::size_t index_of(const model_route& r, const route_target* t) {
 // Whether a body shaped for `a` suits `b`: the per-host rules (reasoning models on
 // api.openai.com or not, Azure's) were applied for the first connection only.
 bool same_body_rules(const upstream_endpoint& a, const upstream_endpoint& b) {
-  return reasoning_host_of(a.spec()) == reasoning_host_of(b.spec());
+  return reasoning_host_of(a) == reasoning_host_of(b);
 }
 
 // The candidates that may take a retry of a request first sent to `first`: those serving the
@@ -110,7 +110,7 @@ const route_target* pick_target(const model_route& r, std::optional<int> url_idx
                                 candidate_set tried) {
   if (url_idx) {
     for (auto& t : r.targets)
-      if (t.endpoint->spec().key.idx == *url_idx) return &t;
+      if (t.endpoint->key().idx == *url_idx) return &t;
     return nullptr;
   }
   auto n = std::min(r.targets.size(), max_candidates);

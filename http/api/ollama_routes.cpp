@@ -49,14 +49,14 @@ route_result model_not_found(session_io& s, std::string_view name, std::optional
 std::vector<endpoint_ptr> ollama_servers(const catalog_snapshot& c) {
   std::vector<endpoint_ptr> out;
   for (auto& ep : c.upstreams)
-    if (ep->spec().key.kind == provider_kind::ollama) out.push_back(ep);
+    if (ep->key().kind == provider_kind::ollama) out.push_back(ep);
   return out;
 }
 
 // The server a request without a model goes to: `url_idx`'s, else the first running one.
 endpoint_ptr server_for(const catalog_snapshot& c, std::optional<int> url_idx) {
   for (auto& ep : ollama_servers(c))
-    if (!url_idx || ep->spec().key.idx == *url_idx) return ep;
+    if (!url_idx || ep->key().idx == *url_idx) return ep;
   return nullptr;
 }
 
@@ -144,7 +144,7 @@ route_result relay_to_server(api_context& ctx, session_io& s, client_request& re
   up.wants_stream = view.stream_given ? view.stream : true;
   if (server->needs_caller()) up.caller = caller_identity_of(ctx, req);
   auto answer = co_await relay_to_upstream(s, ctx.rt, server, std::move(up));
-  ctx.cp.refresh_models(provider_kind::ollama, server->spec().key.idx);
+  ctx.cp.refresh_models(provider_kind::ollama, server->key().idx);
   co_return answer;
 }
 
@@ -169,7 +169,7 @@ std::vector<int> version_parts(std::string_view v) {
 // in coroutine bodies.
 std::string copy_body(const route_target& t, std::string_view destination) {
   return json::serialize(json::object{
-      {"source", t.upstream_model}, {"destination", without_prefix(t.endpoint->spec(), destination)}});
+      {"source", t.upstream_model}, {"destination", without_prefix(*t.endpoint->settings(), destination)}});
 }
 
 std::string model_body(const route_target& t) {
@@ -204,7 +204,8 @@ std::string merged_ps(const std::vector<endpoint_ptr>& servers,
     auto body = json_object_body(replies[i].body);
     auto* models = body ? body->if_contains("models") : nullptr;
     if (!models || !models->is_array()) continue;
-    auto& spec = servers[i]->spec();
+    auto settings = servers[i]->settings();
+    auto& spec = *settings;
     for (auto& m : models->as_array()) {
       if (!m.is_object()) continue;
       auto entry = m.as_object();
@@ -341,7 +342,7 @@ route_result ollama_copy(api_context& ctx, session_io& s, client_request& req) {
                                   copy_body(*t, destination->as_string()),
                                   ctx.rt.cfg.upstream_response_timeout);
   if (r.status < 200 || r.status >= 300) co_return co_await answer_failed_call(s, ep, r, ctx.rt);
-  ctx.cp.refresh_models(provider_kind::ollama, ep.spec().key.idx);
+  ctx.cp.refresh_models(provider_kind::ollama, ep.key().idx);
   co_return co_await send_body(s, http::status::ok, "true");
 }
 
@@ -359,7 +360,7 @@ route_result ollama_delete(api_context& ctx, session_io& s, client_request& req)
   auto r = co_await call_upstream(ep, http::verb::delete_, "/api/delete", model_body(*t),
                                   ctx.rt.cfg.upstream_response_timeout);
   if (r.status < 200 || r.status >= 300) co_return co_await answer_failed_call(s, ep, r, ctx.rt);
-  ctx.cp.refresh_models(provider_kind::ollama, ep.spec().key.idx);
+  ctx.cp.refresh_models(provider_kind::ollama, ep.key().idx);
   co_return co_await send_body(s, http::status::ok, "true");
 }
 
@@ -375,7 +376,7 @@ route_result ollama_unload(api_context& ctx, session_io& s, client_request& req)
   std::vector<const route_target*> holders;
   if (route)
     for (auto& t : route->targets)
-      if (!ctx.url_idx || t.endpoint->spec().key.idx == *ctx.url_idx) holders.push_back(&t);
+      if (!ctx.url_idx || t.endpoint->key().idx == *ctx.url_idx) holders.push_back(&t);
   if (holders.empty()) co_return co_await model_not_found(s, name, ctx.url_idx);
   std::vector<boost::asio::awaitable<upstream_reply>> calls;
   for (auto* t : holders)

@@ -36,7 +36,7 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   if (!t) return answer_all_down(s, it->second, std::string(view.model));
   if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
   if (kind.chat) {
-    auto host = reasoning_host_of(t->endpoint->spec());
+    auto host = reasoning_host_of(*t->endpoint);
     if (reasoning_rules_apply(t->upstream_model, host.official, view.has_max_completion_tokens))
       apply_reasoning_rules(req.body(), t->upstream_model, host);
   }
@@ -89,7 +89,7 @@ route_result openai_speech(api_context& ctx, session_io& s, client_request& req)
 route_result openai_passthrough(api_context& ctx, session_io& s, client_request& req) {
   std::shared_ptr<upstream_endpoint> first;
   for (auto& ep : ctx.rt.catalog.load()->upstreams)
-    if (ep->spec().key.kind == provider_kind::openai && ep->spec().key.idx == 0) first = ep;
+    if (ep->key().kind == provider_kind::openai && ep->key().idx == 0) first = ep;
   if (!first)
     return answer_error(s, gateway_error::upstream_unreachable,
                         "OpenAI connection 0 is disabled or has not been reached yet");

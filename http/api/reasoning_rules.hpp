@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "config/connection_spec.hpp"
+#include "http/upstream/upstream_endpoint.hpp"
 
 namespace sb {
 
@@ -32,6 +33,9 @@ struct reasoning_host {
 /// The rules' view of a connection.
 inline reasoning_host reasoning_host_of(const connection_spec& spec) {
   return reasoning_host{is_official_openai(spec), spec.azure};
+}
+inline reasoning_host reasoning_host_of(const upstream_endpoint& ep) {
+  return reasoning_host{ep.official_openai(), ep.azure()};
 }
 
 /// Applies the rules to `body` (a chat request for `model`, already parsed once). Leaves the body

@@ -14,7 +14,8 @@ namespace {
 
 json::object connection_json(const upstream_endpoint& ep) {
   auto report = ep.health_details();
-  auto& spec = ep.spec();
+  auto settings = ep.settings();
+  auto& spec = *settings;
   json::object o;
   o["kind"] = to_string(spec.key.kind);
   o["idx"] = spec.key.idx;

@@ -122,6 +122,8 @@ std::shared_ptr<upstream_endpoint> make_upstream_endpoint(const connection_spec&
 
 upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target target, runtime& rt)
     : spec_(std::move(spec)),
+      settings_(std::make_shared<const connection_spec>(spec_)),
+      official_openai_(is_official_openai(spec_)),
       target_(std::move(target)),
       rt_(rt),
       adapter_(adapter_for(spec_)),

@@ -105,7 +105,23 @@ class upstream_endpoint {
   upstream_endpoint(const upstream_endpoint&) = delete;
   upstream_endpoint& operator=(const upstream_endpoint&) = delete;
 
-  const connection_spec& spec() const { return spec_; }
+  /// Its provider family and index: fixed for the endpoint.
+  const upstream_key& key() const { return spec_.key; }
+  /// Whether it is an Azure OpenAI resource, and whether its URL names api.openai.com: fixed
+  /// (what decides the body rules of a request).
+  bool azure() const { return spec_.azure; }
+  bool official_openai() const { return official_openai_; }
+  /// Its URL as configured: fixed.
+  const std::string& target_url() const { return spec_.url; }
+  /// The connection's settings now, the one place to read them: what defines the connection
+  /// (URL, credentials, auth, Azure settings, headers: a change to any makes a new endpoint) and
+  /// what its actor may change in place (prefix_id, model_ids, tags, connection_type, weight,
+  /// priority).
+  std::shared_ptr<const connection_spec> settings() const { return settings_.load(); }
+  /// Called by the connection's actor when only those in-place settings changed.
+  void publish_settings(const connection_spec& s) {
+    settings_.publish(std::make_shared<const connection_spec>(s));
+  }
   const upstream_target& target() const { return target_; }
   upstream_stats& stats() { return stats_; }
   runtime& rt() { return rt_; }
@@ -224,7 +240,9 @@ class upstream_endpoint {
     auto until = throttled_until_.load(relaxed);
     return until != 0 && !passed(until);
   }
-  connection_spec spec_;
+  connection_spec spec_;  // as made: its defining fields, for the endpoint's own use
+  snapshot_cell<connection_spec> settings_;
+  bool official_openai_ = false;
   upstream_target target_;
   runtime& rt_;
   const provider_adapter& adapter_;

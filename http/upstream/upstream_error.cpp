@@ -31,8 +31,8 @@ bool is_protocol_error(const boost::system::error_code& ec) {
 }  // namespace
 
 std::string connection_name(const upstream_endpoint& ep) {
-  if (ep.spec().key.idx < 0) return "the server being verified";
-  return fmt::format("{} connection {}", to_string(ep.spec().key.kind), ep.spec().key.idx);
+  if (ep.key().idx < 0) return "the server being verified";
+  return fmt::format("{} connection {}", to_string(ep.key().kind), ep.key().idx);
 }
 
 gateway_error classify_failure(const boost::system::error_code& ec) {

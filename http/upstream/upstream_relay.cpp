@@ -387,7 +387,7 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
   std::unique_ptr<upstream_request> rewritten;
   if (ep->adapter().rewrites_requests()) {
     rewritten = std::make_unique<upstream_request>(req);
-    ep->adapter().rewrite_request(ep->spec(), req.model, rewritten->path, rewritten->body);
+    ep->adapter().rewrite_request(*ep->settings(), req.model, rewritten->path, rewritten->body);
   }
   const upstream_request& sent = rewritten ? *rewritten : req;
   const auto head =

@@ -67,6 +67,38 @@ def test_config_update_takes_effect_and_survives_restart():
         shutil.rmtree(data, ignore_errors=True)
 
 
+def test_in_place_settings_reach_every_reader_and_a_replaced_connection_is_released():
+    b = FakeUpstream(models=["gpt-b"], name="B")
+    try:
+        with cluster([dict(models=["gpt-a"], name="A")]) as c:
+            a = c.fakes[0]
+            c.gw.wait_for_models(["gpt-a"])
+            for _ in range(3):
+                check(c.gw.post("/openai/chat/completions", {"model": "gpt-a"})[0] == 200, "chat")
+            # (Counted while answering /_stats: that request's own connection is one.)
+            check(a.stats()["open_connections"] >= 2, "no pooled connection to A")
+            # Weight, priority and prefix change in place (same connection): the admin view and
+            # routing read them at once.
+            cfg = json.loads(c.gw.get("/openai/config")[2])
+            cfg["OPENAI_API_CONFIGS"] = {"0": {"weight": 7, "priority": 3, "prefix_id": "pa"}}
+            status, _, raw = c.gw.post("/openai/config/update", cfg)
+            check(status == 200, raw)
+            c.gw.wait_for_models(["pa.gpt-a"])
+            up = json.loads(c.gw.get("/gateway/upstreams")[2])["upstreams"][0]
+            check(up["weight"] == 7 and up["priority"] == 3, up)
+            # The connection moves to another URL: the old endpoint and its pooled sockets go.
+            cfg["OPENAI_API_BASE_URLS"] = [b.url]
+            status, _, raw = c.gw.post("/openai/config/update", cfg)
+            check(status == 200, raw)
+            c.gw.wait_for_models(["pa.gpt-b"])
+            deadline = time.time() + 10
+            while a.stats()["open_connections"] > 1:
+                check(time.time() < deadline, ("A's pooled connections were never closed", a.stats()))
+                time.sleep(0.05)
+    finally:
+        b.stop()
+
+
 def test_acknowledged_config_survives_kill_9():
     data = tempfile.mkdtemp(prefix="sb-it-")
     try:
@@ -245,7 +277,8 @@ def test_sigterm_right_after_listening_drains_instead_of_killing():
 
 
 if __name__ == "__main__":
-    run_tests([test_config_update_takes_effect_and_survives_restart, test_acknowledged_config_survives_kill_9,
+    run_tests([test_config_update_takes_effect_and_survives_restart,
+               test_in_place_settings_reach_every_reader_and_a_replaced_connection_is_released, test_acknowledged_config_survives_kill_9,
                test_config_update_rejects_bad_forms,
                test_disabling_openai_empties_the_list, test_config_updates_never_make_models_404,
                test_bad_startup_values_exit_2_with_a_message,

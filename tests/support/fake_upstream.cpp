@@ -70,6 +70,7 @@ struct counters {
   std::uint64_t stalled = 0;  // streams that reached their stall_after point
   std::uint64_t version_requests = 0;
   std::uint64_t delete_requests = 0;
+  std::int64_t open_connections = 0;  // client connections open now
   std::string last_model;
   std::string last_path;
   std::string last_method;
@@ -296,6 +297,7 @@ std::string ndjson_chunk(const std::string& model, int i, bool last, dialect d) 
 std::string stats_json() {
   json::object o{{"requests", stats.requests},
                  {"chat_requests", stats.chat_requests},
+                 {"open_connections", stats.open_connections},
                  {"disconnects", stats.disconnects},
                  {"completed_streams", stats.completed_streams},
                  {"stalled", stats.stalled},
@@ -823,6 +825,10 @@ net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_bod
 }
 
 net::awaitable<void> session(tcp::socket sock) {
+  struct open_count {
+    open_count() { ++stats.open_connections; }
+    ~open_count() { --stats.open_connections; }
+  } counted;
   beast::tcp_stream s(std::move(sock));
   beast::flat_buffer buf;
   for (;;) {
