@@ -48,10 +48,18 @@ void split_by_health(const model_route& r, candidate_set among, candidate_set& h
   healthy = usable = 0;
   for (candidate_set s = among; s; s &= s - 1) {
     auto i = static_cast<std::size_t>(std::countr_zero(s));
-    auto& ep = *r.targets[i].endpoint;
-    if (ep.healthy()) healthy |= bit(i);
-    if (ep.reachable() && !ep.is_throttled()) usable |= bit(i);
+    auto& t = r.targets[i];
+    if (t.endpoint->throttled_for(t.upstream_model)) continue;
+    if (t.endpoint->healthy()) healthy |= bit(i);
+    if (t.endpoint->reachable()) usable |= bit(i);
   }
+}
+
+// The members of `among` that a request may still go to: reachable, the model not throttled.
+candidate_set usable_of(const model_route& r, candidate_set among) {
+  candidate_set healthy, usable;
+  split_by_health(r, among, healthy, usable);
+  return usable;
 }
 
 const route_target* pick_among(const model_route& r, candidate_set among) {
@@ -62,16 +70,12 @@ const route_target* pick_among(const model_route& r, candidate_set among) {
   return &r.targets[pick_candidate(r.policy, r, best_tier(r, usable))];
 }
 
-// Where a request handed back goes next among `left` (not empty); null when every one of them is
-// throttled. Not in the coroutine: g++ 12 mishandles some temporaries there.
+// Where a request handed back goes next among `left` (usable when the retry was offered); null
+// when every one of them turned throttled or unreachable meanwhile. Not in the coroutine: g++ 12
+// mishandles some temporaries there.
 const route_target* next_attempt(runtime& rt, const model_route& route, const route_target* t,
                                  const handed_back& back, candidate_set left) {
   auto next = pick_among(route, left);
-  // Every untried one turned unreachable meanwhile: the first of them that is not throttled
-  // takes it anyway.
-  for (candidate_set s = left; !next && s; s &= s - 1)
-    if (!route.targets[static_cast<std::size_t>(std::countr_zero(s))].endpoint->is_throttled())
-      next = &route.targets[static_cast<std::size_t>(std::countr_zero(s))];
   if (!next) return nullptr;
   rt.metrics.failovers.fetch_add(1, std::memory_order_relaxed);
   spdlog::debug("{} {}; retrying on {}", connection_name(*t->endpoint),
@@ -89,15 +93,18 @@ boost::asio::awaitable<handled> relay_failing_over(session_io& s, runtime& rt,
   const candidate_set retryable = same_model(route, t);
   candidate_set tried = bit(index_of(route, t));
   for (unsigned attempt = 1;; ++attempt) {
-    // Whether a failure could go elsewhere: an untried candidate left, and budget for it.
+    // Whether a failure could go elsewhere: an untried candidate that may take it (reachable,
+    // the model not throttled there), and budget for it. Otherwise this attempt's answer, its
+    // own 5xx or 429 included, is the client's.
     bool may_retry = attempt < rt.cfg.retry_max_attempts &&
-                     std::chrono::steady_clock::now() < deadline && (retryable & ~tried) != 0;
+                     std::chrono::steady_clock::now() < deadline &&
+                     usable_of(route, retryable & ~tried) != 0;
     handed_back back;
     handed_back* give_back = may_retry ? &back : nullptr;
     auto answer = co_await relay_to_upstream(s, rt, t->endpoint, std::move(up), give_back);
     if (answer.status != 0) co_return answer;
     auto next = next_attempt(rt, route, t, back, retryable & ~tried);
-    if (!next) co_return co_await answer_throttled(s, route, std::move(back.request.model));
+    if (!next) co_return co_await answer_all_down(s, route, std::move(back.request.model));
     up = std::move(back.request);
     t = next;
     tried |= bit(index_of(route, t));
@@ -116,8 +123,9 @@ const route_target* pick_target(const model_route& r, std::optional<int> url_idx
   auto n = std::min(r.targets.size(), max_candidates);
   if (n == 0) return nullptr;
   if (n == 1) {
-    auto& ep = *r.targets[0].endpoint;
-    return tried || !ep.reachable() || ep.is_throttled() ? nullptr : &r.targets[0];
+    auto& t = r.targets[0];
+    bool usable = !tried && t.endpoint->reachable() && !t.endpoint->throttled_for(t.upstream_model);
+    return usable ? &t : nullptr;
   }
   candidate_set all = n == max_candidates ? ~candidate_set{0} : bit(n) - 1;
   return pick_among(r, all & ~tried);
@@ -140,7 +148,8 @@ boost::asio::awaitable<handled> answer_throttled(session_io& s, const model_rout
   std::string names;
   auto soonest = std::chrono::milliseconds::max();
   for (auto& t : route.targets) {
-    auto left = t.endpoint->throttle_left();
+    if (!t.endpoint->reachable()) continue;  // its time says nothing of when to come back
+    auto left = t.endpoint->throttle_left(t.upstream_model);
     if (left.count() == 0) continue;
     soonest = std::min(soonest, left);
     if (!names.empty()) names += ", ";
@@ -157,11 +166,13 @@ boost::asio::awaitable<handled> answer_throttled(session_io& s, const model_rout
 
 boost::asio::awaitable<handled> answer_all_down(session_io& s, const model_route& route,
                                                 std::string model) {
+  // Throttled: every reachable holder of the model said 429 and its time runs.
   bool throttled = false;
   for (auto& t : route.targets) {
-    if (t.endpoint->reachable() && !t.endpoint->is_throttled())
+    if (!t.endpoint->reachable()) continue;
+    if (!t.endpoint->throttled_for(t.upstream_model))
       return answer_unreachable_all(s, route, std::move(model));
-    throttled = throttled || (t.endpoint->reachable() && t.endpoint->is_throttled());
+    throttled = true;
   }
   if (throttled) return answer_throttled(s, route, std::move(model));
   return answer_unreachable_all(s, route, std::move(model));

@@ -17,8 +17,10 @@ bool ieq(std::string_view a, std::string_view b) {
   return true;
 }
 
-// "." or "..", however the dots are spelled ("." or "%2e"): 1 or 2; 0 for any other segment.
+// "." or "..", however the dots are spelled ("." or "%2e"), and with any ";parameters" (Tomcat
+// and Spring take "..;x" for ".."): 1 or 2; 0 for any other segment.
 int dots_of(std::string_view segment) {
+  segment = segment.substr(0, segment.find(';'));
   int dots = 0;
   while (!segment.empty()) {
     if (segment.front() == '.') {
@@ -33,12 +35,13 @@ int dots_of(std::string_view segment) {
   return dots;
 }
 
+// An encoded '/' or '\\' (an upstream that decodes it sees another path), a '\\', or a NUL.
 bool hides_a_separator(std::string_view segment) {
   if (segment.find('\\') != std::string_view::npos) return true;
   for (std::size_t at = segment.find('%'); at != std::string_view::npos;
        at = segment.find('%', at + 1)) {
     auto code = segment.substr(at, 3);
-    if (ieq(code, "%2f") || ieq(code, "%5c")) return true;
+    if (ieq(code, "%2f") || ieq(code, "%5c") || code == "%00") return true;
   }
   return false;
 }
@@ -56,7 +59,7 @@ std::optional<std::string> resolve_relative_path(std::string_view path, std::str
     at = end + 1;
     ends_in_slash = segment.empty() || dots_of(segment) > 0;
     if (hides_a_separator(segment)) {
-      why = "the path may not contain an encoded '/' or a '\\'";
+      why = "the path may not contain an encoded '/', a '\\' or a NUL";
       return std::nullopt;
     }
     int dots = dots_of(segment);

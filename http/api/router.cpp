@@ -153,7 +153,15 @@ router::head_verdict router::judge_head(const client_request& req) const {
   return v;
 }
 
-bool router::admits_body(const client_request& head) const { return !judge_head(head).error; }
+net::awaitable<std::optional<handled>> router::refuse_head(session_io& s, const client_request& head,
+                                                          route_stats*& stats) {
+  auto v = judge_head(head);
+  if (!v.error) co_return std::nullopt;
+  stats = v.stats;
+  s.dialect = v.dialect;
+  handled answer = co_await send_error(s, *v.error, v.message, v.extra);
+  co_return answer;
+}
 
 net::awaitable<handled> router::handle(session_io& s, client_request& req, route_stats*& stats) {
   auto v = judge_head(req);

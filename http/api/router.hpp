@@ -22,7 +22,9 @@ class router final : public request_handler {
 
   boost::asio::awaitable<handled> handle(session_io& s, client_request& req,
                                          route_stats*& stats) override;
-  bool admits_body(const client_request& head) const override;
+  boost::asio::awaitable<std::optional<handled>> refuse_head(session_io& s,
+                                                             const client_request& head,
+                                                             route_stats*& stats) override;
 
   /// The counters of every route, labelled by pattern, then those of unmatched requests.
   template <class F>

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 // What a session hands each complete request to. The server side knows nothing of routes: the API
 // layer (http/api/router) implements this, so the layers link one way.
 #include <boost/asio/awaitable.hpp>
@@ -14,10 +15,12 @@ class request_handler {
   /// Answers `req` on `s`; points `stats` at the counters the answer is recorded in.
   virtual boost::asio::awaitable<handled> handle(session_io& s, client_request& req,
                                                  route_stats*& stats) = 0;
-  /// Whether a request with this head (its body not read yet) would be answered by its route,
-  /// rather than refused from the head alone (no route, method, credentials, cross-site): what
-  /// `Expect: 100-continue` asks before the body is sent.
-  virtual bool admits_body(const client_request& head) const = 0;
+  /// Answers a request from its head alone (its body not read yet) when that is refused there
+  /// (no route, method, credentials, cross-site), pointing `stats` at its counters; nothing when
+  /// its route would read the body. What `Expect: 100-continue` asks before the body is sent.
+  virtual boost::asio::awaitable<std::optional<handled>> refuse_head(session_io& s,
+                                                                     const client_request& head,
+                                                                     route_stats*& stats) = 0;
 };
 
 }  // namespace sb

@@ -132,22 +132,21 @@ net::awaitable<bool> honour_expect(beast::tcp_stream& stream, op_deadline& deadl
     co_return false;
   }
   if (!body_to_come) co_return true;
-  if (r.admits_body(parser.get())) {
-    // curl and others wait (about a second) for this before sending a body over 1 KiB.
-    static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-    deadline.arm(stream.socket(), rt.cfg.client_idle_timeout);
-    auto [wec, wn] = co_await net::async_write(stream, net::buffer(go_on), use_nothrow);
-    co_return !deadline.settle(wec);
-  }
   auto started = std::chrono::steady_clock::now();
-  auto head = parser.release();
+  auto& head = parser.get();
   session_io s{stream, head.version(), false, head.method() == http::verb::head, nullptr,
                &deadline};
   route_stats* counted_in = nullptr;
-  auto answer = co_await r.handle(s, head, counted_in);
-  count_answer(*counted_in, answer, started);
-  co_await linger_close(stream);
-  co_return false;
+  if (auto refused = co_await r.refuse_head(s, head, counted_in)) {
+    count_answer(*counted_in, *refused, started);
+    co_await linger_close(stream);
+    co_return false;
+  }
+  // curl and others wait (about a second) for this before sending a body over 1 KiB.
+  static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+  deadline.arm(stream.socket(), rt.cfg.client_idle_timeout);
+  auto [wec, wn] = co_await net::async_write(stream, net::buffer(go_on), use_nothrow);
+  co_return !deadline.settle(wec);
 }
 
 net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handler& r) {
@@ -195,7 +194,8 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
     std::vector<const void*> head_fields;
     if (!hec && parser.chunked()) head_fields = head_field_ids(parser.get());
     parser.eager(true);
-    if (!hec)
+    // (An HTTP/1.0 request's expectation is ignored: RFC 9110 §10.1.1.)
+    if (!hec && parser.get().version() >= 11)
       if (auto expect = field_value(parser.get(), http::field::expect); !expect.empty())
         if (!co_await honour_expect(stream, deadline, parser, rt, r, expect,
                                     !parser.is_done() && buffer.size() == 0))

@@ -30,6 +30,7 @@ bool never_passed(http::field f) {
     case http::field::set_cookie2:
     case http::field::strict_transport_security:
     case http::field::alt_svc:
+    case http::field::www_authenticate:  // the upstream's auth, not the gateway's: no login prompt
       return true;
     default:
       return false;
@@ -79,6 +80,10 @@ void append_passed_headers(std::string& out, const http::fields& head, answer_bo
     auto id = f.name();
     std::string_view name = f.name_string();
     if (never_passed(id)) continue;
+    // CORS is the gateway's to grant (its cross-site guard), and site data the gateway's to clear.
+    if ((name.size() > 15 && iequals(name.substr(0, 15), "access-control-")) ||
+        iequals(name, "clear-site-data"))
+      continue;
     if (body == answer_body::rewritten && describes_the_body(id, name)) continue;
     if (streamed && (id == http::field::cache_control || iequals(name, "x-accel-buffering")))
       continue;

@@ -2,8 +2,8 @@
 // Which of an upstream answer's header fields reach the client. SDKs read more than the status
 // and the body: Retry-After, x-request-id, openai-processing-ms, x-ratelimit-*. Every end-to-end
 // field passes, except those that describe the gateway's own connection or framing, the
-// upstream's origin (cookies, HSTS, Alt-Svc: they would be taken for the gateway's) and the
-// fields the gateway writes itself.
+// upstream's origin (cookies, HSTS, Alt-Svc, CORS, WWW-Authenticate, Clear-Site-Data: a browser
+// would take them for the gateway's) and the fields the gateway writes itself.
 #include <boost/beast/http/fields.hpp>
 #include <cstdint>
 #include <string>

@@ -72,7 +72,12 @@ std::string error_event(framing f, std::string_view message, sse_dialect d,
                                                       {"code", "upstream_error"},
                                                       {"message", message},
                                                       {"param", nullptr},
-                                                      {"sequence_number", sequence}}) +
+                                                      {"sequence_number", sequence},
+                                                      // what openai-python raises on
+                                                      {"error", boost::json::object{
+                                                                    {"message", message},
+                                                                    {"type", "upstream_error"},
+                                                                    {"code", 502}}}}) +
            "\n\n";
   return "data: " + error_body("upstream_error", message, 502) + "\n\n";
 }

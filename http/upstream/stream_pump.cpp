@@ -181,8 +181,9 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
   if (type.empty())  // framing inferred from the request: say which
     type = f == framing::ndjson ? "application/x-ndjson" : "text/event-stream";
   if (hook) type = hook->content_type(type);
-  auto body = hook ? answer_body::rewritten : answer_body::as_is;
-  if (!co_await write_stream_head(c, status, type, bp.get(), body)) {
+  // Cut into events (and perhaps ended by an error event of the gateway's): not the upstream's
+  // bytes as they were, so no Content-Encoding or validator of theirs describes it.
+  if (!co_await write_stream_head(c, status, type, bp.get(), answer_body::rewritten)) {
     c.rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
     r.answer = {static_cast<unsigned>(status), false};
     co_return r;

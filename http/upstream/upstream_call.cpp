@@ -31,7 +31,8 @@ constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 template <class Stream>
 net::awaitable<bool> exchange_once(Stream& s, upstream_connection& conn, const std::string& head,
                                    const std::string& body, std::chrono::milliseconds timeout,
-                                   std::uint64_t max_bytes, upstream_reply& r, bool& silent) {
+                                   std::uint64_t max_bytes, upstream_reply& r, bool& silent,
+                                   bool& written) {
   auto& lowest = beast::get_lowest_layer(s);
   lowest.expires_after(timeout);
   std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(body)};
@@ -41,6 +42,7 @@ net::awaitable<bool> exchange_once(Stream& s, upstream_connection& conn, const s
     silent = !r.timed_out;
     co_return false;
   }
+  written = true;
   // Interim (1xx) answers are skipped until the final one, as on the request path.
   std::optional<http::response_parser<growing_string_body>> p;
   for (int interim = 0;; ++interim) {
@@ -110,19 +112,21 @@ net::awaitable<upstream_reply> call_upstream(upstream_endpoint& ep, http::verb m
         reused = false;
       }
       r = upstream_reply{};
-      bool silent = false;
+      bool silent = false, written = false;
       auto sent_at = std::chrono::steady_clock::now();
       bool keep = co_await std::visit(
           [&](auto& s) {
-            return exchange_once(s, *conn, head, body, timeout, max_bytes, r, silent);
+            return exchange_once(s, *conn, head, body, timeout, max_bytes, r, silent, written);
           },
           conn->stream);
       bool ok = r.error.empty();
       ep.release(std::move(conn), ok && keep);
-      // A pooled connection the upstream had closed (the keep-alive race): one retry on a
-      // fresh one.
-      bool raced = std::chrono::steady_clock::now() - sent_at < keepalive_race_window;
-      if (ok || !reused || !silent || !raced) break;
+      // A pooled connection the upstream had closed: one retry on a fresh one, where the
+      // upstream cannot have acted on the request (not written whole, a GET, or the keep-alive
+      // race). A delete or a copy must not be repeated once it may have.
+      bool safe = !written || method == http::verb::get ||
+                  std::chrono::steady_clock::now() - sent_at < keepalive_race_window;
+      if (ok || !reused || !silent || !safe) break;
       ep.stats().stale_retries.fetch_add(1, std::memory_order_relaxed);
     }
   } catch (const std::exception& e) {

@@ -161,6 +161,7 @@ upstream_endpoint::upstream_endpoint(connection_spec spec, upstream_target targe
           forwarded_header{names.message_id, &caller_identity::message_id, false}})
       if (!custom(name)) forwarded_.push_back({name + ": ", field, quoted});
   }
+  callers_credentials_ = spec_.auth == auth_type::session && !custom_auth_;
   needs_caller_ = (spec_.auth == auth_type::session && !custom_auth_) ||
                   custom_headers_.per_request() || rt.cfg.forward_user_info;
   rendered_headers_ = "Host: " + target_.host_header + "\r\n";

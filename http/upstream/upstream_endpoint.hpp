@@ -26,6 +26,7 @@
 #include "http/upstream/connection_load.hpp"
 #include "messages/snapshot_cell.hpp"
 #include "http/upstream/header_template.hpp"
+#include "http/upstream/model_throttles.hpp"
 
 namespace sb {
 
@@ -129,14 +130,14 @@ class upstream_endpoint {
   const provider_adapter& adapter() const { return adapter_; }
 
   /// Whether routing should pick this connection now: its actor says it is healthy, and no
-  /// request just failed to connect to it nor was told to come back later (429 Retry-After).
+  /// request just failed to connect to it. (A model it answered 429 for: throttle_left.)
   bool healthy() const {
     if (health_.load(std::memory_order_relaxed) != connection_health::healthy) return false;
-    return !cooling() && !throttled();
+    return !cooling();
   }
   /// Whether routing may use this connection at all: its actor does not judge it unreachable.
-  /// An ejected, throttled or cooling one is used when nothing better is left (one failed connect
-  /// is not enough to refuse every request for a while).
+  /// An ejected or cooling one is used when nothing better is left (one failed connect is not
+  /// enough to refuse every request for a while); a throttled model never is.
   bool reachable() const {
     return health_.load(std::memory_order_relaxed) != connection_health::unreachable;
   }
@@ -152,18 +153,17 @@ class upstream_endpoint {
   }
   /// A request could not connect: passed over for `d` (its actor hears of it too, batched).
   void mark_down_for(std::chrono::milliseconds d) { cooldown_until_.store(ticks_after(d), relaxed); }
-  /// 429 with Retry-After: passed over for `d`.
-  void throttle_for(std::chrono::milliseconds d) { throttled_until_.store(ticks_after(d), relaxed); }
-  /// How long the connection's last 429 still asks to be left alone (0 when it does not).
-  std::chrono::milliseconds throttle_left() const {
-    auto until = throttled_until_.load(relaxed);
-    if (until == 0) return std::chrono::milliseconds(0);
-    auto left = std::chrono::steady_clock::duration(until) -
-                std::chrono::steady_clock::now().time_since_epoch();
-    return std::max(std::chrono::milliseconds(0),
-                    std::chrono::ceil<std::chrono::milliseconds>(left));
+  /// 429 for `model` (the upstream's name), with Retry-After `d`: that model is passed over on
+  /// this connection meanwhile. Not for a connection that sends each caller's own credentials
+  /// (session auth): its limits are the caller's, not everyone's.
+  void throttle_for(std::string_view model, std::chrono::milliseconds d) {
+    if (!model.empty() && !callers_credentials_) throttles_.throttle(model, d);
   }
-  bool is_throttled() const { return throttled(); }
+  /// How long `model` is still to be left alone here (0 when it is not).
+  std::chrono::milliseconds throttle_left(std::string_view model) const {
+    return throttles_.left(model);
+  }
+  bool throttled_for(std::string_view model) const { return throttle_left(model).count() > 0; }
   /// A request got an answer: a connect cool-down is over (written only when set, to keep the
   /// line shared).
   void mark_answering() {
@@ -236,10 +236,6 @@ class upstream_endpoint {
     auto until = cooldown_until_.load(relaxed);
     return until != 0 && !passed(until);
   }
-  bool throttled() const {
-    auto until = throttled_until_.load(relaxed);
-    return until != 0 && !passed(until);
-  }
   connection_spec spec_;  // as made: its defining fields, for the endpoint's own use
   snapshot_cell<connection_spec> settings_;
   bool official_openai_ = false;
@@ -267,7 +263,8 @@ class upstream_endpoint {
   std::atomic<connection_health> health_{connection_health::healthy};
   std::atomic<std::uint32_t> epoch_{0};
   std::atomic<std::int64_t> cooldown_until_{0};   // steady_clock ticks; 0: none
-  std::atomic<std::int64_t> throttled_until_{0};  // likewise
+  model_throttles throttles_;
+  bool callers_credentials_ = false;  // session auth: each request carries its caller's
   connection_load spare_load_;                    // for callers off the I/O threads
   std::function<void(outcome_batch)> outcome_sink_;
   snapshot_cell<health_report> details_;

@@ -235,12 +235,14 @@ template <class Stream>
 net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const std::string& head,
                                          const upstream_request& req, bool reused) {
   watch_scope watching(c.w, &beast::get_lowest_layer(up));
-  // A request goes again only where the upstream cannot have acted on it. A pooled connection
-  // that fails at once, before a byte of answer, is the keep-alive race (the upstream closed it as
-  // the request went out): once more on a fresh one.
-  auto stale = [&](const error_code& ec, bool silent) {
+  // A request goes again only where the upstream cannot have acted on it: on a pooled
+  // connection that failed before a byte of answer, when the request was not written whole, or
+  // asks for nothing to change (GET), or the failure came at once (the keep-alive race: the
+  // upstream closed the idle connection as the request went out). Once, on a fresh connection.
+  auto stale = [&](const error_code& ec, bool silent, bool written_whole) {
     return reused && silent && !c.w.requested && ec != beast::error::timeout &&
-           std::chrono::steady_clock::now() - c.started < keepalive_race_window;
+           (!written_whole || idempotent(req.method) ||
+            std::chrono::steady_clock::now() - c.started < keepalive_race_window);
   };
   // A connection that broke while the request was being written (not a timeout: the upstream
   // may still be working on it) may go to another connection when nothing reached the client.
@@ -249,7 +251,7 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
   };
   auto [write_ec, written] = co_await send_request(c, up, head, req.body);
   if (auto ec = c.s.deadline->settle(write_ec)) {
-    if (stale(ec, true)) co_return retry_on_fresh();
+    if (stale(ec, true, false)) co_return retry_on_fresh();
     if (broken(ec)) co_return handed_back_result(c, request_outcome::reset);
     co_return co_await fail(c, ec);
   }
@@ -262,7 +264,7 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
                                 : c.rt.cfg.upstream_total_timeout;
   if (total.count() > 0) head_deadline = std::min(head_deadline, c.started + total);
   if (auto ec = co_await read_final_head(c, up, hp, silent, head_deadline)) {
-    if (stale(ec, silent)) co_return retry_on_fresh();
+    if (stale(ec, silent, true)) co_return retry_on_fresh();
     // Written whole, then silence, a close or a reset: only a request that changes nothing goes
     // elsewhere (nginx's non_idempotent off). A generation sent twice is billed twice.
     if (broken(ec) && idempotent(req.method)) co_return handed_back_result(c, request_outcome::reset);
@@ -285,10 +287,10 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
                                         : request_outcome::answered;
   if (status_outcome == request_outcome::answered) c.ep.mark_answering();
   if (status == 429) {
-    // Left alone while its Retry-After runs (a second without one): routing passes it over, and
-    // when every holder of a model is throttled the client hears so at once.
+    // The model is left alone here while its Retry-After runs (a second without one): routing
+    // passes it over, and when every holder of it is throttled the client hears so at once.
     c.retry_after = retry_after_of(field_value(hp->get(), http::field::retry_after));
-    c.ep.throttle_for(std::max(c.retry_after, std::chrono::milliseconds(1000)));
+    c.ep.throttle_for(req.model, std::max(c.retry_after, std::chrono::milliseconds(1000)));
   }
   if (status_outcome != request_outcome::answered && c.may_hand_back && !c.w.requested) {
     c.head_at = head_at;

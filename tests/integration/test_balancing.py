@@ -203,11 +203,15 @@ def test_429_with_retry_after_goes_elsewhere_and_is_respected():
             check(status == 200, raw)
         check(a.stats()["chat_requests"] == 1, ("A asked again within its Retry-After", a.stats()))
         check(c.fakes[1].stats()["chat_requests"] == 10, c.fakes[1].stats())
-        # With nowhere else to go, the client gets the 429 at once, with the time left, and A is
-        # not asked again.
+        # A 429 is the model's, not the connection's: "solo" is still asked for on A. With
+        # nowhere else to go, its 429 (and Retry-After) reaches the client; the next request for
+        # it is answered at once with the time left, and A is not asked again.
+        status, hdrs, raw = chat(c.gw, "solo")
+        check(status == 429 and hdrs.get("retry-after") == "30", (status, hdrs, raw))
+        check(a.stats()["chat_requests"] == 2, a.stats())
         status, hdrs, raw = chat(c.gw, "solo")
         check(status == 429 and 28 <= int(hdrs.get("retry-after", "0")) <= 30, (status, hdrs, raw))
-        check(a.stats()["chat_requests"] == 1, ("A asked again within its Retry-After", a.stats()))
+        check(a.stats()["chat_requests"] == 2, ("A asked again within its Retry-After", a.stats()))
 
 
 def test_a_429_storm_calls_each_throttled_connection_once():
@@ -224,6 +228,19 @@ def test_a_429_storm_calls_each_throttled_connection_once():
         status, hdrs, raw = chat(c.gw, stream=True)
         check(status == 429 and "rate limited" in json.loads(raw)["detail"], (status, raw))
         check(chat_counts(c.fakes) == [1, 1], chat_counts(c.fakes))
+
+
+def test_an_answer_with_only_throttled_alternatives_is_the_clients():
+    env = {"THREADS": "1", "LOAD_BALANCING_POLICY": "round_robin"}
+    with fakes_and_gateway(2, env) as c:
+        a, b = c.fakes
+        behave(b, "error:429+retry_after:30")
+        wait_until(lambda: chat(c.gw)[0] == 200 and b.stats()["chat_requests"] >= 1, "B throttled")
+        behave(a, "error:500")
+        # A fails and B may not be asked: A's own answer is the client's, not a made-up 429.
+        status, hdrs, raw = chat(c.gw)
+        check(status == 500 and "fake upstream error" in raw.decode(), (status, raw))
+        check(b.stats()["chat_requests"] == 1, b.stats())
 
 
 def test_every_timeout_phase_fires_as_configured():
@@ -341,6 +358,7 @@ if __name__ == "__main__":
                test_a_failing_connection_is_ejected_and_probed_back,
                test_429_with_retry_after_goes_elsewhere_and_is_respected,
                test_a_429_storm_calls_each_throttled_connection_once,
+               test_an_answer_with_only_throttled_alternatives_is_the_clients,
                test_every_timeout_phase_fires_as_configured,
                test_the_model_list_answers_at_once_while_upstreams_hang_or_refuse,
                test_a_dead_connections_models_give_a_fast_503_then_go,

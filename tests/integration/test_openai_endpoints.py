@@ -55,7 +55,8 @@ def test_the_responses_api_streamed_and_not():
         err = json.loads(data.split("data: ", 1)[1])
         check(name == "event: error" and err["type"] == "error" and err["sequence_number"] == 2 and
               err["code"] == "upstream_error" and err["param"] is None, events[-1])
-        check(set(err) == {"type", "code", "message", "param", "sequence_number"}, err)
+        check(set(err) == {"type", "code", "message", "param", "sequence_number", "error"}, err)
+        check(err["error"]["message"] == err["message"], err)
 
 
 def test_one_connections_list_and_unlisted_official_models():

@@ -219,6 +219,8 @@ void add_provider_headers(http::fields& f) {
   f.set(http::field::connection, "x-hop");
   f.set("x-hop", "hop-by-hop");
   f.set("x-echo", "key was " + opts.key);
+  f.set(http::field::access_control_allow_origin, "*");
+  f.set(http::field::www_authenticate, "Bearer realm=\"provider\"");
 }
 
 template <class Body>

@@ -29,6 +29,7 @@ CAF_TEST(dot segments are resolved within the path) {
   CAF_CHECK_EQUAL(resolved("a/%2e%2E/c"), "/c");
   CAF_CHECK_EQUAL(resolved("a/b/.."), "/a/");
   CAF_CHECK_EQUAL(resolved("a//b"), "/a/b");
+  CAF_CHECK_EQUAL(resolved("a/b/..;x/c"), "/a/c");
 }
 
 CAF_TEST(a path that climbs out of the base or hides a separator is refused) {
@@ -41,4 +42,7 @@ CAF_TEST(a path that climbs out of the base or hides a separator is refused) {
   CAF_CHECK(refused("a%2Fb"));
   CAF_CHECK(refused("a\\..\\b"));
   CAF_CHECK(refused("a%5cb"));
+  CAF_CHECK(refused("..;/x"));
+  CAF_CHECK(refused("a/..;jsessionid=1/../b"));
+  CAF_CHECK(refused("a%00b"));
 }
