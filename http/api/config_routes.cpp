@@ -16,6 +16,7 @@
 #include "http/upstream/upstream_endpoint.hpp"
 #include "http/upstream/upstream_error.hpp"
 #include "http/api/handlers.hpp"
+#include "http/api/shared_flight.hpp"
 #include "http/server/runtime.hpp"
 #include "messages/control_plane.hpp"
 
@@ -161,8 +162,13 @@ route_result verify(api_context& ctx, session_io& s, client_request& req, provid
   auto ep = verify_endpoint(ctx.rt, kind, req.body(), error);
   if (!ep) co_return co_await send_error(s, gateway_error::bad_request, error);
   auto path = ep->adapter().verify_path(*ep->settings());
-  auto r = co_await call_upstream(*ep, http::verb::get, std::move(path), std::string(),
-                                  ctx.rt.cfg.model_list_timeout);
+  auto cancel = std::make_shared<cancel_group>();
+  auto replies = co_await call_for_client(
+      s, cancel,
+      one_call(call_upstream(ep, http::verb::get, std::move(path), std::string(),
+                             ctx.rt.cfg.model_list_timeout, 32ull << 20, cancel->join())));
+  if (!replies) co_return client_left();
+  auto& r = replies->front();
   if (r.status == 200) co_return co_await send_body(s, http::status::ok, std::move(r.body));
   if (r.status == 0)
     co_return co_await send_error(

@@ -11,6 +11,7 @@
 #include "http/api/chat_request.hpp"
 #include "http/api/handlers.hpp"
 #include "http/api/model_routing.hpp"
+#include "http/api/shared_flight.hpp"
 #include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
 #include "http/upstream/providers/model_entries.hpp"
@@ -266,6 +267,24 @@ std::string lowest_version(const std::vector<upstream_reply>& replies) {
   return json::serialize(json::object{{"version", lowest->second}});
 }
 
+// The calls of a fan-out of `method` `path` to each of `servers`, for join_flight. Made outside
+// the coroutines: g++ 12 mishandles lambda captures written inside them.
+std::function<upstream_calls(const std::shared_ptr<cancel_group>&)> fan_out(
+    std::vector<endpoint_ptr> servers, const char* path, std::chrono::milliseconds timeout) {
+  return [servers = std::move(servers), path, timeout](const std::shared_ptr<cancel_group>& g) {
+    upstream_calls calls;
+    for (auto& ep : servers)
+      calls.push_back(call_upstream(ep, http::verb::get, path, std::string(), timeout,
+                                    32ull << 20, g->join()));
+    return calls;
+  };
+}
+
+// A flight's key: what it asks of which servers (the catalog generation names the set).
+std::string flight_key(const char* path, std::uint64_t generation, std::optional<int> url_idx) {
+  return fmt::format("{} {} {}", path, generation, url_idx.value_or(-1));
+}
+
 // The whole list, or one server's (empty when it has none yet). Chosen outside the coroutines:
 // g++ 12 destroys a temporary of a conditional expression inside co_await twice.
 std::string list_body(const std::string& all, const std::map<int, std::string>& per_server,
@@ -338,9 +357,14 @@ route_result ollama_copy(api_context& ctx, session_io& s, client_request& req) {
       !route ? nullptr : ctx.url_idx ? pick_target(*route, ctx.url_idx) : &route->targets.front();
   if (!t) co_return co_await model_not_found(s, name, ctx.url_idx);
   auto& ep = *t->endpoint;
-  auto r = co_await call_upstream(ep, http::verb::post, "/api/copy",
-                                  copy_body(*t, destination->as_string()),
-                                  ctx.rt.cfg.upstream_response_timeout);
+  auto cancel = std::make_shared<cancel_group>();
+  auto replies = co_await call_for_client(
+      s, cancel,
+      one_call(call_upstream(t->endpoint, http::verb::post, "/api/copy",
+                             copy_body(*t, destination->as_string()),
+                             ctx.rt.cfg.upstream_response_timeout, 32ull << 20, cancel->join())));
+  if (!replies) co_return client_left();
+  auto& r = replies->front();
   if (r.status < 200 || r.status >= 300) co_return co_await answer_failed_call(s, ep, r, ctx.rt);
   ctx.cp.refresh_models(provider_kind::ollama, ep.key().idx);
   co_return co_await send_body(s, http::status::ok, "true");
@@ -357,8 +381,13 @@ route_result ollama_delete(api_context& ctx, session_io& s, client_request& req)
       !route ? nullptr : ctx.url_idx ? pick_target(*route, ctx.url_idx) : &route->targets.front();
   if (!t) co_return co_await model_not_found(s, name, ctx.url_idx);
   auto& ep = *t->endpoint;
-  auto r = co_await call_upstream(ep, http::verb::delete_, "/api/delete", model_body(*t),
-                                  ctx.rt.cfg.upstream_response_timeout);
+  auto cancel = std::make_shared<cancel_group>();
+  auto replies = co_await call_for_client(
+      s, cancel,
+      one_call(call_upstream(t->endpoint, http::verb::delete_, "/api/delete", model_body(*t),
+                             ctx.rt.cfg.upstream_response_timeout, 32ull << 20, cancel->join())));
+  if (!replies) co_return client_left();
+  auto& r = replies->front();
   if (r.status < 200 || r.status >= 300) co_return co_await answer_failed_call(s, ep, r, ctx.rt);
   ctx.cp.refresh_models(provider_kind::ollama, ep.key().idx);
   co_return co_await send_body(s, http::status::ok, "true");
@@ -378,35 +407,39 @@ route_result ollama_unload(api_context& ctx, session_io& s, client_request& req)
     for (auto& t : route->targets)
       if (!ctx.url_idx || t.endpoint->key().idx == *ctx.url_idx) holders.push_back(&t);
   if (holders.empty()) co_return co_await model_not_found(s, name, ctx.url_idx);
-  std::vector<boost::asio::awaitable<upstream_reply>> calls;
+  auto cancel = std::make_shared<cancel_group>();
+  upstream_calls calls;
   for (auto* t : holders)
-    calls.push_back(call_upstream(*t->endpoint, http::verb::post, "/api/generate", unload_body(*t),
-                                  ctx.rt.cfg.upstream_response_timeout));
-  auto replies = co_await call_all(std::move(calls));
-  if (auto failed = unload_failures(holders, replies); !failed.empty())
+    calls.push_back(call_upstream(t->endpoint, http::verb::post, "/api/generate", unload_body(*t),
+                                  ctx.rt.cfg.upstream_response_timeout, 32ull << 20,
+                                  cancel->join()));
+  auto replies = co_await call_for_client(s, cancel, std::move(calls));
+  if (!replies) co_return client_left();
+  if (auto failed = unload_failures(holders, *replies); !failed.empty())
     co_return co_await send_error(s, gateway_error::upstream_unreachable, failed);
   co_return co_await send_body(s, http::status::ok, R"({"status":true})");
 }
 
-// GET /api/ps of every server at once, merged.
+// GET /api/ps of every server at once, merged. Concurrent callers share one flight.
 route_result ollama_ps(api_context& ctx, session_io& s, client_request&) {
-  auto servers = ollama_servers(*ctx.rt.catalog.load());
-  std::vector<boost::asio::awaitable<upstream_reply>> calls;
-  for (auto& ep : servers)
-    calls.push_back(call_upstream(*ep, http::verb::get, "/api/ps", std::string(), ctx.rt.cfg.model_list_timeout));
-  auto replies = co_await call_all(std::move(calls));
-  co_return co_await send_body(s, http::status::ok, merged_ps(servers, replies));
+  auto catalog = ctx.rt.catalog.load();
+  auto servers = ollama_servers(*catalog);
+  auto replies = co_await join_flight(s, flight_key("/api/ps", catalog->generation, std::nullopt),
+                                      fan_out(servers, "/api/ps", ctx.rt.cfg.model_list_timeout));
+  if (!replies) co_return client_left();
+  co_return co_await send_body(s, http::status::ok, merged_ps(servers, *replies));
 }
 
 // The lowest version among the enabled servers (a client checks what every server can do), or
-// one server's with `{url_idx}`.
+// one server's with `{url_idx}`. Anyone may ask: answers are reused for a second, and concurrent
+// callers share one flight.
 route_result ollama_version(api_context& ctx, session_io& s, client_request&) {
   if (!ctx.rt.config.load()->ollama.enable)
     co_return co_await send_body(s, http::status::ok, R"({"version":false})");
   auto catalog = ctx.rt.catalog.load();
   auto& reuse = version_answers()[ctx.url_idx.value_or(-1)];
-  auto now = std::chrono::steady_clock::now();
-  if (reuse.generation == catalog->generation && now - reuse.at < version_reuse)
+  if (reuse.generation == catalog->generation &&
+      std::chrono::steady_clock::now() - reuse.at < version_reuse)
     co_return co_await send_body(s, http::status::ok, reuse.body);
   std::vector<endpoint_ptr> servers;
   if (ctx.url_idx) {
@@ -416,19 +449,20 @@ route_result ollama_version(api_context& ctx, session_io& s, client_request&) {
   } else {
     servers = ollama_servers(*catalog);
   }
-  std::vector<boost::asio::awaitable<upstream_reply>> calls;
-  for (auto& ep : servers)
-    calls.push_back(
-        call_upstream(*ep, http::verb::get, "/api/version", std::string(), ctx.rt.cfg.model_list_timeout));
-  auto replies = co_await call_all(std::move(calls));
-  auto lowest = lowest_version(replies);
+  auto replies =
+      co_await join_flight(s, flight_key("/api/version", catalog->generation, ctx.url_idx),
+                           fan_out(servers, "/api/version", ctx.rt.cfg.model_list_timeout));
+  if (!replies) co_return client_left();
+  auto lowest = lowest_version(*replies);
   if (lowest.empty()) {
-    if (servers.size() == 1 && replies[0].status != 200)
-      co_return co_await answer_failed_call(s, *servers[0], replies[0], ctx.rt);
+    if (servers.size() == 1 && (*replies)[0].status != 200)
+      co_return co_await answer_failed_call(s, *servers[0], (*replies)[0], ctx.rt);
     co_return co_await send_error(s, gateway_error::upstream_unreachable,
                                   "no Ollama server answered /api/version");
   }
-  remember_version(ctx.url_idx.value_or(-1), catalog->generation, now, lowest);
+  // Stamped when the answer came: a slow answer is not stale the moment it is stored.
+  remember_version(ctx.url_idx.value_or(-1), catalog->generation,
+                   std::chrono::steady_clock::now(), lowest);
   co_return co_await send_body(s, http::status::ok, std::move(lowest));
 }
 

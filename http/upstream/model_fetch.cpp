@@ -15,8 +15,8 @@ boost::asio::awaitable<void> run_fetch(runtime& rt, std::shared_ptr<upstream_end
                                std::uint64_t generation, std::function<void(fetch_result)> done) {
   // The actor must always hear back, or it would wait for this fetch forever: call_upstream
   // turns every failure into a reply.
-  auto reply = co_await call_upstream(*ep, boost::beast::http::verb::get, std::move(path), std::string(),
-                                      rt.cfg.model_list_timeout);
+  auto reply = co_await call_upstream(std::move(ep), boost::beast::http::verb::get, std::move(path),
+                                      std::string(), rt.cfg.model_list_timeout);
   fetch_result r;
   r.generation = generation;
   r.status = reply.status;

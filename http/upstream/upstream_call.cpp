@@ -12,6 +12,7 @@
 
 #include "http/server/growing_string_body.hpp"
 #include "http/server/log_failure.hpp"
+#include "http/upstream/relay_watch.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
 
 namespace sb {
@@ -32,8 +33,9 @@ template <class Stream>
 net::awaitable<bool> exchange_once(Stream& s, upstream_connection& conn, const std::string& head,
                                    const std::string& body, std::chrono::milliseconds timeout,
                                    std::uint64_t max_bytes, upstream_reply& r, bool& silent,
-                                   bool& written) {
+                                   bool& written, upstream_cancel& cancel) {
   auto& lowest = beast::get_lowest_layer(s);
+  watch_scope watching(cancel, &lowest);
   lowest.expires_after(timeout);
   std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(body)};
   if (auto [ec, n] = co_await net::async_write(s, out, use_nothrow); ec) {
@@ -89,11 +91,14 @@ net::awaitable<void> collect(std::shared_ptr<gathering> g, std::size_t i,
 
 }  // namespace
 
-net::awaitable<upstream_reply> call_upstream(upstream_endpoint& ep, http::verb method,
-                                             std::string path, std::string body,
-                                             std::chrono::milliseconds timeout,
-                                             std::uint64_t max_bytes) {
+net::awaitable<upstream_reply> call_upstream(std::shared_ptr<upstream_endpoint> held,
+                                             http::verb method, std::string path,
+                                             std::string body, std::chrono::milliseconds timeout,
+                                             std::uint64_t max_bytes,
+                                             std::shared_ptr<upstream_cancel> cancel) {
   upstream_reply r;
+  auto& ep = *held;
+  if (!cancel) cancel = std::make_shared<upstream_cancel>();
   const auto head = ep.request_head(method, path, body.empty() ? "" : "application/json",
                                     "application/json", body.size());
   auto conn = ep.take_idle();
@@ -102,7 +107,7 @@ net::awaitable<upstream_reply> call_upstream(upstream_endpoint& ep, http::verb m
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (!conn) {
         boost::system::error_code ec;
-        conn = co_await ep.connect(ec);
+        conn = co_await ep.connect(ec, cancel.get());
         if (!conn) {
           r.timed_out = ec == beast::error::timeout;
           r.connect_failed = true;
@@ -116,11 +121,13 @@ net::awaitable<upstream_reply> call_upstream(upstream_endpoint& ep, http::verb m
       auto sent_at = std::chrono::steady_clock::now();
       bool keep = co_await std::visit(
           [&](auto& s) {
-            return exchange_once(s, *conn, head, body, timeout, max_bytes, r, silent, written);
+            return exchange_once(s, *conn, head, body, timeout, max_bytes, r, silent, written,
+                                 *cancel);
           },
           conn->stream);
       bool ok = r.error.empty();
       ep.release(std::move(conn), ok && keep);
+      if (cancel->requested) break;
       // A pooled connection the upstream had closed: one retry on a fresh one, where the
       // upstream cannot have acted on the request (not written whole, a GET, or the keep-alive
       // race). A delete or a copy must not be repeated once it may have.
@@ -132,6 +139,11 @@ net::awaitable<upstream_reply> call_upstream(upstream_endpoint& ep, http::verb m
   } catch (const std::exception& e) {
     r.status = 0;
     r.error = e.what();
+  }
+  if (cancel->requested) {
+    r = upstream_reply{};
+    r.cancelled = true;
+    r.error = "the client left";
   }
   co_return r;
 }

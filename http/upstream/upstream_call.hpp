@@ -6,12 +6,14 @@
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace sb {
 
 class upstream_endpoint;
+struct upstream_cancel;
 
 /// What came back: a status and body, or (status 0) why nothing did.
 struct upstream_reply {
@@ -20,14 +22,16 @@ struct upstream_reply {
   std::string error;    // transport failure, for a client-facing message
   bool timed_out = false;
   bool connect_failed = false;  // no connection could be opened at all
+  bool cancelled = false;       // its client left (`cancel` was requested)
 };
 
-/// `method` {base}{path} with `body` (JSON when not empty), all of it within `timeout`.
-boost::asio::awaitable<upstream_reply> call_upstream(upstream_endpoint& ep,
-                                                     boost::beast::http::verb method,
-                                                     std::string path, std::string body,
-                                                     std::chrono::milliseconds timeout,
-                                                     std::uint64_t max_bytes = 32ull << 20);
+/// `method` {base}{path} with `body` (JSON when not empty), all of it within `timeout`. Holds the
+/// endpoint while it runs. `cancel`, when given, abandons the call at once when requested (the
+/// client it was made for left): whatever socket operation is in flight is cancelled.
+boost::asio::awaitable<upstream_reply> call_upstream(
+    std::shared_ptr<upstream_endpoint> ep, boost::beast::http::verb method, std::string path,
+    std::string body, std::chrono::milliseconds timeout, std::uint64_t max_bytes = 32ull << 20,
+    std::shared_ptr<upstream_cancel> cancel = nullptr);
 
 /// Runs `calls` (one per endpoint) concurrently on the calling I/O thread and waits for all.
 boost::asio::awaitable<std::vector<upstream_reply>> call_all(

@@ -5,6 +5,7 @@ import resource
 import socket
 import time
 
+from scripted_upstream import ScriptedUpstream
 from harness import SANITIZED, FakeUpstream, Gateway, check, metric, raw_exchange, run_tests
 
 
@@ -293,6 +294,48 @@ def test_past_the_connection_cap_busy_connections_keep_their_place():
         fake.stop()
 
 
+def test_an_anonymous_fan_out_to_a_hung_server_pins_nothing_after_its_clients_leave():
+    # An Ollama server that lists its models, then never answers /api/version.
+    def handler(up, conn, req):
+        if req.target == "/api/tags":
+            conn.sendall(up.json_answer(200, {"models": [{"name": "m:latest", "model": "m:latest"}]}))
+            return True
+        up.bump(req.target)
+        return True  # read, never answered
+    hung = ScriptedUpstream(handler)
+    gw = Gateway({"ENABLE_OLLAMA_API": "True", "OLLAMA_BASE_URLS": f"http://127.0.0.1:{hung.port}",
+                  "THREADS": "1", "MAX_CONNECTIONS": "64", "AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST": "10"})
+    try:
+        deadline = time.time() + 10
+        while b"m:latest" not in gw.get("/ollama/api/tags")[2]:
+            check(time.time() < deadline, "the server's models were never listed")
+            time.sleep(0.05)
+        clients = []
+        for _ in range(200):  # anyone may ask /ollama/api/version; each leaves after 0.3 s
+            c = socket.create_connection(("127.0.0.1", gw.port), timeout=5)
+            c.sendall(b"GET /ollama/api/version HTTP/1.1\r\nHost: x\r\n\r\n")
+            clients.append(c)
+            if len(clients) >= 50:
+                time.sleep(0.3)
+                for c in clients:
+                    c.close()
+                clients = []
+        # Concurrent identical fan-outs shared a flight: a handful of calls, not one per request.
+        calls = hung.counters.get("/api/version", 0)
+        check(1 <= calls <= 8, f"{calls} upstream calls for 200 requests")
+        # The sessions ended with their clients: nothing counts against MAX_CONNECTIONS, and the
+        # calls were abandoned with them.
+        deadline = time.time() + 3
+        while metric(gw, "switchboard_open_connections") > 1:
+            check(time.time() < deadline, ("sessions outlived their clients", metric(gw, "switchboard_open_connections")))
+            time.sleep(0.05)
+        raw = raw_exchange(gw.port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        check(statuses(raw) == [b"200"], raw[:200])
+        check("connection limit" not in gw.output(), "the connection limit was reached")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        hung.close()
+
 if __name__ == "__main__":
     run_tests([
         test_transfer_encoding_not_ending_in_chunked_is_refused_not_smuggled,
@@ -306,4 +349,5 @@ if __name__ == "__main__":
         test_parser_memory_of_a_big_body_is_released,
         test_at_the_descriptor_limit_health_still_answers_and_the_log_is_quiet,
         test_past_the_connection_cap_busy_connections_keep_their_place,
+        test_an_anonymous_fan_out_to_a_hung_server_pins_nothing_after_its_clients_leave,
     ])
