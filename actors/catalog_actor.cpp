@@ -162,12 +162,15 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
         // inherited list is a bridge for a fetch in progress, not something to keep serving.
         auto it = st.lists.find(m.key);
         st.by_url[{m.key.kind, m.endpoint->target_url()}][m.key] = m;
-        if (it != st.lists.end() && it->second.endpoint == m.endpoint &&
-            it->second.weight == m.weight && it->second.priority == m.priority &&
-            same_models(it->second.models, m.models))
-          return;  // nothing a client could see changed (health lives on the endpoint)
-        st.lists[m.key] = std::move(m);
-        republish(self);
+        auto endpoint = m.endpoint;
+        auto fetch = m.fetch;
+        if (it == st.lists.end() || it->second.endpoint != m.endpoint ||
+            it->second.weight != m.weight || it->second.priority != m.priority ||
+            !same_models(it->second.models, m.models)) {
+          st.lists[m.key] = std::move(m);
+          republish(self);
+        }  // else nothing a client could see changed (health lives on the endpoint)
+        endpoint->note_list_fetch_applied(fetch);  // routing sees this fetch's list now
       },
       [self](settled_atom) {
         // A replaced endpoint's list stays in by_url only for inheritance during the change that

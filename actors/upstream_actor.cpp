@@ -32,6 +32,7 @@ void report_models(upstream_actor::stateful_pointer<upstream_state> self, bool o
   report.models = st.models;
   report.weight = st.spec.weight;
   report.priority = st.spec.priority;
+  report.fetch = st.generation;
   self->send(st.catalog, models_atom::value, std::move(report));
 }
 
@@ -165,6 +166,8 @@ void start_probe(upstream_actor::stateful_pointer<upstream_state> self) {
 void start_fetch(upstream_actor::stateful_pointer<upstream_state> self) {
   auto& st = self->state;
   if (st.in_flight) return;
+  // Numbered where a request handler can see it: a refresh it asks for wants a later fetch.
+  st.endpoint->note_list_fetch_started(st.generation + 1);
   if (listed_without_fetch(st.spec)) {
     fetch_result r;
     r.generation = ++st.generation;
@@ -213,7 +216,11 @@ upstream_actor::behavior_type upstream_actor_impl(
         st.models = std::move(*parsed);
         report_models(self, st.healthy || synthesized, {});
       },
-      [self](refresh_atom) { start_fetch(self); },
+      [self](refresh_atom) {
+        // One in flight may have started before whatever changed the list: another follows it.
+        if (self->state.in_flight) self->state.again = true;
+        start_fetch(self);
+      },
       [self](refresh_atom, std::uint64_t tick) {
         if (tick == self->state.tick) start_fetch(self);
       },
@@ -271,6 +278,11 @@ upstream_actor::behavior_type upstream_actor_impl(
           recover(self, "its model list answered");
         }
         report_models(self, st.healthy, std::move(error));
+        if (st.again) {
+          st.again = false;
+          start_fetch(self);
+          return;
+        }
         auto delay = st.healthy ? st.params.refresh_interval : st.backoff;
         if (!st.healthy) st.backoff = std::min(st.backoff * 2, st.params.refresh_interval);
         self->delayed_send(self, delay, refresh_atom::value, ++st.tick);

@@ -56,6 +56,7 @@ struct upstream_state {
   std::uint64_t generation = 0;  // of the fetch in flight or last done
   std::uint64_t tick = 0;        // of the refresh timer that may act
   bool in_flight = false;
+  bool again = false;  // a refresh was asked while a fetch was in flight: another one follows
   bool healthy = false;  // the model list: fetched and parsed last time
   std::vector<model_entry> models;
   std::optional<std::string> last_body;  // the last list the upstream answered, unparsed

@@ -54,6 +54,7 @@ struct upstream_models {
   std::shared_ptr<upstream_endpoint> endpoint;
   std::uint32_t weight = 1;   // the connection's balancing settings, as configured now
   std::int32_t priority = 0;
+  std::uint64_t fetch = 0;    // the number of the list fetch these models come from
 };
 
 /// The endpoint that serves a connection key from now on (node-local, like upstream_models).

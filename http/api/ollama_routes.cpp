@@ -11,6 +11,7 @@
 #include "http/api/chat_request.hpp"
 #include "http/api/handlers.hpp"
 #include "http/api/model_routing.hpp"
+#include "http/api/list_refresh.hpp"
 #include "http/api/shared_flight.hpp"
 #include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
@@ -105,22 +106,37 @@ std::string without_prefix(const connection_spec& spec, std::string_view name) {
   return std::string(name);
 }
 
+route_result relay_by_model(api_context& ctx, session_io& s, client_request& req,
+                            const char* path, bool stream_default, bool waited = false);
+
+// A model not found while a server's list is being fetched again (a pull or create just ended):
+// looked up again once the lists are in, rather than answered "not found" a moment too soon.
+route_result after_pending_lists(api_context& ctx, session_io& s, client_request& req,
+                                 const char* path, bool stream_default,
+                                 std::shared_ptr<const catalog_snapshot> catalog) {
+  co_await wait_for_pending_lists(*catalog, provider_kind::ollama);
+  co_return co_await relay_by_model(ctx, s, req, path, stream_default, true);
+}
+
 // Relays a request routed by its model: `path` on a server holding it. `stream_default` is what
 // Ollama assumes when the body does not say.
 // Not a coroutine: it decides synchronously and returns the relay (or the error) to be awaited.
 route_result relay_by_model(api_context& ctx, session_io& s, client_request& req,
-                            const char* path, bool stream_default) {
+                            const char* path, bool stream_default, bool waited) {
   chat_request_view view;
   if (auto problem = parse_chat_request(req.body(), view, true); !problem.empty())
     return answer_error(s, gateway_error::bad_request, std::move(problem));
   auto catalog = ctx.rt.catalog.load();
   auto* route = find_model(*catalog, view.model);
+  if (!route && !waited && lists_pending(*catalog, provider_kind::ollama))
+    return after_pending_lists(ctx, s, req, path, stream_default, std::move(catalog));
   const route_target* t = route ? pick_target(*route, ctx.url_idx) : nullptr;
   if (route && !t && !ctx.url_idx) return answer_all_down(s, *route, std::string(view.model));
   if (!t) return model_not_found(s, view.model, ctx.url_idx);
   if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
   upstream_request up;
   up.path = path;
+  up.model = t->upstream_model;
   up.accept = std::string(field_value(req, http::field::accept));
   up.body = std::move(req.body());
   up.wants_stream = view.stream_given ? view.stream : stream_default;
@@ -144,8 +160,10 @@ route_result relay_to_server(api_context& ctx, session_io& s, client_request& re
   up.body = std::move(req.body());
   up.wants_stream = view.stream_given ? view.stream : true;
   if (server->needs_caller()) up.caller = caller_identity_of(ctx, req);
+  // Pending from now: a chat for the new model waits for the list rather than a 404.
+  server->ask_list_refresh();
   auto answer = co_await relay_to_upstream(s, ctx.rt, server, std::move(up));
-  ctx.cp.refresh_models(provider_kind::ollama, server->key().idx);
+  refresh_list(ctx, *server);
   co_return answer;
 }
 
@@ -366,7 +384,7 @@ route_result ollama_copy(api_context& ctx, session_io& s, client_request& req) {
   if (!replies) co_return client_left();
   auto& r = replies->front();
   if (r.status < 200 || r.status >= 300) co_return co_await answer_failed_call(s, ep, r, ctx.rt);
-  ctx.cp.refresh_models(provider_kind::ollama, ep.key().idx);
+  co_await refresh_list_and_wait(ctx, ep);  // answered once the list says so
   co_return co_await send_body(s, http::status::ok, "true");
 }
 
@@ -389,7 +407,7 @@ route_result ollama_delete(api_context& ctx, session_io& s, client_request& req)
   if (!replies) co_return client_left();
   auto& r = replies->front();
   if (r.status < 200 || r.status >= 300) co_return co_await answer_failed_call(s, ep, r, ctx.rt);
-  ctx.cp.refresh_models(provider_kind::ollama, ep.key().idx);
+  co_await refresh_list_and_wait(ctx, ep);  // answered once the list says so
   co_return co_await send_body(s, http::status::ok, "true");
 }
 

@@ -216,6 +216,26 @@ class upstream_endpoint {
   boost::asio::awaitable<std::unique_ptr<upstream_connection>> connect(
       boost::system::error_code& ec, upstream_cancel* cancel = nullptr);
 
+  /// The model list's fetches, numbered by the connection's actor as it starts each; the catalog
+  /// notes the last one whose list routing sees (published, or found unchanged).
+  void note_list_fetch_started(std::uint64_t n) { fetches_started_.store(n, relaxed); }
+  void note_list_fetch_applied(std::uint64_t n) { fetch_applied_.store(n, relaxed); }
+  std::uint64_t list_fetch_applied() const { return fetch_applied_.load(relaxed); }
+  /// Before asking the actor to refresh the list: notes the wish and answers the fetch number
+  /// after which routing will see a list fetched since (list_fetch_applied() > it).
+  std::uint64_t ask_list_refresh() {
+    auto started = fetches_started_.load(relaxed);
+    auto wanted = refresh_wanted_.load(relaxed);
+    while (wanted < started + 1 &&
+           !refresh_wanted_.compare_exchange_weak(wanted, started + 1, relaxed)) {
+    }
+    return started;
+  }
+  /// A refresh was asked for and routing does not see its list yet.
+  bool list_refresh_pending() const {
+    return fetch_applied_.load(relaxed) < refresh_wanted_.load(relaxed);
+  }
+
   /// The connection's own secrets (key, secret header values, URL credentials), to be scrubbed
   /// from any upstream text passed on to a client.
   const std::vector<std::string>& secrets() const { return secrets_; }
@@ -264,6 +284,9 @@ class upstream_endpoint {
   std::atomic<std::uint32_t> epoch_{0};
   std::atomic<std::int64_t> cooldown_until_{0};   // steady_clock ticks; 0: none
   model_throttles throttles_;
+  std::atomic<std::uint64_t> fetches_started_{0};
+  std::atomic<std::uint64_t> fetch_applied_{0};
+  std::atomic<std::uint64_t> refresh_wanted_{0};
   bool callers_credentials_ = false;  // session auth: each request carries its caller's
   connection_load spare_load_;                    // for callers off the I/O threads
   std::function<void(outcome_batch)> outcome_sink_;

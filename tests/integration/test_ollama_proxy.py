@@ -230,6 +230,26 @@ def test_pull_streams_progress_and_the_new_model_is_listed():
         check(status == 200, raw)
 
 
+def test_a_model_list_is_current_when_a_management_call_answers():
+    # No periodic refresh to hide behind: what the answers wait for is the refresh they asked.
+    with two_servers(env={"MODELS_REFRESH_INTERVAL": "60"}) as c:
+        c.wait_for(["mistral:latest"])
+        for i in range(10):
+            stream = i % 2 == 0
+            name = f"pulled{i}:latest"
+            status, _, raw = post(c.gw, "/ollama/api/pull/1", {"model": name, "stream": stream})
+            check(status == 200 and b"success" in raw, raw)
+            status, _, raw = post(c.gw, "/ollama/api/chat", {"model": name, "stream": False})
+            check(status == 200, (i, "a chat right after the pull", status, raw))
+            copy = f"copied{i}:latest"
+            status, _, raw = post(c.gw, "/ollama/api/copy", {"source": name, "destination": copy})
+            check(status == 200, raw)
+            check(copy in c.tags(), (i, "not listed when copy answered"))
+            status, _, raw = post(c.gw, "/ollama/api/delete", {"model": copy}, method="DELETE")
+            check(status == 200, raw)
+            check(copy not in c.tags(), (i, "still listed when delete answered"))
+
+
 def test_copy_delete_and_unload():
     with two_servers() as c:
         c.wait_for(["shared:latest"])
@@ -428,6 +448,7 @@ def test_config_is_read_and_written_like_the_openai_side():
 
 if __name__ == "__main__":
     run_tests([test_tags_merge_every_server_with_the_servers_holding_each_model,
+               test_a_model_list_is_current_when_a_management_call_answers,
                test_prefix_allow_list_and_tags_are_applied_per_server,
                test_requests_go_only_to_servers_holding_the_model_spread_over_them,
                test_every_inference_route_reaches_the_server_with_its_path,
