@@ -39,6 +39,7 @@ op_deadline::~op_deadline() {
 }
 
 boost::system::error_code op_deadline::settle(boost::system::error_code ec) {
+  home_.check("a session's deadline settled off its I/O thread");
   target_ = nullptr;
   if (fired_) {
     fired_ = false;

@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstddef>
 
+#include "http/server/thread_affinity.hpp"
+
 namespace sb {
 
 class op_deadline {
@@ -24,7 +26,11 @@ class op_deadline {
   op_deadline& operator=(const op_deadline&) = delete;
 
   /// The next operation on `socket` must end by `when` (or within `d`), else it is cancelled.
+  /// One operation at a time: a second arm before settle() would silently drop the first's
+  /// timeout (checked in debug builds), as would arming from another thread.
   void arm(boost::asio::ip::tcp::socket& socket, clock::time_point when) {
+    home_.check("a session's deadline armed off its I/O thread");
+    expect_invariant(target_ == nullptr, "a session's deadline armed twice before it settled");
     target_ = &socket;
     when_ = when;
     fired_ = false;
@@ -43,6 +49,7 @@ class op_deadline {
   clock::time_point when_{};
   bool fired_ = false;
   std::size_t index_ = 0;  // position in the thread's registry
+  [[no_unique_address]] home_thread home_;
 };
 
 /// Starts the ticker of the I/O thread running `ctx` (call on that thread).

@@ -6,6 +6,7 @@
 
 #include "http/server/io_pool.hpp"
 #include "http/server/runtime.hpp"
+#include "http/server/thread_affinity.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
 
 namespace sb {
@@ -13,7 +14,8 @@ namespace sb {
 namespace {
 
 struct thread_batcher {
-  std::optional<boost::asio::steady_timer> timer;
+  std::optional<boost::asio::steady_timer> timer;  // on this thread's io_context
+  [[no_unique_address]] home_thread home;
   std::vector<std::shared_ptr<upstream_endpoint>> queued;
   bool armed = false;
 };
@@ -57,7 +59,9 @@ void record_outcome(runtime& rt, const std::shared_ptr<upstream_endpoint>& ep, r
   b.armed = true;
   if (!b.timer) b.timer.emplace(rt.io.context(static_cast<unsigned>(i)));
   b.timer->expires_after(outcome_report_window);
-  b.timer->async_wait([](const boost::system::error_code& ec) {
+  b.timer->async_wait([armed_by = &b](const boost::system::error_code& ec) {
+    // flush() takes this thread's batcher: it must be the one that armed the timer.
+    armed_by->home.check("an outcome batch flushed off the I/O thread that queued it");
     if (ec) {
       batcher().armed = false;  // the next outcome re-arms it; the queue is kept
       return;

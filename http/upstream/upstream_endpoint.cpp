@@ -301,6 +301,7 @@ std::unique_ptr<upstream_connection> upstream_endpoint::take_idle() {
 
 void upstream_endpoint::release(std::unique_ptr<upstream_connection> c, bool reusable) {
   if (!c) return;
+  c->home.check("an upstream connection released off the I/O thread that opened it");
   stats_.in_use.fetch_sub(1, std::memory_order_relaxed);
   int i = io_pool::current_index();
   if (!reusable || i < 0 || static_cast<std::size_t>(i) >= shards_.size() || c->buffer.size() != 0)

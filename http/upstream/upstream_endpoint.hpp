@@ -22,6 +22,7 @@
 
 #include "config/connection_spec.hpp"
 #include "http/server/metrics.hpp"
+#include "http/server/thread_affinity.hpp"
 #include "http/upstream/caller_identity.hpp"
 #include "http/upstream/connection_load.hpp"
 #include "messages/snapshot_cell.hpp"
@@ -90,6 +91,8 @@ struct upstream_connection {
   explicit upstream_connection(tls_stream s) : stream(std::move(s)) {}
   std::variant<plain_stream, tls_stream> stream;
   boost::beast::flat_buffer buffer;
+  // Its socket belongs to the I/O thread that opened it: it is pooled, and used, there only.
+  [[no_unique_address]] home_thread home;
 };
 
 class upstream_endpoint;

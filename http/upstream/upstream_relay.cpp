@@ -318,12 +318,14 @@ struct in_flight_scope {
                          std::memory_order_relaxed);
   }
   ~in_flight_scope() {
+    home.check("a request's in-flight count ended off the I/O thread it began on");
     load.in_flight.store(load.in_flight.load(std::memory_order_relaxed) - 1,
                          std::memory_order_relaxed);
   }
   in_flight_scope(const in_flight_scope&) = delete;
   in_flight_scope& operator=(const in_flight_scope&) = delete;
   connection_load& load;
+  [[no_unique_address]] home_thread home;
 };
 
 // How long a failure weighs in the latency average: a connection that fails fast must not look

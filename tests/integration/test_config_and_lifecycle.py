@@ -167,11 +167,21 @@ class Prober:
 
 
 def test_config_updates_never_make_models_404():
-    # Upstreams whose model list takes 1.5 s: a connection that is replaced must keep serving its
+    # Upstreams whose model list is slow: a connection that is replaced must keep serving its
     # old list until the new one has its own, and a tag-only change must not touch routing at all.
+    # B's list takes 3 s, so it is provably still on its way when the connection is disabled.
     a = FakeUpstream(models=["m"], name="A", extra=["--list-delay", "1500"])
-    b = FakeUpstream(models=["m"], name="B", extra=["--list-delay", "1500"])
+    b = FakeUpstream(models=["m"], name="B", extra=["--list-delay", "3000"])
     gw = Gateway({"OPENAI_API_BASE_URLS": a.url, "MODELS_REFRESH_INTERVAL": "60"})
+    b_stats_calls = [0]
+
+    def b_stats():
+        b_stats_calls[0] += 1  # the fake counts its own /_stats requests in "requests"
+        return b.stats()
+
+    def b_list_gets(s):  # requests to B that were neither chats nor our /_stats calls
+        return s["requests"] - s["chat_requests"] - b_stats_calls[0]
+
     try:
         gw.wait_for_models(["m"], timeout=10)
         probe = Prober(gw, "m")
@@ -181,7 +191,8 @@ def test_config_updates_never_make_models_404():
             status, _, raw = gw.post("/openai/config/update", cfg)
             check(status == 200, raw)
         check(b'"t299"' in gw.get("/openai/models")[2], "the last tags are not shown at once")
-        cfg["OPENAI_API_BASE_URLS"] = [b.url]  # replaced: its list takes 1.5 s to arrive
+        cfg["OPENAI_API_BASE_URLS"] = [b.url]  # replaced: its list takes 3 s to arrive
+        replaced_at = time.time()  # B cannot have received its list request before this
         check(gw.post("/openai/config/update", cfg)[0] == 200, "update failed")
         deadline = time.time() + 10
         while b"B:tok0" not in (probe.bodies[-1] if probe.bodies else b""):
@@ -190,16 +201,38 @@ def test_config_updates_never_make_models_404():
         statuses = probe.stop()
         check(len(statuses) > 50 and set(statuses) == {200},
               f"{statuses.count(404)} of {len(statuses)} probes got 404; others {set(statuses)}")
-        # Disabled stays disabled: no list already on its way brings the model back.
+        # Disabled stays disabled: the list already on its way must not bring the model back.
+        deadline = time.time() + 5
+        while b_list_gets(b_stats()) < 1:  # B holds the gateway's list request
+            check(time.time() < deadline, "the new connection never asked B for its list")
+            time.sleep(0.02)
         cfg["ENABLE_OPENAI_API"] = False
         check(gw.post("/openai/config/update", cfg)[0] == 200, "update failed")
+        # B answers 3 s after receiving the request, received after replaced_at: a disable
+        # acknowledged within 3 s of replaced_at came while B's list was still unanswered.
+        check(time.time() - replaced_at < 2.5,
+              "set-up too slow: B's list may have arrived before the disable; nothing tested")
         deadline = time.time() + 5
         while gw.post("/openai/chat/completions", {"model": "m"})[0] != 404:
             check(time.time() < deadline, "the disabled connection still routes")
             time.sleep(0.05)
         gw.post("/openai/config/update", dict(cfg))  # another write; nothing may come back
-        for _ in range(20):
+        # The event that matters: every connection from the gateway to B has closed, so B's list
+        # was delivered (its answer comes 3 s after the request) or abandoned; nothing from B is
+        # still on its way. Meanwhile, and for a while after, the model must stay gone.
+        deadline = time.time() + 10
+        while True:
+            s = b_stats()
             check(gw.post("/openai/chat/completions", {"model": "m"})[0] == 404, "the model came back")
+            if s["open_connections"] == 1:  # the one carrying this /_stats request
+                break
+            check(time.time() < deadline, f"the gateway never let go of B: {s}")
+            time.sleep(0.05)
+        settle = time.time() + 0.5  # the list's last hops (fetch callback, actor, catalog) are in-process
+        while time.time() < settle:
+            check(gw.post("/openai/chat/completions", {"model": "m"})[0] == 404, "the model came back")
+            check(json.loads(gw.get("/openai/models")[2])["data"] == [], "the model is listed again")
+        check(b_list_gets(b_stats()) == 1, "the disabled connection asked B for its list again")
     finally:
         check(gw.stop() == 0, gw.output())
         a.stop()

@@ -362,16 +362,54 @@ def test_management_routes_are_refused_before_anything_is_forwarded():
               [f.stats() for f in c.fakes])
 
 
+def metric_sum(gw, name, **labels):
+    """Sum of every series of `name` whose labels include `labels` (e.g. host="127.0.0.1:1234")."""
+    total = 0.0
+    want = [f'{k}="{v}"' for k, v in labels.items()]
+    for line in gw.get("/metrics")[2].decode().splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            head = line.rsplit(" ", 1)[0]
+            if all(w in head for w in want):
+                total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
 def test_a_delete_that_times_out_is_not_sent_twice():
-    # One I/O thread: the delete goes out on the connection the list refreshes left in the pool.
+    # One I/O thread and no periodic refresh: the delete can only go out on the connection the
+    # start-up list fetch left in the pool, and nothing else uses the pool meanwhile.
     with ollama_cluster([dict(models=["m+slow_ttft:2500", "ok:latest"], name="A")],
-                        env={"THREADS": "1", "AIOHTTP_CLIENT_TIMEOUT": "1"}) as c:
+                        env={"THREADS": "1", "AIOHTTP_CLIENT_TIMEOUT": "1",
+                             "MODELS_REFRESH_INTERVAL": "60"}) as c:
         c.wait_for(["m+slow_ttft:2500"])
-        time.sleep(0.6)  # a refresh has come and gone: its connection waits in the pool
+        fake = c.fakes[0]
+        host = f"127.0.0.1:{fake.port}"
+        m = lambda name: metric_sum(c.gw, name, host=host)
+        deadline = time.time() + 5
+        while m("switchboard_upstream_pool_idle") < 1 or m("switchboard_upstream_pool_in_use") > 0:
+            check(time.time() < deadline, "no keep-alive connection ever waited in the pool")
+            time.sleep(0.02)
+        reused, connects = m("switchboard_upstream_reused_total"), m("switchboard_upstream_connects_total")
+        disconnects = fake.stats()["disconnects"]
         status, _, raw = post(c.gw, "/ollama/api/delete", {"model": "m+slow_ttft:2500"}, method="DELETE")
         check(status == 504 and isinstance(json.loads(raw)["error"], str), (status, raw))
-        time.sleep(3)  # a repeated delete would have reached the server by now
-        check(c.fakes[0].stats()["delete_requests"] == 1, c.fakes[0].stats())
+        # The delete went out on the pooled connection, and no other connection was opened.
+        check(m("switchboard_upstream_reused_total") == reused + 1,
+              "the delete did not go out on a pooled connection: the test proves nothing")
+        # The gateway closes the timed-out connection in the same step in which it decides
+        # whether to retry: once the fake has seen that close, the decision has been made, and a
+        # retry would have been counted and its request already written.
+        deadline = time.time() + 5
+        while fake.stats()["disconnects"] == disconnects:
+            check(time.time() < deadline, "the timed-out delete's connection was never closed")
+            time.sleep(0.02)
+        check(m("switchboard_upstream_stale_retries_total") == 0, "the timed-out delete was retried")
+        check(m("switchboard_upstream_connects_total") == connects, "a fresh connection was opened")
+        check(fake.stats()["delete_requests"] == 1, fake.stats())
+        # A later request on the same thread and server is answered; still one delete.
+        status, _, raw = post(c.gw, "/ollama/api/chat", {"model": "ok:latest", "stream": False})
+        check(status == 200, (status, raw))
+        check(fake.stats()["delete_requests"] == 1 and m("switchboard_upstream_stale_retries_total") == 0,
+              fake.stats())
 
 
 def test_inference_from_a_foreign_web_page_is_refused():

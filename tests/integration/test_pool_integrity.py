@@ -2,6 +2,7 @@
 connection: interim 1xx answers, answers nobody asked for, closes on receipt, restarts. And no
 request is ever left without an answer."""
 import json
+import os
 import socket
 import threading
 import time
@@ -185,10 +186,41 @@ def test_upstream_restart_with_16_stale_pooled_connections_answers_every_request
         fake.stop()
 
 
+def syn_sent_sockets(pid, port):
+    """Sockets of process `pid` in SYN-SENT towards 127.0.0.1:`port` (their inodes)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+    found = set()
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            cols = line.split()
+            remote, state, inode = cols[2], cols[3], cols[9]
+            if state == "02" and int(remote.split(":")[1], 16) == port and inode in inodes:
+                found.add(inode)
+    return found
+
+
+def accept_queue(port):
+    """How many connections wait in the accept queue of the socket listening on `port`."""
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            cols = line.split()
+            if cols[3] == "0A" and int(cols[1].split(":")[1], 16) == port:
+                return int(cols[4].split(":")[1], 16)  # rx_queue of a listener: its accept queue
+    return 0
+
+
 def test_client_leaving_during_the_fresh_connect_cancels_it():
     # The pooled connection dies on receipt of the request; the fresh connect then hangs (the
     # upstream's accept queue is full, so its SYNs are dropped). The client leaves meanwhile: the
     # connect must be abandoned at once (it used to touch the freed pooled connection instead).
+    # No periodic list refresh: the only connect towards the upstream is the request's own.
     state = {"close_old": False}
 
     def handler(up, conn, req):
@@ -200,27 +232,58 @@ def test_client_leaving_during_the_fresh_connect_cancels_it():
         return True
 
     up = ScriptedUpstream(handler, backlog=1)
-    gw = scripted_gateway(up, {"UPSTREAM_CONNECT_TIMEOUT": "30"})
+    gw = scripted_gateway(up, {"UPSTREAM_CONNECT_TIMEOUT": "30", "MODELS_REFRESH_INTERVAL": "60"})
     fillers = []
     try:
         status, _, raw = chat(gw, "first")
         check(status == 200, (status, raw))
         up.stop_accepting()
-        for _ in range(4):  # fill the accept queue; later connects hang
+        time.sleep(0.1)  # set-up only: the accept loop's last accept() times out after 0.05 s
+        accepted = up.connections
+        for _ in range(4):  # fill the accept queue (backlog 1 holds 2); later connects hang
             s = socket.socket()
             s.setblocking(False)
             s.connect_ex(("127.0.0.1", up.port))
             fillers.append(s)
+        deadline = time.time() + 5
+        while accept_queue(up.port) < 2:
+            check(time.time() < deadline, "the upstream's accept queue never filled")
+            time.sleep(0.01)
         state["close_old"] = True
+        connect_failures = metric(gw, "switchboard_upstream_connect_failures_total")
         client = socket.create_connection(("127.0.0.1", gw.port))
         body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "second"}]})
         client.sendall((f"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\n"
                         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
                         + body).encode())
         wait_metric(gw, "switchboard_upstream_stale_retries_total", 1)
-        time.sleep(0.1)  # let the fresh connect start; a later departure is caught the same way
+        # The phase under test, observed rather than slept for: the gateway's fresh connect is
+        # sitting in SYN-SENT towards the upstream.
+        deadline = time.time() + 5
+        while not syn_sent_sockets(gw.proc.pid, up.port):
+            check(time.time() < deadline, "the fresh connect never started")
+            time.sleep(0.01)
+        check(metric(gw, "switchboard_client_cancels_total") == 0, "cancelled before the fresh connect")
+        check(up.connections == accepted, "the upstream accepted a connection: set-up broken")
         client.close()
+        # Abandoned at once: the cancel is counted, the connect fails as aborted (long before the
+        # 30 s connect timeout) and its socket is gone.
         wait_metric(gw, "switchboard_client_cancels_total", 1, timeout=3)
+        wait_metric(gw, "switchboard_upstream_connect_failures_total", connect_failures + 1, timeout=3)
+        deadline = time.time() + 3
+        while syn_sent_sockets(gw.proc.pid, up.port):
+            check(time.time() < deadline, "the fresh connect was not abandoned")
+            time.sleep(0.01)
+        check(metric(gw, "switchboard_upstream_pool_in_use") == 0, "a connection is still held")
+        # The gateway still serves once the upstream accepts again.
+        for s in fillers:
+            s.close()
+        fillers.clear()
+        state["close_old"] = False
+        up.accepting = True
+        status, _, raw = chat(gw, "third")
+        check(status == 200 and json.loads(raw)["choices"][0]["message"]["content"] == "third",
+              (status, raw))
     finally:
         for s in fillers:
             s.close()
