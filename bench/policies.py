@@ -10,6 +10,7 @@ fake upstreams that all serve one model. Two scenarios:
                dies       5 ms, killed (SIGKILL) 60 % into the run, in-flight requests and all
                recovers   5 ms; answers 503 (its model list too) from 25 % to 50 %, then heals
   one_slow   three fast upstreams (5 ms) and one slow one (80 ms)
+  third_bad  four fast upstreams (5 ms) and two bad ones (150 ms, 10 % of answers 500)
 
 Reports per policy: throughput, p50 / p99 / p99.9 latency as the client sees it, client-visible
 error rate, and each upstream's share of the requests it received; prints the table and writes it
@@ -17,7 +18,8 @@ into bench/RESULTS.md (between the policy markers) with bench/policies-<scenario
 latency distributions. A closed loop of CONCURRENCY clients on keep-alive connections; the gateway runs
 with its defaults (retries, ejection) but a short ejection so recovery shows within the run.
 
-usage: bench/policies.py [seconds per policy (20)] [concurrency (16)] [scenarios (mixed,one_slow)]
+usage: bench/policies.py [seconds per policy (20)] [concurrency (16)]
+                         [scenarios (mixed,one_slow,third_bad)]
 """
 import http.client
 import json
@@ -33,7 +35,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAKE = os.path.join(ROOT, "build/tests/fake_upstream")
 GATEWAY = os.path.join(ROOT, "build/switchboard")
-POLICIES = ["random", "round_robin", "weighted", "least_connections", "ewma", "p2c", "priority"]
+POLICIES = os.environ.get("POLICY_BENCH_POLICIES", "random,round_robin,weighted,least_connections,"
+                          "ewma,p2c,priority").split(",")
 # name, behaviour (fake_upstream tokens), role in the run's timeline.
 SCENARIOS = {
     "mixed": [("fast", "slow_ttft:5", None), ("slow", "slow_ttft:80", None),
@@ -41,6 +44,16 @@ SCENARIOS = {
               ("dies", "slow_ttft:5", "dies"), ("recovers", "slow_ttft:5", "recovers")],
     "one_slow": [("fast1", "slow_ttft:5", None), ("fast2", "slow_ttft:5", None),
                  ("fast3", "slow_ttft:5", None), ("slow", "slow_ttft:80", None)],
+    "third_bad": [("fast1", "slow_ttft:5", None), ("fast2", "slow_ttft:5", None),
+                  ("fast3", "slow_ttft:5", None), ("fast4", "slow_ttft:5", None),
+                  ("bad1", "slow_ttft:150+fail_rate:10", None),
+                  ("bad2", "slow_ttft:150+fail_rate:10", None)],
+}
+ABOUT = {
+    "mixed": "fast (5 ms), slow (80 ms), tail (5 ms, one in ten 305 ms), flaky (5 ms, 20 % 500s), "
+             "dies (killed at 60 %), recovers (503 from 25 % to 50 %)",
+    "one_slow": "three fast (5 ms), one slow (80 ms)",
+    "third_bad": "four fast (5 ms), two bad (150 ms, 10 % 500s): a third of the replicas",
 }
 BODY = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]})
 COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
@@ -256,7 +269,7 @@ def write_results(text):
 def main():
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 20.0
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 16
-    scenarios = (sys.argv[3] if len(sys.argv) > 3 else "mixed,one_slow").split(",")
+    scenarios = (sys.argv[3] if len(sys.argv) > 3 else "mixed,one_slow,third_bad").split(",")
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
     text = (f"## Load-balancing policies\n\n"
@@ -277,10 +290,7 @@ def main():
         t = table(results, upstreams)
         print(t)
         svg(results, os.path.join(ROOT, f"bench/policies-{scenario}.svg"))
-        about = ("fast (5 ms), slow (80 ms), tail (5 ms, one in ten 305 ms), flaky (5 ms, 20 % "
-                 "500s), dies (killed at 60 %), recovers (503 from 25 % to 50 %)"
-                 if scenario == "mixed" else "three fast (5 ms), one slow (80 ms)")
-        text += (f"\n### {scenario}: {about}\n\n{t}\n\n"
+        text += (f"\n### {scenario}: {ABOUT[scenario]}\n\n{t}\n\n"
                  f"![latency by percentile per policy, {scenario}](policies-{scenario}.svg)\n")
     write_results(text)
 

@@ -37,16 +37,24 @@ framing framing_of(std::string_view content_type, framing otherwise) {
   return framing::whole;
 }
 
+namespace {
+
+// Whether buf[i - 1] (a '\n') ends an SSE event: it ends an empty line ("\n" or "\r\n" at the
+// start of a line). `start` is a line start the caller knows of (where its buffer or its event
+// begins, right after the previous event's last '\n'); bytes before it are not looked at. Both
+// scans below share this one definition, so they agree on every boundary.
+bool ends_sse_event(const char* buf, std::size_t start, std::size_t i) {
+  auto line_start = [&](std::size_t at) { return at == start || buf[at - 1] == '\n'; };
+  if (line_start(i - 1)) return true;
+  return i - 1 > start && buf[i - 2] == '\r' && line_start(i - 2);
+}
+
+}  // namespace
+
 std::size_t last_event_end(framing f, const char* buf, std::size_t from, std::size_t end) {
-  if (f == framing::ndjson) {
-    for (std::size_t i = end; i > from; --i)
-      if (buf[i - 1] == '\n') return i;
-    return 0;
-  }
-  for (std::size_t i = end; i > from && i >= 2; --i) {
+  for (std::size_t i = end; i > from; --i) {
     if (buf[i - 1] != '\n') continue;
-    if (buf[i - 2] == '\n') return i;
-    if (i >= 3 && buf[i - 2] == '\r' && buf[i - 3] == '\n') return i;
+    if (f == framing::ndjson || ends_sse_event(buf, 0, i)) return i;
   }
   return 0;
 }
@@ -55,9 +63,7 @@ std::size_t next_event_end(framing f, const char* buf, std::size_t begin, std::s
   for (auto* p = static_cast<const char*>(std::memchr(buf + begin, '\n', end - begin)); p;
        p = static_cast<const char*>(std::memchr(p + 1, '\n', buf + end - (p + 1)))) {
     std::size_t i = p - buf + 1;
-    if (f == framing::ndjson) return i;
-    if (i - begin >= 2 && buf[i - 2] == '\n') return i;
-    if (i - begin >= 3 && buf[i - 2] == '\r' && buf[i - 3] == '\n') return i;
+    if (f == framing::ndjson || ends_sse_event(buf, begin, i)) return i;
   }
   return 0;
 }

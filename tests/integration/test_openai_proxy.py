@@ -220,8 +220,15 @@ def test_metrics_count_requests_and_upstreams():
         for _ in range(3):
             c.gw.post("/openai/chat/completions", {"model": "gpt-a"})
         c.gw.post("/openai/chat/completions", {"model": "missing"})
-        status, hdrs, raw = c.gw.get("/metrics")
-        text = raw.decode()
+        # A request is counted once its answer is written: the client may ask first.
+        deadline = time.time() + 5
+        while True:
+            status, hdrs, raw = c.gw.get("/metrics")
+            text = raw.decode()
+            if 'switchboard_requests_total{route="/openai/chat/completions"} 4' in text:
+                break
+            check(time.time() < deadline, text[:2000])
+            time.sleep(0.02)
         check(status == 200 and hdrs["content-type"].startswith("text/plain"), hdrs)
         check('switchboard_requests_total{route="/openai/chat/completions"} 4' in text, text[:2000])
         check('switchboard_request_errors_total{route="/openai/chat/completions"} 1' in text, text[:2000])

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "support/framing_differential.hpp"
+
 using namespace sb;
 
 namespace {
@@ -42,7 +44,8 @@ CAF_TEST(a partial event is held back) {
   CAF_CHECK_EQUAL(end_of("data: a\n"), 0u);
   CAF_CHECK_EQUAL(end_of("data: a\r\n"), 0u);
   CAF_CHECK_EQUAL(end_of(""), 0u);
-  CAF_CHECK_EQUAL(end_of("\n"), 0u);
+  // A blank line on its own is complete: an empty event, relayed as it came.
+  CAF_CHECK_EQUAL(end_of("\n"), 1u);
 }
 
 CAF_TEST(a boundary split across reads is found from the scanned mark) {
@@ -84,4 +87,23 @@ CAF_TEST(error events are framed for their clients) {
   CAF_CHECK(sse.rfind("data: {", 0) == 0);
   CAF_CHECK(sse.find("\"message\":\"cut\"") != std::string::npos);
   CAF_CHECK(sse.ends_with("}\n\n"));
+}
+
+CAF_TEST(incremental and per event scans agree with a whole scan over any read split) {
+  using namespace sb::testing;
+  // "a\n\n\r\n3\n": a blank "\r\n" line right after an event's end. last_event_end saw a boundary
+  // at 5 that next_event_end from 3 did not: a per-event consumer lost or repeated bytes.
+  const std::vector<std::string> inputs = {
+      "a\n\n\r\n3\n", "a\n\n\n", "\n\ndata: x\n\n", "data: a\r\n\r\ndata: b\n\n", "\r\n\r\n\r\n",
+      "data: a\n\r\n\n", "x\r\n\n\r\n", "data: [DONE]\n\n", "a\nb\nc\n\n\r\n"};
+  for (auto f : {framing::sse, framing::ndjson})
+    for (auto& s : inputs) {
+      auto whole = whole_scan(f, s);
+      for (std::size_t a = 1; a <= s.size(); ++a)
+        for (std::size_t b = 1; b <= 3; ++b) {
+          std::vector<std::size_t> splits{a, b};
+          CAF_CHECK_EQUAL(written(f, s, splits), complete_prefix(f, s));
+          CAF_CHECK(pumped(f, s, splits) == whole);
+        }
+    }
 }
