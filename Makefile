@@ -9,7 +9,7 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:strict_st
           UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizer/lsan.supp:print_suppressions=0
 
-.PHONY: deps build run test test-sanitize bench bench-policies clean
+.PHONY: deps build run test test-sanitize bench bench-policies fuzz clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -40,5 +40,15 @@ bench: build
 bench-policies: build
 	python3 bench/policies.py $(POLICY_BENCH_ARGS)
 
+# Every fuzz target under clang's libFuzzer with ASan+UBSan, FUZZ_SECONDS each (scripts/fuzz.sh).
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 600
+fuzz:
+	@bash scripts/install-deps.sh --fuzz
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	      -DSWITCHBOARD_FUZZ=ON
+	cmake --build $(FUZZ_DIR) -j$(JOBS)
+	bash scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD_DIR) $(SAN_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR) $(FUZZ_DIR)

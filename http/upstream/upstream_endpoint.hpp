@@ -28,25 +28,14 @@
 #include "messages/snapshot_cell.hpp"
 #include "http/upstream/header_template.hpp"
 #include "http/upstream/model_throttles.hpp"
+#include "http/upstream/upstream_url.hpp"
 
 namespace sb {
 
 struct runtime;
 class provider_adapter;
 
-/// An upstream base URL, split for connecting and for building request targets.
-struct upstream_target {
-  bool tls = false;
-  std::string host;
-  std::string port;
-  std::string base_path;    // e.g. "/v1", never ending in '/'
-  std::string query;        // the URL's query without '?', kept on every request (e.g. key=...)
-  std::string host_header;  // host[:port] as the Host header carries it
-  std::string userinfo;     // "user:password" from the URL, percent-encoded (Basic auth)
-};
 
-/// Parses http(s)://host[:port][/path]; anything else is an error naming the problem.
-std::optional<upstream_target> parse_upstream_url(std::string_view url, std::string& error);
 
 /// Lets a caller abandon upstream work from a callback on the same I/O thread (its client left):
 /// whoever does socket work for it points `current` at the socket for the operation's duration,
