@@ -52,8 +52,12 @@ std::optional<std::size_t> scalar_end(const std::string& body, std::size_t at) {
     }
     return std::nullopt;
   }
+  // (Not strchr: it finds the terminating NUL too, and a NUL inside a value would end it there.)
+  auto ends_scalar = [](char c) {
+    return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+  };
   std::size_t i = at;
-  while (i < body.size() && !std::strchr(",}] \t\r\n", body[i])) ++i;
+  while (i < body.size() && !ends_scalar(body[i])) ++i;
   return i;
 }
 

@@ -13,6 +13,8 @@
 #include <iterator>
 #include <string>
 
+#include <boost/json.hpp>
+
 #include "http/api/chat_request.hpp"
 #include "http/api/reasoning_rules.hpp"
 
@@ -42,16 +44,25 @@ void check_one(const std::uint8_t* data, std::size_t size) {
     fail("rewritten body no longer parses", original);
   if (again.model != replacement || again.stream != view.stream)
     fail("rewrite changed the wrong thing", original);
-  // The rules splice tokens in and members out: the result must still be a chat request with the
-  // same model and stream flag.
+  // The rules splice tokens in and members out, where the route applies them (by model and host):
+  // the result must still be a chat request with the same model and stream flag. A body that is
+  // not JSON past the members the route reads is passed on for the upstream to refuse, as it
+  // came or spliced: nothing is promised of it.
+  boost::system::error_code invalid;
+  boost::json::parse(body, invalid);
+  if (invalid) return;
   for (auto model : {"o3-mini", "o1-mini", "llama"}) {
-    std::string spliced = body;
-    sb::apply_reasoning_rules(spliced, model, sb::reasoning_host{false, true});
-    sb::chat_request_view after;
-    if (!sb::parse_chat_request(spliced, after).empty())
-      fail("reasoning rules left a body that no longer parses", original);
-    if (after.model != replacement || after.stream != view.stream)
-      fail("reasoning rules changed the wrong thing", original);
+    for (auto host : {sb::reasoning_host{false, false}, sb::reasoning_host{true, false},
+                      sb::reasoning_host{false, true}}) {
+      if (!sb::reasoning_rules_apply(model, host.official, again.has_max_completion_tokens)) continue;
+      std::string spliced = body;
+      sb::apply_reasoning_rules(spliced, model, host);
+      sb::chat_request_view after;
+      if (!sb::parse_chat_request(spliced, after).empty())
+        fail("reasoning rules left a body that no longer parses", original);
+      if (after.model != replacement || after.stream != view.stream)
+        fail("reasoning rules changed the wrong thing", original);
+    }
   }
 }
 
