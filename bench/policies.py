@@ -36,7 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAKE = os.path.join(ROOT, "build/tests/fake_upstream")
 GATEWAY = os.path.join(ROOT, "build/switchboard")
 POLICIES = os.environ.get("POLICY_BENCH_POLICIES", "random,round_robin,weighted,least_connections,"
-                          "ewma,p2c,priority").split(",")
+                          "ewma,p2c,least_cost,priority").split(",")
 # name, behaviour (fake_upstream tokens), role in the run's timeline.
 SCENARIOS = {
     "mixed": [("fast", "slow_ttft:5", None), ("slow", "slow_ttft:80", None),

@@ -15,11 +15,12 @@ enum class lb_policy : std::uint8_t {
   ewma,
   p2c,
   priority,
+  least_cost,
 };
 
 inline constexpr lb_policy all_lb_policies[] = {
     lb_policy::random, lb_policy::round_robin, lb_policy::weighted, lb_policy::least_connections,
-    lb_policy::ewma,   lb_policy::p2c,         lb_policy::priority};
+    lb_policy::ewma,   lb_policy::p2c,         lb_policy::priority,       lb_policy::least_cost};
 
 inline const char* to_string(lb_policy p) {
   switch (p) {
@@ -30,6 +31,7 @@ inline const char* to_string(lb_policy p) {
     case lb_policy::ewma: return "ewma";
     case lb_policy::p2c: return "p2c";
     case lb_policy::priority: return "priority";
+    case lb_policy::least_cost: return "least_cost";
   }
   return "?";
 }

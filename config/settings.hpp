@@ -63,7 +63,7 @@ struct settings {
   bool openai_passthrough = false;          // ENABLE_OPENAI_API_PASSTHROUGH: /openai/{path}
   // How a model served by several connections spreads its requests (LOAD_BALANCING_POLICY), and
   // per model id (LOAD_BALANCING_POLICY_BY_MODEL, a JSON object {"model id": "policy"}).
-  lb_policy balancing = lb_policy::round_robin;
+  lb_policy balancing = lb_policy::least_cost;  // best or near best in every bench scenario
   std::map<std::string, lb_policy, std::less<>> balancing_by_model;
   // Retries before the first byte reached the client: attempts in all (RETRY_MAX_ATTEMPTS) and
   // how long after the request a new attempt may still start (RETRY_DEADLINE, seconds).

@@ -128,6 +128,12 @@ std::size_t pick_candidate(lb_policy policy, const model_route& route, candidate
       });
     }
     case lb_policy::p2c: return two_choices(route, allowed);
+    case lb_policy::least_cost: {
+      auto now = std::chrono::steady_clock::now();
+      return lowest(route, allowed, [now](const model_route& r, std::size_t i) {
+        return cost(r, i, now);
+      });
+    }
     case lb_policy::priority: return static_cast<std::size_t>(std::countr_zero(allowed));
   }
   return static_cast<std::size_t>(std::countr_zero(allowed));

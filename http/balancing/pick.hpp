@@ -13,6 +13,10 @@
 //  - ewma:              lowest peak-EWMA of time to first byte (ties at random).
 //  - p2c:               two distinct ones at random; the lower (in flight + 1) x peak-EWMA wins.
 //  - priority:          the first in connection order (active/standby).
+//  - least_cost:        the lowest (in flight + 1) x peak-EWMA of them all (ties at random): p2c's
+//                       score without its sampling, which with two bad replicas in six still
+//                       picks a bad one for one request in fifteen (a model has few connections,
+//                       so scanning them all costs a few nanoseconds).
 #include <cstddef>
 #include <cstdint>
 

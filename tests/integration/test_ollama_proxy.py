@@ -112,7 +112,7 @@ def test_prefix_allow_list_and_tags_are_applied_per_server():
 
 
 def test_requests_go_only_to_servers_holding_the_model_spread_over_them():
-    with two_servers() as c:
+    with two_servers(env={"LOAD_BALANCING_POLICY": "round_robin"}) as c:
         c.wait_for(["llama3:latest", "shared:latest"])
         for _ in range(4):
             status, _, raw = post(c.gw, "/ollama/api/chat", {"model": "llama3", "stream": False})

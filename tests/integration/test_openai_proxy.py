@@ -156,7 +156,7 @@ def test_expect_100_continue_is_answered():
 
 
 def test_duplicate_models_rotate_over_connections():
-    with cluster(TWO) as c:
+    with cluster(TWO, env={"LOAD_BALANCING_POLICY": "round_robin"}) as c:
         c.gw.wait_for_models(["gpt-a", "gpt-b"])
         served = set()
         for _ in range(4):

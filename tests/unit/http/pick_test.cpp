@@ -17,7 +17,7 @@ struct three_connections {
   runtime rt{settings{}};
   model_route route;
   three_connections(std::vector<std::uint32_t> weights, std::vector<std::int32_t> priorities) {
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < static_cast<int>(weights.size()); ++i) {
       connection_spec spec;
       spec.key = {provider_kind::openai, i};
       spec.url = "http://127.0.0.1:" + std::to_string(9000 + i) + "/v1";
@@ -28,7 +28,8 @@ struct three_connections {
                                priorities[static_cast<std::size_t>(i)]});
     }
   }
-  std::map<std::size_t, int> spread(lb_policy p, int n, candidate_set allowed = 0b111) {
+  std::map<std::size_t, int> spread(lb_policy p, int n, candidate_set allowed = 0) {
+    if (allowed == 0) allowed = (candidate_set{1} << route.targets.size()) - 1;
     std::map<std::size_t, int> got;
     for (int i = 0; i < n; ++i) ++got[pick_candidate(p, route, allowed)];
     return got;
@@ -72,6 +73,7 @@ CAF_TEST(latency aware policies prefer the measured fast one) {
   c.route.targets[1].endpoint->load_here().observe(now, 5'000);
   c.route.targets[2].endpoint->load_here().observe(now, 300'000);
   CAF_CHECK_EQUAL(pick_candidate(lb_policy::ewma, c.route, 0b111), 1u);
+  CAF_CHECK_EQUAL(pick_candidate(lb_policy::least_cost, c.route, 0b111), 1u);
   auto got = c.spread(lb_policy::p2c, 300);
   CAF_CHECK_EQUAL(got.count(2), 0u);  // the slowest loses every pair it is in
   CAF_CHECK(got[1] > got[0]);
@@ -79,6 +81,21 @@ CAF_TEST(latency aware policies prefer the measured fast one) {
   c.route.targets[1].endpoint->load_here().in_flight = 100;
   CAF_CHECK_EQUAL(pick_candidate(lb_policy::least_connections, c.route, 0b011), 0u);
   CAF_CHECK_EQUAL(pick_candidate(lb_policy::p2c, c.route, 0b011), 0u);
+  CAF_CHECK_EQUAL(pick_candidate(lb_policy::least_cost, c.route, 0b111), 0u);
+}
+
+CAF_TEST(least cost never picks one of two bad replicas in six while a good one is idle) {
+  // p2c draws both bad ones together one time in fifteen, and then must pick a bad one.
+  std::vector<std::uint32_t> weights(6, 1);
+  std::vector<std::int32_t> tiers(6, 0);
+  three_connections c(weights, tiers);
+  auto now = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < 6; ++i)
+    c.route.targets[i].endpoint->load_here().observe(now, i < 4 ? 5'000 : 150'000);
+  auto cost_picks = c.spread(lb_policy::least_cost, 600, 0b111111);
+  CAF_CHECK_EQUAL(cost_picks.count(4) + cost_picks.count(5), 0u);
+  auto p2c_picks = c.spread(lb_policy::p2c, 3000, 0b111111);
+  CAF_CHECK(p2c_picks[4] + p2c_picks[5] > 0);
 }
 
 CAF_TEST(the best tier is the lowest priority value present) {
