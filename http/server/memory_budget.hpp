@@ -49,6 +49,14 @@ class budget_lease {
     held_ = want;
     return true;
   }
+  /// Holds `bytes` from now on, giving back what it held beyond them (after a growth, whose old
+  /// and new blocks lived at once, only the new one stays).
+  void settle_at(std::size_t bytes) {
+    std::uint64_t keep = bytes > memory_budget::free_allowance ? bytes : 0;
+    if (keep >= held_) return;
+    budget_->give_back(held_ - keep);
+    held_ = keep;
+  }
   void release() {
     if (held_) budget_->give_back(held_);
     held_ = 0;
@@ -77,11 +85,16 @@ struct body_within_budget {
         need = std::min<std::size_t>(need, body.size() + static_cast<std::size_t>(*remaining));
       need = std::max(need, body.capacity());
     }
-    if (!lease->hold(need)) {
+    // A growth copies into a new block before the old one is freed: both count meanwhile.
+    bool grows = need > body.capacity() && need > memory_budget::free_allowance;
+    if (!lease->hold(grows ? need + body.capacity() : need)) {
       *over = true;
       return true;
     }
-    if (need > body.capacity() && need > memory_budget::free_allowance) body.reserve(need);
+    if (grows) {
+      body.reserve(need);
+      lease->settle_at(body.capacity());
+    }
     return p.is_done();
   }
 };

@@ -16,6 +16,7 @@
 #include "http/server/field_value.hpp"
 #include "http/server/op_deadline.hpp"
 #include "http/server/runtime.hpp"
+#include "http/server/memory_budget.hpp"
 #include "http/upstream/answer_headers.hpp"
 #include "http/upstream/upstream_error.hpp"
 
@@ -41,7 +42,9 @@ using body_parser = http::response_parser<http::buffer_body>;
 // The body bytes parsed and not yet written: buf[0, used), of which [0, scanned) hold no boundary
 // that a later byte could complete.
 struct pending_events {
+  explicit pending_events(memory_budget& budget) : lease(budget) {}
   std::vector<char> buf = std::vector<char>(stream_buffer_initial);
+  budget_lease lease;  // what an event longer than the buffer made it grow to
   std::size_t used = 0;
   std::size_t scanned = 0;
   // Events relayed, counted only where a cut stream's error event needs the number (Responses).
@@ -73,7 +76,10 @@ error_code parse_buffered(exchange_context& c, body_parser& bp, pending_events& 
   while (c.conn.buffer.size() > 0 && !bp.is_done()) {
     if (p.used == p.buf.size()) {
       if (p.buf.size() >= stream_event_max) break;
+      // Counted against MAX_BUFFERED_BYTES, the old and the new block while both live.
+      if (!p.lease.hold(p.buf.size() * 3)) return boost::asio::error::no_buffer_space;
       p.buf.resize(p.buf.size() * 2);
+      p.lease.settle_at(p.buf.size());
     }
     bp.get().body().data = p.buf.data() + p.used;
     bp.get().body().size = p.buf.size() - p.used;
@@ -189,7 +195,7 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
     co_return r;
   }
   c.rt.metrics.open_streams.fetch_add(1, std::memory_order_relaxed);
-  pending_events p;
+  pending_events p(c.rt.buffers);
   p.count_events = dialect == sse_dialect::responses && out_framing == framing::sse;
   std::string converted;
   bool client_ok = true;
@@ -198,7 +204,10 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
   bp.eager(true);  // parse every buffered chunk in one put(), not one chunk per call
   while (!w.requested && !w.shutting_down) {
     if (auto ec = parse_buffered(c, bp, p)) {
-      failure = describe_failure(c.ep, ec, c.rt);
+      if (ec == boost::asio::error::no_buffer_space)
+        failure = "the gateway is holding as many bytes as it may (MAX_BUFFERED_BYTES)";
+      else
+        failure = describe_failure(c.ep, ec, c.rt);
       break;
     }
     bool done = bp.is_done();

@@ -147,6 +147,9 @@ net::awaitable<error_code> read_final_head(exchange_context& c, Stream& up,
     bool first = !hp;
     hp.emplace();
     hp->header_limit(upstream_head_max);
+    // The body's size is the next step's to judge (a whole answer may be 64 MiB; a stream has
+    // no limit): Beast's default would refuse a head declaring more than 8 MB.
+    hp->body_limit(boost::none);
     if (auto ec = co_await feed_parser(
             up, c.conn.buffer, *hp, [](auto& p) { return p.is_header_done(); }, deadline,
             *c.s.deadline, upstream_head_max)) {
@@ -273,7 +276,8 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
       std::string message = total_timeout_message(c, req.wants_stream);
       co_return co_await fail(c, ec, std::move(message));
     }
-    if (ec != beast::error::timeout && !c.w.requested && !idempotent(req.method)) {
+    if (classify_failure(ec) == gateway_error::upstream_unreachable && !c.w.requested &&
+        !idempotent(req.method)) {
       std::string message = unanswered_message(c, ec);
       co_return co_await fail(c, ec, std::move(message));
     }

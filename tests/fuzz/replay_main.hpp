@@ -25,6 +25,14 @@ namespace sb::fuzz {
 }  // namespace sb::fuzz
 
 #ifndef SB_LIBFUZZER
+/// Inputs a target replays beyond its corpus files (too large to keep as files): a target that
+/// has some defines SB_FUZZ_EXTRA_INPUTS before including this, and the function.
+#ifdef SB_FUZZ_EXTRA_INPUTS
+void replay_extra_inputs();
+#else
+void replay_extra_inputs() {}
+#endif
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
@@ -38,6 +46,7 @@ int main(int argc, char** argv) {
     LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     ++files;
   }
+  replay_extra_inputs();
   std::printf("%zu corpus files replayed, properties held\n", files);
   return files > 0 ? 0 : 1;
 }

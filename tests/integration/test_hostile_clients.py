@@ -211,6 +211,47 @@ def test_an_upstream_answer_over_the_budget_gets_503():
         fake.stop()
 
 
+def test_whole_answers_stay_within_the_buffer_budget_and_memory_returns_after():
+    # 8 concurrent answers of ~17 MB with MAX_BUFFERED_BYTES at 64 MB: what the gateway holds stays
+    # within the cap (its growth counted, old and new block alike), its peak RSS within the cap
+    # plus its idle footprint plus 10 %, and the memory goes back to the system afterwards.
+    big = "m+chunks:1400000"
+    cap = 64 << 20
+    fake = FakeUpstream(models=["m"], name="A")
+    gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "MAX_BUFFERED_BYTES": str(cap),
+                  "OPENAI_API_CONFIGS": json.dumps({"0": {"model_ids": [big, "m"]}})})
+    try:
+        gw.wait_for_models([big])
+        check(gw.post("/openai/chat/completions", {"model": "m"})[0] == 200, "warm-up")
+        idle = proc_kib(gw.proc.pid, "VmRSS")
+        results, done = [], []
+
+        def one():
+            status, _, raw = gw.post("/openai/chat/completions", {"model": big}, timeout=60)
+            results.append((status, len(raw)))
+        import threading
+        threads = [threading.Thread(target=one) for _ in range(8)]
+        for t in threads:
+            t.start()
+        while any(t.is_alive() for t in threads):
+            check(metric(gw, "switchboard_buffered_bytes") <= cap, "held more than MAX_BUFFERED_BYTES")
+            time.sleep(0.01)
+        statuses = sorted(r[0] for r in results)
+        check(set(statuses) <= {200, 503} and 200 in statuses, statuses)
+        check(all(n > 16 << 20 for st, n in results if st == 200), results)
+        if not SANITIZED:  # ASan's quarantine and redzones make RSS meaningless
+            peak = proc_kib(gw.proc.pid, "VmHWM")
+            check((peak - idle) * 1024 <= cap * 1.1, f"peak RSS {peak // 1024} MiB over idle {idle // 1024} MiB")
+            deadline = time.time() + 5
+            while (proc_kib(gw.proc.pid, "VmRSS") - idle) * 1024 > cap // 4:
+                check(time.time() < deadline, f"RSS stayed at {proc_kib(gw.proc.pid, 'VmRSS') // 1024} MiB after the load")
+                time.sleep(0.05)
+        check(metric(gw, "switchboard_buffered_bytes") == 0, "the budget was not given back")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        fake.stop()
+
+
 @with_gateway
 def test_json_nested_too_deep_is_refused_even_in_fields_not_read(gw, fake):
     deep = "[" * 10000 + "]" * 10000
@@ -345,6 +386,7 @@ if __name__ == "__main__":
         test_a_declared_content_length_is_not_reserved_before_it_arrives,
         test_buffered_bytes_over_the_budget_get_503_with_retry_after,
         test_an_upstream_answer_over_the_budget_gets_503,
+        test_whole_answers_stay_within_the_buffer_budget_and_memory_returns_after,
         test_json_nested_too_deep_is_refused_even_in_fields_not_read,
         test_parser_memory_of_a_big_body_is_released,
         test_at_the_descriptor_limit_health_still_answers_and_the_log_is_quiet,

@@ -1,49 +1,39 @@
 // Fuzz target for parse_chat_request / replace_model (reliability case 1) and the reasoning-model
-// rules that splice a parsed body (http/api/reasoning_rules.hpp). Built as a plain
-// program it replays every file of a corpus directory, so the corpus runs under CTest as a
-// regression test; with clang -fsanitize=fuzzer it explores (define SB_LIBFUZZER).
+// rules that splice a parsed body (http/api/reasoning_rules.hpp), as the chat route uses them
+// (replay_main.hpp: a corpus replay under CTest, libFuzzer under make fuzz).
 // Properties checked, beyond "does not crash": on success the model token lies inside the body
 // and is a JSON string; replacing the model yields a body that parses again with the new model
 // and the same stream flag.
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include <boost/json.hpp>
 
 #include "http/api/chat_request.hpp"
 #include "http/api/reasoning_rules.hpp"
+#define SB_FUZZ_EXTRA_INPUTS
+#include "replay_main.hpp"
 
 namespace {
-
-void fail(const char* what, const std::string& input) {
-  std::fprintf(stderr, "property violated: %s\ninput (%zu bytes): %.200s\n", what, input.size(),
-               input.c_str());
-  std::abort();
-}
 
 void check_one(const std::uint8_t* data, std::size_t size) {
   std::string body(reinterpret_cast<const char*>(data), size);
   const std::string original = body;
   sb::chat_request_view view;
   if (!sb::parse_chat_request(body, view).empty()) return;
-  if (view.model.empty()) fail("empty model accepted", original);
+  if (view.model.empty()) sb::fuzz::violated("empty model accepted", original);
   if (view.model_end > body.size() || view.model_begin >= view.model_end)
-    fail("model span outside body", original);
+    sb::fuzz::violated("model span outside body", original);
   if (body[view.model_begin] != '"' || body[view.model_end - 1] != '"')
-    fail("model span not a string", original);
-  if (body != original) fail("parsing changed the body", original);
+    sb::fuzz::violated("model span not a string", original);
+  if (body != original) sb::fuzz::violated("parsing changed the body", original);
   const std::string replacement = "re\"placed\\model";
   sb::replace_model(body, view, replacement);
   sb::chat_request_view again;
   if (!sb::parse_chat_request(body, again).empty())
-    fail("rewritten body no longer parses", original);
+    sb::fuzz::violated("rewritten body no longer parses", original);
   if (again.model != replacement || again.stream != view.stream)
-    fail("rewrite changed the wrong thing", original);
+    sb::fuzz::violated("rewrite changed the wrong thing", original);
   // The rules splice tokens in and members out, where the route applies them (by model and host):
   // the result must still be a chat request with the same model and stream flag. A body that is
   // not JSON past the members the route reads is passed on for the upstream to refuse, as it
@@ -59,9 +49,9 @@ void check_one(const std::uint8_t* data, std::size_t size) {
       sb::apply_reasoning_rules(spliced, model, host);
       sb::chat_request_view after;
       if (!sb::parse_chat_request(spliced, after).empty())
-        fail("reasoning rules left a body that no longer parses", original);
+        sb::fuzz::violated("reasoning rules left a body that no longer parses", original);
       if (after.model != replacement || after.stream != view.stream)
-        fail("reasoning rules changed the wrong thing", original);
+        sb::fuzz::violated("reasoning rules changed the wrong thing", original);
     }
   }
 }
@@ -74,25 +64,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 }
 
 #ifndef SB_LIBFUZZER
-int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-    return 2;
-  }
-  std::size_t files = 0;
-  for (auto& entry : std::filesystem::directory_iterator(argv[1])) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    check_one(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-    ++files;
-  }
-  // Inputs too large to keep as files: deep nesting and a long model name.
+// Inputs too large to keep as files: deep nesting and a long model name.
+void replay_extra_inputs() {
   std::string deep = "{\"model\":\"m\",\"x\":" + std::string(100000, '[') + "}";
   check_one(reinterpret_cast<const std::uint8_t*>(deep.data()), deep.size());
   std::string long_model = "{\"model\":\"" + std::string(1 << 20, 'a') + "\",\"stream\":true}";
   check_one(reinterpret_cast<const std::uint8_t*>(long_model.data()), long_model.size());
-  std::printf("%zu corpus files replayed, properties held\n", files);
-  return files > 0 ? 0 : 1;
 }
 #endif
