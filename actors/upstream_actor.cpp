@@ -32,7 +32,8 @@ void report_models(upstream_actor::stateful_pointer<upstream_state> self, bool o
   report.models = st.models;
   report.weight = st.spec.weight;
   report.priority = st.spec.priority;
-  report.fetch = st.generation;
+  // The last fetch that ended: one in flight (a respec while it runs) has not been seen yet.
+  report.fetch = st.in_flight ? st.generation - 1 : st.generation;
   self->send(st.catalog, models_atom::value, std::move(report));
 }
 

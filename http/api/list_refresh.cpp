@@ -58,7 +58,8 @@ void refresh_list(api_context& ctx, upstream_endpoint& ep) {
 net::awaitable<void> refresh_list_and_wait(api_context& ctx, upstream_endpoint& ep) {
   auto after = ep.ask_list_refresh();
   ctx.cp.refresh_models(ep.key().kind, ep.key().idx);
-  co_await wait_until(fetched_after{&ep, after});
+  fetched_after fetched{&ep, after};
+  co_await wait_until(fetched);
 }
 
 net::awaitable<bool> wait_for_pending_lists(const catalog_snapshot& catalog, provider_kind kind) {

@@ -93,12 +93,14 @@ net::awaitable<std::optional<std::vector<upstream_reply>>> join_flight(
     session_io& s, std::string key,
     std::function<upstream_calls(const std::shared_ptr<cancel_group>&)> start) {
   auto ex = co_await net::this_coro::executor;
-  auto& slot = flights()[key];
-  if (!slot) {
-    slot = std::make_shared<flight>();
-    net::co_spawn(ex, fly(slot, key, start(slot->cancel)), log_failure{"shared upstream calls"});
+  std::shared_ptr<flight> f = flights()[key];
+  if (!f) {
+    // co_spawn may run the flight at once, to its end (no server to ask): it then erases its
+    // map entry, so nothing here may refer to that entry after it.
+    f = std::make_shared<flight>();
+    flights()[key] = f;
+    net::co_spawn(ex, fly(f, key, start(f->cancel)), log_failure{"shared upstream calls"});
   }
-  auto f = slot;
   if (f->done) co_return f->replies;
   net::steady_timer t(ex, net::steady_timer::time_point::max());
   f->waiting.push_back(&t);

@@ -108,6 +108,10 @@ net::awaitable<upstream_reply> call_upstream(std::shared_ptr<upstream_endpoint> 
       if (!conn) {
         boost::system::error_code ec;
         conn = co_await ep.connect(ec, cancel.get());
+        if (conn && cancel->requested) {  // the client left as the connect completed
+          ep.release(std::move(conn), false);
+          break;
+        }
         if (!conn) {
           r.timed_out = ec == beast::error::timeout;
           r.connect_failed = true;

@@ -175,13 +175,18 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
   sp.body_limit(whole_body_max);
   sp.eager(true);
   if (c.w.requested) co_return co_await fail(c, net::error::operation_aborted);
+  // Beast checks a declared length against the limit only as the head ends, which the head's
+  // own parser (no limit) did: checked here instead.
+  bool declared_too_long = sp.content_length() && *sp.content_length() > whole_body_max;
   budget_lease body_lease(c.rt.buffers);
   bool over_budget = false;
   // Idle between reads; or, with UPSTREAM_TOTAL_TIMEOUT, the whole answer from the request on
   // (a request that asked to stream and got a whole answer has the stream's limits instead).
   auto total = c.rt.cfg.upstream_total_timeout;
   error_code ec;
-  if (within_total && total.count() > 0)
+  if (declared_too_long)
+    ec = http::error::body_limit;  // not read: the connection is closed with it
+  else if (within_total && total.count() > 0)
     ec = co_await feed_parser(up, c.conn.buffer, sp, body_within_budget{&body_lease, &over_budget},
                               c.started + total, *c.s.deadline, upstream_head_max);
   else

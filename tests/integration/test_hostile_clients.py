@@ -377,6 +377,25 @@ def test_an_anonymous_fan_out_to_a_hung_server_pins_nothing_after_its_clients_le
         check(gw.stop() == 0, gw.output())
         hung.close()
 
+def test_a_fan_out_with_no_server_to_ask_answers():
+    # Ollama on, its only server disabled: the shared flight has no call to make and ends as
+    # it starts (it used to leave its waiter reading a freed map entry: ASan's heap-use-after-free).
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    port = dead.getsockname()[1]
+    dead.close()
+    gw = Gateway({"ENABLE_OLLAMA_API": "True", "OLLAMA_BASE_URLS": f"http://127.0.0.1:{port}",
+                  "OLLAMA_API_CONFIGS": json.dumps({"0": {"enable": False}})})
+    try:
+        for _ in range(3):
+            status, _, raw = gw.get("/ollama/api/version")
+            check(status == 502 and b"no Ollama server answered" in raw, (status, raw))
+            status, _, raw = gw.get("/ollama/api/ps")
+            check(status == 200 and json.loads(raw) == {"models": []}, (status, raw))
+    finally:
+        check(gw.stop() == 0, gw.output())
+
+
 if __name__ == "__main__":
     run_tests([
         test_transfer_encoding_not_ending_in_chunked_is_refused_not_smuggled,
@@ -392,4 +411,5 @@ if __name__ == "__main__":
         test_at_the_descriptor_limit_health_still_answers_and_the_log_is_quiet,
         test_past_the_connection_cap_busy_connections_keep_their_place,
         test_an_anonymous_fan_out_to_a_hung_server_pins_nothing_after_its_clients_leave,
+        test_a_fan_out_with_no_server_to_ask_answers,
     ])
