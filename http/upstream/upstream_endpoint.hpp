@@ -140,9 +140,6 @@ class upstream_endpoint {
   connection_health health() const { return health_.load(std::memory_order_relaxed); }
   /// Set by the connection's upstream_actor, which owns the decision.
   void publish_health(connection_health h) { health_.store(h, std::memory_order_relaxed); }
-  void set_healthy(bool h) {
-    publish_health(h ? connection_health::healthy : connection_health::unreachable);
-  }
   /// A request could not connect: passed over for `d` (its actor hears of it too, batched).
   void mark_down_for(std::chrono::milliseconds d) { cooldown_until_.store(ticks_after(d), relaxed); }
   /// 429 for `model` (the upstream's name), with Retry-After `d`: that model is passed over on

@@ -218,15 +218,17 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
   r.reusable = sp.keep_alive();
   auto msg = sp.release();
   if (status >= 500) c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
-  // The upstream's own fields pass with its answer (Retry-After, x-request-id, rate limits).
+  // The upstream's own fields pass with its answer (Retry-After, x-request-id, rate limits);
+  // a success that is not what was asked for is the gateway's own error, with none of them.
+  bool refused = status < 400 && json_answer && !looks_like_json(msg.body());
   std::string passed;
-  if (status >= 400 || !json_answer || looks_like_json(msg.body()))
+  if (!refused)
     append_passed_headers(passed, msg, status >= 400 ? answer_body::rewritten : answer_body::as_is,
                           false, c.ep.secrets());
   if (status >= 400) {
     auto [code, body] = upstream_error_answer(status, msg.body(), c.ep, c.s.dialect);
     r.answer = co_await send_body(c.s, code, std::move(body), "application/json", passed);
-  } else if (json_answer && !looks_like_json(msg.body())) {
+  } else if (refused) {
     c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
     r.answer = co_await send_error(
         c.s, gateway_error::upstream_bad_response,
