@@ -134,7 +134,7 @@ def test_priority_tiers_serve_the_next_tier_only_when_the_first_is_gone():
         check(c.fakes[0].stats()["chat_requests"] == 10, c.fakes[0].stats())
 
 
-def test_a_connection_killed_mid_run_costs_no_request():
+def test_a_connection_killed_mid_run_costs_no_request_it_had_not_received():
     env = {"THREADS": "2", "LOAD_BALANCING_POLICY": "round_robin"}
     with fakes_and_gateway(2, env, extra=("--behave", "slow_ttft:15")) as c:
         done, failures = [0], []
@@ -154,7 +154,11 @@ def test_a_connection_killed_mid_run_costs_no_request():
         os.kill(c.fakes[0].proc.pid, signal.SIGKILL)
         for t in threads:
             t.join(60)
-        check(done[0] == 200 and not failures, (done[0], failures[:3]))
+        # A request A had received whole when it died may have been acted on: never sent again,
+        # it gets a 502 that says so (at most one per client, those in flight at the kill; none
+        # when the reset came within the keep-alive race window). Every other one is answered.
+        received = [f for f in failures if f[0] == 502 and b"not sent again" in f[1]]
+        check(done[0] == 200 and len(received) == len(failures) <= 8, (done[0], failures[:3]))
         check(metric(c.gw, "switchboard_failovers_total") >= 1, "nothing failed over")
         wait_until(lambda: health(c.gw)[0]["health"] == "unreachable", "A judged unreachable")
 
@@ -418,7 +422,7 @@ def test_a_stream_that_stalls_counts_against_its_connection():
 if __name__ == "__main__":
     run_tests([test_each_policy_spreads_requests_as_it_says,
                test_priority_tiers_serve_the_next_tier_only_when_the_first_is_gone,
-               test_a_connection_killed_mid_run_costs_no_request,
+               test_a_connection_killed_mid_run_costs_no_request_it_had_not_received,
                test_a_failing_connection_is_ejected_and_probed_back,
                test_429_with_retry_after_goes_elsewhere_and_is_respected,
                test_a_429_storm_calls_each_throttled_connection_once,
