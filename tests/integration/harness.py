@@ -128,6 +128,22 @@ class Gateway(Process):
             time.sleep(0.05)
 
 
+_held_ports = []
+
+
+def refused_port():
+    """A loopback port where connections are refused, for as long as the tests run.
+
+    The socket stays bound but never listens: a port merely closed again is free for the kernel to
+    hand to the next process that binds port 0, which has been the gateway under test itself (its
+    own 404 then came back through the "dead" connection)."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    _held_ports.append(s)
+    return s.getsockname()[1]
+
+
 def request(port, method, path, body=None, headers=None, timeout=10.0):
     """One request on a fresh connection; returns (status, headers dict, body bytes)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Load balancing, health, retries and timeouts: policies spread requests as they say; a connection
 that dies, fails or throttles costs no request; every timeout phase fires as configured."""
+import harness
 import json
 import os
 import signal
@@ -375,10 +376,7 @@ def test_every_timeout_phase_fires_as_configured():
 def test_the_model_list_answers_at_once_while_upstreams_hang_or_refuse():
     good = FakeUpstream(models=["g"], name="G")
     hung = FakeUpstream(models=["h"], name="H", extra=("--list-delay", "30000"))
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    refused_port = closed.getsockname()[1]
-    closed.close()
+    refused_port = harness.refused_port()  # connections there are refused
     gw = Gateway({"OPENAI_API_BASE_URLS": f"{good.url};{hung.url};http://127.0.0.1:{refused_port}/v1"})
     try:
         gw.wait_for_models(["g"])

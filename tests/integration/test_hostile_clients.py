@@ -1,5 +1,6 @@
 """Clients that try to smuggle requests, exhaust memory or descriptors, or forge admin requests
 from a web page: each gets a clear error and the right status, and nobody else is affected."""
+import harness
 import json
 import resource
 import socket
@@ -384,10 +385,7 @@ def test_an_anonymous_fan_out_to_a_hung_server_pins_nothing_after_its_clients_le
 def test_a_fan_out_with_no_server_to_ask_answers():
     # Ollama on, its only server disabled: the shared flight has no call to make and ends as
     # it starts (it used to leave its waiter reading a freed map entry: ASan's heap-use-after-free).
-    dead = socket.socket()
-    dead.bind(("127.0.0.1", 0))
-    port = dead.getsockname()[1]
-    dead.close()
+    port = harness.refused_port()  # connections there are refused
     gw = Gateway({"ENABLE_OLLAMA_API": "True", "OLLAMA_BASE_URLS": f"http://127.0.0.1:{port}",
                   "OLLAMA_API_CONFIGS": json.dumps({"0": {"enable": False}})})
     try:

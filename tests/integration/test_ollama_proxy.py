@@ -3,6 +3,7 @@ servers holding the model, every inference and management route, url_idx checks,
 produced, cut streams, clients that leave, admin-only refusals with nothing forwarded, and errors
 shaped for Ollama's clients."""
 import http.client
+import harness
 import json
 import socket
 import time
@@ -305,10 +306,7 @@ def test_ps_is_merged_and_version_is_the_lowest():
 
 
 def test_errors_are_shaped_for_ollama_clients():
-    dead = socket.socket()
-    dead.bind(("127.0.0.1", 0))
-    dead_port = dead.getsockname()[1]
-    dead.close()
+    dead_port = harness.refused_port()  # connections there are refused
     with ollama_cluster([dict(models=["m+error:500", "ok:latest", "busy+error:503"], name="A")]) as c:
         c.wait_for(["ok:latest"])
         # An Ollama server's 503 (busy loading a model) reaches the client as 503, on its own

@@ -24,10 +24,7 @@ def behaviour_cluster(env=None):
 
 
 def test_unreachable_upstream_gives_a_clear_502_fast():
-    dead = socket.socket()
-    dead.bind(("127.0.0.1", 0))
-    port = dead.getsockname()[1]
-    dead.close()  # nothing listens here now
+    port = harness.refused_port()  # connections there are refused
     gw = Gateway({"OPENAI_API_BASE_URLS": f"http://127.0.0.1:{port}/v1",
                   "OPENAI_API_CONFIGS": json.dumps({"0": {"model_ids": ["ghost"]}})})
     try:
@@ -44,10 +41,7 @@ def test_unreachable_upstream_gives_a_clear_502_fast():
 
 
 def test_unreachable_connection_fails_over_to_another_serving_the_model():
-    dead = socket.socket()
-    dead.bind(("127.0.0.1", 0))
-    dead_port = dead.getsockname()[1]
-    dead.close()
+    dead_port = harness.refused_port()  # connections there are refused
     fake = FakeUpstream(models=["shared"], name="A")
     # Connection 0 lists "shared" without being asked (model_ids) but is down; connection 1 serves it.
     gw = Gateway({"OPENAI_API_BASE_URLS": f"http://127.0.0.1:{dead_port}/v1;{fake.url}",
