@@ -60,7 +60,9 @@ bool close_longest_idle() {
   for (auto it = idle_sessions.begin(); it != idle_sessions.end(); ++it)
     if (oldest == idle_sessions.end() || it->second < oldest->second) oldest = it;
   if (oldest == idle_sessions.end()) return false;
-  oldest->first->cancel();  // its wait ends; the session closes the connection
+  // Closed, not only cancelled: a read whose data had already arrived completes regardless of a
+  // cancel, and a lingering session reading a client that sends without end would go on.
+  oldest->first->close();
   idle_sessions.erase(oldest);
   return true;
 }
@@ -85,18 +87,25 @@ struct rate_limited_warning {
 };
 
 // After rejecting a request whose bytes are still arriving, stop sending and read what is left
-// (bounded in time and size) before closing: closing with unread data would make the kernel send
-// a reset that can destroy the error response before the client reads it (nginx's lingering close).
+// before closing: closing with unread data makes the kernel send a reset that can destroy the
+// answer before the client reads it, and many clients (Python's http.client, requests) read
+// nothing until they have sent their whole body. As nginx's lingering close: no byte limit, but
+// at most 30 s in all and 5 s without a byte; the session counts as idle meanwhile, so the
+// connection cap and a drain may close it at once.
 net::awaitable<void> linger_close(beast::tcp_stream& stream) {
+  constexpr auto at_most = std::chrono::seconds(30);
+  constexpr auto quiet_gap = std::chrono::seconds(5);
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  std::array<char, 16384> sink;
-  std::size_t drained = 0;
-  stream.expires_after(std::chrono::seconds(2));
-  while (drained < (1u << 20)) {
+  // What is read is dropped: every lingering session of the thread may share one sink.
+  thread_local std::array<char, 65536> sink;
+  idle_registration evictable(stream);
+  auto until = std::chrono::steady_clock::now() + at_most;
+  for (auto now = std::chrono::steady_clock::now(); now < until;
+       now = std::chrono::steady_clock::now()) {
+    stream.expires_after(std::min<std::chrono::steady_clock::duration>(quiet_gap, until - now));
     auto [rec, n] = co_await stream.async_read_some(net::buffer(sink), use_nothrow);
     if (rec) break;
-    drained += n;
   }
 }
 
@@ -329,7 +338,7 @@ void server::start() {
 void server::close_idle_sessions() {
   for (unsigned i = 0; i < rt_.io.size(); ++i)
     net::post(rt_.io.context(i), [] {
-      for (auto& [s, since] : idle_sessions) s->cancel();
+      for (auto& [s, since] : idle_sessions) s->close();  // (closed, as in close_longest_idle)
     });
 }
 

@@ -1,6 +1,7 @@
 """Clients that try to smuggle requests, exhaust memory or descriptors, or forge admin requests
 from a web page: each gets a clear error and the right status, and nobody else is affected."""
 import harness
+import http.client
 import json
 import resource
 import socket
@@ -193,6 +194,60 @@ def test_buffered_bytes_over_the_budget_get_503_with_retry_after():
     finally:
         check(gw.stop() == 0, gw.output())
         fake.stop()
+
+
+def test_a_refused_upload_gets_its_answer_while_the_client_keeps_sending():
+    # Clients like Python's http.client send the whole body before they read a byte of the answer.
+    # Refused early (over the buffer budget: 503; over MAX_REQUEST_BODY: 413), the rest of their
+    # body is read and dropped until they have it all sent, then they read the answer; the gateway
+    # used to close after 1 MiB, and the reset took the answer with it.
+    fake = FakeUpstream(models=["m"], name="A")
+    gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "MAX_BUFFERED_BYTES": str(4 << 20),
+                  "MAX_REQUEST_BODY": str(48 << 20)})
+    try:
+        gw.wait_for_models(["m"])
+        for size, status, text in [(40 << 20, 503, b"retry shortly"), (60 << 20, 413, b"too large")]:
+            conn = http.client.HTTPConnection("127.0.0.1", gw.port, timeout=30)
+            conn.request("POST", "/openai/chat/completions", body=chat_body(size),
+                         headers={"Content-Type": "application/json"})
+            r = conn.getresponse()
+            raw = r.read()
+            conn.close()
+            check(r.status == status and text in raw, (r.status, raw[:300]))
+        status, _, raw = gw.post("/openai/chat/completions", {"model": "m"})
+        check(status == 200, raw)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        fake.stop()
+
+
+def test_a_client_sending_without_end_after_its_refusal_gives_way_at_the_connection_cap():
+    # Reading a refused body to its end must not let an endless sender keep a connection slot:
+    # while it lingers it is as evictable as an idle keep-alive connection.
+    gw = Gateway({"MAX_CONNECTIONS": "1", "THREADS": "1", "MAX_REQUEST_BODY": "1024"})
+    stop = []
+
+    def send_forever(s):
+        while not stop:
+            try:
+                s.sendall(b"x" * 65536)
+            except OSError:
+                return
+    try:
+        s = open_upload(gw.port, 1 << 40, b"")
+        check(read_answer(s).startswith(b"HTTP/1.1 413"), "not refused")
+        import threading
+        sender = threading.Thread(target=send_forever, args=(s,), daemon=True)
+        sender.start()
+        for _ in range(3):
+            raw = raw_exchange(gw.port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            check(raw.startswith(b"HTTP/1.1 200"), raw[:200])
+        stop.append(True)
+        sender.join(10)
+        s.close()
+    finally:
+        stop.append(True)
+        check(gw.stop() == 0, gw.output())
 
 
 def test_an_upstream_answer_over_the_budget_gets_503():
