@@ -35,12 +35,14 @@ void append_v1_entry(std::string& body, const std::string& id, std::int64_t crea
 }
 
 // The per-server lists (/ollama/api/tags/{url_idx}) and the OpenAI-shaped ones (/ollama/v1/models).
-void render_ollama_per_server(const std::map<upstream_key, upstream_models>& lists,
+void render_ollama_per_server(const std::vector<const upstream_models*>& lists,
                               catalog_snapshot& snap) {
   auto created = static_cast<std::int64_t>(std::time(nullptr));
   std::string all = R"({"data":[)";
   std::set<std::string_view> seen;
-  for (auto& [key, list] : lists) {
+  for (auto* l : lists) {
+    const auto& list = *l;
+    const auto& key = list.key;
     if (key.kind != provider_kind::ollama) continue;
     std::string tags = R"({"models":[)";
     std::string v1 = R"({"data":[)";
@@ -59,8 +61,13 @@ void render_ollama_per_server(const std::map<upstream_key, upstream_models>& lis
 }  // namespace
 
 std::shared_ptr<const catalog_snapshot> build_catalog(
-    const std::map<upstream_key, upstream_models>& lists, std::uint64_t generation,
+    const std::map<std::string, upstream_models>& by_id, std::uint64_t generation,
     const balancing_choice& balancing) {
+  // Listed in Open WebUI's order: OpenAI connections by urlIdx, then Ollama's.
+  std::vector<const upstream_models*> lists;
+  for (auto& [id, list] : by_id) lists.push_back(&list);
+  std::sort(lists.begin(), lists.end(),
+            [](const upstream_models* a, const upstream_models* b) { return a->key < b->key; });
   auto snap = std::make_shared<catalog_snapshot>();
   snap->generation = generation;
   std::string body = R"({"data":[)";
@@ -68,7 +75,9 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
   // Ollama: first occurrence's entry wins, urls collects every connection index.
   std::vector<std::pair<std::string, std::string>> ollama_entries;  // id, entry json
   std::map<std::string, std::vector<int>, std::less<>> ollama_urls;
-  for (auto& [key, list] : lists) {
+  for (auto* l : lists) {
+    const auto& list = *l;
+    const auto& key = list.key;
     if (list.endpoint) snap->upstreams.push_back(list.endpoint);
     auto& routes = key.kind == provider_kind::openai ? snap->openai : snap->ollama;
     for (auto& m : list.models) {
@@ -124,75 +133,39 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
   return {
       [self](live_atom, live_connection& c) {
         auto& st = self->state;
-        st.live[c.key] = c.endpoint;
-        auto it = st.lists.find(c.key);
-        if (it != st.lists.end() && it->second.endpoint == c.endpoint) return;
-        // Replaced: a list keeps serving, through the new endpoint, until the new one has its own.
-        // Which list: the one of the connection that was at this URL (after a deletion the
-        // indices shift, and key 0's old models must not go to key 1's provider); failing that,
-        // this key's own (the connection moved to a new URL).
-        const upstream_models* source = nullptr;
-        auto settings = c.endpoint->settings();
-        auto& spec = *settings;
-        if (auto at = st.by_url.find({c.key.kind, spec.url}); at != st.by_url.end()) {
-          // Among connections that were at this URL: the one configured alike (the same
-          // connection, moved), else the one with this key, else any.
-          auto alike = [&](const upstream_models& m) {
-            auto s = *m.endpoint->settings();
-            s.key = spec.key;
-            return s == spec;
-          };
-          for (auto& [key, list] : at->second)
-            if (!source || alike(list) || (key == c.key && !alike(*source))) source = &list;
-        }
-        if (!source && it != st.lists.end()) source = &it->second;
-        if (!source) return;
-        upstream_models inherited = *source;
-        inherited.key = c.key;
-        inherited.endpoint = c.endpoint;
-        st.lists[c.key] = std::move(inherited);
+        auto& id = c.endpoint->id();
+        st.live[id] = c.endpoint;
+        auto it = st.lists.find(id);
+        if (it == st.lists.end() || it->second.endpoint == c.endpoint) return;
+        // Replaced (new URL, key, auth or headers): the connection's list keeps serving, through
+        // the new endpoint, until the new one has fetched its own; the old endpoint is let go.
+        it->second.endpoint = c.endpoint;
+        it->second.key = c.key;
         republish(self);
       },
       [self](models_atom, upstream_models& m) {
         auto& st = self->state;
-        auto live = st.live.find(m.key);
+        auto& id = m.endpoint->id();
+        auto live = st.live.find(id);
         if (live == st.live.end() || live->second != m.endpoint)
           return;  // from a connection stopped or replaced since: never let it back in
-        // The new connection's first word replaces an inherited list, a failure included: the
-        // inherited list is a bridge for a fetch in progress, not something to keep serving.
-        auto it = st.lists.find(m.key);
-        st.by_url[{m.key.kind, m.endpoint->target_url()}][m.key] = m;
+        // The new connection's first word replaces a list kept across its replacement, a failure
+        // included: that list is a bridge for a fetch in progress, not something to keep serving.
+        auto it = st.lists.find(id);
         auto endpoint = m.endpoint;
         auto fetch = m.fetch;
-        if (it == st.lists.end() || it->second.endpoint != m.endpoint ||
+        if (it == st.lists.end() || it->second.endpoint != m.endpoint || it->second.key != m.key ||
             it->second.weight != m.weight || it->second.priority != m.priority ||
             !same_models(it->second.models, m.models)) {
-          st.lists[m.key] = std::move(m);
+          st.lists[id] = std::move(m);
           republish(self);
         }  // else nothing a client could see changed (health lives on the endpoint)
         endpoint->note_list_fetch_applied(fetch);  // routing sees this fetch's list now
       },
-      [self](settled_atom) {
-        // A replaced endpoint's list stays in by_url only for inheritance during the change that
-        // replaced it; kept longer, it held the old endpoint and its pooled sockets for ever.
+      [self](remove_atom, const std::string& id) {
         auto& st = self->state;
-        for (auto at = st.by_url.begin(); at != st.by_url.end();) {
-          for (auto it = at->second.begin(); it != at->second.end();) {
-            auto live = st.live.find(it->first);
-            bool current = live != st.live.end() && live->second == it->second.endpoint;
-            it = current ? std::next(it) : at->second.erase(it);
-          }
-          at = at->second.empty() ? st.by_url.erase(at) : std::next(at);
-        }
-      },
-      [self](remove_atom, upstream_key key) {
-        auto& st = self->state;
-        st.live.erase(key);
-        for (auto at = st.by_url.begin(); at != st.by_url.end();) {
-          at->second.erase(key);
-          at = at->second.empty() ? st.by_url.erase(at) : std::next(at);
-        }
-        if (st.lists.erase(key) > 0) republish(self);
+        st.live.erase(id);
+        if (st.lists.erase(id) > 0) republish(self);
       },
       [self](status_atom) {
         std::vector<std::string> ids;

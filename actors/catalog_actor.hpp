@@ -12,11 +12,12 @@
 // indices collected in "urls". Unlike Open WebUI, a model served by several connections routes to
 // all of them (Open WebUI sends every OpenAI request to the last one).
 //
-// Only the endpoint the manager declared live for a key may set that key's list: a list already on
-// its way from a stopped or replaced actor is dropped, so a disabled connection never comes back.
-// A replaced connection (new URL or key) keeps a list, routed through the new endpoint, until the
-// new one has fetched its own, so a config change never makes models 404 meanwhile: the list of
-// the connection that was at the same URL before (indices shift when one is deleted), else its own.
+// Lists are kept by connection id (config/connection_ids.hpp), and ordered by where each
+// connection is listed now. Only the endpoint the manager declared live for an id may set that
+// id's list: a list already on its way from a stopped or replaced actor is dropped, so a disabled
+// connection never comes back. A replaced connection (new URL or key, same id) keeps its list,
+// routed through the new endpoint, until the new one has fetched its own, so a config change
+// never makes models 404 meanwhile.
 #include <map>
 
 #include "messages/catalog_snapshot.hpp"
@@ -26,12 +27,8 @@
 namespace sb {
 
 struct catalog_state {
-  std::map<upstream_key, upstream_models> lists;  // ordered: openai by index, then ollama
-  std::map<upstream_key, std::shared_ptr<upstream_endpoint>> live;  // declared by the manager
-  // The last list each connection itself reported, by kind and URL: what a connection that now
-  // lives at that URL inherits. Kept apart from `lists`, which inheriting overwrites (two
-  // connections swapping places each find the other's list here).
-  std::map<std::pair<provider_kind, std::string>, std::map<upstream_key, upstream_models>> by_url;
+  std::map<std::string, upstream_models> lists;                      // by connection id
+  std::map<std::string, std::shared_ptr<upstream_endpoint>> live;  // declared by the manager
   snapshot_cell<catalog_snapshot>* published = nullptr;
   balancing_choice balancing;
   std::shared_ptr<const catalog_snapshot> current;
@@ -40,7 +37,7 @@ struct catalog_state {
 
 /// Builds the snapshot for these lists (pure; exposed for tests and benchmarks).
 std::shared_ptr<const catalog_snapshot> build_catalog(
-    const std::map<upstream_key, upstream_models>& lists, std::uint64_t generation,
+    const std::map<std::string, upstream_models>& lists, std::uint64_t generation,
     const balancing_choice& balancing = {});
 
 catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<catalog_state> self,

@@ -4,6 +4,8 @@
 
 #include <caf/all.hpp>
 
+#include "config/connection_ids.hpp"
+
 namespace sb {
 
 config_actor::behavior_type config_actor_impl(config_actor::stateful_pointer<config_state> self,
@@ -12,6 +14,7 @@ config_actor::behavior_type config_actor_impl(config_actor::stateful_pointer<con
                                               snapshot_cell<gateway_config>* published) {
   self->state.store = std::move(store);
   self->state.current = std::move(initial);
+  self->state.clock.witness(self->state.current.version);
   self->state.published = published;
   if (published) published->publish(std::make_shared<const gateway_config>(self->state.current));
   self->set_down_handler([self](const caf::down_msg& dm) {
@@ -25,8 +28,11 @@ config_actor::behavior_type config_actor_impl(config_actor::stateful_pointer<con
       [self](update_atom, provider_kind kind, provider_config next) -> caf::result<gateway_config> {
         auto& st = self->state;
         gateway_config cfg = st.current;
-        (kind == provider_kind::openai ? cfg.openai : cfg.ollama) = std::move(next);
-        cfg.version = st.current.version + 1;
+        auto& family = kind == provider_kind::openai ? cfg.openai : cfg.ollama;
+        assign_connection_ids(next, family, [] { return random_hex_id(12); });
+        next.version = st.store ? st.store->tick() : st.clock.tick();
+        family = std::move(next);
+        cfg.version = family.version;
         std::string error;
         if (st.store && !st.store->save(cfg, error)) {
           spdlog::error("config_actor: {}", error);

@@ -19,6 +19,7 @@ namespace sb {
 struct config_state {
   std::shared_ptr<config_store> store;  // null: in-memory only (tests)
   gateway_config current;
+  hybrid_clock clock;  // versions when there is no store (tests); else the store's
   std::vector<config_subscriber> subscribers;
   snapshot_cell<gateway_config>* published = nullptr;
   static inline const char* name = "config_actor";

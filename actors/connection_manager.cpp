@@ -8,6 +8,33 @@
 
 namespace sb {
 
+namespace {
+
+using manager_pointer = connection_manager_actor::stateful_pointer<connection_manager_state>;
+
+// Starts the actor and endpoint of `spec` (new, or replacing one whose URL, key, auth or headers
+// changed), or leaves it out when its endpoint cannot be made (the catalog forgets it).
+void start_connection(manager_pointer self, const connection_spec& spec) {
+  auto& st = self->state;
+  std::string error;
+  auto ep = st.make_endpoint(spec, error);
+  if (!ep) {
+    spdlog::error("{} connection {} ignored: {}", to_string(spec.key.kind), spec.key.idx, error);
+    self->send(st.catalog, remove_atom::value, spec.id);  // a replaced one leaves
+    return;
+  }
+  // Declared live before the actor exists, so its first list cannot arrive before this.
+  self->send(st.catalog, live_atom::value, live_connection{spec.key, ep});
+  auto actor = self->spawn(upstream_actor_impl, spec, ep, st.catalog, st.fetch, st.params);
+  // Request outcomes reach the actor batched, from the I/O threads.
+  ep->set_outcome_sink(
+      [actor](outcome_batch b) { caf::anon_send(actor, outcomes_atom::value, std::move(b)); });
+  self->monitor(actor);
+  st.connections.emplace(spec.id, connection_manager_state::running{spec, actor});
+}
+
+}  // namespace
+
 connection_manager_actor::behavior_type connection_manager_impl(
     connection_manager_actor::stateful_pointer<connection_manager_state> self,
     catalog_actor catalog, endpoint_factory make_endpoint, model_fetcher fetch,
@@ -34,11 +61,9 @@ connection_manager_actor::behavior_type connection_manager_impl(
   return {
       [self](config_changed_atom, const gateway_config& cfg) {
         auto& st = self->state;
-        std::map<upstream_key, connection_spec> wanted;
+        std::map<std::string, connection_spec> wanted;  // by connection id
         for (auto& spec : connection_specs(cfg))
-          if (spec.enable) wanted.emplace(spec.key, spec);
-        std::vector<upstream_key> removed;  // told to the catalog after the new ones are live, so
-                                            // a connection that moved index inherits its list
+          if (spec.enable) wanted.emplace(spec.id, spec);
         for (auto it = st.connections.begin(); it != st.connections.end();) {
           auto w = wanted.find(it->first);
           if (w != wanted.end() && w->second == it->second.spec) {
@@ -47,8 +72,8 @@ connection_manager_actor::behavior_type connection_manager_impl(
             continue;
           }
           if (w != wanted.end() && same_connection(w->second, it->second.spec)) {
-            // Only the list's presentation changed (prefix, tags, model_ids): the actor re-renders
-            // it; routing, pool and health stay as they are.
+            // Only the list's presentation or position changed (prefix, tags, model_ids, urlIdx):
+            // the actor re-renders it; routing, pool and health stay as they are.
             self->send(it->second.actor, respec_atom::value, spec_update{w->second});
             it->second.spec = w->second;
             wanted.erase(w);
@@ -57,37 +82,19 @@ connection_manager_actor::behavior_type connection_manager_impl(
           }
           self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
           // A replaced one is restarted below; the catalog keeps its list meanwhile.
-          if (w == wanted.end()) removed.push_back(it->first);
+          if (w == wanted.end()) self->send(st.catalog, remove_atom::value, it->first);
           it = st.connections.erase(it);
         }
-        for (auto& [key, spec] : wanted) {
-          std::string error;
-          auto ep = st.make_endpoint(spec, error);
-          if (!ep) {
-            spdlog::error("{} connection {} ignored: {}", to_string(key.kind), key.idx, error);
-            removed.push_back(key);  // a replaced one leaves; a new one was never listed
-            continue;
-          }
-          // Declared live before the actor exists, so its first list cannot arrive before this.
-          self->send(st.catalog, live_atom::value, live_connection{key, ep});
-          auto actor = self->spawn(upstream_actor_impl, spec, ep, st.catalog, st.fetch, st.params);
-          // Request outcomes reach the actor batched, from the I/O threads.
-          ep->set_outcome_sink([actor](outcome_batch b) {
-            caf::anon_send(actor, outcomes_atom::value, std::move(b));
-          });
-          self->monitor(actor);
-          st.connections.emplace(key, connection_manager_state::running{spec, actor});
-        }
-        for (auto& key : removed) self->send(st.catalog, remove_atom::value, key);
-        self->send(st.catalog, settled_atom::value);
+        for (auto& [id, spec] : wanted) start_connection(self, spec);
       },
       [self](refresh_atom, upstream_key key) {
-        auto it = self->state.connections.find(key);
-        if (it != self->state.connections.end()) self->send(it->second.actor, refresh_atom::value);
+        for (auto& [id, r] : self->state.connections)
+          if (r.spec.key == key) self->send(r.actor, refresh_atom::value);
       },
       [self](status_atom) {
         std::vector<upstream_key> keys;
-        for (auto& [key, r] : self->state.connections) keys.push_back(key);
+        for (auto& [id, r] : self->state.connections) keys.push_back(r.spec.key);
+        std::sort(keys.begin(), keys.end());
         return keys;
       },
   };

@@ -4,12 +4,12 @@
 // clang-format off
 //   config_actor ──config_changed(cfg)──> connection_manager ──spawn / respec / exit──> upstream_actor
 //                                                 ├──live(key, endpoint)──> catalog_actor
-//                                                 └──remove(key)──────────> catalog_actor
+//                                                 └──remove(id)───────────> catalog_actor
 // clang-format on
 //
-// A connection whose spec is unchanged keeps its actor, pool and cache; one whose change only
-// touches how its list is presented (prefix_id, tags, model_ids) keeps them too and is told the new
-// spec; one whose URL, key, auth or headers changed is replaced (new pool, new list; the catalog
+// Connections are known by their stable id. One whose spec is unchanged keeps its actor, pool and
+// cache; one whose change only touches how its list is presented (prefix_id, tags, model_ids) or
+// where it is listed (urlIdx, after another was removed) keeps them too and is told the new spec; one whose URL, key, auth or headers changed is replaced (new pool, new list; the catalog
 // serves the old list meanwhile); a removed or disabled one is stopped and leaves the catalog.
 #include <functional>
 #include <map>
@@ -29,7 +29,7 @@ struct connection_manager_state {
     connection_spec spec;
     upstream_actor actor;
   };
-  std::map<upstream_key, running> connections;
+  std::map<std::string, running> connections;  // by connection id
   catalog_actor catalog;
   endpoint_factory make_endpoint;
   model_fetcher fetch;

@@ -12,7 +12,8 @@ namespace sb {
 namespace json = boost::json;
 
 bool operator==(const connection_spec& a, const connection_spec& b) {
-  return a.key == b.key && a.url == b.url && a.api_key == b.api_key && a.enable == b.enable &&
+  return a.key == b.key && a.id == b.id && a.url == b.url && a.api_key == b.api_key &&
+         a.enable == b.enable &&
          a.prefix_id == b.prefix_id && a.model_ids == b.model_ids && a.tags_json == b.tags_json &&
          a.connection_type == b.connection_type && a.auth == b.auth && a.azure == b.azure &&
          a.api_version == b.api_version && a.headers == b.headers && a.weight == b.weight &&
@@ -27,7 +28,7 @@ bool reserved_header_name(std::string_view name) {
 }
 
 bool same_connection(const connection_spec& a, const connection_spec& b) {
-  return a.key == b.key && a.url == b.url && a.api_key == b.api_key && a.auth == b.auth &&
+  return a.id == b.id && a.url == b.url && a.api_key == b.api_key && a.auth == b.auth &&
          a.azure == b.azure && a.api_version == b.api_version && a.headers == b.headers;
 }
 
@@ -71,6 +72,11 @@ void append_specs(provider_kind kind, const provider_config& pc,
   for (std::size_t i = 0; i < pc.base_urls.size(); ++i) {
     connection_spec s;
     s.key = {kind, static_cast<int>(i)};
+    // Every stored or seeded configuration has ids (config/connection_ids.hpp); one built by
+    // hand (tests, a verify form) is named by position.
+    s.id = i < pc.ids.size() && !pc.ids[i].empty()
+               ? pc.ids[i]
+               : std::string(to_string(kind)) + "-" + std::to_string(i);
     s.url = normalize_base_url(pc.base_urls[i]);
     if (i < pc.api_keys.size()) s.api_key = pc.api_keys[i];
     s.connection_type = kind == provider_kind::openai ? "external" : "local";

@@ -31,7 +31,8 @@ typename Inspector::result_type inspect(Inspector& f, upstream_key& x) {
 enum class auth_type { bearer, none, session, system_oauth, azure_ad };
 
 struct connection_spec {
-  upstream_key key;
+  upstream_key key;  // where it is listed now (urlIdx): changes when others are removed
+  std::string id;    // what it is: stable across edits and reorders (config/connection_ids.hpp)
   std::string url;  // as configured, trailing '/' removed
   secret_string api_key;
   bool enable = true;
@@ -51,9 +52,10 @@ struct connection_spec {
   friend bool operator==(const connection_spec& a, const connection_spec& b);
 };
 
-/// Whether `a` and `b` reach the upstream the same way (URL, credentials, auth, headers, Azure
-/// settings): when they do, a change between them only changes how the model list is presented,
-/// and the running connection (pool, health, routing) is kept.
+/// Whether `a` and `b` are the same connection (id) reaching the upstream the same way (URL,
+/// credentials, auth, headers, Azure settings): when they are, a change between them only changes
+/// how the model list is presented or where it is listed, and the running connection (pool,
+/// health, routing) is kept.
 bool same_connection(const connection_spec& a, const connection_spec& b);
 
 /// Every connection of `cfg` (enabled or not), in index order. A family whose ENABLE_* flag is off

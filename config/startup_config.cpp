@@ -1,6 +1,23 @@
 #include "config/startup_config.hpp"
 
+#include "config/connection_ids.hpp"
+
 namespace sb {
+
+namespace {
+
+// The seeded configuration as a new write: connection ids (kept for connections the stored one
+// has at the same URLs) and a fresh version for both families.
+void stamp_seed(gateway_config& seeded, const gateway_config* stored, config_store& store) {
+  auto new_id = [] { return random_hex_id(12); };
+  assign_connection_ids(seeded.openai, stored ? stored->openai : provider_config{}, new_id);
+  assign_connection_ids(seeded.ollama, stored ? stored->ollama : provider_config{}, new_id);
+  seeded.openai.version = store.tick();
+  seeded.ollama.version = store.tick();
+  seeded.version = seeded.ollama.version;
+}
+
+}  // namespace
 
 std::optional<gateway_config> startup_config(config_store& store, const env_lookup& env,
                                              const settings& s, std::string& error) {
@@ -9,11 +26,14 @@ std::optional<gateway_config> startup_config(config_store& store, const env_look
     error = seeded.error;
     return std::nullopt;
   }
-  if (!s.persistent_config) return seeded.config;
+  if (!s.persistent_config) {
+    stamp_seed(seeded.config, nullptr, store);
+    return seeded.config;
+  }
   auto stored = store.load(error);
   if (!error.empty()) return std::nullopt;
   if (stored && !s.reset_config_on_start) return stored;
-  seeded.config.version = stored ? stored->version + 1 : 1;
+  stamp_seed(seeded.config, stored ? &*stored : nullptr, store);
   if (!store.save(seeded.config, error)) return std::nullopt;
   return seeded.config;
 }

@@ -24,6 +24,11 @@ struct provider_config {
   std::vector<std::string> base_urls;
   std::vector<secret_string> api_keys;  // parallel to base_urls (Ollama keys live in api_configs)
   std::string api_configs_json = "{}";
+  // Each connection's stable id, parallel to base_urls (config/connection_ids.hpp).
+  std::vector<std::string> ids;
+  // The hybrid-clock stamp of the last write to this family (storage/hybrid_clock.hpp): its
+  // ETag; an update made from an older one is refused (If-Match).
+  std::uint64_t version = 0;
 
   friend bool operator==(const provider_config&, const provider_config&) = default;
 };
@@ -31,11 +36,11 @@ struct provider_config {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, provider_config& x) {
   return f(caf::meta::type_name("provider_config"), x.enable, x.base_urls, x.api_keys,
-           x.api_configs_json);
+           x.api_configs_json, x.ids, x.version);
 }
 
-/// The whole persisted configuration. `version` grows by one with every durable write, so a peer
-/// or a compare-and-swap edit can tell which configuration it has seen.
+/// The whole persisted configuration. `version` is the hybrid-clock stamp of its last write (the
+/// newer of its families'), so a peer or a compare-and-swap edit can tell which one it has seen.
 struct gateway_config {
   std::uint64_t version = 0;
   provider_config openai;

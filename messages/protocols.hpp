@@ -48,7 +48,6 @@ CAF_ADD_ATOM(switchboard, sb, respec_atom, "respec")
 CAF_ADD_ATOM(switchboard, sb, outcomes_atom, "outcomes")
 CAF_ADD_ATOM(switchboard, sb, probe_atom, "probe")
 CAF_ADD_ATOM(switchboard, sb, probed_atom, "probed")
-CAF_ADD_ATOM(switchboard, sb, settled_atom, "settled")
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -90,17 +89,15 @@ using upstream_actor =
                      caf::replies_to<status_atom>::with<bool, std::uint64_t>>;  // healthy, models
 
 /// Merges every connection's list into one catalog snapshot (model id -> connections) and
-/// publishes it for the HTTP sessions. `live` names the endpoint that is live for a key now (sent
-/// by the manager before it starts that connection's actor): lists from any other endpoint of the
-/// key are dropped, and a replaced connection's old list keeps serving, through the new endpoint,
-/// until the new one has a list of its own. `remove` forgets a key. `settled` ends a configuration
-/// change: lists kept only for a connection to inherit (by URL, while indices shift) go, with
-/// their endpoints and pools. `status` answers the generation and the model ids.
+/// publishes it for the HTTP sessions. `live` names the endpoint that is live for a connection id
+/// now (sent by the manager before it starts that connection's actor): lists from any other
+/// endpoint of the id are dropped, and a replaced connection's old list keeps serving, through the
+/// new endpoint, until the new one has a list of its own. `remove` forgets a connection id.
+/// `status` answers the generation and the model ids.
 using catalog_actor =
     caf::typed_actor<caf::reacts_to<live_atom, live_connection>,
                      caf::reacts_to<models_atom, upstream_models>,
-                     caf::reacts_to<remove_atom, upstream_key>,
-                     caf::reacts_to<settled_atom>,
+                     caf::reacts_to<remove_atom, std::string>,
                      caf::replies_to<status_atom>::with<std::uint64_t, std::vector<std::string>>>;
 
 }  // namespace sb

@@ -1,41 +1,44 @@
 #pragma once
-// Durable storage of gateway_config in RocksDB under DATA_DIR. Blocking: call it only from the
-// config actor, which runs detached on its own thread. Every save is one WriteBatch written with
-// sync=true, so an acknowledged config change survives a crash or power loss.
+// The gateway configuration, durable in the record store (storage/record_store.hpp) as one record
+// per provider family and one per connection (storage/config_records.hpp). Blocking: call it only
+// from the config actor (detached, on its own thread) or before the actors start.
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "messages/config_types.hpp"
-
-namespace rocksdb {
-class DB;
-}
+#include "storage/hybrid_clock.hpp"
+#include "storage/record_store.hpp"
 
 namespace sb {
 
 class config_store {
  public:
-  /// Opens (creating if needed) the database in `dir`. Fails with a readable error when the
-  /// directory is unusable, the database is corrupt, or it was written by an incompatible schema.
+  /// Opens (creating if needed) the database in `dir`, upgrading a database an older release
+  /// wrote. Fails with a readable error when the directory is unusable, the database is corrupt,
+  /// or it was written by a newer schema.
   static std::unique_ptr<config_store> open(const std::string& dir, std::string& error);
 
   ~config_store();
 
-  /// The stored configuration, if one was ever saved. Sets `error` on a corrupt value.
+  /// The stored configuration, if one was ever saved. Sets `error` on a corrupt record.
   std::optional<gateway_config> load(std::string& error);
 
-  /// Stores `cfg` durably; returns false and sets `error` on failure.
+  /// Stores `cfg` durably: the records that changed since the last load or save, stamped with
+  /// their family's version, and tombstones for connections no longer there. False and `error`
+  /// on failure.
   bool save(const gateway_config& cfg, std::string& error);
 
- private:
-  explicit config_store(rocksdb::DB* db);
-  std::unique_ptr<rocksdb::DB> db_;
-};
+  /// A stamp for a new write: after every stamp stored here.
+  std::uint64_t tick() { return clock_.tick(); }
+  const std::string& node() const { return records_->node(); }
 
-/// The JSON document a configuration is stored as: Open WebUI's own config layout
-/// ({"openai": {"enable", "api_base_urls", "api_keys", "api_configs"}, "ollama": {...}}).
-std::string encode_config(const gateway_config& cfg);
-std::optional<gateway_config> decode_config(std::string_view text);
+ private:
+  explicit config_store(std::unique_ptr<record_store> records);
+  std::unique_ptr<record_store> records_;
+  hybrid_clock clock_;
+  std::map<std::string, record> written_;  // by record_key: what the database holds (live)
+};
 
 }  // namespace sb

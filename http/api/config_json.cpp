@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "config/connection_ids.hpp"
 #include "config/masked_echo.hpp"
 #include "config/secret_fields.hpp"
 #include "http/upstream/upstream_address_policy.hpp"
@@ -143,7 +144,21 @@ std::string render_provider_config(provider_kind kind, const provider_config& p)
     for (auto& k : p.api_keys) keys.emplace_back(mask_secret(k.reveal()));
     o[names.keys] = std::move(keys);
   }
-  o[names.configs] = masked_configs(p.api_configs_json);
+  auto stored = masked_configs(p.api_configs_json);
+  // Each connection's stable id, in its entry (entries in index order): an admin UI that sends the
+  // entry back with the form keeps the connection (its pool, health and metrics) whatever moved
+  // around it.
+  json::object configs;
+  for (std::size_t i = 0; i < p.ids.size() && i < p.base_urls.size(); ++i) {
+    auto idx = std::to_string(i);
+    json::value entry = json::object{};
+    if (auto* e = stored.if_contains(idx); e && e->is_object()) entry = std::move(*e);
+    entry.as_object()[connection_id_field] = p.ids[i];
+    configs[idx] = std::move(entry);
+    stored.erase(idx);
+  }
+  for (auto& [key, entry] : stored) configs[key] = std::move(entry);  // (older URL-keyed forms)
+  o[names.configs] = std::move(configs);
   return json::serialize(o);
 }
 

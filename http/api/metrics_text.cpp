@@ -100,9 +100,12 @@ std::string render_metrics(runtime& rt, const router& routes) {
       {"switchboard_upstream_pool_idle", "gauge", "Keep-alive connections waiting in the pool.",
        [](upstream_stats& s) { return s.idle.load(); }},
   };
+  // idx is where the connection is listed now (Open WebUI's urlIdx); id is what it is: a series
+  // keeps its id when another connection is removed and its idx moves.
   auto labels = [](upstream_endpoint& ep) {
-    return fmt::format("kind=\"{}\",idx=\"{}\",host=\"{}\"", to_string(ep.key().kind),
-                       ep.key().idx, ep.target().host_header);
+    auto key = ep.key();
+    return fmt::format("kind=\"{}\",idx=\"{}\",host=\"{}\",id=\"{}\"", to_string(key.kind),
+                       key.idx, ep.target().host_header, ep.id());
   };
   for (auto& c : counters) {
     help(out, c.name, c.type, c.help);

@@ -98,8 +98,11 @@ class upstream_endpoint {
   upstream_endpoint(const upstream_endpoint&) = delete;
   upstream_endpoint& operator=(const upstream_endpoint&) = delete;
 
-  /// Its provider family and index: fixed for the endpoint.
-  const upstream_key& key() const { return spec_.key; }
+  /// Its provider family and where it is listed now (urlIdx): the index moves when a connection
+  /// before it is removed, the endpoint staying the same.
+  upstream_key key() const { return settings_.load()->key; }
+  /// Its stable connection id: fixed for the endpoint.
+  const std::string& id() const { return spec_.id; }
   /// Whether it is an Azure OpenAI resource, and whether its URL names api.openai.com: fixed
   /// (what decides the body rules of a request).
   bool azure() const { return spec_.azure; }

@@ -13,6 +13,11 @@ import harness
 from harness import FakeUpstream, Gateway, check, cluster, run_tests, stream_chunks, request
 
 
+
+def without_ids(configs):
+    """The config entries as set, without the connection ids the gateway shows in them."""
+    return {k: {f: v for f, v in e.items() if f != "connection_id"} for k, e in configs.items()}
+
 def test_config_update_takes_effect_and_survives_restart():
     data = tempfile.mkdtemp(prefix="sb-it-")
     extra = FakeUpstream(models=["late-model"], name="L", key="sk-late-key-000111")
@@ -31,7 +36,7 @@ def test_config_update_takes_effect_and_survives_restart():
             check(status == 200, raw)
             out = json.loads(raw)
             check(out["OPENAI_API_KEYS"][1] == "****0111", out)  # masked on the way back
-            check(out["OPENAI_API_CONFIGS"] == {"1": {"prefix_id": "late"}}, out)
+            check(without_ids(out["OPENAI_API_CONFIGS"]) == {"0": {}, "1": {"prefix_id": "late"}}, out)
             # No restart: the new connection's models appear and route (its key was stored).
             c.gw.wait_for_models(["gpt-a", "late.late-model"])
             status, _, raw = c.gw.post("/openai/chat/completions", {"model": "late.late-model"})
@@ -113,7 +118,7 @@ def test_acknowledged_config_survives_kill_9():
         try:
             cfg = json.loads(gw.get("/openai/config")[2])
             check(cfg["OPENAI_API_BASE_URLS"] == form["OPENAI_API_BASE_URLS"], cfg)
-            check(cfg["OPENAI_API_KEYS"][1] == "****9999" and cfg["OPENAI_API_CONFIGS"] == {"1": {"prefix_id": "k"}}, cfg)
+            check(cfg["OPENAI_API_KEYS"][1] == "****9999" and without_ids(cfg["OPENAI_API_CONFIGS"]) == {"0": {}, "1": {"prefix_id": "k"}}, cfg)
         finally:
             gw.stop()
     finally:

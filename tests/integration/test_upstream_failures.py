@@ -6,6 +6,7 @@ import signal
 
 import harness
 import json
+import re
 import socket
 import time
 
@@ -57,7 +58,8 @@ def test_unreachable_connection_fails_over_to_another_serving_the_model():
             check(status == 200 and b"A:tok0" in raw, (status, raw))
         metrics = gw.get("/metrics")[2].decode()
         check("switchboard_failovers_total 1\n" in metrics, metrics)  # then skipped while cooling down
-        check(f'switchboard_upstream_healthy{{kind="openai",idx="0",host="127.0.0.1:{dead_port}"}} 0' in metrics, metrics)
+        check(f'switchboard_upstream_healthy{{kind="openai",idx="0",host="127.0.0.1:{dead_port}",id="' in metrics, metrics)
+        check(re.search(f'switchboard_upstream_healthy{{kind="openai",idx="0",host="127.0.0.1:{dead_port}",id="[0-9a-f]{{12}}"}} 0', metrics), metrics)
     finally:
         check(gw.stop() == 0, gw.output())
         fake.stop()

@@ -48,11 +48,14 @@ struct fixture : test_coordinator_fixture<test_config> {
   }
   ~fixture() override { std::filesystem::remove_all(dir); }
 
-  connection_spec spec(provider_kind kind, int idx, std::string url) {
+  // Connection `idx` of its family at `url`, with the id given (by default, named by position).
+  connection_spec spec(provider_kind kind, int idx, std::string url, std::string id = {}) {
     gateway_config cfg;
     auto& pc = kind == provider_kind::openai ? cfg.openai : cfg.ollama;
     for (int i = 0; i <= idx; ++i) pc.base_urls.push_back(url);
-    return connection_specs(cfg).at(kind == provider_kind::openai ? idx : idx);
+    auto s = connection_specs(cfg).at(idx);
+    if (!id.empty()) s.id = std::move(id);
+    return s;
   }
 
   std::shared_ptr<upstream_endpoint> endpoint(const connection_spec& s) {
@@ -105,19 +108,21 @@ CAF_TEST(update is durable then broadcast and published) {
   next.api_keys = {secret_string("sk-x")};
   auto pending = self->request(cfg, caf::infinite, update_atom::value, provider_kind::openai, next);
   run();
-  pending.receive(
-      [&](gateway_config& applied) {
-        CAF_CHECK_EQUAL(applied.version, 2u);
-        CAF_CHECK(applied.openai == next);
-      },
-      [&](caf::error& e) { CAF_FAIL("update failed: " << sys.render(e)); });
+  gateway_config applied;
+  pending.receive([&](gateway_config& a) { applied = std::move(a); },
+                  [&](caf::error& e) { CAF_FAIL("update failed: " << sys.render(e)); });
+  CAF_CHECK(applied.version > 1u);
+  CAF_CHECK_EQUAL(applied.openai.version, applied.version);
+  CAF_CHECK_EQUAL(applied.openai.base_urls, next.base_urls);
+  CAF_REQUIRE_EQUAL(applied.openai.ids.size(), 1u);  // a new connection gets an id
   run();
   CAF_REQUIRE_EQUAL(seen->size(), 2u);
   CAF_CHECK_EQUAL(seen->back().openai.base_urls.at(0), "http://new/v1");
-  CAF_CHECK_EQUAL(cell.load()->version, 2u);
+  CAF_CHECK_EQUAL(cell.load()->version, applied.version);
   auto stored = store->load(err);
   CAF_REQUIRE(stored.has_value());
-  CAF_CHECK_EQUAL(stored->version, 2u);
+  CAF_CHECK_EQUAL(stored->openai.version, applied.version);
+  CAF_CHECK_EQUAL(stored->openai.ids, applied.openai.ids);
   CAF_CHECK_EQUAL(stored->openai.api_keys.at(0).reveal(), "sk-x");
   self->send_exit(cfg, caf::exit_reason::user_shutdown);
   self->send_exit(sub, caf::exit_reason::user_shutdown);
@@ -160,7 +165,7 @@ CAF_TEST(merges lists and routes duplicates to every connection) {
       R"({"data":[{"id":"a"},{"id":"shared"},{"id":"b"},{"id":"shared"}],"object":"list"})");
   CAF_CHECK_EQUAL(snap->ollama_tags_body, R"({"models":[{"id":"llama3:latest","urls":[0,1]}]})");
   auto gen = snap->generation;
-  self->send(cat, remove_atom::value, upstream_key{provider_kind::openai, 0});
+  self->send(cat, remove_atom::value, std::string("openai-0"));
   run();
   snap = cell.load();
   CAF_CHECK(snap->generation > gen);
@@ -190,7 +195,7 @@ CAF_TEST(a list queued from a stopped connection never brings it back) {
   run();
   CAF_CHECK_EQUAL(cell.load()->openai.count("a"), 1u);
   // Disabled: the manager's remove arrives before a list the stopped actor had already sent.
-  self->send(cat, remove_atom::value, m.key);
+  self->send(cat, remove_atom::value, m.endpoint->id());
   self->send(cat, models_atom::value, m);
   run();
   CAF_CHECK_EQUAL(cell.load()->openai.count("a"), 0u);
@@ -236,54 +241,55 @@ CAF_TEST(a replaced connection serves its old list through the new endpoint unti
   self->send_exit(cat, caf::exit_reason::user_shutdown);
 }
 
-CAF_TEST(after a deletion each connection inherits the list of its own url not of its index) {
+CAF_TEST(lists are kept by connection id and listed by where each connection is now) {
   snapshot_cell<catalog_snapshot> cell;
   auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
-  auto at_x = list(provider_kind::openai, 0, {"x-model"});  // endpoint url http://127.0.0.1:9/v1
-  upstream_models at_y;
-  at_y.key = {provider_kind::openai, 1};
-  at_y.ok = true;
-  at_y.endpoint = endpoint(spec(provider_kind::openai, 1, "http://127.0.0.1:10/v1"));
-  at_y.models.push_back({"y-model", "y-model", R"({"id":"y-model"})"});
-  for (auto* m : {&at_x, &at_y}) {
-    go_live(cat, *m);
-  }
+  auto at = [&](int idx, std::string url, std::string id, std::string model) {
+    upstream_models m;
+    m.key = {provider_kind::openai, idx};
+    m.ok = true;
+    m.endpoint = endpoint(spec(provider_kind::openai, idx, std::move(url), std::move(id)));
+    m.models.push_back({model, model, R"({"id":")" + model + R"("})"});
+    return m;
+  };
+  auto x = at(0, "http://127.0.0.1:9/v1", "x", "x-model");
+  auto y = at(1, "http://127.0.0.1:10/v1", "y", "y-model");
+  go_live(cat, x);
+  go_live(cat, y);
   run();
-  // Connection 0 (x) is deleted: y moves to index 0. Its new endpoint inherits y's list.
-  auto moved = endpoint(spec(provider_kind::openai, 0, "http://127.0.0.1:10/v1"));
-  self->send(cat, live_atom::value, live_connection{{provider_kind::openai, 0}, moved});
-  self->send(cat, remove_atom::value, upstream_key{provider_kind::openai, 1});
+  CAF_CHECK_EQUAL(cell.load()->openai_models_by_idx.at(1), R"({"data":[{"id":"y-model"}],"object":"list"})");
+  // x is deleted: y keeps its endpoint and list, and once its actor reports it at index 0 it is
+  // listed there. Nothing is inherited by URL or index.
+  self->send(cat, remove_atom::value, std::string("x"));
   run();
   auto snap = cell.load();
   CAF_CHECK_EQUAL(snap->openai.count("x-model"), 0u);
   CAF_REQUIRE_EQUAL(snap->openai.count("y-model"), 1u);
-  CAF_CHECK(snap->openai.at("y-model").targets.at(0).endpoint == moved);
-  self->send_exit(cat, caf::exit_reason::user_shutdown);
-}
-
-CAF_TEST(two connections that swap places each keep serving their own models) {
-  snapshot_cell<catalog_snapshot> cell;
-  auto cat = sys.spawn(catalog_actor_impl, &cell, balancing_choice{});
-  auto at_a = list(provider_kind::openai, 0, {"a-model"});  // http://127.0.0.1:9/v1
-  upstream_models at_b;
-  at_b.key = {provider_kind::openai, 1};
-  at_b.ok = true;
-  at_b.endpoint = endpoint(spec(provider_kind::openai, 1, "http://127.0.0.1:10/v1"));
-  at_b.models.push_back({"b-model", "b-model", R"({"id":"b-model"})"});
-  go_live(cat, at_a);
-  go_live(cat, at_b);
+  CAF_CHECK(snap->openai.at("y-model").targets.at(0).endpoint == y.endpoint);
+  y.key.idx = 0;
+  self->send(cat, models_atom::value, y);
   run();
-  // 0:A,1:B becomes 0:B,1:A.
-  auto b_now = endpoint(spec(provider_kind::openai, 0, "http://127.0.0.1:10/v1"));
-  auto a_now = endpoint(spec(provider_kind::openai, 1, "http://127.0.0.1:9/v1"));
-  self->send(cat, live_atom::value, live_connection{{provider_kind::openai, 0}, b_now});
-  self->send(cat, live_atom::value, live_connection{{provider_kind::openai, 1}, a_now});
+  snap = cell.load();
+  CAF_CHECK_EQUAL(snap->openai_models_by_idx.size(), 1u);
+  CAF_CHECK_EQUAL(snap->openai_models_by_idx.at(0), R"({"data":[{"id":"y-model"}],"object":"list"})");
+  // Two connections that swap places keep their own models; the merged list follows the order.
+  auto a = at(0, "http://127.0.0.1:11/v1", "a", "a-model");
+  go_live(cat, a);
+  y.key.idx = 1;
+  self->send(cat, models_atom::value, y);
   run();
-  auto snap = cell.load();
-  CAF_REQUIRE_EQUAL(snap->openai.count("a-model"), 1u);
-  CAF_REQUIRE_EQUAL(snap->openai.count("b-model"), 1u);
-  CAF_CHECK(snap->openai.at("a-model").targets.at(0).endpoint == a_now);
-  CAF_CHECK(snap->openai.at("b-model").targets.at(0).endpoint == b_now);
+  CAF_CHECK_EQUAL(cell.load()->openai_models_body,
+                  R"({"data":[{"id":"a-model"},{"id":"y-model"}],"object":"list"})");
+  a.key.idx = 1;
+  y.key.idx = 0;
+  self->send(cat, models_atom::value, a);
+  self->send(cat, models_atom::value, y);
+  run();
+  snap = cell.load();
+  CAF_CHECK_EQUAL(snap->openai_models_body,
+                  R"({"data":[{"id":"y-model"},{"id":"a-model"}],"object":"list"})");
+  CAF_CHECK(snap->openai.at("a-model").targets.at(0).endpoint == a.endpoint);
+  CAF_CHECK(snap->openai.at("y-model").targets.at(0).endpoint == y.endpoint);
   self->send_exit(cat, caf::exit_reason::user_shutdown);
 }
 
@@ -494,6 +500,7 @@ CAF_TEST(keeps one actor per enabled connection in step with config) {
   auto mgr = sys.spawn(connection_manager_impl, cat, make, log.fetcher(), health_params{});
   gateway_config cfg;
   cfg.openai.base_urls = {"http://a/v1", "http://b/v1", "not a url"};
+  cfg.openai.ids = {"id-a", "id-b", "id-bad"};
   cfg.openai.api_keys.resize(3);
   cfg.ollama.base_urls = {"http://o:11434"};
   cfg.ollama.api_configs_json = R"({"0":{"enable":false}})";
@@ -515,11 +522,26 @@ CAF_TEST(keeps one actor per enabled connection in step with config) {
   consume_messages();
   CAF_CHECK_EQUAL(cell.load()->openai.at("m").targets.size(), 2u);
 
-  // Same config again: nothing restarts. Then connection 1 goes away.
+  // Same config again: nothing restarts. Then connection 0 goes away: connection 1 (id-b) moves
+  // to index 0 and keeps its endpoint, pool and list. Then the bad one goes too.
   self->send(mgr, config_changed_atom::value, cfg);
   consume_messages();
   CAF_CHECK_EQUAL(endpoints_made, 2);
-  cfg.openai.base_urls = {"http://a/v1"};
+  auto b_endpoint = cell.load()->openai.at("m").targets.at(1).endpoint;
+  CAF_CHECK_EQUAL(b_endpoint->id(), "id-b");
+  cfg.openai.base_urls = {"http://b/v1", "not a url"};
+  cfg.openai.ids = {"id-b", "id-bad"};
+  cfg.openai.api_keys.resize(2);
+  self->send(mgr, config_changed_atom::value, cfg);
+  consume_messages();
+  CAF_CHECK_EQUAL(endpoints_made, 2);
+  CAF_CHECK_EQUAL(keys().size(), 1u);
+  CAF_REQUIRE_EQUAL(cell.load()->openai.at("m").targets.size(), 1u);
+  CAF_CHECK(cell.load()->openai.at("m").targets.at(0).endpoint == b_endpoint);
+  CAF_CHECK_EQUAL(b_endpoint->key().idx, 0);  // listed where it is now
+  CAF_CHECK_EQUAL(cell.load()->openai_models_by_idx.count(0), 1u);
+  cfg.openai.base_urls = {"http://b/v1"};
+  cfg.openai.ids = {"id-b"};
   cfg.openai.api_keys.resize(1);
   self->send(mgr, config_changed_atom::value, cfg);
   consume_messages();

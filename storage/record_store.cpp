@@ -1,0 +1,213 @@
+#include "storage/record_store.hpp"
+
+#include <openssl/rand.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+
+namespace sb {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view schema_key = "meta/schema_version";
+constexpr std::string_view node_key = "meta/node_id";
+
+rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+
+// The database holds secrets: the directory and every file in it are the owner's alone, also
+// when an earlier version (or the admin) created them readable by others. New files follow the
+// process umask, which main sets to 077. The data dir itself may be shared (a volume, /tmp): it
+// is not changed, only reported.
+void keep_to_owner(const fs::path& dir, const fs::path& db_dir) {
+  std::error_code ec;
+  if (auto st = fs::status(dir, ec);
+      !ec && (st.permissions() & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none)
+    spdlog::warn("data dir '{}' is open to other users; the database inside is kept to its owner",
+                 dir.string());
+  if (!fs::is_directory(db_dir, ec)) return;
+  fs::permissions(db_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  for (auto& entry : fs::directory_iterator(db_dir, ec))
+    if (entry.is_regular_file(ec))
+      fs::permissions(entry.path(), fs::perms::owner_read | fs::perms::owner_write,
+                      fs::perm_options::replace, ec);
+}
+
+rocksdb::DB* open_db(const fs::path& db_dir, std::string& error) {
+  rocksdb::Options opts;
+  opts.create_if_missing = true;
+  opts.paranoid_checks = true;
+  opts.max_open_files = 64;
+  opts.keep_log_file_num = 2;
+  rocksdb::DB* raw = nullptr;
+  auto st = rocksdb::DB::Open(opts, db_dir.string(), &raw);
+  if (!st.ok()) error = "cannot open the database in '" + db_dir.string() + "': " + st.ToString();
+  return raw;
+}
+
+std::optional<std::string> get(rocksdb::DB& db, std::string_view key, std::string& error) {
+  std::string value;
+  auto st = db.Get(rocksdb::ReadOptions(), slice(key), &value);
+  if (st.IsNotFound()) return std::nullopt;
+  if (!st.ok()) error = "cannot read the database: " + st.ToString();
+  return st.ok() ? std::optional(std::move(value)) : std::nullopt;
+}
+
+// Brings the database to `record_store::schema`; its node id in `node`. False (and `error`)
+// when it cannot.
+bool upgrade(rocksdb::DB& db, const std::vector<migration>& migrations, std::string& node,
+             std::string& error) {
+  auto found = get(db, schema_key, error);
+  if (!error.empty()) return false;
+  auto stored_node = get(db, node_key, error);
+  if (!error.empty()) return false;
+  node = stored_node ? *stored_node : random_hex_id(16);
+  int version = found ? std::atoi(found->c_str()) : record_store::schema;  // new: current
+  if (found && (version < 1 || version > record_store::schema)) {
+    error = "database schema version " + *found + " is not supported (this release reads 1 to " +
+            std::to_string(record_store::schema) + ")";
+    return false;
+  }
+  rocksdb::WriteBatch batch;
+  raw_reader read = [&db](std::string_view key) {
+    std::string ignored;
+    return get(db, key, ignored);
+  };
+  for (int v = version; v < record_store::schema; ++v) {
+    auto step = std::find_if(migrations.begin(), migrations.end(),
+                             [v](const migration& m) { return m.from == v; });
+    if (step == migrations.end()) {
+      error = "no upgrade from database schema version " + std::to_string(v);
+      return false;
+    }
+    migration_output out;
+    if (!step->run(read, node, out, error)) return false;
+    for (auto& r : out.records) batch.Put(record_key(r.kind, r.id), encode_record_value(r));
+    for (auto& k : out.erase) batch.Delete(k);
+    spdlog::info("database upgraded from schema {} to {} ({} records)", v, v + 1,
+                 out.records.size());
+  }
+  if (found && version == record_store::schema && stored_node) return true;
+  batch.Put(slice(schema_key), std::to_string(record_store::schema));
+  batch.Put(slice(node_key), node);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (auto st = db.Write(wo, &batch); !st.ok()) {
+    error = "cannot write the database: " + st.ToString();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string random_hex_id(std::size_t hex_digits) {
+  std::string bytes((hex_digits + 1) / 2, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(bytes.size())) !=
+      1)
+    throw std::runtime_error("no random bytes for an id");
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  out.resize(hex_digits);
+  return out;
+}
+
+std::string record_key(std::string_view kind, std::string_view id) {
+  std::string k = "r/";
+  k.append(kind).append("/").append(id);
+  return k;
+}
+
+std::string encode_record_value(const record& r) {
+  json::object o;
+  o["stamp"] = r.version.stamp;
+  o["node"] = r.version.node;
+  if (r.deleted) {
+    o["deleted"] = true;
+  } else {
+    boost::system::error_code ec;
+    auto data = json::parse(r.data, ec);
+    o["data"] = !ec && data.is_object() ? std::move(data) : json::object{};
+  }
+  return json::serialize(o);
+}
+
+std::optional<record> decode_record_value(std::string_view kind, std::string_view id,
+                                          std::string_view value) {
+  boost::system::error_code ec;
+  auto v = json::parse(value, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  auto& o = v.as_object();
+  auto* stamp = o.if_contains("stamp");
+  auto* node = o.if_contains("node");
+  if (!stamp || !stamp->is_number() || !node || !node->is_string()) return std::nullopt;
+  record r{std::string(kind), std::string(id), {stamp->to_number<std::uint64_t>(),
+                                                std::string(node->as_string())}};
+  if (auto* d = o.if_contains("deleted"); d && d->is_bool()) r.deleted = d->as_bool();
+  if (!r.deleted) {
+    auto* data = o.if_contains("data");
+    if (!data || !data->is_object()) return std::nullopt;
+    r.data = json::serialize(*data);
+  }
+  return r;
+}
+
+record_store::record_store(rocksdb::DB* db, std::string node) : db_(db), node_(std::move(node)) {}
+record_store::~record_store() = default;
+
+std::unique_ptr<record_store> record_store::open(const std::string& dir,
+                                                 const std::vector<migration>& migrations,
+                                                 std::string& error) {
+  std::error_code fec;
+  fs::create_directories(dir, fec);
+  if (fec) {
+    error = "cannot create data dir '" + dir + "': " + fec.message();
+    return nullptr;
+  }
+  auto db_dir = fs::path(dir) / "config.rocksdb";
+  keep_to_owner(dir, db_dir);
+  std::unique_ptr<rocksdb::DB> db(open_db(db_dir, error));
+  if (!db) return nullptr;
+  std::string node;
+  if (!upgrade(*db, migrations, node, error)) return nullptr;
+  return std::unique_ptr<record_store>(new record_store(db.release(), std::move(node)));
+}
+
+std::vector<record> record_store::load(std::string_view kind, std::string& error) const {
+  std::vector<record> out;
+  auto prefix = record_key(kind, "");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto key = it->key().ToStringView();
+    auto id = key.substr(prefix.size());
+    auto r = decode_record_value(kind, id, it->value().ToStringView());
+    if (!r) {
+      error = "stored record '" + std::string(key) + "' is not in the expected shape";
+      return {};
+    }
+    out.push_back(std::move(*r));
+  }
+  if (!it->status().ok()) error = "cannot read the database: " + it->status().ToString();
+  return out;
+}
+
+bool record_store::write(const std::vector<record>& batch, std::string& error) {
+  rocksdb::WriteBatch wb;
+  for (auto& r : batch) wb.Put(record_key(r.kind, r.id), encode_record_value(r));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  auto st = db_->Write(wo, &wb);
+  if (!st.ok()) error = "cannot write the database: " + st.ToString();
+  return st.ok();
+}
+
+}  // namespace sb
