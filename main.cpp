@@ -24,6 +24,7 @@
 #include "actors/core_watchdog.hpp"
 #include "config/settings.hpp"
 #include "config/startup_config.hpp"
+#include "http/api/config_json.hpp"
 #include "http/api/router.hpp"
 #include "http/server/resource_limits.hpp"
 #include "http/upstream/model_fetch.hpp"
@@ -82,7 +83,13 @@ int run(sb::settings s, const sb::env_lookup& env) {
   rt.config.publish(std::make_shared<const sb::gateway_config>(*initial));
   sb::balancing_choice balancing{s.balancing, s.balancing_by_model};
   auto catalog = sys.spawn(sb::catalog_actor_impl, &rt.catalog, balancing);
-  auto config = sys.spawn<caf::detached>(sb::config_actor_impl, store, *initial, &rt.config);
+  sb::config_form_reader read_form = [allow = s.allow_link_local_upstreams](
+                                         sb::provider_kind kind, std::string_view form,
+                                         const sb::provider_config& current, std::string& why) {
+    return sb::parse_provider_config_update(kind, form, current, allow, why);
+  };
+  auto config = sys.spawn<caf::detached>(sb::config_actor_impl, store, *initial, &rt.config,
+                                         std::move(read_form));
   sb::endpoint_factory make_endpoint =
       [&rt](const sb::connection_spec& spec,
             std::string& why) -> std::shared_ptr<sb::upstream_endpoint> {

@@ -10,18 +10,23 @@ namespace {
 // Its state travels as spawn arguments, not lambda captures: CAF 0.17 binds a reference to a null
 // argument tuple when an actor function takes none (UBSan reports it).
 void bridge_update(caf::event_based_actor* self, config_actor cfg, provider_kind kind,
-                   provider_config next, control_plane::update_callback done,
-                   caf::actor_system* sys) {
-  self->request(cfg, std::chrono::seconds(30), update_atom::value, kind, std::move(next))
-      .then([done](gateway_config& applied) { done(std::move(applied), {}); },
-            [done, sys](caf::error& err) { done(std::nullopt, sys->render(err)); });
+                   std::string form, std::vector<std::uint64_t> if_match,
+                   control_plane::update_callback done, caf::actor_system* sys) {
+  self->request(cfg, std::chrono::seconds(30), update_atom::value, kind, std::move(form),
+                std::move(if_match))
+      .then([done](config_update_result& r) { done(std::move(r)); },
+            [done, sys](caf::error& err) {
+              done({update_outcome::failed, gateway_config{}, sys->render(err)});
+            });
 }
 
 }  // namespace
 
-void control_plane_bridge::update_provider(provider_kind kind, provider_config next,
+void control_plane_bridge::update_provider(provider_kind kind, std::string form,
+                                           std::vector<std::uint64_t> if_match,
                                            update_callback done) {
-  sys_.spawn(bridge_update, config_, kind, std::move(next), std::move(done), &sys_);
+  sys_.spawn(bridge_update, config_, kind, std::move(form), std::move(if_match), std::move(done),
+             &sys_);
 }
 
 void control_plane_bridge::refresh_models(provider_kind kind, int idx) {

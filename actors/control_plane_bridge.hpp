@@ -14,7 +14,8 @@ class control_plane_bridge : public control_plane {
   control_plane_bridge(caf::actor_system& sys, config_actor config,
                        connection_manager_actor manager)
       : sys_(sys), config_(std::move(config)), manager_(std::move(manager)) {}
-  void update_provider(provider_kind kind, provider_config next, update_callback done) override;
+  void update_provider(provider_kind kind, std::string form, std::vector<std::uint64_t> if_match,
+                       update_callback done) override;
   void refresh_models(provider_kind kind, int idx) override;
 
  private:

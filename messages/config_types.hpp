@@ -54,4 +54,23 @@ typename Inspector::result_type inspect(Inspector& f, gateway_config& x) {
   return f(caf::meta::type_name("gateway_config"), x.version, x.openai, x.ollama);
 }
 
+/// How an admin's edit of one provider family ended (config_actor's answer to update).
+enum class update_outcome : std::uint8_t {
+  applied,   // durable, broadcast; `config` is the new configuration
+  invalid,   // the form was refused (400); `error` says why
+  conflict,  // If-Match named a version that is not current (412); `config` is the current one
+  failed,    // it could not be stored (500); `error` says why
+};
+
+struct config_update_result {
+  update_outcome outcome = update_outcome::failed;
+  gateway_config config;
+  std::string error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, config_update_result& x) {
+  return f(caf::meta::type_name("config_update_result"), x.outcome, x.config, x.error);
+}
+
 }  // namespace sb

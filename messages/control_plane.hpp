@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "messages/config_types.hpp"
 
@@ -14,11 +15,13 @@ class control_plane {
  public:
   virtual ~control_plane() = default;
 
-  using update_callback =
-      std::function<void(std::optional<gateway_config> applied, std::string error)>;
+  using update_callback = std::function<void(config_update_result)>;
 
-  /// Replaces one provider family's configuration; `done` runs once the change is durable.
-  virtual void update_provider(provider_kind kind, provider_config next, update_callback done) = 0;
+  /// Applies an admin's update form for one provider family, made from one of the versions in
+  /// `if_match` (empty: whichever is current); `done` runs once the change is durable, or with
+  /// why it was not made.
+  virtual void update_provider(provider_kind kind, std::string form,
+                               std::vector<std::uint64_t> if_match, update_callback done) = 0;
 
   /// Has connection `idx` of `kind` fetch its model list now (one-way; the catalog follows).
   virtual void refresh_models(provider_kind kind, int idx) = 0;

@@ -30,6 +30,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
 CAF_ADD_TYPE_ID(switchboard, (sb::secret_string))
 CAF_ADD_TYPE_ID(switchboard, (sb::provider_config))
 CAF_ADD_TYPE_ID(switchboard, (sb::gateway_config))
+CAF_ADD_TYPE_ID(switchboard, (sb::config_update_result))
 CAF_ADD_TYPE_ID(switchboard, (sb::upstream_key))
 CAF_ADD_TYPE_ID(switchboard, (sb::model_entry))
 CAF_ADD_TYPE_ID(switchboard, (sb::fetch_result))
@@ -56,12 +57,16 @@ namespace sb {
 /// gateways later (gateway_config is serializable for that reason).
 using config_subscriber = caf::typed_actor<caf::reacts_to<config_changed_atom, gateway_config>>;
 
-/// Owns the live configuration. `get` answers the current one; `update` replaces one provider
-/// family, answers only after the write is durable (RocksDB, sync), then broadcasts. A subscriber
-/// receives the current configuration at once, then every change.
+/// Owns the live configuration. `get` answers the current one; `update` reads an admin's form for
+/// one provider family against the configuration it holds now (masked secrets resolved there, so
+/// two writers never resolve against a stale copy), refuses it when the versions it names
+/// (If-Match; none: last writer wins) do not include the current one, and answers only after the
+/// write is durable (RocksDB, sync), then broadcasts. A subscriber receives the current
+/// configuration at once, then every change.
 using config_actor = caf::typed_actor<
     caf::replies_to<get_atom>::with<gateway_config>,
-    caf::replies_to<update_atom, provider_kind, provider_config>::with<gateway_config>,
+    caf::replies_to<update_atom, provider_kind, std::string,
+                    std::vector<std::uint64_t>>::with<config_update_result>,
     caf::reacts_to<subscribe_atom, config_subscriber>>;
 
 /// Keeps one upstream_actor per enabled connection, in step with the configuration.

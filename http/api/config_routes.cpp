@@ -10,6 +10,9 @@
 #include "config/masked_echo.hpp"
 #include "config/secret_fields.hpp"
 #include "http/api/config_json.hpp"
+#include "http/api/entity_tag.hpp"
+#include "http/server/errors.hpp"
+#include "http/server/field_value.hpp"
 #include "http/upstream/providers/provider_adapter.hpp"
 #include "http/upstream/upstream_address_policy.hpp"
 #include "http/upstream/upstream_call.hpp"
@@ -29,61 +32,79 @@ namespace {
 
 // Asks the control plane for a config change and completes on the caller's executor. A plain
 // function, not a coroutine: g++ 12 mis-moves init-captures of lambdas written inside coroutines.
-using update_outcome = std::pair<std::optional<gateway_config>, std::string>;
-
 struct update_initiation {
   control_plane* cp;
   template <class Handler>
-  void operator()(Handler&& handler, provider_kind kind, provider_config cfg) const {
+  void operator()(Handler&& handler, provider_kind kind, std::string form,
+                  std::vector<std::uint64_t> if_match) const {
     auto ex = net::get_associated_executor(handler);
     auto h = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
     auto work = net::make_work_guard(ex);
-    cp->update_provider(
-        kind, std::move(cfg),
-        [h, ex, work](std::optional<gateway_config> applied, std::string error) {
-          net::post(ex, [h, o = update_outcome{std::move(applied), std::move(error)}]() mutable {
-            (*h)(std::move(o));
-          });
-        });
+    cp->update_provider(kind, std::move(form), std::move(if_match),
+                        [h, ex, work](config_update_result r) {
+                          net::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+                        });
   }
 };
 
 template <class Token>
-auto async_update_provider(control_plane& cp, provider_kind kind, provider_config cfg,
-                           Token&& token) {
-  return net::async_initiate<Token, void(update_outcome)>(update_initiation{&cp}, token, kind,
-                                                          std::move(cfg));
+auto async_update_provider(control_plane& cp, provider_kind kind, std::string form,
+                           std::vector<std::uint64_t> if_match, Token&& token) {
+  return net::async_initiate<Token, void(config_update_result)>(
+      update_initiation{&cp}, token, kind, std::move(form), std::move(if_match));
 }
-
 
 const provider_config& family(const gateway_config& cfg, provider_kind kind) {
   return kind == provider_kind::openai ? cfg.openai : cfg.ollama;
 }
 
+std::string etag_line(const provider_config& p) {
+  return "ETag: " + entity_tag(p.version) + "\r\n";
+}
+
 route_result config_of(api_context& ctx, session_io& s, provider_kind kind) {
-  co_return co_await send_body(s, http::status::ok,
-                               render_provider_config(kind, family(*ctx.rt.config.load(), kind)));
+  auto cfg = ctx.rt.config.load();
+  auto& p = family(*cfg, kind);
+  co_return co_await send_body(s, http::status::ok, render_provider_config(kind, p),
+                               "application/json", etag_line(p));
+}
+
+// The 412 of an edit made from an old version: why, and the family as it is now (masked), with
+// its ETag, so the admin can redo the edit on top of it.
+std::string conflict_body(provider_kind kind, const provider_config& now) {
+  auto message = "the configuration changed since the version this edit names (If-Match); "
+                 "it is now at version " + entity_tag(now.version) + ": read it again and redo "
+                 "the edit";
+  auto body = boost::json::parse(error_body(gateway_error::precondition_failed, message));
+  body.as_object()["current"] = boost::json::parse(render_provider_config(kind, now));
+  return boost::json::serialize(body);
 }
 
 route_result update_config(api_context& ctx, session_io& s, client_request& req,
                            provider_kind kind) {
-  std::string error;
-  auto current = ctx.rt.config.load();
-  auto next = parse_provider_config_update(kind, req.body(), family(*current, kind),
-                                           ctx.rt.cfg.allow_link_local_upstreams, error);
-  if (!next) co_return co_await send_error(s, gateway_error::bad_request, error);
-
-  // The config actor answers on its own thread; the answer is posted back to this session's
-  // thread. Admin writes are rare, so this one cross-thread round trip is off the hot path.
-  auto [applied, why] =
-      co_await async_update_provider(ctx.cp, kind, std::move(*next), net::use_awaitable);
-  if (!applied) {
-    co_return co_await send_error(s, gateway_error::internal,
-                                  "could not store the configuration: " + why);
+  std::optional<std::string_view> if_match;
+  if (auto v = field_value(req, http::field::if_match); !v.empty()) if_match = v;
+  // The form is read by the config actor, against the configuration it holds (masks resolved
+  // there); the answer is posted back to this session's thread. Admin writes are rare, so this one
+  // cross-thread round trip is off the hot path.
+  auto r = co_await async_update_provider(ctx.cp, kind, std::move(req.body()),
+                                          if_match_versions(if_match), net::use_awaitable);
+  auto& now = family(r.config, kind);
+  switch (r.outcome) {
+    case update_outcome::applied:
+      ctx.rt.metrics.config_updates.fetch_add(1, std::memory_order_relaxed);
+      co_return co_await send_body(s, http::status::ok, render_provider_config(kind, now),
+                                   "application/json", etag_line(now));
+    case update_outcome::conflict:
+      co_return co_await send_body(s, http::status::precondition_failed, conflict_body(kind, now),
+                                   "application/json", etag_line(now));
+    case update_outcome::invalid:
+      co_return co_await send_error(s, gateway_error::bad_request, r.error);
+    case update_outcome::failed:
+      break;
   }
-  ctx.rt.metrics.config_updates.fetch_add(1, std::memory_order_relaxed);
-  co_return co_await send_body(s, http::status::ok,
-                               render_provider_config(kind, family(*applied, kind)));
+  co_return co_await send_error(s, gateway_error::internal,
+                                "could not store the configuration: " + r.error);
 }
 
 // The connection a verify form describes ({"url", "key", "config"}), or why it cannot be tried.

@@ -27,6 +27,8 @@ error_traits traits_of(gateway_error e) {
       return {http::status::request_header_fields_too_large, "invalid_request_error", L::info};
     case gateway_error::expectation_failed:
       return {http::status::expectation_failed, "invalid_request_error", L::debug};
+    case gateway_error::precondition_failed:
+      return {http::status::precondition_failed, "precondition_failed", L::info};
     case gateway_error::unsupported_media_type:
       return {http::status::unsupported_media_type, "invalid_request_error", L::info};
     case gateway_error::overloaded:

@@ -22,6 +22,7 @@ enum class gateway_error {
   headers_too_large,
   unsupported_media_type,  // a state-changing route sent something other than JSON
   expectation_failed,      // an Expect other than 100-continue (417)
+  precondition_failed,     // If-Match names a version that is no longer current (412)
   overloaded,              // over the memory budget: retry shortly (503 with Retry-After)
   upstreams_down,          // every connection serving the model is unreachable (503, Retry-After)
   upstreams_throttled,     // every connection serving the model said 429 and its time runs (429)

@@ -118,6 +118,82 @@ def test_a_connection_keeps_its_id_and_pool_when_another_is_deleted():
         b.stop()
 
 
+def test_an_edit_from_a_stale_version_gets_412_and_the_current_one():
+    a = FakeUpstream(models=["a-model"], name="A")
+    gw = Gateway({"OPENAI_API_BASE_URLS": a.url, "OPENAI_API_KEYS": "sk-first-key"})
+    try:
+        status, hdrs, raw = gw.get("/openai/config")
+        etag = hdrs["etag"]
+        check(status == 200 and etag.startswith('"') and etag.endswith('"'), hdrs)
+        form = json.loads(raw)
+        # Two admins edit from the same version: the first wins, the second is told.
+        first = dict(form, OPENAI_API_CONFIGS={"0": {"prefix_id": "one"}})
+        second = dict(form, OPENAI_API_CONFIGS={"0": {"prefix_id": "two"}})
+        status, hdrs1, raw = gw.post("/openai/config/update", first, headers={"If-Match": etag})
+        check(status == 200 and hdrs1["etag"] != etag, (status, raw))
+        status, hdrs2, raw = gw.post("/openai/config/update", second, headers={"If-Match": etag})
+        check(status == 412, (status, raw))
+        body = json.loads(raw)
+        check(hdrs2["etag"] == hdrs1["etag"] and "changed since" in body["detail"], (hdrs2, body))
+        current = body["current"]
+        check(current["OPENAI_API_CONFIGS"]["0"]["prefix_id"] == "one", body)
+        check(current["OPENAI_API_KEYS"] == ["****-key"], "the key is shown masked in a 412 too")
+        check(b"sk-first-key" not in raw, raw)
+        # Redone on top of the current version, it applies; without If-Match the last writer wins.
+        status, _, raw = gw.post("/openai/config/update", second, headers={"If-Match": hdrs2["etag"]})
+        check(status == 200 and json.loads(raw)["OPENAI_API_CONFIGS"]["0"]["prefix_id"] == "two", raw)
+        status, _, raw = gw.post("/openai/config/update", first)
+        check(status == 200 and json.loads(raw)["OPENAI_API_CONFIGS"]["0"]["prefix_id"] == "one", raw)
+        # A weak or foreign tag never matches: refused, not applied.
+        status, _, _ = gw.post("/openai/config/update", second, headers={"If-Match": 'W/' + hdrs2["etag"]})
+        check(status == 412, status)
+        status, _, _ = gw.post("/openai/config/update", second, headers={"If-Match": "*"})
+        check(status == 200, status)
+        # Each family has its own version: an Ollama edit does not make an OpenAI edit stale.
+        status, hdrs, _ = gw.get("/openai/config")
+        status, _, raw = gw.post("/ollama/config/update", {"OLLAMA_BASE_URLS": []})
+        check(status == 200, raw)
+        status, _, raw = gw.post("/openai/config/update", first, headers={"If-Match": hdrs["etag"]})
+        check(status == 200, raw)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        a.stop()
+
+
+def test_concurrent_writers_with_if_match_never_lose_an_acknowledged_edit():
+    import threading
+    a = FakeUpstream(models=["a-model"], name="A")
+    gw = Gateway({"OPENAI_API_BASE_URLS": a.url})
+    applied, refused = [], []
+    try:
+        def writer(n):
+            # Read, change, write with If-Match; on 412 read again and redo: every edit lands once.
+            for attempt in range(50):
+                status, hdrs, raw = gw.get("/openai/config")
+                form = json.loads(raw)
+                tags = form["OPENAI_API_CONFIGS"]["0"].get("tags", [])
+                form["OPENAI_API_CONFIGS"]["0"]["tags"] = tags + [{"name": f"w{n}"}]
+                status, _, raw = gw.post("/openai/config/update", form, headers={"If-Match": hdrs["etag"]})
+                if status == 200:
+                    applied.append(n)
+                    return
+                check(status == 412, (status, raw))
+                refused.append(n)
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        check(sorted(applied) == list(range(6)), (applied, refused))
+        tags = configs(gw, "openai")["OPENAI_API_CONFIGS"]["0"]["tags"]
+        check(sorted(t["name"] for t in tags) == [f"w{n}" for n in range(6)], tags)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        a.stop()
+
+
 if __name__ == "__main__":
     run_tests([test_a_schema_1_data_directory_upgrades_in_place,
-               test_a_connection_keeps_its_id_and_pool_when_another_is_deleted])
+               test_a_connection_keeps_its_id_and_pool_when_another_is_deleted,
+               test_an_edit_from_a_stale_version_gets_412_and_the_current_one,
+               test_concurrent_writers_with_if_match_never_lose_an_acknowledged_edit])

@@ -9,6 +9,7 @@
 #include "actors/connection_manager.hpp"
 #include "actors/core_watchdog.hpp"
 #include "actors/upstream_actor.hpp"
+#include "http/api/config_json.hpp"
 #include "http/server/runtime.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
 
@@ -91,7 +92,12 @@ CAF_TEST(update is durable then broadcast and published) {
   snapshot_cell<gateway_config> cell;
   gateway_config initial;
   initial.version = 1;
-  auto cfg = sys.spawn(config_actor_impl, store, initial, &cell);
+  initial.openai.version = 1;
+  config_form_reader read = [](provider_kind kind, std::string_view form,
+                               const provider_config& current, std::string& why) {
+    return parse_provider_config_update(kind, form, current, false, why);
+  };
+  auto cfg = sys.spawn(config_actor_impl, store, initial, &cell, read);
   auto seen = std::make_shared<std::vector<gateway_config>>();
   // State as a spawn argument: CAF 0.17 binds a reference to a null tuple for argument-less
   // actor functions, which UBSan reports.
@@ -103,17 +109,27 @@ CAF_TEST(update is durable then broadcast and published) {
   self->send(cfg, subscribe_atom::value, sub);
   run();
   CAF_REQUIRE_EQUAL(seen->size(), 1u);  // the current config at once
-  provider_config next;
-  next.base_urls = {"http://new/v1"};
-  next.api_keys = {secret_string("sk-x")};
-  auto pending = self->request(cfg, caf::infinite, update_atom::value, provider_kind::openai, next);
-  run();
-  gateway_config applied;
-  pending.receive([&](gateway_config& a) { applied = std::move(a); },
-                  [&](caf::error& e) { CAF_FAIL("update failed: " << sys.render(e)); });
+  auto update = [&](std::string form, std::vector<std::uint64_t> if_match) {
+    auto pending = self->request(cfg, caf::infinite, update_atom::value, provider_kind::openai,
+                                 std::move(form), std::move(if_match));
+    run();
+    config_update_result r;
+    pending.receive([&](config_update_result& a) { r = std::move(a); },
+                    [&](caf::error& e) { CAF_FAIL("update failed: " << sys.render(e)); });
+    return r;
+  };
+  auto form = R"({"OPENAI_API_BASE_URLS":["http://new/v1"],"OPENAI_API_KEYS":["sk-x"]})";
+  // Made from a version that is not current: refused, nothing written.
+  auto stale = update(form, {7});
+  CAF_CHECK(stale.outcome == update_outcome::conflict);
+  CAF_CHECK_EQUAL(stale.config.openai.version, 1u);
+  CAF_CHECK(update("{}", {}).outcome == update_outcome::invalid);
+  auto r = update(form, {1});
+  CAF_REQUIRE(r.outcome == update_outcome::applied);
+  auto& applied = r.config;
   CAF_CHECK(applied.version > 1u);
   CAF_CHECK_EQUAL(applied.openai.version, applied.version);
-  CAF_CHECK_EQUAL(applied.openai.base_urls, next.base_urls);
+  CAF_CHECK_EQUAL(applied.openai.base_urls, std::vector<std::string>{"http://new/v1"});
   CAF_REQUIRE_EQUAL(applied.openai.ids.size(), 1u);  // a new connection gets an id
   run();
   CAF_REQUIRE_EQUAL(seen->size(), 2u);
