@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(cmake make g++ pkg-config ccache ca-certificates curl python3 openssl
       libcaf-dev libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
-      libboost-url1.81-dev libsimdjson-dev librocksdb-dev libspdlog-dev libssl-dev)
+      libboost-url1.81-dev libsimdjson-dev librocksdb-dev libspdlog-dev libssl-dev
+      libsodium-dev)
 if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk nginx-light haproxy); fi
 if [ "${1:-}" = "--fuzz" ]; then pkgs+=(clang-14 clang libclang-rt-14-dev); fi
 # The SDK client tests run the official npm clients: Debian's node and npm unless one is on PATH.

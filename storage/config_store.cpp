@@ -5,14 +5,18 @@
 
 namespace sb {
 
-config_store::config_store(std::unique_ptr<record_store> records)
+std::shared_ptr<record_store> open_record_store(const std::string& dir, std::string& error) {
+  return record_store::open(dir, {schema_v1_upgrade()}, error);
+}
+
+config_store::config_store(std::shared_ptr<record_store> records)
     : records_(std::move(records)) {}
 config_store::~config_store() = default;
 
 std::unique_ptr<config_store> config_store::open(const std::string& dir, std::string& error) {
-  auto records = record_store::open(dir, {schema_v1_upgrade()}, error);
+  auto records = open_record_store(dir, error);
   if (!records) return nullptr;
-  return std::unique_ptr<config_store>(new config_store(std::move(records)));
+  return std::make_unique<config_store>(std::move(records));
 }
 
 std::optional<gateway_config> config_store::load(std::string& error) {
@@ -22,10 +26,8 @@ std::optional<gateway_config> config_store::load(std::string& error) {
   if (!error.empty()) return std::nullopt;
   written_.clear();
   for (auto* set : {&providers, &connections})
-    for (auto& r : *set) {
-      clock_.witness(r.version.stamp);
+    for (auto& r : *set)
       if (!r.deleted) written_[record_key(r.kind, r.id)] = r;
-    }
   if (providers.empty()) return std::nullopt;  // never saved
   gateway_config cfg;
   if (!config_from_records(providers, connections, cfg, error)) return std::nullopt;
@@ -56,7 +58,6 @@ bool config_store::save(const gateway_config& cfg, std::string& error) {
     }
   if (batch.empty()) return true;
   if (!records_->write(batch, error)) return false;
-  for (auto& r : batch) clock_.witness(r.version.stamp);
   written_ = std::move(next);
   return true;
 }

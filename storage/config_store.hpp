@@ -13,12 +13,18 @@
 
 namespace sb {
 
+/// The database in `dir`, upgraded to the current schema with every migration there is: what
+/// the gateway's stores (config, accounts) share. Null and `error` when it cannot be opened.
+std::shared_ptr<record_store> open_record_store(const std::string& dir, std::string& error);
+
 class config_store {
  public:
   /// Opens (creating if needed) the database in `dir`, upgrading a database an older release
   /// wrote. Fails with a readable error when the directory is unusable, the database is corrupt,
   /// or it was written by a newer schema.
   static std::unique_ptr<config_store> open(const std::string& dir, std::string& error);
+  /// The configuration in a store shared with others (open_record_store).
+  explicit config_store(std::shared_ptr<record_store> records);
 
   ~config_store();
 
@@ -31,13 +37,11 @@ class config_store {
   bool save(const gateway_config& cfg, std::string& error);
 
   /// A stamp for a new write: after every stamp stored here.
-  std::uint64_t tick() { return clock_.tick(); }
+  std::uint64_t tick() { return records_->next_version().stamp; }
   const std::string& node() const { return records_->node(); }
 
  private:
-  explicit config_store(std::unique_ptr<record_store> records);
-  std::unique_ptr<record_store> records_;
-  hybrid_clock clock_;
+  std::shared_ptr<record_store> records_;
   std::map<std::string, record> written_;  // by record_key: what the database holds (live)
 };
 

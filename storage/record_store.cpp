@@ -182,7 +182,7 @@ std::unique_ptr<record_store> record_store::open(const std::string& dir,
   return std::unique_ptr<record_store>(new record_store(db.release(), std::move(node)));
 }
 
-std::vector<record> record_store::load(std::string_view kind, std::string& error) const {
+std::vector<record> record_store::load(std::string_view kind, std::string& error) {
   std::vector<record> out;
   auto prefix = record_key(kind, "");
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
@@ -194,6 +194,7 @@ std::vector<record> record_store::load(std::string_view kind, std::string& error
       error = "stored record '" + std::string(key) + "' is not in the expected shape";
       return {};
     }
+    witness(r->version.stamp);
     out.push_back(std::move(*r));
   }
   if (!it->status().ok()) error = "cannot read the database: " + it->status().ToString();
@@ -207,7 +208,18 @@ bool record_store::write(const std::vector<record>& batch, std::string& error) {
   wo.sync = true;
   auto st = db_->Write(wo, &wb);
   if (!st.ok()) error = "cannot write the database: " + st.ToString();
+  for (auto& r : batch) witness(r.version.stamp);
   return st.ok();
+}
+
+record_version record_store::next_version() {
+  std::lock_guard lock(clock_mutex_);
+  return {clock_.tick(), node_};
+}
+
+void record_store::witness(std::uint64_t stamp) {
+  std::lock_guard lock(clock_mutex_);
+  clock_.witness(stamp);
 }
 
 }  // namespace sb

@@ -10,6 +10,7 @@
 // Every write is one WriteBatch with sync=true, so an acknowledged change survives a crash.
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,15 +68,22 @@ class record_store {
   const std::string& node() const { return node_; }
 
   /// Every record of `kind`, tombstones included, in id order.
-  std::vector<record> load(std::string_view kind, std::string& error) const;
+  std::vector<record> load(std::string_view kind, std::string& error);
 
   /// Writes `batch` durably and atomically; false (and `error`) on failure.
   bool write(const std::vector<record>& batch, std::string& error);
+
+  /// The version of a new write of this node: after every version loaded or written here
+  /// (thread-safe: the stores of several actors share this one).
+  record_version next_version();
 
  private:
   record_store(rocksdb::DB* db, std::string node);
   std::unique_ptr<rocksdb::DB> db_;
   std::string node_;
+  std::mutex clock_mutex_;
+  hybrid_clock clock_;
+  void witness(std::uint64_t stamp);
 };
 
 /// The stored form of one record (exposed for tests and migrations).
