@@ -17,6 +17,9 @@
 #include <cstdlib>
 #include <thread>
 
+#include <sodium.h>
+
+#include "actors/accounts_actor.hpp"
 #include "actors/catalog_actor.hpp"
 #include "actors/config_actor.hpp"
 #include "actors/connection_manager.hpp"
@@ -26,6 +29,8 @@
 #include "config/startup_config.hpp"
 #include "http/api/config_json.hpp"
 #include "http/api/router.hpp"
+#include "http/auth/secret_key.hpp"
+#include "http/auth/startup_accounts.hpp"
 #include "http/server/resource_limits.hpp"
 #include "http/upstream/model_fetch.hpp"
 #include "http/server/runtime.hpp"
@@ -51,26 +56,38 @@ int run(sb::settings s, const sb::env_lookup& env) {
           "127.0.0.1 (HOST) or put authentication in front.",
           s.host);
   }
-  if (s.webui_auth)
-    spdlog::warn(
-        "WEBUI_AUTH=True: user authentication is not available yet; every route that needs a "
-        "user answers 401. Set WEBUI_AUTH=False for single-user mode.");
-
+  if (sodium_init() < 0) {
+    spdlog::critical("libsodium cannot start");
+    return 1;
+  }
   std::string error;
-  auto store = std::shared_ptr<sb::config_store>(sb::config_store::open(s.data_dir, error));
-  if (!store) {
+  auto records = sb::open_record_store(s.data_dir, error);
+  if (!records) {
     spdlog::critical("{}", error);
     return 1;
   }
+  auto store = std::make_shared<sb::config_store>(records);
   auto initial = sb::startup_config(*store, env, s, error);
   if (!initial) {
     spdlog::critical("configuration: {}", error);
+    return 2;
+  }
+  auto account_store = std::make_shared<sb::account_store>(records);
+  auto accounts = sb::startup_accounts(*account_store, s, error);
+  if (!accounts) {
+    spdlog::critical("accounts: {}", error);
+    return 2;
+  }
+  auto token_key = sb::token_signing_key(s.accounts.secret_key, s.data_dir, error);
+  if (s.webui_auth && token_key.empty()) {
+    spdlog::critical("{}", error);
     return 2;
   }
 
   // The runtime (and its io_contexts) is declared before the actor system so it is destroyed
   // after it: actors may still post to an io_context while the system shuts down.
   sb::runtime rt(s);
+  rt.token_key = std::move(token_key);
   caf::actor_system_config cfg;
   cfg.set("scheduler.max-threads", static_cast<std::size_t>(s.caf_threads));
   cfg.set("work-stealing.aggressive-poll-attempts", static_cast<std::size_t>(1));
@@ -83,6 +100,8 @@ int run(sb::settings s, const sb::env_lookup& env) {
   rt.config.publish(std::make_shared<const sb::gateway_config>(*initial));
   sb::balancing_choice balancing{s.balancing, s.balancing_by_model};
   auto catalog = sys.spawn(sb::catalog_actor_impl, &rt.catalog, balancing);
+  auto accounts_owner = sys.spawn<caf::detached>(sb::accounts_actor_impl, account_store,
+                                                 std::move(*accounts), &rt.accounts);
   sb::config_form_reader read_form = [allow = s.allow_link_local_upstreams](
                                          sb::provider_kind kind, std::string_view form,
                                          const sb::provider_config& current, std::string& why) {
@@ -119,7 +138,8 @@ int run(sb::settings s, const sb::env_lookup& env) {
       std::vector<std::pair<std::string, caf::actor>>{
           {"config_actor", caf::actor_cast<caf::actor>(config)},
           {"connection_manager", caf::actor_cast<caf::actor>(manager)},
-          {"catalog_actor", caf::actor_cast<caf::actor>(catalog)}},
+          {"catalog_actor", caf::actor_cast<caf::actor>(catalog)},
+          {"accounts_actor", caf::actor_cast<caf::actor>(accounts_owner)}},
       sb::death_handler([&signals_ctx, &exit_code](const std::string& name,
                                                    const std::string& reason) {
         spdlog::critical("{} died ({}): routing cannot follow changes any more; exiting", name,
@@ -128,7 +148,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
         boost::asio::post(signals_ctx, [&signals_ctx] { signals_ctx.stop(); });
       }));
 
-  sb::control_plane_bridge control(sys, config, manager);
+  sb::control_plane_bridge control(sys, config, manager, accounts_owner);
   sb::router routes(rt, control);
   sb::server srv(rt, routes);
   if (!srv.listen(s.host, s.port, error)) {
@@ -136,6 +156,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(config, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(accounts_owner, caf::exit_reason::user_shutdown);
     return 2;
   }
   srv.start();
@@ -173,6 +194,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
   caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(config, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(accounts_owner, caf::exit_reason::user_shutdown);
   rt.io.stop();
   rt.io.join();
   spdlog::info("stopped");

@@ -20,7 +20,20 @@ void bridge_update(caf::event_based_actor* self, config_actor cfg, provider_kind
             });
 }
 
+void bridge_accounts(caf::event_based_actor* self, accounts_actor accounts, account_command cmd,
+                     control_plane::account_callback done, caf::actor_system* sys) {
+  self->request(accounts, std::chrono::seconds(30), account_atom::value, std::move(cmd))
+      .then([done](account_reply& r) { done(std::move(r)); },
+            [done, sys](caf::error& err) {
+              done({account_status::failed, sys->render(err), std::nullopt, std::nullopt, nullptr});
+            });
+}
+
 }  // namespace
+
+void control_plane_bridge::change_accounts(account_command cmd, account_callback done) {
+  sys_.spawn(bridge_accounts, accounts_, std::move(cmd), std::move(done), &sys_);
+}
 
 void control_plane_bridge::update_provider(provider_kind kind, std::string form,
                                            std::vector<std::uint64_t> if_match,

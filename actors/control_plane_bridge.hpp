@@ -12,16 +12,21 @@ namespace sb {
 class control_plane_bridge : public control_plane {
  public:
   control_plane_bridge(caf::actor_system& sys, config_actor config,
-                       connection_manager_actor manager)
-      : sys_(sys), config_(std::move(config)), manager_(std::move(manager)) {}
+                       connection_manager_actor manager, accounts_actor accounts)
+      : sys_(sys),
+        config_(std::move(config)),
+        manager_(std::move(manager)),
+        accounts_(std::move(accounts)) {}
   void update_provider(provider_kind kind, std::string form, std::vector<std::uint64_t> if_match,
                        update_callback done) override;
+  void change_accounts(account_command cmd, account_callback done) override;
   void refresh_models(provider_kind kind, int idx) override;
 
  private:
   caf::actor_system& sys_;
   config_actor config_;
   connection_manager_actor manager_;
+  accounts_actor accounts_;
 };
 
 }  // namespace sb

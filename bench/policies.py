@@ -115,7 +115,7 @@ def run_policy(policy, upstreams, seconds, concurrency):
     fakes = [start_fake(name, behave) for name, behave, _ in upstreams]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "OLLAMA_", "ENABLE_"))}
     env.update({"OPENAI_API_BASE_URLS": ";".join(f"http://127.0.0.1:{f.port}/v1" for f in fakes),
-                "ENABLE_OLLAMA_API": "False", "PORT": "0", "HOST": "127.0.0.1",
+                "ENABLE_OLLAMA_API": "False", "PORT": "0", "HOST": "127.0.0.1", "WEBUI_AUTH": "False",
                 "DATA_DIR": f"/tmp/sb-policy-bench-{os.getpid()}", "RESET_CONFIG_ON_START": "true",
                 "LOAD_BALANCING_POLICY": policy, "OUTLIER_BASE_EJECTION": "1",
                 "MODELS_REFRESH_INTERVAL": "1", "GLOBAL_LOG_LEVEL": "info",

@@ -80,7 +80,7 @@ pids+=($!)
 start_gateway() {
   taskset -c "$CORE" env DATA_DIR="$2" PORT="$3" HOST=127.0.0.1 THREADS=1 \
     OPENAI_API_BASE_URLS="http://127.0.0.1:$UP/v1" OLLAMA_BASE_URLS="http://127.0.0.1:$UP" \
-    ENABLE_OLLAMA_API=True GLOBAL_LOG_LEVEL=warn \
+    ENABLE_OLLAMA_API=True GLOBAL_LOG_LEVEL=warn WEBUI_AUTH=False \
     "$1" > "$4" 2>&1 &
   pids+=($!)
 }

@@ -1,5 +1,7 @@
 #include "config/settings.hpp"
 
+#include "config/account_settings.hpp"
+
 #include "config/connection_spec.hpp"
 
 #include <algorithm>
@@ -107,7 +109,8 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
     return "invalid log level '" + level + "': expected trace, debug, info, warn, error or off";
   s.log_level = level == "warning" ? "warn" : level;
 
-  s.webui_auth = env_flag(env, "WEBUI_AUTH", false);
+  s.webui_auth = env_flag(env, "WEBUI_AUTH", true);
+  if (auto why = read_account_settings(env, s.accounts); !why.empty()) return why;
   if (auto v = env("METRICS_API_KEY"); v && !v->empty()) s.metrics_api_key = secret_string(*v);
   s.persistent_config = env_flag(env, "ENABLE_PERSISTENT_CONFIG", true);
   s.reset_config_on_start = env_flag(env, "RESET_CONFIG_ON_START", false);

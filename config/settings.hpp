@@ -24,7 +24,7 @@ struct settings {
   std::string log_level = "info";
   unsigned io_threads = 0;        // 0: one per core
   unsigned caf_threads = 1;       // actors are off the hot path; more workers only add wake-ups
-  bool webui_auth = false;        // WEBUI_AUTH; only single-user mode (False) exists so far
+  bool webui_auth = true;         // WEBUI_AUTH: accounts (False: Open WebUI's single-user mode)
   // METRICS_API_KEY: with WEBUI_AUTH, the bearer token that reads /metrics besides an admin.
   secret_string metrics_api_key;
   bool persistent_config = true;  // ENABLE_PERSISTENT_CONFIG
@@ -92,6 +92,24 @@ struct settings {
   // addresses and localhost: browser requests that change state must name one of them.
   std::string public_host;
   std::vector<std::string> allowed_hosts;  // ALLOWED_HOSTS: more names browsers may use
+
+  // Accounts (WEBUI_AUTH=True): config/account_settings.cpp reads them.
+  struct account_settings {
+    secret_string secret_key;  // WEBUI_SECRET_KEY; empty: kept in DATA_DIR/.webui_secret_key
+    // JWT_EXPIRES_IN ("4w", "1h30m", "-1" or "0": never): a token's lifetime, 0 for never.
+    std::chrono::seconds token_lifetime{28 * 24 * 3600};
+    bool enable_signup = true;      // ENABLE_SIGNUP: anyone may sign up after the first user
+    std::string default_role = "pending";  // DEFAULT_USER_ROLE: such a user's role
+    bool enable_api_keys = true;    // ENABLE_API_KEY (Open WebUI's newer ENABLE_API_KEYS too)
+    // ENABLE_API_KEY_ENDPOINT_RESTRICTIONS with API_KEY_ALLOWED_ENDPOINTS (comma-separated
+    // paths; a path is allowed when it is one or lies under one).
+    bool key_endpoint_restrictions = false;
+    std::vector<std::string> key_allowed_endpoints;
+    // WEBUI_ADMIN_EMAIL, WEBUI_ADMIN_PASSWORD, WEBUI_ADMIN_NAME: the admin made on first start.
+    std::string admin_email;
+    secret_string admin_password;
+    std::string admin_name = "Admin";
+  } accounts;
 
   /// Names (besides IP addresses and localhost) a browser may use to change state here.
   const std::vector<std::string>& browser_hosts() const { return allowed_hosts; }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "messages/account_types.hpp"
 #include "messages/config_types.hpp"
 
 namespace sb {
@@ -22,6 +23,11 @@ class control_plane {
   /// why it was not made.
   virtual void update_provider(provider_kind kind, std::string form,
                                std::vector<std::uint64_t> if_match, update_callback done) = 0;
+
+  using account_callback = std::function<void(account_reply)>;
+
+  /// Applies one change to the accounts; `done` runs once it is durable, or with why not.
+  virtual void change_accounts(account_command cmd, account_callback done) = 0;
 
   /// Has connection `idx` of `kind` fetch its model list now (one-way; the catalog follows).
   virtual void refresh_models(provider_kind kind, int idx) = 0;

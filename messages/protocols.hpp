@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "messages/account_types.hpp"
 #include "messages/config_types.hpp"
 #include "messages/health_types.hpp"
 #include "messages/model_types.hpp"
@@ -49,6 +50,7 @@ CAF_ADD_ATOM(switchboard, sb, respec_atom, "respec")
 CAF_ADD_ATOM(switchboard, sb, outcomes_atom, "outcomes")
 CAF_ADD_ATOM(switchboard, sb, probe_atom, "probe")
 CAF_ADD_ATOM(switchboard, sb, probed_atom, "probed")
+CAF_ADD_ATOM(switchboard, sb, account_atom, "account")
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -104,5 +106,12 @@ using catalog_actor =
                      caf::reacts_to<models_atom, upstream_models>,
                      caf::reacts_to<remove_atom, std::string>,
                      caf::replies_to<status_atom>::with<std::uint64_t, std::vector<std::string>>>;
+
+/// Owns users, API keys and groups. `account` applies one change (sign-up, an admin's edit, a
+/// key made or revoked), checked against the accounts as they are now, durable before it
+/// answers; then publishes the accounts_snapshot the I/O threads authenticate from. Node-local:
+/// peers exchange the stored records, not these commands.
+using accounts_actor =
+    caf::typed_actor<caf::replies_to<account_atom, account_command>::with<account_reply>>;
 
 }  // namespace sb

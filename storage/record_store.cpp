@@ -121,6 +121,14 @@ std::string random_hex_id(std::size_t hex_digits) {
   return out;
 }
 
+std::string random_uuid() {
+  auto h = random_hex_id(32);
+  h[12] = '4';                                          // version 4
+  h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];  // variant 10xx
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
+
 std::string record_key(std::string_view kind, std::string_view id) {
   std::string k = "r/";
   k.append(kind).append("/").append(id);

@@ -95,4 +95,7 @@ std::optional<record> decode_record_value(std::string_view kind, std::string_vie
 /// A fresh random id of `hex_digits` hex digits (connection ids, node ids).
 std::string random_hex_id(std::size_t hex_digits);
 
+/// A fresh random UUID (version 4), as Open WebUI names users and groups.
+std::string random_uuid();
+
 }  // namespace sb

@@ -1,28 +1,49 @@
 #pragma once
-// Who is calling. The seam for real authentication (a later issue): every route asks here, and
-// only here. With WEBUI_AUTH=False (Open WebUI's single-user mode) every caller is the admin.
+// Who is calling: every route asks here, and only here. With WEBUI_AUTH=False (Open WebUI's
+// single-user mode) every caller is the admin. Otherwise a caller shows a sign-in token (as a
+// Bearer token or the `token` cookie) or an API key (a Bearer token "sk-..."), read against the
+// accounts snapshot the accounts actor publishes: no actor, no database on the request path.
+// After its first use, a token or key costs one hash lookup on this thread (verified ones are
+// cached per I/O thread; the user's epoch in the snapshot still decides on every request).
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
-#include "config/settings.hpp"
 #include "http/server/response.hpp"
+#include "messages/account_types.hpp"
+#include "messages/secret_string.hpp"
 
 namespace sb {
 
-enum class role { user, admin };
+struct runtime;
+
+enum class credential_kind : std::uint8_t { single_user, token, cookie, api_key };
 
 struct principal {
   std::string id;
-  role level = role::user;
+  account_role level = account_role::user;
   std::string name;
   std::string email;
+  credential_kind via = credential_kind::single_user;
+  std::string token;  // the sign-in token it showed (forwarded by auth_type "session"), if any
+};
+
+/// Why a caller is not let in: the status and text to answer.
+struct auth_refusal {
+  bool forbidden = false;  // 403 (a valid key used where it may not be); else 401
+  std::string message;
 };
 
 /// Whether `req` carries `Authorization: Bearer <key>` for this (non-empty) key. Compared in
 /// constant time.
 bool bears_key(const client_request& req, const secret_string& key);
 
-/// The caller of `req`, or nothing when it is not authenticated.
-std::optional<principal> authenticate(const client_request& req, const settings& cfg);
+/// The caller of `req` (for a route at `path`), or nothing and why.
+std::optional<principal> authenticate(const client_request& req, runtime& rt,
+                                      std::string_view path, auth_refusal& why);
+
+/// The sign-in token or API key `req` shows, and how; empty when none.
+std::string_view presented_credential(const client_request& req, credential_kind& via);
 
 }  // namespace sb

@@ -25,8 +25,9 @@ class router;
 enum method_bits : std::uint8_t { GET = 1, POST = 2, PUT = 4, DELETE = 8, PATCH = 16 };
 
 enum class access : std::uint8_t {
-  anyone,       // no credentials asked (health, version)
-  user,         // any signed-in caller
+  anyone,       // no credentials asked (health, version, sign-in)
+  signed_in,    // any signed-in caller, a pending one too (who am I, sign out, own password)
+  user,         // a signed-in user or admin (not pending)
   admin,        // an admin
   admin_write,  // an admin, and the request passes the cross-site guard (it changes state)
   metrics,      // anyone in single-user mode; with WEBUI_AUTH an admin or METRICS_API_KEY's bearer

@@ -76,6 +76,22 @@ std::optional<int> connection_index(std::string_view raw, const route_def& r, co
   return idx;
 }
 
+// Whether a caller of `level` may use a route open to `who` (signed in already).
+bool may_use(access who, account_role level) {
+  switch (who) {
+    case access::anyone:
+    case access::signed_in:
+      return true;
+    case access::user:
+      return level != account_role::pending;
+    case access::admin:
+    case access::admin_write:
+    case access::metrics:
+      return level == account_role::admin;
+  }
+  return false;
+}
+
 }  // namespace
 
 router::router(runtime& rt, control_plane& cp)
@@ -137,12 +153,13 @@ router::head_verdict router::judge_head(const client_request& req) const {
   if (v.route->who == access::metrics &&
       (!rt_.cfg.webui_auth || bears_key(req, rt_.cfg.metrics_api_key)))
     return v;
-  auto who = authenticate(req, rt_.cfg);
-  if (!who) return v.refuse(gateway_error::unauthorized, "Not authenticated");
+  auth_refusal why;
+  auto who = authenticate(req, rt_, path, why);
+  if (!who)
+    return v.refuse(why.forbidden ? gateway_error::forbidden : gateway_error::unauthorized,
+                    std::move(why.message));
   v.caller = std::move(*who);
-  if ((v.route->who == access::admin || v.route->who == access::admin_write ||
-       v.route->who == access::metrics) &&
-      v.caller.level != role::admin)
+  if (!may_use(v.route->who, v.caller.level))
     return v.refuse(gateway_error::forbidden, "Access prohibited");
   std::optional<refusal> refused;
   if (v.route->who == access::admin_write)

@@ -6,9 +6,12 @@
 #include <memory>
 
 #include "config/settings.hpp"
+#include "http/auth/password_worker.hpp"
+#include "http/auth/signin_throttle.hpp"
 #include "http/server/io_pool.hpp"
 #include "http/server/memory_budget.hpp"
 #include "http/server/metrics.hpp"
+#include "messages/account_types.hpp"
 #include "messages/catalog_snapshot.hpp"
 #include "messages/config_types.hpp"
 #include "messages/snapshot_cell.hpp"
@@ -29,6 +32,10 @@ struct runtime {
   memory_budget buffers;  // bytes of request bodies and whole answers held at once
   snapshot_cell<catalog_snapshot> catalog;  // published by catalog_actor
   snapshot_cell<gateway_config> config;     // published by config_actor
+  snapshot_cell<accounts_snapshot> accounts;  // published by accounts_actor
+  secret_string token_key;    // signs sign-in tokens (http/auth/secret_key.hpp)
+  password_worker passwords;  // hashes and checks passwords off the I/O threads
+  signin_throttle signins;    // slows password guessing per account and per client address
   std::atomic<bool> draining{false};
 };
 

@@ -102,7 +102,8 @@ class Gateway(Process):
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="sb-it-")
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("OPENAI_", "OLLAMA_", "ENABLE_", "WEBUI_"))}
-        env.update({"DATA_DIR": self.data_dir, "PORT": "0", "HOST": "127.0.0.1",
+        # Single-user mode unless a test signs in (WEBUI_AUTH defaults to True, as in Open WebUI).
+        env.update({"DATA_DIR": self.data_dir, "PORT": "0", "HOST": "127.0.0.1", "WEBUI_AUTH": "False",
                     "ENABLE_OLLAMA_API": "False", "MODELS_REFRESH_INTERVAL": "0.5",
                     "GLOBAL_LOG_LEVEL": "debug", "DRAIN_TIMEOUT": "5"})
         env.update(env_extra)

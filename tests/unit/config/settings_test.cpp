@@ -24,7 +24,27 @@ CAF_TEST(defaults) {
   auto& s = std::get<settings>(r);
   CAF_CHECK_EQUAL(s.port, 8080);
   CAF_CHECK_EQUAL(s.data_dir, "./data");
-  CAF_CHECK(!s.webui_auth);
+  CAF_CHECK(s.webui_auth);  // as in Open WebUI
+  CAF_CHECK_EQUAL(s.accounts.token_lifetime.count(), 28 * 24 * 3600);
+  CAF_CHECK_EQUAL(s.accounts.default_role, "pending");
+  CAF_CHECK(s.accounts.enable_signup && s.accounts.enable_api_keys);
+}
+
+CAF_TEST(account settings read as open webui names them) {
+  auto r = parse({}, {{"JWT_EXPIRES_IN", "1h30m"},
+                      {"ENABLE_API_KEYS", "false"},
+                      {"API_KEY_ALLOWED_ENDPOINTS", "/api/models, /openai/chat/completions,"},
+                      {"ENABLE_API_KEY_ENDPOINT_RESTRICTIONS", "true"}});
+  CAF_REQUIRE(std::holds_alternative<settings>(r));
+  auto& a = std::get<settings>(r).accounts;
+  CAF_CHECK_EQUAL(a.token_lifetime.count(), 5400);
+  CAF_CHECK(!a.enable_api_keys);
+  CAF_CHECK(a.key_endpoint_restrictions);
+  CAF_CHECK_EQUAL(a.key_allowed_endpoints.size(), 2u);
+  CAF_CHECK_EQUAL(std::get<settings>(parse({}, {{"JWT_EXPIRES_IN", "-1"}})).accounts.token_lifetime.count(), 0);
+  CAF_CHECK(std::holds_alternative<std::string>(parse({}, {{"JWT_EXPIRES_IN", "soon"}})));
+  CAF_CHECK(std::holds_alternative<std::string>(parse({}, {{"DEFAULT_USER_ROLE", "root"}})));
+  CAF_CHECK(std::holds_alternative<std::string>(parse({}, {{"WEBUI_ADMIN_EMAIL", "a@b.c"}})));
 }
 
 CAF_TEST(flags override environment) {

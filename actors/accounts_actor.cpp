@@ -1,0 +1,213 @@
+#include "actors/accounts_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <caf/all.hpp>
+#include <chrono>
+
+namespace sb {
+
+namespace {
+
+using accounts_pointer = accounts_actor::stateful_pointer<accounts_state>;
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+account_reply refuse(account_status status, std::string why) {
+  return {status, std::move(why), std::nullopt, std::nullopt, nullptr};
+}
+
+// Writes `c` durably, then makes `next` the accounts everyone reads.
+account_reply commit(accounts_pointer self, accounts_snapshot next,
+                     const account_store::change& c) {
+  auto& st = self->state;
+  std::string error;
+  if (st.store && !st.store->write(c, error)) {
+    spdlog::error("accounts_actor: {}", error);
+    return refuse(account_status::failed, "could not store the change: " + error);
+  }
+  next.generation = st.current->generation + 1;
+  st.current = std::make_shared<const accounts_snapshot>(std::move(next));
+  if (st.published) st.published->publish(st.current);
+  account_reply r{account_status::done, {}, std::nullopt, std::nullopt, st.current};
+  if (c.users.size() == 1) r.user = c.users.front();
+  if (c.groups.size() == 1) r.group = c.groups.front();
+  return r;
+}
+
+void insert_user(accounts_snapshot& s, const user_account& u) {
+  s.user_by_email[u.email] = u.id;
+  s.users[u.id] = u;
+  if (s.primary_admin.empty()) s.primary_admin = u.id;
+}
+
+account_reply on(accounts_pointer self, signup_user& cmd) {
+  auto next = *self->state.current;
+  if (next.user_by_email.count(cmd.user.email)) return refuse(account_status::email_taken, {});
+  bool first = next.users.empty();
+  if (!first && !cmd.open) return refuse(account_status::signup_closed, {});
+  cmd.user.role = first ? account_role::admin : cmd.role_when_not_first;
+  cmd.user.created_at = cmd.user.updated_at = cmd.user.last_active_at = now_s();
+  insert_user(next, cmd.user);
+  return commit(self, std::move(next), {{cmd.user}, {}, {}, {}});
+}
+
+account_reply on(accounts_pointer self, add_user& cmd) {
+  auto next = *self->state.current;
+  if (next.user_by_email.count(cmd.user.email)) return refuse(account_status::email_taken, {});
+  cmd.user.created_at = cmd.user.updated_at = now_s();
+  insert_user(next, cmd.user);
+  return commit(self, std::move(next), {{cmd.user}, {}, {}, {}});
+}
+
+account_reply on(accounts_pointer self, update_user& cmd) {
+  auto next = *self->state.current;
+  auto it = next.users.find(cmd.id);
+  if (it == next.users.end()) return refuse(account_status::not_found, {});
+  auto& u = it->second;
+  bool primary = cmd.id == next.primary_admin;
+  if (primary && cmd.by != cmd.id)
+    return refuse(account_status::prohibited, "only the first admin may change their account");
+  if (primary && cmd.role && *cmd.role != account_role::admin)
+    return refuse(account_status::prohibited, "the first admin stays an admin");
+  if (cmd.email && *cmd.email != u.email) {
+    if (next.user_by_email.count(*cmd.email)) return refuse(account_status::email_taken, {});
+    next.user_by_email.erase(u.email);
+    u.email = *cmd.email;
+    next.user_by_email[u.email] = u.id;
+  }
+  if (cmd.name) u.name = *cmd.name;
+  if (cmd.profile_image_url) u.profile_image_url = *cmd.profile_image_url;
+  // A new password or role ends every token issued before it.
+  bool ends_tokens = cmd.password_hash || (cmd.role && *cmd.role != u.role);
+  if (cmd.password_hash) u.password_hash = *cmd.password_hash;
+  if (cmd.role) u.role = *cmd.role;
+  if (ends_tokens) ++u.epoch;
+  u.updated_at = now_s();
+  auto changed = u;
+  return commit(self, std::move(next), {{changed}, {}, {}, {}});
+}
+
+account_reply on(accounts_pointer self, delete_user& cmd) {
+  auto next = *self->state.current;
+  auto it = next.users.find(cmd.id);
+  if (it == next.users.end()) return refuse(account_status::not_found, {});
+  if (cmd.id == cmd.by) return refuse(account_status::prohibited, "you cannot delete yourself");
+  if (cmd.id == next.primary_admin)
+    return refuse(account_status::prohibited, "the first admin cannot be deleted");
+  account_store::change c;
+  c.deleted.emplace_back(account_store::user_kind, cmd.id);
+  next.user_by_email.erase(it->second.email);
+  next.users.erase(it);
+  for (auto k = next.keys_by_hash.begin(); k != next.keys_by_hash.end();)
+    if (k->second.user_id == cmd.id) {
+      c.deleted.emplace_back(account_store::key_kind, k->second.id);
+      k = next.keys_by_hash.erase(k);
+    } else {
+      ++k;
+    }
+  for (auto& [id, g] : next.groups) {
+    auto& m = g.member_ids;
+    if (std::find(m.begin(), m.end(), cmd.id) == m.end()) continue;
+    m.erase(std::remove(m.begin(), m.end(), cmd.id), m.end());
+    g.updated_at = now_s();
+    c.groups.push_back(g);
+  }
+  auto r = commit(self, std::move(next), c);
+  r.group.reset();
+  return r;
+}
+
+account_reply on(accounts_pointer self, set_api_key& cmd) {
+  auto next = *self->state.current;
+  if (!next.users.count(cmd.user_id)) return refuse(account_status::not_found, {});
+  account_store::change c;
+  bool had = false;
+  for (auto k = next.keys_by_hash.begin(); k != next.keys_by_hash.end();)
+    if (k->second.user_id == cmd.user_id) {
+      had = true;
+      if (!cmd.key) c.deleted.emplace_back(account_store::key_kind, k->second.id);
+      k = next.keys_by_hash.erase(k);
+    } else {
+      ++k;
+    }
+  if (cmd.key) {
+    cmd.key->created_at = now_s();
+    next.keys_by_hash[cmd.key->hash] = *cmd.key;
+    c.keys.push_back(*cmd.key);
+  } else if (!had) {
+    return refuse(account_status::not_found, {});
+  }
+  return commit(self, std::move(next), c);
+}
+
+account_reply on(accounts_pointer self, touch_user& cmd) {
+  auto next = *self->state.current;
+  auto it = next.users.find(cmd.id);
+  if (it == next.users.end()) return refuse(account_status::not_found, {});
+  it->second.last_active_at = now_s();
+  auto changed = it->second;
+  return commit(self, std::move(next), {{changed}, {}, {}, {}});
+}
+
+account_reply on(accounts_pointer self, save_group& cmd) {
+  auto next = *self->state.current;
+  auto& g = cmd.group;
+  auto it = next.groups.find(g.id);
+  g.updated_at = now_s();
+  if (it == next.groups.end()) {
+    g.created_at = g.updated_at;
+  } else {
+    g.created_at = it->second.created_at;
+    g.user_id = it->second.user_id;
+    if (!cmd.members_given) g.member_ids = it->second.member_ids;
+  }
+  std::erase_if(g.member_ids, [&](const std::string& id) { return !next.users.count(id); });
+  next.groups[g.id] = g;
+  return commit(self, std::move(next), {{}, {}, {g}, {}});
+}
+
+account_reply on(accounts_pointer self, change_members& cmd) {
+  auto next = *self->state.current;
+  auto it = next.groups.find(cmd.group_id);
+  if (it == next.groups.end()) return refuse(account_status::not_found, {});
+  auto& m = it->second.member_ids;
+  for (auto& id : cmd.user_ids) {
+    bool in = std::find(m.begin(), m.end(), id) != m.end();
+    if (cmd.add && !in && next.users.count(id)) m.push_back(id);
+    if (!cmd.add && in) m.erase(std::remove(m.begin(), m.end(), id), m.end());
+  }
+  it->second.updated_at = now_s();
+  auto changed = it->second;
+  return commit(self, std::move(next), {{}, {}, {changed}, {}});
+}
+
+account_reply on(accounts_pointer self, delete_group& cmd) {
+  auto next = *self->state.current;
+  if (!next.groups.erase(cmd.group_id)) return refuse(account_status::not_found, {});
+  return commit(self, std::move(next),
+                {{}, {}, {}, {{std::string(account_store::group_kind), cmd.group_id}}});
+}
+
+}  // namespace
+
+accounts_actor::behavior_type accounts_actor_impl(
+    accounts_actor::stateful_pointer<accounts_state> self, std::shared_ptr<account_store> store,
+    accounts_snapshot initial, snapshot_cell<accounts_snapshot>* published) {
+  self->state.store = std::move(store);
+  self->state.current = std::make_shared<const accounts_snapshot>(std::move(initial));
+  self->state.published = published;
+  if (published) published->publish(self->state.current);
+  return {
+      [self](account_atom, account_command& cmd) -> account_reply {
+        return std::visit([self](auto& c) { return on(self, c); }, cmd);
+      },
+  };
+}
+
+}  // namespace sb

@@ -1,0 +1,42 @@
+#pragma once
+// Accounts as keyed, versioned records (storage/record_store.hpp): kinds "user", "api_key" and
+// "group", one record each, deletions kept as tombstones. Blocking: the accounts actor's alone.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "messages/account_types.hpp"
+#include "storage/record_store.hpp"
+
+namespace sb {
+
+class account_store {
+ public:
+  explicit account_store(std::shared_ptr<record_store> records);
+
+  /// Every live account into `out` (users, keys, groups, the primary admin). False and `error`
+  /// on a record of the wrong shape.
+  bool load(accounts_snapshot& out, std::string& error);
+
+  /// One change, written durably and atomically: the objects to put and the ids to delete.
+  struct change {
+    std::vector<user_account> users;
+    std::vector<api_key_account> keys;
+    std::vector<group_account> groups;
+    std::vector<std::pair<std::string, std::string>> deleted;  // kind, id
+  };
+  bool write(const change& c, std::string& error);
+
+  static constexpr std::string_view user_kind = "user";
+  static constexpr std::string_view key_kind = "api_key";
+  static constexpr std::string_view group_kind = "group";
+
+ private:
+  std::shared_ptr<record_store> records_;
+};
+
+/// The stored forms (exposed for tests).
+std::string encode_user(const user_account& u);
+bool decode_user(const record& r, user_account& u);
+
+}  // namespace sb
