@@ -44,7 +44,13 @@ bool known_host(std::string_view host, const std::vector<std::string>& allowed) 
 
 std::optional<refusal> refuse_cross_site(const client_request& req,
                                          const std::vector<std::string>& allowed_hosts) {
-  if (!is_json(req[http::field::content_type]))
+  // A page on another site can POST a form or text/plain without asking first; a JSON body needs
+  // a CORS preflight, which the gateway never grants. A DELETE without a body has nothing to read.
+  auto length = req[http::field::content_length];
+  bool has_body = req.method() == http::verb::post ||
+                  (!length.empty() && length != "0") ||
+                  !req[http::field::transfer_encoding].empty();
+  if (has_body && !is_json(req[http::field::content_type]))
     return refusal{gateway_error::unsupported_media_type,
                    "this route takes application/json only"};
   return refuse_foreign_browser(req, allowed_hosts);

@@ -48,4 +48,25 @@ route_result ollama_config_update(api_context&, session_io&, client_request&);
 route_result openai_verify(api_context&, session_io&, client_request&);
 route_result ollama_verify(api_context&, session_io&, client_request&);
 
+// Accounts (http/api/auth_routes.cpp, user_routes.cpp, group_routes.cpp).
+route_result auth_signin(api_context&, session_io&, client_request&);
+route_result auth_signup(api_context&, session_io&, client_request&);
+route_result auth_signout(api_context&, session_io&, client_request&);
+route_result auth_session_user(api_context&, session_io&, client_request&);
+route_result auth_add_user(api_context&, session_io&, client_request&);
+route_result auth_update_password(api_context&, session_io&, client_request&);
+route_result auth_api_key(api_context&, session_io&, client_request&);
+route_result users_list(api_context&, session_io&, client_request&);
+route_result user_get(api_context&, session_io&, client_request&);
+route_result user_update(api_context&, session_io&, client_request&);
+route_result user_update_role(api_context&, session_io&, client_request&);
+route_result user_delete(api_context&, session_io&, client_request&);
+route_result groups_list(api_context&, session_io&, client_request&);
+route_result group_get(api_context&, session_io&, client_request&);
+route_result group_create(api_context&, session_io&, client_request&);
+route_result group_update(api_context&, session_io&, client_request&);
+route_result group_add_users(api_context&, session_io&, client_request&);
+route_result group_remove_users(api_context&, session_io&, client_request&);
+route_result group_delete(api_context&, session_io&, client_request&);
+
 }  // namespace sb

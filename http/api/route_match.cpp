@@ -30,6 +30,9 @@ bool match_route(std::string_view pattern, std::string_view path, route_params& 
     if (want == "{url_idx}") {
       if (got.empty()) return false;
       out.url_idx = got;
+    } else if (want == "{id}") {
+      if (got.empty()) return false;
+      out.id = got;
     } else if (want != got) {
       return false;
     }

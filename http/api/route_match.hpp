@@ -1,6 +1,6 @@
 #pragma once
-// Path patterns of the route table: literal segments, `{url_idx}` (one segment) and `{path}` (the
-// rest of the path, last). Matching is by segment, on the path without its query.
+// Path patterns of the route table: literal segments, `{url_idx}` and `{id}` (one segment each)
+// and `{path}` (the rest of the path, last). Matching is by segment, on the path without its query.
 #include <optional>
 #include <string_view>
 
@@ -10,6 +10,7 @@ namespace sb {
 struct route_params {
   std::optional<std::string_view> url_idx;  // the raw segment; the router validates it
   std::string_view path;                    // `{path}`: the rest, without its leading '/'
+  std::string_view id;                      // `{id}`: a user's or group's id
 };
 
 /// Whether `path` matches `pattern`, filling `out` with the captures.

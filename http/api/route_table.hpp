@@ -42,6 +42,7 @@ struct api_context {
   principal caller;
   std::optional<int> url_idx;
   std::string_view path;
+  std::string_view id;  // `{id}`: the user or group a route names
 };
 
 using route_handler = boost::asio::awaitable<handled> (*)(api_context&, session_io&,

@@ -185,7 +185,7 @@ net::awaitable<handled> router::handle(session_io& s, client_request& req, route
   stats = v.stats;
   s.dialect = v.dialect;
   if (v.error) co_return co_await send_error(s, *v.error, v.message, v.extra);
-  api_context ctx{rt_, cp_, *this, std::move(v.caller), std::nullopt, v.params.path};
+  api_context ctx{rt_, cp_, *this, std::move(v.caller), std::nullopt, v.params.path, v.params.id};
   if (v.params.url_idx) {
     std::string why;
     ctx.url_idx = connection_index(*v.params.url_idx, *v.route, rt_, why);

@@ -67,7 +67,8 @@ net::awaitable<error_code> client_reader::wait(std::chrono::milliseconds idle,
     // The read is already outstanding; the deadline cancels it when the connection stays idle.
     deadline.arm(stream_.socket(), idle);
     auto token = net::as_tuple(net::use_awaitable);
-    co_await net::async_initiate<decltype(token), void(error_code)>(wait_initiation{this}, token);
+    wait_initiation start{this};
+    co_await net::async_initiate<decltype(token), void(error_code)>(start, token);
     ec_ = deadline.settle(ec_);
   }
   has_result_ = false;

@@ -212,10 +212,10 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
     // The body counts against the process-wide budget as it arrives.
     budget_lease body_lease(rt.buffers);
     bool over_budget = false;
+    body_within_budget body_done{&body_lease, &over_budget};
     if (!hec)
-      hec = co_await feed_parser(stream, buffer, parser,
-                                 body_within_budget{&body_lease, &over_budget},
-                                 rt.cfg.client_idle_timeout, deadline, rt.cfg.max_request_header);
+      hec = co_await feed_parser(stream, buffer, parser, body_done, rt.cfg.client_idle_timeout,
+                                 deadline, rt.cfg.max_request_header);
     if (!hec && !over_budget && !head_fields.empty()) {
       if (auto problem = drop_trailer_fields(parser, head_fields, rt.cfg.max_header_fields,
                                              rt.cfg.max_request_header)) {

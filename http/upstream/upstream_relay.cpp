@@ -184,14 +184,15 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
   // (a request that asked to stream and got a whole answer has the stream's limits instead).
   auto total = c.rt.cfg.upstream_total_timeout;
   error_code ec;
+  body_within_budget body_done{&body_lease, &over_budget};
   if (declared_too_long)
     ec = http::error::body_limit;  // not read: the connection is closed with it
   else if (within_total && total.count() > 0)
-    ec = co_await feed_parser(up, c.conn.buffer, sp, body_within_budget{&body_lease, &over_budget},
-                              c.started + total, *c.s.deadline, upstream_head_max);
+    ec = co_await feed_parser(up, c.conn.buffer, sp, body_done, c.started + total, *c.s.deadline,
+                              upstream_head_max);
   else
-    ec = co_await feed_parser(up, c.conn.buffer, sp, body_within_budget{&body_lease, &over_budget},
-                              c.rt.cfg.upstream_idle_timeout, *c.s.deadline, upstream_head_max);
+    ec = co_await feed_parser(up, c.conn.buffer, sp, body_done, c.rt.cfg.upstream_idle_timeout,
+                              *c.s.deadline, upstream_head_max);
   if (over_budget) {
     stop_watch(c.s);
     c.rt.metrics.overloaded.fetch_add(1, std::memory_order_relaxed);

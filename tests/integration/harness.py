@@ -113,6 +113,9 @@ class Gateway(Process):
     def get(self, path, **kw):
         return request(self.port, "GET", path, **kw)
 
+    def request_delete(self, path, headers=None):
+        return request(self.port, "DELETE", path, headers=headers)
+
     def post(self, path, body, **kw):
         data = body if isinstance(body, (bytes, str)) else json.dumps(body)
         return request(self.port, "POST", path, data, **kw)

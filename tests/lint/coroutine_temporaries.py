@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Fails when a co_await expression holds a conditional (?:) or a braced list of string literals.
+"""Fails when a co_await expression holds a conditional (?:), a braced list of string literals or
+a class temporary made by braces (`T{...}`).
 
 g++ 12 miscompiles class-type temporaries made that way inside a coroutine: this project saw a
-double free from `co_await f(x ? a() : b())` (a std::string from either arm) and an "array used
-as initializer" from braced string lists. Name the value first, then co_await.
+double free from `co_await f(x ? a() : b())` (a std::string from either arm), an "array used
+as initializer" from braced string lists, and "free(): invalid size" from
+`co_await change_accounts(cp, signup_user{...})`. Name the value first, then co_await.
 
 usage: coroutine_temporaries.py [--self-test] [ROOT]
 """
@@ -14,6 +16,7 @@ import sys
 DIRS = ("http", "actors", "storage", "config", "main.cpp", "tests/support")
 CONDITIONAL = re.compile(r"\?[^:;]*:(?!:)")
 BRACED_STRINGS = re.compile(r"\{\s*\"")
+BRACED_TEMPORARY = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(<[^;(){}]*>)?\{[^}]")
 
 
 def strip(code):
@@ -35,6 +38,8 @@ def findings(path, text):
             out.append(f"{path}:{line}: ?: inside a co_await expression")
         elif BRACED_STRINGS.search(statement):
             out.append(f"{path}:{line}: braced string list inside a co_await expression")
+        elif BRACED_TEMPORARY.search(statement):
+            out.append(f"{path}:{line}: braced class temporary inside a co_await expression")
     return out
 
 
@@ -52,10 +57,12 @@ def scan(root):
 
 def self_test():
     bad = ['co_return co_await fail(c, ec, x ? total(c) : idle(c));',
-           'co_await send(s, {"a", "b"});']
+           'co_await send(s, {"a", "b"});',
+           'auto r = co_await change(cp, signup_user{u, role});']
     good = ['auto m = x ? total(c) : idle(c);\nco_return co_await fail(c, ec, std::move(m));',
             'co_await send(s, std::string("?:"));  // a ? b : c in a comment',
-            'co_await relay(s, rt, std::chrono::seconds(1), ns::value);']
+            'co_await relay(s, rt, std::chrono::seconds(1), ns::value);',
+            'account_command cmd = signup_user{u, role};\nco_await change(cp, std::move(cmd));']
     ok = all(findings("bad", b) for b in bad) and not any(findings("good", g) for g in good)
     print("self-test", "passed" if ok else "FAILED")
     return ok
