@@ -265,6 +265,50 @@ def test_accounts_survive_a_restart_and_a_headless_admin_is_made_once():
         check("existing users" in str(e), str(e))
 
 
+def test_upstreams_see_the_real_caller_and_session_auth_forwards_only_sign_in_tokens():
+    a = FakeUpstream(models=["m"], name="A")
+    b = FakeUpstream(models=["s"], name="B")
+    configs = {"0": {"headers": {"X-Who": "{{USER_NAME}}/{{USER_ID}}"}},
+               "1": {"auth_type": "session"}}
+    gw = accounts_gateway({"ENABLE_FORWARD_USER_INFO_HEADERS": "True",
+                           "OPENAI_API_BASE_URLS": f"{a.url};{b.url}",
+                           "OPENAI_API_KEYS": "sk-gateway-key;",
+                           "OPENAI_API_CONFIGS": json.dumps(configs)})
+    try:
+        admin = json.loads(signup(gw, "root@example.com", name="Root User")[2])
+        h = bearer(admin["token"])
+        deadline = time.time() + 10
+        while True:
+            listed = json.loads(gw.get("/openai/models", headers=h)[2])["data"]
+            if {"m", "s"} <= {m["id"] for m in listed}:
+                break
+            check(time.time() < deadline, listed)
+            time.sleep(0.05)
+        status, _, raw = gw.post("/openai/chat/completions", {"model": "m"}, headers=h)
+        check(status == 200, raw)
+        seen = a.stats()["last_headers"]
+        check(seen["x-openwebui-user-id"] == [admin["id"]] and
+              seen["x-openwebui-user-email"] == ["root@example.com"] and
+              seen["x-openwebui-user-role"] == ["admin"] and
+              seen["x-openwebui-user-name"] == ["Root User"], seen)
+        check(seen["x-who"] == [f"Root User/{admin['id']}"], seen)
+        check(a.stats()["last_auth"] == "Bearer sk-gateway-key", a.stats()["last_auth"])
+        # auth_type session: the caller's own sign-in token goes upstream...
+        status, _, raw = gw.post("/openai/chat/completions", {"model": "s"}, headers=h)
+        check(status == 200 and b.stats()["last_auth"] == "Bearer " + admin["token"], b.stats())
+        # ...the cookie's token too, but never an API key the caller signed in with.
+        status, _, raw = gw.post("/openai/chat/completions", {"model": "s"},
+                                 headers={"Cookie": f"token={admin['token']}"})
+        check(status == 200 and b.stats()["last_auth"] == "Bearer " + admin["token"], b.stats())
+        key = json.loads(gw.post("/api/v1/auths/api_key", {}, headers=h)[2])["api_key"]
+        gw.post("/openai/chat/completions", {"model": "s"}, headers=bearer(key))
+        check(key not in json.dumps(b.stats()), "the caller's API key reached an upstream")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        a.stop()
+        b.stop()
+
+
 if __name__ == "__main__":
     run_tests([test_the_first_sign_up_is_the_admin_and_later_ones_wait_for_approval,
                test_sign_in_checks_the_password_and_slows_guessing,
@@ -273,4 +317,5 @@ if __name__ == "__main__":
                test_every_credential_kind_gets_the_same_401_and_403,
                test_api_keys_can_be_disabled_and_restricted_to_endpoints,
                test_groups_are_made_filled_emptied_and_deleted_by_admins,
-               test_accounts_survive_a_restart_and_a_headless_admin_is_made_once])
+               test_accounts_survive_a_restart_and_a_headless_admin_is_made_once,
+               test_upstreams_see_the_real_caller_and_session_auth_forwards_only_sign_in_tokens])
