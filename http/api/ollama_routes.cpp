@@ -13,6 +13,7 @@
 #include "http/api/model_routing.hpp"
 #include "http/api/list_refresh.hpp"
 #include "http/api/shared_flight.hpp"
+#include "http/api/stages/resolve_model.hpp"
 #include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
 #include "http/upstream/providers/model_entries.hpp"
@@ -31,20 +32,13 @@ namespace {
 
 using endpoint_ptr = std::shared_ptr<upstream_endpoint>;
 
-// The route of `name` as a client wrote it: exact, else with Ollama's implied ":latest".
 const model_route* find_model(const catalog_snapshot& c, std::string_view name) {
-  if (auto it = c.ollama.find(name); it != c.ollama.end()) return &it->second;
-  auto canonical = adapter_for(provider_kind::ollama).canonical_model_name(name);
-  if (auto it = c.ollama.find(std::string_view(canonical)); it != c.ollama.end())
-    return &it->second;
-  return nullptr;
+  return find_model_route(c, provider_kind::ollama, name);
 }
 
 route_result model_not_found(session_io& s, std::string_view name, std::optional<int> url_idx) {
-  if (url_idx)
-    return answer_error(s, gateway_error::model_not_found,
-                        fmt::format("model '{}' not found on Ollama connection {}", name, *url_idx));
-  return answer_error(s, gateway_error::model_not_found, fmt::format("model '{}' not found", name));
+  return answer_error(s, gateway_error::model_not_found,
+                      model_not_found_message(provider_kind::ollama, name, url_idx));
 }
 
 // The running Ollama servers, in index order.
@@ -106,42 +100,23 @@ std::string without_prefix(const connection_spec& spec, std::string_view name) {
   return std::string(name);
 }
 
+// Relays a request routed by its model (resolved by the by_model stage): `path` on the server
+// picked. `stream_default` is what Ollama assumes when the body does not say. Not a coroutine:
+// it decides synchronously and returns the relay (or the error) to be awaited.
 route_result relay_by_model(api_context& ctx, session_io& s, client_request& req,
-                            const char* path, bool stream_default, bool waited = false);
-
-// A model not found while a server's list is being fetched again (a pull or create just ended):
-// looked up again once the lists are in, rather than answered "not found" a moment too soon.
-route_result after_pending_lists(api_context& ctx, session_io& s, client_request& req,
-                                 const char* path, bool stream_default,
-                                 std::shared_ptr<const catalog_snapshot> catalog) {
-  co_await wait_for_pending_lists(*catalog, provider_kind::ollama);
-  co_return co_await relay_by_model(ctx, s, req, path, stream_default, true);
-}
-
-// Relays a request routed by its model: `path` on a server holding it. `stream_default` is what
-// Ollama assumes when the body does not say.
-// Not a coroutine: it decides synchronously and returns the relay (or the error) to be awaited.
-route_result relay_by_model(api_context& ctx, session_io& s, client_request& req,
-                            const char* path, bool stream_default, bool waited) {
-  chat_request_view view;
-  if (auto problem = parse_chat_request(req.body(), view, true); !problem.empty())
-    return answer_error(s, gateway_error::bad_request, std::move(problem));
-  auto catalog = ctx.rt.catalog.load();
-  auto* route = find_model(*catalog, view.model);
-  if (!route && !waited && lists_pending(*catalog, provider_kind::ollama))
-    return after_pending_lists(ctx, s, req, path, stream_default, std::move(catalog));
-  const route_target* t = route ? pick_target(*route, ctx.url_idx) : nullptr;
-  if (route && !t && !ctx.url_idx) return answer_all_down(s, *route, std::string(view.model));
-  if (!t) return model_not_found(s, view.model, ctx.url_idx);
-  if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
+                            const char* path, bool stream_default) {
+  auto& m = *ctx.model;
+  if (!m.target) return answer_all_down(s, *m.route, std::string(m.view.model));
+  const route_target* t = m.target;
+  if (t->upstream_model != m.view.model) replace_model(req.body(), m.view, t->upstream_model);
   upstream_request up;
   up.path = path;
   up.model = t->upstream_model;
   up.accept = std::string(field_value(req, http::field::accept));
   up.body = std::move(req.body());
-  up.wants_stream = view.stream_given ? view.stream : stream_default;
-  if (route->needs_caller) up.caller = caller_identity_of(ctx, req);
-  return relay_with_failover(s, ctx.rt, std::move(catalog), *route, t, std::move(up),
+  up.wants_stream = m.view.stream_given ? m.view.stream : stream_default;
+  if (m.route->needs_caller) up.caller = caller_identity_of(ctx, req);
+  return relay_with_failover(s, ctx.rt, std::move(m.catalog), *m.route, t, std::move(up),
                              !ctx.url_idx);
 }
 

@@ -21,37 +21,30 @@ struct relayed_kind {
   sse_dialect dialect = sse_dialect::chat;
 };
 
-// Relays a request routed by its model to `path` on a connection serving it. Not a coroutine: it
-// decides synchronously and returns the relay (or the error) to be awaited.
+// Relays a request routed by its model (resolved by the by_model stage) to `path` on the
+// connection picked. Not a coroutine: it decides synchronously and returns the relay (or the
+// error) to be awaited.
 route_result relay_by_model(api_context& ctx, session_io& s, client_request& req, const char* path,
                             relayed_kind kind = {}) {
-  chat_request_view view;
-  if (auto problem = parse_chat_request(req.body(), view); !problem.empty())
-    return answer_error(s, gateway_error::bad_request, std::move(problem));
-  auto catalog = ctx.rt.catalog.load();
-  auto it = catalog->openai.find(std::string_view(view.model));
-  if (it == catalog->openai.end())
-    return answer_error(s, gateway_error::model_not_found, "Model not found");
-  const route_target* t = pick_target(it->second);
-  if (!t) return answer_all_down(s, it->second, std::string(view.model));
-  if (t->upstream_model != view.model) replace_model(req.body(), view, t->upstream_model);
+  auto& m = *ctx.model;
+  if (!m.target) return answer_all_down(s, *m.route, std::string(m.view.model));
+  const route_target* t = m.target;
+  if (t->upstream_model != m.view.model) replace_model(req.body(), m.view, t->upstream_model);
   if (kind.chat) {
     auto host = reasoning_host_of(*t->endpoint);
-    if (reasoning_rules_apply(t->upstream_model, host.official, view.has_max_completion_tokens))
+    if (reasoning_rules_apply(t->upstream_model, host.official, m.view.has_max_completion_tokens))
       apply_reasoning_rules(req.body(), t->upstream_model, host);
   }
-
   upstream_request up;
   up.path = path;
   up.model = t->upstream_model;
   up.accept = std::string(field_value(req, http::field::accept));
   up.body = std::move(req.body());
-  up.wants_stream = view.stream;
+  up.wants_stream = m.view.stream;
   up.json_answer = kind.json_answer;
   up.dialect = kind.dialect;
-  const model_route& route = it->second;
-  if (route.needs_caller) up.caller = caller_identity_of(ctx, req);
-  return relay_with_failover(s, ctx.rt, std::move(catalog), route, t, std::move(up), true);
+  if (m.route->needs_caller) up.caller = caller_identity_of(ctx, req);
+  return relay_with_failover(s, ctx.rt, std::move(m.catalog), *m.route, t, std::move(up), true);
 }
 
 std::string models_body(const catalog_snapshot& c, std::optional<int> url_idx) {

@@ -12,6 +12,7 @@
 #include "config/settings.hpp"
 #include "http/api/auth.hpp"
 #include "http/api/route_match.hpp"
+#include "http/api/stages/resolve_model.hpp"
 #include "http/server/response.hpp"
 #include "messages/config_types.hpp"
 
@@ -43,6 +44,14 @@ struct api_context {
   std::optional<int> url_idx;
   std::string_view path;
   std::string_view id;  // `{id}`: the user or group a route names
+  std::optional<resolved_model> model;  // routes with stage::by_model: what the body names
+};
+
+/// Pipeline stages a route runs before its handler, besides authentication and the role and
+/// cross-site checks its access level implies (http/api/router.cpp runs them in this order). A
+/// stage a route does not name costs it nothing.
+enum stage_bits : std::uint8_t {
+  by_model = 1,  // resolve the model the body names (http/api/stages/resolve_model.hpp)
 };
 
 using route_handler = boost::asio::awaitable<handled> (*)(api_context&, session_io&,
@@ -55,6 +64,7 @@ struct route_def {
   route_handler handler;
   error_dialect dialect = error_dialect::openai;
   provider_kind family = provider_kind::openai;  // whose connections `{url_idx}` indexes
+  std::uint8_t stages = 0;                       // stage_bits
   bool (*enabled)(const settings&) = nullptr;    // when set and false, the route does not exist
 };
 

@@ -1,5 +1,7 @@
 #include "http/api/router.hpp"
 
+#include "http/api/list_refresh.hpp"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -185,11 +187,21 @@ net::awaitable<handled> router::handle(session_io& s, client_request& req, route
   stats = v.stats;
   s.dialect = v.dialect;
   if (v.error) co_return co_await send_error(s, *v.error, v.message, v.extra);
-  api_context ctx{rt_, cp_, *this, std::move(v.caller), std::nullopt, v.params.path, v.params.id};
+  api_context ctx{rt_, cp_, *this, std::move(v.caller), std::nullopt, v.params.path, v.params.id,
+                  std::nullopt};
   if (v.params.url_idx) {
     std::string why;
     ctx.url_idx = connection_index(*v.params.url_idx, *v.route, rt_, why);
     if (!ctx.url_idx) co_return co_await send_error(s, gateway_error::not_found, why);
+  }
+  if (v.route->stages & by_model) {
+    auto found = resolve_model(rt_.catalog.load(), v.route->family, ctx.url_idx, req.body(), false);
+    if (found.wait_for_lists) {
+      co_await wait_for_pending_lists(*rt_.catalog.load(), v.route->family);
+      found = resolve_model(rt_.catalog.load(), v.route->family, ctx.url_idx, req.body(), true);
+    }
+    if (!found.found) co_return co_await send_error(s, found.error, found.message);
+    ctx.model = std::move(found.found);
   }
   co_return co_await v.route->handler(ctx, s, req);
 }

@@ -1,9 +1,11 @@
 #pragma once
-// Maps a request to its entry in the route table (http/api/route_table.hpp) and runs it. Literal
-// paths are found by one hash lookup, patterns with parameters by a short scan. Everything a route
-// declares is enforced here, once: 404 for an unknown path, 405 (with Allow) for a method the
-// path does not answer, 401/403 by the route's access level, the cross-site guard for writes, and
-// 404 for a `{url_idx}` that names no connection.
+// Maps a request to its entry in the route table (http/api/route_table.hpp) and runs it through
+// the stages the route names. Literal paths are found by one hash lookup, patterns with parameters
+// by a short scan. Everything a route declares is enforced here, once, in this order: 404 for an
+// unknown path, 405 (with Allow) for a method the path does not answer; authenticate
+// (http/api/auth.hpp) and authorise (401/403 by the route's access level, the cross-site guard for
+// writes), all from the head alone; 404 for a `{url_idx}` that names no connection; resolve the
+// model (stage by_model, http/api/stages/resolve_model.hpp); then the handler.
 #include <memory>
 #include <string>
 #include <unordered_map>
