@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "actors/access_log_actor.hpp"
 #include "actors/accounts_actor.hpp"
 #include "actors/catalog_actor.hpp"
 #include "actors/config_actor.hpp"
@@ -102,6 +103,14 @@ int run(sb::settings s, const sb::env_lookup& env) {
   auto catalog = sys.spawn(sb::catalog_actor_impl, &rt.catalog, balancing);
   auto accounts_owner = sys.spawn<caf::detached>(sb::accounts_actor_impl, account_store,
                                                  std::move(*accounts), &rt.accounts);
+  // The record stage runs only with a reader: without ACCESS_LOG no record is made.
+  sb::access_log_actor access_log;
+  if (s.access_log) {
+    access_log = sys.spawn<caf::detached>(sb::access_log_actor_impl, s.access_log_file);
+    rt.request_log = [access_log](sb::request_records batch) {
+      caf::anon_send(access_log, sb::records_atom::value, std::move(batch));
+    };
+  }
   sb::config_form_reader read_form = [allow = s.allow_link_local_upstreams](
                                          sb::provider_kind kind, std::string_view form,
                                          const sb::provider_config& current, std::string& why) {
@@ -157,6 +166,8 @@ int run(sb::settings s, const sb::env_lookup& env) {
     caf::anon_send_exit(config, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(accounts_owner, caf::exit_reason::user_shutdown);
+    if (access_log) caf::anon_send_exit(access_log, caf::exit_reason::user_shutdown);
+    rt.request_log = nullptr;
     return 2;
   }
   srv.start();
@@ -195,8 +206,12 @@ int run(sb::settings s, const sb::env_lookup& env) {
   caf::anon_send_exit(config, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(accounts_owner, caf::exit_reason::user_shutdown);
+  if (access_log) caf::anon_send_exit(access_log, caf::exit_reason::user_shutdown);
   rt.io.stop();
   rt.io.join();
+  // The runtime outlives the actor system: the handles it holds would keep their actors alive,
+  // and the system waits for every actor when it ends.
+  rt.request_log = nullptr;
   spdlog::info("stopped");
   return exit_code.load();
 }

@@ -169,6 +169,8 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
   s.allow_link_local_upstreams = env_flag(env, "ALLOW_LINK_LOCAL_UPSTREAMS", false);
   s.openai_passthrough = env_flag(env, "ENABLE_OPENAI_API_PASSTHROUGH", false);
   s.forward_user_info = env_flag(env, "ENABLE_FORWARD_USER_INFO_HEADERS", false);
+  if (auto v = env("ACCESS_LOG_FILE"); v && !v->empty()) s.access_log_file = *v;
+  s.access_log = env_flag(env, "ACCESS_LOG", false) || !s.access_log_file.empty();
   if (auto v = env("LOAD_BALANCING_POLICY"); v && !v->empty()) {
     auto p = parse_lb_policy(*v);
     if (!p) return "invalid LOAD_BALANCING_POLICY '" + *v + "': expected " + policy_names();

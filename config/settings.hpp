@@ -93,6 +93,10 @@ struct settings {
   std::string public_host;
   std::vector<std::string> allowed_hosts;  // ALLOWED_HOSTS: more names browsers may use
 
+  // ACCESS_LOG=true: one JSON line per request on stdout; ACCESS_LOG_FILE: appended to that file
+  // instead (and on without ACCESS_LOG).
+  bool access_log = false;
+  std::string access_log_file;
   // Accounts (WEBUI_AUTH=True): config/account_settings.cpp reads them.
   struct account_settings {
     secret_string secret_key;  // WEBUI_SECRET_KEY; empty: kept in DATA_DIR/.webui_secret_key

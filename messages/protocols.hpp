@@ -26,6 +26,7 @@
 #include "messages/config_types.hpp"
 #include "messages/health_types.hpp"
 #include "messages/model_types.hpp"
+#include "messages/request_record.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
 CAF_ADD_TYPE_ID(switchboard, (sb::secret_string))
@@ -51,6 +52,7 @@ CAF_ADD_ATOM(switchboard, sb, outcomes_atom, "outcomes")
 CAF_ADD_ATOM(switchboard, sb, probe_atom, "probe")
 CAF_ADD_ATOM(switchboard, sb, probed_atom, "probed")
 CAF_ADD_ATOM(switchboard, sb, account_atom, "account")
+CAF_ADD_ATOM(switchboard, sb, records_atom, "records")
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -113,5 +115,8 @@ using catalog_actor =
 /// peers exchange the stored records, not these commands.
 using accounts_actor =
     caf::typed_actor<caf::replies_to<account_atom, account_command>::with<account_reply>>;
+
+/// Writes the access log: one JSON line per request record, batches from the I/O threads.
+using access_log_actor = caf::typed_actor<caf::reacts_to<records_atom, request_records>>;
 
 }  // namespace sb

@@ -77,7 +77,7 @@ bool key_may_reach(const settings::account_settings& a, std::string_view path) {
 }
 
 principal as_principal(const user_account& u, credential_kind via) {
-  return {u.id, u.role, u.name, u.email, via, {}};
+  return {u.id, u.role, u.name, u.email, via, {}, {}};
 }
 
 }  // namespace
@@ -109,7 +109,7 @@ std::optional<principal> authenticate(const client_request& req, runtime& rt,
   // Open WebUI's single user is admin@localhost, named "User".
   if (!rt.cfg.webui_auth)
     return principal{"admin", account_role::admin, "User", "admin@localhost",
-                     credential_kind::single_user, {}};
+                     credential_kind::single_user, {}, {}};
   credential_kind via{};
   auto credential = presented_credential(req, via);
   if (credential.empty()) {
@@ -133,7 +133,9 @@ std::optional<principal> authenticate(const client_request& req, runtime& rt,
       why = {true, "API key not allowed to access this endpoint."};
       return std::nullopt;
     }
-    return as_principal(*user, via);
+    auto p = as_principal(*user, via);
+    p.api_key_id = key->second.id;
+    return p;
   }
   auto* claims = claims_of(credential, rt.token_key);
   auto* user = claims ? accounts->user(claims->user_id) : nullptr;

@@ -27,6 +27,7 @@ struct principal {
   std::string email;
   credential_kind via = credential_kind::single_user;
   std::string token;  // the sign-in token it showed (forwarded by auth_type "session"), if any
+  std::string api_key_id;  // the API key it showed, if any (its id, never the key)
 };
 
 /// Why a caller is not let in: the status and text to answer.

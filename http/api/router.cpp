@@ -172,6 +172,12 @@ router::head_verdict router::judge_head(const client_request& req) const {
   return v;
 }
 
+void router::note_route(request_record& r, const head_verdict& v) const {
+  if (v.route) r.route = v.route->pattern;
+  r.user_id = v.caller.id;
+  r.api_key_id = v.caller.api_key_id;
+}
+
 net::awaitable<std::optional<handled>> router::refuse_head(session_io& s, const client_request& head,
                                                           route_stats*& stats) {
   auto v = judge_head(head);
@@ -186,6 +192,7 @@ net::awaitable<handled> router::handle(session_io& s, client_request& req, route
   auto v = judge_head(req);
   stats = v.stats;
   s.dialect = v.dialect;
+  if (s.record) note_route(*s.record, v);
   if (v.error) co_return co_await send_error(s, *v.error, v.message, v.extra);
   api_context ctx{rt_, cp_, *this, std::move(v.caller), std::nullopt, v.params.path, v.params.id,
                   std::nullopt};
@@ -202,6 +209,7 @@ net::awaitable<handled> router::handle(session_io& s, client_request& req, route
     }
     if (!found.found) co_return co_await send_error(s, found.error, found.message);
     ctx.model = std::move(found.found);
+    if (s.record) s.record->model = ctx.model->view.model;
   }
   co_return co_await v.route->handler(ctx, s, req);
 }

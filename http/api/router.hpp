@@ -55,6 +55,8 @@ class router final : public request_handler {
     }
   };
   head_verdict judge_head(const client_request& req) const;
+  // The record stage: the route and caller, into the request's record.
+  void note_route(request_record& r, const head_verdict& v) const;
 
   // The table entries whose pattern matches a path: literal ones first, then (unless a literal one
   // answers `method`) those with parameters, in table order. As in Open WebUI (Starlette), a path

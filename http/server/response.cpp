@@ -48,6 +48,7 @@ net::awaitable<handled> send_body(session_io& s, http::status status, std::strin
                                        net::buffer(body.data(), s.head_only ? 0 : body.size())};
   s.deadline->arm(s.client.socket(), client_write_timeout);
   auto [write_ec, n] = co_await net::async_write(s.client, out, net::as_tuple(net::use_awaitable));
+  note_written(s, n);
   auto ec = s.deadline->settle(write_ec);
   co_return handled{static_cast<unsigned>(status), s.keep_alive && !ec};
 }
@@ -61,6 +62,7 @@ net::awaitable<bool> write_chunk(session_io& s, const char* data, std::size_t n,
     if (n == 0) co_return true;
     s.deadline->arm(s.client.socket(), client_write_timeout);
     auto [ec, written] = co_await net::async_write(s.client, net::buffer(data, n), use_nothrow);
+    note_written(s, written);
     co_return !s.deadline->settle(ec);
   }
   char head[24];
@@ -78,6 +80,7 @@ net::awaitable<bool> write_chunk(session_io& s, const char* data, std::size_t n,
   s.deadline->arm(s.client.socket(), client_write_timeout);
   auto [ec, written] = co_await net::async_write(
       s.client, std::span<const net::const_buffer>(bufs.data(), count), use_nothrow);
+  note_written(s, written);
   co_return !s.deadline->settle(ec);
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 // Writing whole responses to a client, and what a handler reports back to its session.
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
+
+#include "messages/request_record.hpp"
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include "http/server/growing_string_body.hpp"
@@ -9,6 +12,7 @@
 #include <string_view>
 
 #include "http/server/errors.hpp"
+#include "messages/request_record.hpp"
 
 namespace sb {
 
@@ -33,7 +37,18 @@ struct session_io {
   client_reader* reader = nullptr;  // the session's read, which tells when the client leaves
   op_deadline* deadline = nullptr;  // times out the session's socket operations, one at a time
   error_dialect dialect = error_dialect::openai;  // set by the route: which error body to write
+  request_record* record = nullptr;  // the record stage's, when it runs (ACCESS_LOG)
 };
+
+/// Counts `n` bytes written to the client in the request's record (the first write's time too).
+inline void note_written(session_io& s, std::size_t n) {
+  if (!s.record) return;
+  if (s.record->first_byte_us < 0)
+    s.record->first_byte_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::steady_clock::now() - s.record->started)
+                                  .count();
+  s.record->bytes_out += n;
+}
 
 /// Appends the head of an answer to `s`'s request: status line, Server, Content-Type, the length
 /// (or, when `content_length` is empty, chunked transfer for HTTP/1.1 and nothing for HTTP/1.0,

@@ -11,6 +11,7 @@
 #include "http/server/io_pool.hpp"
 #include "http/server/memory_budget.hpp"
 #include "http/server/metrics.hpp"
+#include "http/server/request_log.hpp"
 #include "messages/account_types.hpp"
 #include "messages/catalog_snapshot.hpp"
 #include "messages/config_types.hpp"
@@ -36,6 +37,7 @@ struct runtime {
   secret_string token_key;    // signs sign-in tokens (http/auth/secret_key.hpp)
   password_worker passwords;  // hashes and checks passwords off the I/O threads
   signin_throttle signins;    // slows password guessing per account and per client address
+  request_sink request_log;   // the record stage's consumer (ACCESS_LOG); empty: no records
   std::atomic<bool> draining{false};
 };
 

@@ -26,6 +26,8 @@
 #include "http/server/op_deadline.hpp"
 #include "http/server/parse_feed.hpp"
 #include "http/server/request_head_checks.hpp"
+#include "http/server/request_log.hpp"
+#include "http/server/runtime.hpp"
 
 namespace sb {
 
@@ -116,6 +118,27 @@ net::awaitable<void> refuse_and_close(beast::tcp_stream& stream, op_deadline& de
   session_io s{stream, 11, false, false, nullptr, &deadline};
   co_await send_error(s, e, message);
   co_await linger_close(stream);
+}
+
+// The record stage (ACCESS_LOG): what the session knows of a request before and after its route
+// ran; the router, the relay and the writes fill in the rest through session_io::record.
+void start_record(const client_request& req, std::chrono::steady_clock::time_point started,
+                  request_record& r) {
+  r.started = started;
+  r.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  r.method = http::to_string(req.method());
+  r.bytes_in = req.body().size();
+}
+
+void finish_record(runtime& rt, request_record& r, const handled& answer) {
+  r.status = answer.status;
+  r.cancelled = r.cancelled || answer.status == 499;
+  r.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - r.started)
+                      .count();
+  note_request(rt, std::move(r));
 }
 
 void count_answer(route_stats& stats, const handled& answer,
@@ -258,8 +281,14 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
                  reader.get(),
                  &deadline};
     route_stats* counted_in = nullptr;
+    request_record record;
+    if (rt.request_log) {
+      start_record(req, started, record);
+      s.record = &record;
+    }
     auto answer = co_await r.handle(s, req, counted_in);
     count_answer(*counted_in, answer, started);
+    if (s.record) finish_record(rt, record, answer);
     if (!answer.keep_alive) break;
   }
   beast::error_code ignored;

@@ -66,6 +66,7 @@ net::awaitable<bool> write_stream_head(exchange_context& c, http::status status,
   render_response_head(head, s, status, content_type, std::nullopt, extra);
   s.deadline->arm(s.client.socket(), client_write_timeout);
   auto [ec, n] = co_await net::async_write(s.client, net::buffer(head), use_nothrow);
+  note_written(s, n);
   co_return !s.deadline->settle(ec);
 }
 

@@ -410,6 +410,10 @@ net::awaitable<handled> relay_to_upstream(session_io& s, runtime& rt,
       ep->request_head(sent.method, sent.path, sent.content_type, sent.accept, sent.body.size(),
                        sent.caller.get());
   ep->stats().requests.fetch_add(1, std::memory_order_relaxed);
+  if (s.record) {
+    s.record->connection = ep->id();
+    ++s.record->attempts;
+  }
   in_flight_scope in_flight(ep->load_here());
   const auto epoch = ep->health_epoch();
   auto w = std::make_shared<client_watch>();
