@@ -4,6 +4,7 @@
 #include <caf/test/dsl.hpp>
 #include <filesystem>
 
+#include "actors/accounts_actor.hpp"
 #include "actors/catalog_actor.hpp"
 #include "actors/config_actor.hpp"
 #include "actors/connection_manager.hpp"
@@ -583,6 +584,75 @@ CAF_TEST(keeps one actor per enabled connection in step with config) {
   CAF_CHECK_EQUAL(cell.load()->openai.count("p.m"), 1u);
   self->send_exit(mgr, caf::exit_reason::user_shutdown);
   self->send_exit(cat, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+#undef CAF_SUITE
+#define CAF_SUITE accounts_actor
+
+CAF_TEST_FIXTURE_SCOPE(accounts_actor_tests, fixture)
+
+CAF_TEST(account changes are decided one at a time and survive a restart) {
+  std::string err;
+  auto records = open_record_store(dir.string(), err);
+  CAF_REQUIRE(records != nullptr);
+  auto store = std::make_shared<account_store>(records);
+  snapshot_cell<accounts_snapshot> cell;
+  auto accounts = sys.spawn(accounts_actor_impl, store, accounts_snapshot{}, &cell);
+  auto change = [&](account_command cmd) {
+    auto pending = self->request(accounts, caf::infinite, account_atom::value, std::move(cmd));
+    run();
+    account_reply r;
+    pending.receive([&](account_reply& a) { r = std::move(a); },
+                    [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+    return r;
+  };
+  auto user = [](std::string id, std::string email) {
+    user_account u;
+    u.id = std::move(id);
+    u.email = std::move(email);
+    u.password_hash = "h";
+    return u;
+  };
+  auto first = change(signup_user{user("a", "a@x.y"), account_role::pending, false});
+  CAF_REQUIRE(first.status == account_status::done);
+  CAF_CHECK(first.user->role == account_role::admin);  // the first user, signup closed or not
+  CAF_CHECK(change(signup_user{user("b", "b@x.y"), account_role::pending, false}).status ==
+            account_status::signup_closed);
+  auto b = change(signup_user{user("b", "b@x.y"), account_role::pending, true});
+  CAF_CHECK(b.user->role == account_role::pending);
+  CAF_CHECK(change(add_user{user("c", "a@x.y")}).status == account_status::email_taken);
+  // The first admin: nobody else changes or deletes them; nobody deletes themselves.
+  CAF_CHECK(change(update_user{"a", "b", {}, {}, {}, {}, account_role::user}).status ==
+            account_status::prohibited);
+  CAF_CHECK(change(delete_user{"a", "b"}).status == account_status::prohibited);
+  CAF_CHECK(change(delete_user{"b", "b"}).status == account_status::prohibited);
+  // A role change raises the epoch (ends old tokens); a name change does not.
+  auto promoted = change(update_user{"b", "a", {}, {}, {}, {}, account_role::user});
+  CAF_CHECK_EQUAL(promoted.user->epoch, 2u);
+  CAF_CHECK_EQUAL(change(update_user{"b", "a", std::string("Bee"), {}, {}, {}, {}}).user->epoch, 2u);
+  CAF_CHECK(change(set_api_key{"b", api_key_account{"key_b", "b", "hash-b", "sk-...", 0}}).status ==
+            account_status::done);
+  group_account g;
+  g.id = "g";
+  g.name = "team";
+  g.member_ids = {"b", "nobody"};
+  auto saved = change(save_group{g, true});
+  CAF_CHECK_EQUAL(saved.group->member_ids, std::vector<std::string>{"b"});
+  // Deleting a user takes their key and memberships with them.
+  CAF_REQUIRE(change(delete_user{"b", "a"}).status == account_status::done);
+  auto now = cell.load();
+  CAF_CHECK(now->keys_by_hash.empty());
+  CAF_CHECK(now->groups.at("g").member_ids.empty());
+  self->send_exit(accounts, caf::exit_reason::user_shutdown);
+  run();
+  accounts_snapshot reloaded;
+  CAF_REQUIRE(account_store(records).load(reloaded, err));
+  CAF_CHECK_EQUAL(reloaded.users.size(), 1u);
+  CAF_CHECK_EQUAL(reloaded.primary_admin, "a");
+  CAF_CHECK(reloaded.keys_by_hash.empty());
+  CAF_CHECK_EQUAL(reloaded.groups.at("g").name, "team");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
