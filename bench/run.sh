@@ -80,7 +80,7 @@ pids+=($!)
 start_gateway() {
   taskset -c "$CORE" env DATA_DIR="$2" PORT="$3" HOST=127.0.0.1 THREADS=1 \
     OPENAI_API_BASE_URLS="http://127.0.0.1:$UP/v1" OLLAMA_BASE_URLS="http://127.0.0.1:$UP" \
-    ENABLE_OLLAMA_API=True GLOBAL_LOG_LEVEL=warn WEBUI_AUTH=False \
+    ENABLE_OLLAMA_API=True GLOBAL_LOG_LEVEL=warn WEBUI_AUTH=False ${5:-} \
     "$1" > "$4" 2>&1 &
   pids+=($!)
 }
@@ -88,6 +88,12 @@ GW_DATA=$(mktemp -d)
 GW_PORT=$(free_port)
 start_gateway "$GW" "$GW_DATA" "$GW_PORT" "$OUT/switchboard.log"
 TARGETS="direct nginx haproxy switchboard"
+# The same gateway with accounts on, called with an API key: what authentication adds.
+KEY_DATA=$(mktemp -d)
+KEY_PORT=$(free_port)
+start_gateway "$GW" "$KEY_DATA" "$KEY_PORT" "$OUT/switchboard_key.log" \
+  "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password"
+TARGETS="$TARGETS switchboard_key"
 if [ -n "$BASELINE_GW" ]; then
   BASE_DATA=$(mktemp -d)
   BASE_PORT=$(free_port)
@@ -102,6 +108,17 @@ for port in $GW_PORT ${BASE_PORT:-}; do
 done
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$GW_PORT/ollama/api/tags" 2>/dev/null | grep -q '"bench"' && break
+  sleep 0.1
+done
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$KEY_PORT/health" > /dev/null && break; sleep 0.1; done
+TOKEN=$(curl -sf -X POST "http://127.0.0.1:$KEY_PORT/api/v1/auths/signin" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"bench-password"}' | json_field token)
+KEY=$(curl -sf -X POST "http://127.0.0.1:$KEY_PORT/api/v1/auths/api_key" -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $TOKEN" -d '{}' | json_field api_key)
+for _ in $(seq 100); do
+  curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$KEY_PORT/openai/models" 2>/dev/null \
+    | grep -q '"bench"' && break
   sleep 0.1
 done
 curl -sf "http://127.0.0.1:$NGINX_PORT/v1/models" > /dev/null
@@ -121,6 +138,7 @@ declare -A URL=(
   [nginx]="http://127.0.0.1:$NGINX_PORT/v1/chat/completions"
   [haproxy]="http://127.0.0.1:$HAPROXY_PORT/v1/chat/completions"
   [switchboard]="http://127.0.0.1:$GW_PORT/openai/chat/completions"
+  [switchboard_key]="http://127.0.0.1:$KEY_PORT/openai/chat/completions"
   [baseline]="http://127.0.0.1:${BASE_PORT:-0}/openai/chat/completions"
 )
 # Ollama's NDJSON chat: the same upstream, its /api/chat; switchboard's /ollama prefix.
@@ -129,6 +147,7 @@ declare -A NDJSON_URL=(
   [nginx]="http://127.0.0.1:$NGINX_PORT/api/chat"
   [haproxy]="http://127.0.0.1:$HAPROXY_PORT/api/chat"
   [switchboard]="http://127.0.0.1:$GW_PORT/ollama/api/chat"
+  [switchboard_key]="http://127.0.0.1:$KEY_PORT/ollama/api/chat"
   [baseline]="http://127.0.0.1:${BASE_PORT:-0}/ollama/api/chat"
 )
 
@@ -153,7 +172,10 @@ for round in $(seq "$ROUNDS"); do
         url=${URL[$target]}
         [ "$mode" = ndjson ] && url=${NDJSON_URL[$target]}
         log="$OUT/$mode-$c-$target-$round.txt"
-        taskset -c "$CORE" wrk -t"$t" -c"$c" -d"${DUR}s" --latency -s "$OUT/$mode.lua" "$url" > "$log"
+        auth=()
+        [ "$target" = switchboard_key ] && auth=(-H "Authorization: Bearer $KEY")
+        taskset -c "$CORE" wrk -t"$t" -c"$c" -d"${DUR}s" --latency -s "$OUT/$mode.lua" "${auth[@]}" \
+          "$url" > "$log"
         echo "$mode $c $target $(parse "$log")" | tee -a "$RUNS"
       done
     done
@@ -185,6 +207,7 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "$(nproc) vCPU ($CPU). wrk, the fake upstream (tests/support/fake_upstream.cpp, one thread),"
   echo "nginx 1 worker (keep-alive 128 to the upstream, proxy_buffering off), HAProxy 1 thread"
   echo "(http-reuse always) and switchboard (THREADS=1)"
+  echo "('switchboard_key': the same build with accounts on, every request authenticated by an API key)"
   [ -n "$BASELINE_GW" ] && echo "('baseline': switchboard built from an earlier commit, same settings)"
   echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
   echo "'direct' is each proxy's own cost. 'whole' = non-streamed chat completion (~330 B answer);"

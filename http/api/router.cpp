@@ -172,6 +172,26 @@ router::head_verdict router::judge_head(const client_request& req) const {
   return v;
 }
 
+bool router::resolve_now(api_context& ctx, const route_def& route, client_request& req) const {
+  auto found = resolve_model(rt_.catalog.load(), route.family, ctx.url_idx, req.body(), false);
+  if (!found.found) return false;
+  ctx.model = std::move(found.found);
+  return true;
+}
+
+net::awaitable<handled> router::resolve_slowly(api_context& ctx, session_io& s,
+                                               client_request& req, const route_def& route) const {
+  auto found = resolve_model(rt_.catalog.load(), route.family, ctx.url_idx, req.body(), false);
+  if (found.wait_for_lists) {
+    co_await wait_for_pending_lists(*rt_.catalog.load(), route.family);
+    found = resolve_model(rt_.catalog.load(), route.family, ctx.url_idx, req.body(), true);
+  }
+  if (!found.found) co_return co_await send_error(s, found.error, found.message);
+  ctx.model = std::move(found.found);
+  if (s.record) s.record->model = ctx.model->view.model;
+  co_return co_await route.handler(ctx, s, req);
+}
+
 void router::note_route(request_record& r, const head_verdict& v) const {
   if (v.route) r.route = v.route->pattern;
   r.user_id = v.caller.id;
@@ -201,16 +221,11 @@ net::awaitable<handled> router::handle(session_io& s, client_request& req, route
     ctx.url_idx = connection_index(*v.params.url_idx, *v.route, rt_, why);
     if (!ctx.url_idx) co_return co_await send_error(s, gateway_error::not_found, why);
   }
-  if (v.route->stages & by_model) {
-    auto found = resolve_model(rt_.catalog.load(), v.route->family, ctx.url_idx, req.body(), false);
-    if (found.wait_for_lists) {
-      co_await wait_for_pending_lists(*rt_.catalog.load(), v.route->family);
-      found = resolve_model(rt_.catalog.load(), v.route->family, ctx.url_idx, req.body(), true);
-    }
-    if (!found.found) co_return co_await send_error(s, found.error, found.message);
-    ctx.model = std::move(found.found);
-    if (s.record) s.record->model = ctx.model->view.model;
-  }
+  // The model stage decides synchronously in the common case; waiting for lists and answering an
+  // error run in a frame of their own, so this one stays small enough for Asio to recycle.
+  if ((v.route->stages & by_model) && !resolve_now(ctx, *v.route, req))
+    co_return co_await resolve_slowly(ctx, s, req, *v.route);
+  if (s.record && ctx.model) s.record->model = ctx.model->view.model;
   co_return co_await v.route->handler(ctx, s, req);
 }
 

@@ -55,6 +55,12 @@ class router final : public request_handler {
     }
   };
   head_verdict judge_head(const client_request& req) const;
+  // The model stage (by_model): true when the model was found at once (into ctx.model); else
+  // resolve_slowly looks again after lists being fetched are in, or answers why not, and runs the
+  // handler.
+  bool resolve_now(api_context& ctx, const route_def& route, client_request& req) const;
+  boost::asio::awaitable<handled> resolve_slowly(api_context& ctx, session_io& s,
+                                                 client_request& req, const route_def& route) const;
   // The record stage: the route and caller, into the request's record.
   void note_route(request_record& r, const head_verdict& v) const;
 

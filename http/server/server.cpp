@@ -17,6 +17,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <optional>
 #include <unordered_map>
 
 #include "http/server/client_reader.hpp"
@@ -281,14 +282,14 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
                  reader.get(),
                  &deadline};
     route_stats* counted_in = nullptr;
-    request_record record;
+    std::optional<request_record> record;  // made only when the record stage runs
     if (rt.request_log) {
-      start_record(req, started, record);
-      s.record = &record;
+      s.record = &record.emplace();
+      start_record(req, started, *record);
     }
     auto answer = co_await r.handle(s, req, counted_in);
     count_answer(*counted_in, answer, started);
-    if (s.record) finish_record(rt, record, answer);
+    if (record) finish_record(rt, *record, answer);
     if (!answer.keep_alive) break;
   }
   beast::error_code ignored;

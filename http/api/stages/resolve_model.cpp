@@ -36,7 +36,7 @@ model_resolution not_found(provider_kind family, std::string_view name,
 
 }  // namespace
 
-model_resolution resolve_model(const std::shared_ptr<const catalog_snapshot>& catalog,
+model_resolution resolve_model(std::shared_ptr<const catalog_snapshot> catalog,
                                provider_kind family, std::optional<int> url_idx,
                                std::string& body, bool waited) {
   model_resolution r;
@@ -59,7 +59,7 @@ model_resolution resolve_model(const std::shared_ptr<const catalog_snapshot>& ca
   m.target = pick_target(*m.route, url_idx);
   // `{url_idx}` names a connection that does not serve the model: not found there.
   if (!m.target && url_idx) return not_found(family, m.view.model, url_idx);
-  m.catalog = catalog;
+  m.catalog = std::move(catalog);  // held by the relay until the answer ends
   r.found = std::move(m);
   return r;
 }

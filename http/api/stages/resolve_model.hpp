@@ -45,7 +45,7 @@ std::string model_not_found_message(provider_kind family, std::string_view name,
 
 /// Resolves the model `body` names for a route of `family`. `waited`: the lists were waited for
 /// once already (then a model still missing is not found).
-model_resolution resolve_model(const std::shared_ptr<const catalog_snapshot>& catalog,
+model_resolution resolve_model(std::shared_ptr<const catalog_snapshot> catalog,
                                provider_kind family, std::optional<int> url_idx,
                                std::string& body, bool waited);
 
