@@ -12,6 +12,8 @@
 #include <variant>
 #include <vector>
 
+#include "messages/string_hash.hpp"
+
 namespace sb {
 
 enum class account_role : std::uint8_t { pending = 0, user = 1, admin = 2 };
@@ -65,14 +67,16 @@ struct group_account {
 /// What the I/O threads read to authenticate and authorise (immutable once published).
 struct accounts_snapshot {
   std::uint64_t generation = 0;
-  std::unordered_map<std::string, user_account> users;          // by id
-  std::unordered_map<std::string, std::string> user_by_email;    // lowercased email -> id
-  std::unordered_map<std::string, api_key_account> keys_by_hash;  // key hash -> key
+  template <class T>
+  using by_text = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;
+  by_text<user_account> users;            // by id
+  by_text<std::string> user_by_email;     // lowercased email -> id
+  by_text<api_key_account> keys_by_hash;  // key hash -> key
   std::map<std::string, group_account> groups;                   // by id
   std::string primary_admin;  // the first user created: never demoted or deleted by others
 
   const user_account* user(std::string_view id) const {
-    auto it = users.find(std::string(id));
+    auto it = users.find(id);
     return it == users.end() ? nullptr : &it->second;
   }
 };

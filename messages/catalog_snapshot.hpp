@@ -13,6 +13,7 @@
 
 #include "config/connection_spec.hpp"
 #include "config/lb_policy.hpp"
+#include "messages/string_hash.hpp"
 
 namespace sb {
 
@@ -51,13 +52,6 @@ struct balancing_choice {
   lb_policy for_model(std::string_view id) const {
     auto it = by_model.find(id);
     return it == by_model.end() ? fallback : it->second;
-  }
-};
-
-struct string_hash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
   }
 };
 

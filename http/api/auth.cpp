@@ -22,8 +22,9 @@ constexpr std::string_view invalid_token =
 constexpr std::size_t cache_cap = 4096;  // per I/O thread; cleared whole when full
 
 // Tokens whose signature this thread has checked, and what they claim; keys and their hashes.
-thread_local std::unordered_map<std::string, token_claims> verified_tokens;
-thread_local std::unordered_map<std::string, std::string> key_hashes;
+thread_local std::unordered_map<std::string, token_claims, string_hash, std::equal_to<>>
+    verified_tokens;
+thread_local std::unordered_map<std::string, std::string, string_hash, std::equal_to<>> key_hashes;
 
 std::int64_t now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -47,7 +48,7 @@ std::string_view cookie_token(const client_request& req) {
 }
 
 const token_claims* claims_of(std::string_view token, const secret_string& key) {
-  auto it = verified_tokens.find(std::string(token));
+  auto it = verified_tokens.find(token);
   if (it == verified_tokens.end()) {
     auto c = read_token(token, key, now_s());
     if (!c) return nullptr;
@@ -59,7 +60,7 @@ const token_claims* claims_of(std::string_view token, const secret_string& key) 
 }
 
 const std::string& hash_of(std::string_view key) {
-  auto it = key_hashes.find(std::string(key));
+  auto it = key_hashes.find(key);
   if (it == key_hashes.end()) {
     if (key_hashes.size() >= cache_cap) key_hashes.clear();
     it = key_hashes.emplace(std::string(key), api_key_hash(key)).first;
@@ -145,7 +146,7 @@ std::optional<principal> authenticate(const client_request& req, runtime& rt,
     return std::nullopt;
   }
   auto p = as_principal(*user, via);
-  p.token = std::string(credential);
+  p.token = credential;
   return p;
 }
 

@@ -26,7 +26,9 @@ struct principal {
   std::string name;
   std::string email;
   credential_kind via = credential_kind::single_user;
-  std::string token;  // the sign-in token it showed (forwarded by auth_type "session"), if any
+  // The sign-in token it showed (forwarded by auth_type "session"), if any: a view into the
+  // request's own field, valid while the request is being handled.
+  std::string_view token;
   std::string api_key_id;  // the API key it showed, if any (its id, never the key)
 };
 

@@ -15,7 +15,7 @@ std::shared_ptr<const caller_identity> caller_identity_of(const api_context& ctx
   if (ctx.caller.via == credential_kind::single_user)
     who->authorization = std::string(field_value(req, http::field::authorization));
   else if (!ctx.caller.token.empty())
-    who->authorization = "Bearer " + ctx.caller.token;
+    who->authorization = "Bearer " + std::string(ctx.caller.token);
   who->user_id = ctx.caller.id;
   who->user_name = ctx.caller.name;
   who->user_email = ctx.caller.email;

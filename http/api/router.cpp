@@ -1,6 +1,7 @@
 #include "http/api/router.hpp"
 
 #include "http/api/list_refresh.hpp"
+#include "http/api/stages/authorise.hpp"
 
 #include <fmt/format.h>
 
@@ -78,22 +79,6 @@ std::optional<int> connection_index(std::string_view raw, const route_def& r, co
   return idx;
 }
 
-// Whether a caller of `level` may use a route open to `who` (signed in already).
-bool may_use(access who, account_role level) {
-  switch (who) {
-    case access::anyone:
-    case access::signed_in:
-      return true;
-    case access::user:
-      return level != account_role::pending;
-    case access::admin:
-    case access::admin_write:
-    case access::metrics:
-      return level == account_role::admin;
-  }
-  return false;
-}
-
 }  // namespace
 
 router::router(runtime& rt, control_plane& cp)
@@ -161,14 +146,8 @@ router::head_verdict router::judge_head(const client_request& req) const {
     return v.refuse(why.forbidden ? gateway_error::forbidden : gateway_error::unauthorized,
                     std::move(why.message));
   v.caller = std::move(*who);
-  if (!may_use(v.route->who, v.caller.level))
-    return v.refuse(gateway_error::forbidden, "Access prohibited");
-  std::optional<refusal> refused;
-  if (v.route->who == access::admin_write)
-    refused = refuse_cross_site(req, rt_.cfg.browser_hosts());
-  else if (bit != GET)
-    refused = refuse_foreign_browser(req, rt_.cfg.browser_hosts());
-  if (refused) return v.refuse(refused->error, std::move(refused->message));
+  if (auto refused = refuse_unauthorised(*v.route, v.caller, req, rt_.cfg))
+    return v.refuse(refused->error, std::move(refused->message));
   return v;
 }
 

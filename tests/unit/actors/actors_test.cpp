@@ -631,7 +631,8 @@ CAF_TEST(account changes are decided one at a time and survive a restart) {
   // A role change raises the epoch (ends old tokens); a name change does not.
   auto promoted = change(update_user{"b", "a", {}, {}, {}, {}, account_role::user});
   CAF_CHECK_EQUAL(promoted.user->epoch, 2u);
-  CAF_CHECK_EQUAL(change(update_user{"b", "a", std::string("Bee"), {}, {}, {}, {}}).user->epoch, 2u);
+  auto renamed = change(update_user{"b", "a", std::string("Bee"), {}, {}, {}, {}});
+  CAF_CHECK_EQUAL(renamed.user->epoch, 2u);
   CAF_CHECK(change(set_api_key{"b", api_key_account{"key_b", "b", "hash-b", "sk-...", 0}}).status ==
             account_status::done);
   group_account g;
