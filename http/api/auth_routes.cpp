@@ -132,9 +132,6 @@ std::optional<std::string> password_of(const account_form& form, std::string_vie
 
 // Jobs for the password worker, made outside coroutines (g++ 12 mis-moves init-captures of
 // lambdas written inside them).
-std::function<std::string()> hash_job(std::string password) {
-  return [p = std::move(password)] { return hash_password(p); };
-}
 // "1" when `password` is the one `stored` was made from. With no stored hash (no such user) it is
 // checked against a stand-in, so that the answer takes as long either way.
 std::function<std::string()> check_job(std::string stored, std::string password) {
@@ -149,6 +146,20 @@ std::function<std::string()> change_job(std::string stored, std::string current,
   return [h = std::move(stored), c = std::move(current), n = std::move(next)] {
     return password_matches(h, c) ? hash_password(n) : std::string();
   };
+}
+
+// A new user as a sign-up or add form describes them (name, email, profile image) and their
+// password; nothing and `error` when the form is refused.
+std::optional<std::pair<user_account, std::string>> read_new_user(const account_form& form,
+                                                                  std::string& error) {
+  user_account u;
+  u.name = form.text("name", error).value_or("");
+  u.email = normalized_email(form.text("email", error).value_or(""));
+  u.profile_image_url = form.text("profile_image_url", error).value_or("/user.png");
+  auto password = password_of(form, "password", error);
+  if (error.empty() && u.email.empty()) error = std::string(invalid_email);
+  if (!error.empty()) return std::nullopt;
+  return std::pair{std::move(u), std::move(*password)};
 }
 
 route_result worker_busy(session_io& s) {
@@ -207,19 +218,15 @@ route_result auth_signup(api_context& ctx, session_io& s, client_request& req) {
   std::string error;
   auto form = account_form::read(req.body(), error);
   if (!form) co_return co_await send_error(s, gateway_error::bad_request, error);
-  user_account u;
-  u.name = form->text("name", error).value_or("");
-  u.email = normalized_email(form->text("email", error).value_or(""));
-  u.profile_image_url = form->text("profile_image_url", error).value_or("/user.png");
-  auto password = password_of(*form, "password", error);
-  if (!error.empty()) co_return co_await send_error(s, gateway_error::bad_request, error);
-  if (u.email.empty()) co_return co_await send_error(s, gateway_error::bad_request, invalid_email);
+  auto asked = read_new_user(*form, error);
+  if (!asked) co_return co_await send_error(s, gateway_error::bad_request, error);
+  auto& [u, password] = *asked;
   auto accounts = ctx.rt.accounts.load();
   if (accounts->user_by_email.count(u.email))  // (decided again by the actor)
     co_return co_await send_error(s, gateway_error::bad_request, email_taken);
   if (!accounts->users.empty() && !ctx.rt.cfg.accounts.enable_signup)
     co_return co_await send_error(s, gateway_error::forbidden, prohibited);
-  auto hash = co_await ctx.rt.passwords.run(hash_job(std::move(*password)));
+  auto hash = co_await ctx.rt.passwords.run(hash_password_job(std::move(password)));
   if (!hash) co_return co_await worker_busy(s);
   u.id = random_uuid();
   u.password_hash = std::move(*hash);
@@ -247,18 +254,14 @@ route_result auth_add_user(api_context& ctx, session_io& s, client_request& req)
   std::string error;
   auto form = account_form::read(req.body(), error);
   if (!form) co_return co_await send_error(s, gateway_error::bad_request, error);
-  user_account u;
-  u.name = form->text("name", error).value_or("");
-  u.email = normalized_email(form->text("email", error).value_or(""));
-  u.profile_image_url = form->text("profile_image_url", error).value_or("/user.png");
+  auto asked = read_new_user(*form, error);
+  if (!asked) co_return co_await send_error(s, gateway_error::bad_request, error);
+  auto& [u, password] = *asked;
   auto role = parse_account_role(form->text("role", error).value_or("pending"));
-  auto password = password_of(*form, "password", error);
-  if (!error.empty()) co_return co_await send_error(s, gateway_error::bad_request, error);
-  if (u.email.empty()) co_return co_await send_error(s, gateway_error::bad_request, invalid_email);
   if (!role)
     co_return co_await send_error(s, gateway_error::bad_request,
                                   "field 'role' must be pending, user or admin");
-  auto hash = co_await ctx.rt.passwords.run(hash_job(std::move(*password)));
+  auto hash = co_await ctx.rt.passwords.run(hash_password_job(std::move(password)));
   if (!hash) co_return co_await worker_busy(s);
   u.id = random_uuid();
   u.role = *role;

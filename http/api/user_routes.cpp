@@ -18,10 +18,6 @@ namespace {
 constexpr std::size_t page_size = 30;  // Open WebUI's
 constexpr std::string_view user_not_found = "We could not find what you're looking for :/";
 
-std::function<std::string()> hash_job(std::string password) {
-  return [p = std::move(password)] { return hash_password(p); };
-}
-
 std::string query_value(std::string_view target, std::string_view name) {
   auto q = target.find('?');
   while (q != std::string_view::npos) {
@@ -136,7 +132,7 @@ route_result user_update(api_context& ctx, session_io& s, client_request& req) {
     error = "field 'password' must be 1 to 1024 bytes";
   if (!error.empty()) co_return co_await send_error(s, gateway_error::bad_request, error);
   if (password) {
-    auto hash = co_await ctx.rt.passwords.run(hash_job(std::move(*password)));
+    auto hash = co_await ctx.rt.passwords.run(hash_password_job(std::move(*password)));
     if (!hash)
       co_return co_await send_error(s, gateway_error::overloaded, "busy; retry shortly",
                                     "Retry-After: 1\r\n");

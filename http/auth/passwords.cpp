@@ -13,6 +13,10 @@ std::string hash_password(std::string_view password) {
   return out;
 }
 
+std::function<std::string()> hash_password_job(std::string password) {
+  return [p = std::move(password)] { return hash_password(p); };
+}
+
 bool password_matches(const std::string& encoded, std::string_view password) {
   if (encoded.empty()) return false;
   return crypto_pwhash_str_verify(encoded.c_str(), password.data(), password.size()) == 0;
