@@ -40,9 +40,22 @@ account_reply commit(accounts_pointer self, accounts_snapshot next,
   return r;
 }
 
+// Drops the revocations `moot` picks (past their expiry, or of a user whose every token has
+// ended anyway), with their records.
+template <class Pred>
+void forget_revoked(accounts_snapshot& next, account_store::change& c, Pred moot) {
+  for (auto it = next.revoked_tokens.begin(); it != next.revoked_tokens.end();)
+    if (moot(it->second)) {
+      c.deleted.emplace_back(account_store::revoked_kind, it->first);
+      it = next.revoked_tokens.erase(it);
+    } else {
+      ++it;
+    }
+}
+
 void insert_user(accounts_snapshot& s, const user_account& u) {
   s.user_by_email[u.email] = u.id;
-  s.users[u.id] = u;
+  s.users[u.id] = std::make_shared<const user_account>(u);
   if (s.primary_admin.empty()) s.primary_admin = u.id;
 }
 
@@ -54,7 +67,7 @@ account_reply on(accounts_pointer self, signup_user& cmd) {
   cmd.user.role = first ? account_role::admin : cmd.role_when_not_first;
   cmd.user.created_at = cmd.user.updated_at = cmd.user.last_active_at = now_s();
   insert_user(next, cmd.user);
-  return commit(self, std::move(next), {{cmd.user}, {}, {}, {}});
+  return commit(self, std::move(next), {.users = {cmd.user}});
 }
 
 account_reply on(accounts_pointer self, add_user& cmd) {
@@ -62,14 +75,14 @@ account_reply on(accounts_pointer self, add_user& cmd) {
   if (next.user_by_email.count(cmd.user.email)) return refuse(account_status::email_taken, {});
   cmd.user.created_at = cmd.user.updated_at = now_s();
   insert_user(next, cmd.user);
-  return commit(self, std::move(next), {{cmd.user}, {}, {}, {}});
+  return commit(self, std::move(next), {.users = {cmd.user}});
 }
 
 account_reply on(accounts_pointer self, update_user& cmd) {
   auto next = *self->state.current;
   auto it = next.users.find(cmd.id);
   if (it == next.users.end()) return refuse(account_status::not_found, {});
-  auto& u = it->second;
+  auto u = *it->second;
   bool primary = cmd.id == next.primary_admin;
   if (primary && cmd.by != cmd.id)
     return refuse(account_status::prohibited, "only the first admin may change their account");
@@ -89,8 +102,8 @@ account_reply on(accounts_pointer self, update_user& cmd) {
   if (cmd.role) u.role = *cmd.role;
   if (ends_tokens) ++u.epoch;
   u.updated_at = now_s();
-  auto changed = u;
-  return commit(self, std::move(next), {{changed}, {}, {}, {}});
+  it->second = std::make_shared<const user_account>(u);
+  return commit(self, std::move(next), {.users = {std::move(u)}});
 }
 
 account_reply on(accounts_pointer self, delete_user& cmd) {
@@ -102,15 +115,16 @@ account_reply on(accounts_pointer self, delete_user& cmd) {
     return refuse(account_status::prohibited, "the first admin cannot be deleted");
   account_store::change c;
   c.deleted.emplace_back(account_store::user_kind, cmd.id);
-  next.user_by_email.erase(it->second.email);
+  next.user_by_email.erase(it->second->email);
   next.users.erase(it);
   for (auto k = next.keys_by_hash.begin(); k != next.keys_by_hash.end();)
-    if (k->second.user_id == cmd.id) {
-      c.deleted.emplace_back(account_store::key_kind, k->second.id);
+    if (k->second->user_id == cmd.id) {
+      c.deleted.emplace_back(account_store::key_kind, k->second->id);
       k = next.keys_by_hash.erase(k);
     } else {
       ++k;
     }
+  forget_revoked(next, c, [&](const revoked_token& t) { return t.user_id == cmd.id; });
   for (auto& [id, g] : next.groups) {
     auto& m = g.member_ids;
     if (std::find(m.begin(), m.end(), cmd.id) == m.end()) continue;
@@ -129,16 +143,16 @@ account_reply on(accounts_pointer self, set_api_key& cmd) {
   account_store::change c;
   bool had = false;
   for (auto k = next.keys_by_hash.begin(); k != next.keys_by_hash.end();)
-    if (k->second.user_id == cmd.user_id) {
+    if (k->second->user_id == cmd.user_id) {
       had = true;
-      if (!cmd.key) c.deleted.emplace_back(account_store::key_kind, k->second.id);
+      if (!cmd.key) c.deleted.emplace_back(account_store::key_kind, k->second->id);
       k = next.keys_by_hash.erase(k);
     } else {
       ++k;
     }
   if (cmd.key) {
     cmd.key->created_at = now_s();
-    next.keys_by_hash[cmd.key->hash] = *cmd.key;
+    next.keys_by_hash[cmd.key->hash] = std::make_shared<const api_key_account>(*cmd.key);
     c.keys.push_back(*cmd.key);
   } else if (!had) {
     return refuse(account_status::not_found, {});
@@ -146,13 +160,46 @@ account_reply on(accounts_pointer self, set_api_key& cmd) {
   return commit(self, std::move(next), c);
 }
 
+// A user who piles up this many live revocations (signing in and out in a loop) gets a new
+// epoch instead: all of their tokens end at once, and the pile goes with them.
+constexpr std::size_t max_revoked_per_user = 64;
+
+account_reply on(accounts_pointer self, revoke_token& cmd) {
+  auto next = *self->state.current;
+  auto user = next.users.find(cmd.token.user_id);
+  if (user == next.users.end() || next.revoked_tokens.count(cmd.token_id))
+    return {account_status::done, {}, std::nullopt, std::nullopt, self->state.current};
+  account_store::change c;
+  auto now = now_s();
+  forget_revoked(next, c, [now](const revoked_token& t) {
+    return t.expires_at != 0 && t.expires_at <= now;
+  });
+  auto& id = cmd.token.user_id;
+  auto theirs = std::count_if(next.revoked_tokens.begin(), next.revoked_tokens.end(),
+                              [&](auto& r) { return r.second.user_id == id; });
+  if (static_cast<std::size_t>(theirs) < max_revoked_per_user) {
+    c.revoked.emplace_back(cmd.token_id, cmd.token);
+    next.revoked_tokens.emplace(cmd.token_id, std::move(cmd.token));
+    return commit(self, std::move(next), c);
+  }
+  forget_revoked(next, c, [&](const revoked_token& t) { return t.user_id == id; });
+  auto changed = *user->second;
+  ++changed.epoch;
+  user->second = std::make_shared<const user_account>(changed);
+  c.users.push_back(std::move(changed));
+  auto r = commit(self, std::move(next), c);
+  r.user.reset();
+  return r;
+}
+
 account_reply on(accounts_pointer self, touch_user& cmd) {
   auto next = *self->state.current;
   auto it = next.users.find(cmd.id);
   if (it == next.users.end()) return refuse(account_status::not_found, {});
-  it->second.last_active_at = now_s();
-  auto changed = it->second;
-  return commit(self, std::move(next), {{changed}, {}, {}, {}});
+  auto changed = *it->second;
+  changed.last_active_at = now_s();
+  it->second = std::make_shared<const user_account>(changed);
+  return commit(self, std::move(next), {.users = {std::move(changed)}});
 }
 
 account_reply on(accounts_pointer self, save_group& cmd) {
@@ -169,7 +216,7 @@ account_reply on(accounts_pointer self, save_group& cmd) {
   }
   std::erase_if(g.member_ids, [&](const std::string& id) { return !next.users.count(id); });
   next.groups[g.id] = g;
-  return commit(self, std::move(next), {{}, {}, {g}, {}});
+  return commit(self, std::move(next), {.groups = {g}});
 }
 
 account_reply on(accounts_pointer self, change_members& cmd) {
@@ -184,14 +231,14 @@ account_reply on(accounts_pointer self, change_members& cmd) {
   }
   it->second.updated_at = now_s();
   auto changed = it->second;
-  return commit(self, std::move(next), {{}, {}, {changed}, {}});
+  return commit(self, std::move(next), {.groups = {changed}});
 }
 
 account_reply on(accounts_pointer self, delete_group& cmd) {
   auto next = *self->state.current;
   if (!next.groups.erase(cmd.group_id)) return refuse(account_status::not_found, {});
   return commit(self, std::move(next),
-                {{}, {}, {}, {{std::string(account_store::group_kind), cmd.group_id}}});
+                {.deleted = {{std::string(account_store::group_kind), cmd.group_id}}});
 }
 
 }  // namespace

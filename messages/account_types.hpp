@@ -64,20 +64,36 @@ struct group_account {
   std::int64_t updated_at = 0;
 };
 
-/// What the I/O threads read to authenticate and authorise (immutable once published).
+/// A sign-in token ended by its sign-out before it expires (Open WebUI revokes through Redis).
+struct revoked_token {
+  std::string user_id;
+  std::int64_t expires_at = 0;  // the token's own expiry: forgotten after it; 0 never expires
+};
+
+using user_pointer = std::shared_ptr<const user_account>;
+using api_key_pointer = std::shared_ptr<const api_key_account>;
+
+/// What the I/O threads read to authenticate and authorise (immutable once published). Users
+/// and keys are shared between snapshots: a change copies the maps' pointers, not every user,
+/// and a request keeps the one user it is for, not the whole snapshot it was found in.
 struct accounts_snapshot {
   std::uint64_t generation = 0;
   template <class T>
   using by_text = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;
-  by_text<user_account> users;            // by id
+  by_text<user_pointer> users;            // by id
   by_text<std::string> user_by_email;     // lowercased email -> id
-  by_text<api_key_account> keys_by_hash;  // key hash -> key
+  by_text<api_key_pointer> keys_by_hash;  // key hash -> key
   std::map<std::string, group_account> groups;                   // by id
+  by_text<revoked_token> revoked_tokens;  // by the token's id ("jti")
   std::string primary_admin;  // the first user created: never demoted or deleted by others
 
   const user_account* user(std::string_view id) const {
     auto it = users.find(id);
-    return it == users.end() ? nullptr : &it->second;
+    return it == users.end() ? nullptr : it->second.get();
+  }
+  user_pointer shared_user(std::string_view id) const {
+    auto it = users.find(id);
+    return it == users.end() ? nullptr : it->second;
   }
 };
 
@@ -105,6 +121,10 @@ struct set_api_key {
   std::string user_id;
   std::optional<api_key_account> key;  // none: delete it
 };
+struct revoke_token {
+  std::string token_id;  // "jti"
+  revoked_token token;
+};
 struct touch_user {
   std::string id;  // signed in now: last_active_at
 };
@@ -121,8 +141,9 @@ struct delete_group {
   std::string group_id;
 };
 
-using account_command = std::variant<signup_user, add_user, update_user, delete_user, set_api_key,
-                                     touch_user, save_group, change_members, delete_group>;
+using account_command =
+    std::variant<signup_user, add_user, update_user, delete_user, set_api_key, revoke_token,
+                 touch_user, save_group, change_members, delete_group>;
 
 enum class account_status : std::uint8_t {
   done,

@@ -80,6 +80,17 @@ bool decode_group(const record& r, group_account& g) {
   return true;
 }
 
+std::string encode_revoked(const revoked_token& t) {
+  return json::serialize(json::object{{"user_id", t.user_id}, {"expires_at", t.expires_at}});
+}
+bool decode_revoked(const record& r, revoked_token& t) {
+  auto o = object_of(r);
+  if (!o) return false;
+  t.user_id = text_of(*o, "user_id");
+  t.expires_at = int_of(*o, "expires_at");
+  return !t.user_id.empty();
+}
+
 }  // namespace
 
 std::string encode_user(const user_account& u) {
@@ -119,6 +130,7 @@ bool account_store::load(accounts_snapshot& out, std::string& error) {
   auto users = records_->load(user_kind, error);
   auto keys = error.empty() ? records_->load(key_kind, error) : std::vector<record>{};
   auto groups = error.empty() ? records_->load(group_kind, error) : std::vector<record>{};
+  auto revoked = error.empty() ? records_->load(revoked_kind, error) : std::vector<record>{};
   if (!error.empty()) return false;
   auto bad = [&](const record& r) {
     error = "stored " + r.kind + " '" + r.id + "' is not in the expected shape";
@@ -135,19 +147,27 @@ bool account_store::load(accounts_snapshot& out, std::string& error) {
       out.primary_admin = u.id;
     }
     out.user_by_email[u.email] = u.id;
-    out.users.emplace(u.id, std::move(u));
+    auto shared = std::make_shared<const user_account>(std::move(u));
+    out.users.emplace(shared->id, std::move(shared));
   }
   for (auto& r : keys) {
     if (r.deleted) continue;
     api_key_account k;
     if (!decode_key(r, k)) return bad(r);
-    out.keys_by_hash.emplace(k.hash, std::move(k));
+    auto shared = std::make_shared<const api_key_account>(std::move(k));
+    out.keys_by_hash.emplace(shared->hash, std::move(shared));
   }
   for (auto& r : groups) {
     if (r.deleted) continue;
     group_account g;
     if (!decode_group(r, g)) return bad(r);
     out.groups.emplace(g.id, std::move(g));
+  }
+  for (auto& r : revoked) {
+    if (r.deleted) continue;
+    revoked_token t;
+    if (!decode_revoked(r, t)) return bad(r);
+    out.revoked_tokens.emplace(r.id, std::move(t));
   }
   return true;
 }
@@ -161,6 +181,8 @@ bool account_store::write(const change& c, std::string& error) {
     batch.push_back({std::string(key_kind), k.id, version, false, encode_key(k)});
   for (auto& g : c.groups)
     batch.push_back({std::string(group_kind), g.id, version, false, encode_group(g)});
+  for (auto& [id, t] : c.revoked)
+    batch.push_back({std::string(revoked_kind), id, version, false, encode_revoked(t)});
   for (auto& [kind, id] : c.deleted) batch.push_back({kind, id, version, true, {}});
   return records_->write(batch, error);
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Accounts as keyed, versioned records (storage/record_store.hpp): kinds "user", "api_key" and
-// "group", one record each, deletions kept as tombstones. Blocking: the accounts actor's alone.
+// Accounts as keyed, versioned records (storage/record_store.hpp): kinds "user", "api_key",
+// "group" and "revoked_token", one record each, deletions kept as tombstones. Blocking: the accounts actor's alone.
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,22 +14,25 @@ class account_store {
  public:
   explicit account_store(std::shared_ptr<record_store> records);
 
-  /// Every live account into `out` (users, keys, groups, the primary admin). False and `error`
-  /// on a record of the wrong shape.
+  /// Every live account into `out` (users, keys, groups, the primary admin, revoked tokens:
+  /// the accounts actor forgets those past their expiry). False and `error` on a record of the
+  /// wrong shape.
   bool load(accounts_snapshot& out, std::string& error);
 
   /// One change, written durably and atomically: the objects to put and the ids to delete.
   struct change {
-    std::vector<user_account> users;
-    std::vector<api_key_account> keys;
-    std::vector<group_account> groups;
-    std::vector<std::pair<std::string, std::string>> deleted;  // kind, id
+    std::vector<user_account> users{};
+    std::vector<api_key_account> keys{};
+    std::vector<group_account> groups{};
+    std::vector<std::pair<std::string, std::string>> deleted{};    // kind, id
+    std::vector<std::pair<std::string, revoked_token>> revoked{};  // token id, what it was
   };
   bool write(const change& c, std::string& error);
 
   static constexpr std::string_view user_kind = "user";
   static constexpr std::string_view key_kind = "api_key";
   static constexpr std::string_view group_kind = "group";
+  static constexpr std::string_view revoked_kind = "revoked_token";
 
  private:
   std::shared_ptr<record_store> records_;

@@ -21,10 +21,25 @@ constexpr std::string_view invalid_token =
     "Your session has expired or the token is invalid. Please sign in again.";
 constexpr std::size_t cache_cap = 4096;  // per I/O thread; cleared whole when full
 
-// Tokens whose signature this thread has checked, and what they claim; keys and their hashes.
-thread_local std::unordered_map<std::string, token_claims, string_hash, std::equal_to<>>
-    verified_tokens;
-thread_local std::unordered_map<std::string, std::string, string_hash, std::equal_to<>> key_hashes;
+// What this thread has already worked out about a credential. A token's signature and claims
+// hold until it expires; the user a token or key stands for holds while the accounts snapshot's
+// generation is the one it was found in. So a credential seen before costs one lookup here.
+constexpr std::uint64_t not_yet = ~std::uint64_t{0};
+struct known_token {
+  token_claims claims;
+  std::uint64_t generation = not_yet;  // of the snapshot `user` was found in
+  user_pointer user;             // whose epoch matched the token's
+};
+struct known_key {
+  std::string hash;
+  std::uint64_t generation = not_yet;
+  user_pointer user;
+  api_key_pointer key;
+};
+template <class T>
+using by_credential = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;
+thread_local by_credential<known_token> known_tokens;
+thread_local by_credential<known_key> known_keys;
 
 std::int64_t now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -47,25 +62,46 @@ std::string_view cookie_token(const client_request& req) {
   return {};
 }
 
-const token_claims* claims_of(std::string_view token, const secret_string& key) {
-  auto it = verified_tokens.find(token);
-  if (it == verified_tokens.end()) {
-    auto c = read_token(token, key, now_s());
-    if (!c) return nullptr;
-    if (verified_tokens.size() >= cache_cap) verified_tokens.clear();
-    it = verified_tokens.emplace(std::string(token), std::move(*c)).first;
+// The user a signed, unexpired, not signed-out token of the user's current epoch stands for;
+// null otherwise. Revocations and epochs are read again only when the snapshot has changed.
+user_pointer token_user(std::string_view token, const secret_string& key,
+                        const accounts_snapshot& accounts) {
+  auto it = known_tokens.find(token);
+  if (it == known_tokens.end()) {
+    auto claims = read_token(token, key, now_s());
+    if (!claims) return nullptr;
+    if (known_tokens.size() >= cache_cap) known_tokens.clear();
+    it = known_tokens.emplace(std::string(token), known_token{std::move(*claims)}).first;
   }
-  if (it->second.expires_at && it->second.expires_at <= now_s()) return nullptr;
-  return &it->second;
+  auto& known = it->second;
+  if (known.claims.expires_at && known.claims.expires_at <= now_s()) return nullptr;
+  if (known.generation != accounts.generation) {
+    auto user = accounts.shared_user(known.claims.user_id);
+    // A token from before the user's password or role changed is over, as is one signed out.
+    if (user && (known.claims.epoch != user->epoch ||
+                 accounts.revoked_tokens.contains(known.claims.token_id)))
+      user = nullptr;
+    known.user = std::move(user);
+    known.generation = accounts.generation;
+  }
+  return known.user;
 }
 
-const std::string& hash_of(std::string_view key) {
-  auto it = key_hashes.find(key);
-  if (it == key_hashes.end()) {
-    if (key_hashes.size() >= cache_cap) key_hashes.clear();
-    it = key_hashes.emplace(std::string(key), api_key_hash(key)).first;
+// The key and its user for an API key; null members when it is not (or no longer) one.
+const known_key& key_of(std::string_view credential, const accounts_snapshot& accounts) {
+  auto it = known_keys.find(credential);
+  if (it == known_keys.end()) {
+    if (known_keys.size() >= cache_cap) known_keys.clear();
+    it = known_keys.emplace(std::string(credential), known_key{api_key_hash(credential)}).first;
   }
-  return it->second;
+  auto& known = it->second;
+  if (known.generation != accounts.generation) {
+    auto k = accounts.keys_by_hash.find(known.hash);
+    known.key = k == accounts.keys_by_hash.end() ? nullptr : k->second;
+    known.user = known.key ? accounts.shared_user(known.key->user_id) : nullptr;
+    known.generation = accounts.generation;
+  }
+  return known;
 }
 
 // API_KEY_ALLOWED_ENDPOINTS: a path is allowed when it is one of them or lies under one.
@@ -75,10 +111,6 @@ bool key_may_reach(const settings::account_settings& a, std::string_view path) {
     if (path == e || (path.starts_with(e) && path.size() > e.size() && path[e.size()] == '/'))
       return true;
   return false;
-}
-
-principal as_principal(const user_account& u, credential_kind via) {
-  return {u.id, u.role, u.name, u.email, via, {}, {}};
 }
 
 }  // namespace
@@ -107,10 +139,13 @@ std::string_view presented_credential(const client_request& req, credential_kind
 
 std::optional<principal> authenticate(const client_request& req, runtime& rt,
                                       std::string_view path, auth_refusal& why) {
-  // Open WebUI's single user is admin@localhost, named "User".
-  if (!rt.cfg.webui_auth)
-    return principal{"admin", account_role::admin, "User", "admin@localhost",
-                     credential_kind::single_user, {}, {}};
+  // Open WebUI's single user is admin@localhost, named "User". Shared without a count, so
+  // handing it to each request costs no atomic on a line every thread writes.
+  static const user_account single_user{.id = "admin",
+                                        .name = "User",
+                                        .email = "admin@localhost",
+                                        .role = account_role::admin};
+  if (!rt.cfg.webui_auth) return principal{user_pointer(user_pointer{}, &single_user)};
   credential_kind via{};
   auto credential = presented_credential(req, via);
   if (credential.empty()) {
@@ -124,9 +159,8 @@ std::optional<principal> authenticate(const client_request& req, runtime& rt,
       why = {true, "Use of API key is not enabled in the environment."};
       return std::nullopt;
     }
-    auto key = accounts->keys_by_hash.find(hash_of(credential));
-    auto* user = key == accounts->keys_by_hash.end() ? nullptr : accounts->user(key->second.user_id);
-    if (!user) {
+    auto& known = key_of(credential, *accounts);
+    if (!known.user) {
       why = {false, std::string(invalid_token)};
       return std::nullopt;
     }
@@ -134,20 +168,14 @@ std::optional<principal> authenticate(const client_request& req, runtime& rt,
       why = {true, "API key not allowed to access this endpoint."};
       return std::nullopt;
     }
-    auto p = as_principal(*user, via);
-    p.api_key_id = key->second.id;
-    return p;
+    return principal{known.user, via, {}, known.key};
   }
-  auto* claims = claims_of(credential, rt.token_key);
-  auto* user = claims ? accounts->user(claims->user_id) : nullptr;
-  // A token from before the user's password or role changed is over.
-  if (!user || claims->epoch != user->epoch) {
+  auto user = token_user(credential, rt.token_key, *accounts);
+  if (!user) {
     why = {false, std::string(invalid_token)};
     return std::nullopt;
   }
-  auto p = as_principal(*user, via);
-  p.token = credential;
-  return p;
+  return principal{std::move(user), via, credential, nullptr};
 }
 
 }  // namespace sb

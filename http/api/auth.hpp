@@ -21,15 +21,27 @@ struct runtime;
 enum class credential_kind : std::uint8_t { single_user, token, cookie, api_key };
 
 struct principal {
-  std::string id;
-  account_role level = account_role::user;
-  std::string name;
-  std::string email;
+  // The user as the accounts snapshot held it when the request came: shared with that snapshot,
+  // never copied, and kept by the request alone (not the whole snapshot) for as long as it runs.
+  // Null for a route anyone may use (nobody was asked who they are).
+  user_pointer user;
   credential_kind via = credential_kind::single_user;
   // The sign-in token it showed (forwarded by auth_type "session"), if any: a view into the
   // request's own field, valid while the request is being handled.
   std::string_view token;
-  std::string api_key_id;  // the API key it showed, if any (its id, never the key)
+  api_key_pointer key;  // the API key it showed, if any
+
+  const std::string& id() const { return known().id; }
+  const std::string& name() const { return known().name; }
+  const std::string& email() const { return known().email; }
+  account_role level() const { return known().role; }
+  std::string_view api_key_id() const { return key ? std::string_view(key->id) : ""; }
+
+ private:
+  const user_account& known() const {
+    static const user_account nobody;
+    return user ? *user : nobody;
+  }
 };
 
 /// Why a caller is not let in: the status and text to answer.

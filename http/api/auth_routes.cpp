@@ -58,7 +58,7 @@ std::string cookie_line(const std::string& token, std::int64_t expires_at) {
 
 token_claims new_claims(runtime& rt, const user_account& u) {
   auto life = rt.cfg.accounts.token_lifetime.count();
-  return {u.id, life ? now_s() + life : 0, u.epoch};
+  return {u.id, {}, life ? now_s() + life : 0, u.epoch};
 }
 
 json::value expires_json(std::int64_t at) { return at ? json::value(at) : json::value(nullptr); }
@@ -80,12 +80,12 @@ std::string session_body(const user_account& u, const std::string& token, std::i
 
 // GET /api/v1/auths/: who the caller is, with the sign-in token it came with (never an API key:
 // that is not shown back).
-std::string whoami_body(const principal& p, const user_account* u, std::int64_t expires) {
-  json::object o{{"id", p.id},
-                 {"email", p.email},
-                 {"name", p.name},
-                 {"role", to_string(p.level)},
-                 {"profile_image_url", u ? u->profile_image_url : std::string("/user.png")},
+std::string whoami_body(const principal& p, std::int64_t expires) {
+  json::object o{{"id", p.id()},
+                 {"email", p.email()},
+                 {"name", p.name()},
+                 {"role", to_string(p.level())},
+                 {"profile_image_url", p.user->profile_image_url},
                  {"token_type", "Bearer"},
                  {"permissions", json::object{}}};
   o["token"] = p.token.empty() ? json::value(nullptr) : json::value(p.token);
@@ -160,6 +160,10 @@ std::optional<std::pair<user_account, std::string>> read_new_user(const account_
   if (error.empty() && u.email.empty()) error = std::string(invalid_email);
   if (!error.empty()) return std::nullopt;
   return std::pair{std::move(u), std::move(*password)};
+}
+
+revoke_token revoke_token_of(const token_claims& c) {
+  return {c.token_id, {c.user_id, c.expires_at}};
 }
 
 route_result worker_busy(session_io& s) {
@@ -237,16 +241,27 @@ route_result auth_signup(api_context& ctx, session_io& s, client_request& req) {
   co_return co_await session_answer(ctx, s, *r.user);
 }
 
-route_result auth_signout(api_context&, session_io& s, client_request&) {
+// Ends the sign-in token the caller shows (bearer or cookie) at once, as Open WebUI does when it
+// has Redis, and clears the cookie. Anyone may ask: without a valid token there is nothing to end.
+route_result auth_signout(api_context& ctx, session_io& s, client_request& req) {
+  credential_kind via{};
+  auto token = presented_credential(req, via);
+  auto claims = ctx.rt.cfg.webui_auth && via != credential_kind::api_key
+                    ? read_token(token, ctx.rt.token_key, now_s())
+                    : std::nullopt;
+  if (claims) {
+    account_command cmd = revoke_token_of(*claims);
+    auto r = co_await change_accounts(ctx.cp, std::move(cmd));
+    if (r.status != account_status::done) co_return co_await refused(s, r);
+  }
   co_return co_await send_body(s, http::status::ok, R"({"status":true})", "application/json",
                                cookie_line({}, 0));
 }
 
 route_result auth_session_user(api_context& ctx, session_io& s, client_request&) {
-  auto accounts = ctx.rt.accounts.load();
   auto claims = read_token(ctx.caller.token, ctx.rt.token_key, now_s());
   std::int64_t expires = claims ? claims->expires_at : 0;
-  auto body = whoami_body(ctx.caller, accounts->user(ctx.caller.id), expires);
+  auto body = whoami_body(ctx.caller, expires);
   co_return co_await send_body(s, http::status::ok, std::move(body));
 }
 
@@ -281,7 +296,7 @@ route_result auth_update_password(api_context& ctx, session_io& s, client_reques
   auto next = current ? password_of(*form, "new_password", error) : std::nullopt;
   if (!next) co_return co_await send_error(s, gateway_error::bad_request, error);
   auto accounts = ctx.rt.accounts.load();
-  auto* u = accounts->user(ctx.caller.id);
+  auto* u = accounts->user(ctx.caller.id());
   if (!u)
     co_return co_await send_error(s, gateway_error::forbidden,
                                   "single-user mode has no password to change");

@@ -16,10 +16,10 @@ std::shared_ptr<const caller_identity> caller_identity_of(const api_context& ctx
     who->authorization = std::string(field_value(req, http::field::authorization));
   else if (!ctx.caller.token.empty())
     who->authorization = "Bearer " + std::string(ctx.caller.token);
-  who->user_id = ctx.caller.id;
-  who->user_name = ctx.caller.name;
-  who->user_email = ctx.caller.email;
-  who->user_role = to_string(ctx.caller.level);
+  who->user_id = ctx.caller.id();
+  who->user_name = ctx.caller.name();
+  who->user_email = ctx.caller.email();
+  who->user_role = to_string(ctx.caller.level());
   auto& names = ctx.rt.cfg.user_info_headers;
   if (auto it = req.find(names.chat_id); it != req.end()) who->chat_id = std::string(it->value());
   if (auto it = req.find(names.message_id); it != req.end())

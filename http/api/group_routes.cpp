@@ -47,9 +47,9 @@ route_result groups_list(api_context& ctx, session_io& s, client_request&) {
   auto a = ctx.rt.accounts.load();
   json::array out;
   for (auto& [id, g] : a->groups) {
-    bool member = std::find(g.member_ids.begin(), g.member_ids.end(), ctx.caller.id) !=
+    bool member = std::find(g.member_ids.begin(), g.member_ids.end(), ctx.caller.id()) !=
                   g.member_ids.end();
-    if (ctx.caller.level == account_role::admin || member) out.push_back(group_json(g));
+    if (ctx.caller.level() == account_role::admin || member) out.push_back(group_json(g));
   }
   co_return co_await send_body(s, http::status::ok, json::serialize(out));
 }
@@ -70,7 +70,7 @@ route_result group_create(api_context& ctx, session_io& s, client_request& req) 
   if (!form || !read_group(*form, g, members, error))
     co_return co_await send_error(s, gateway_error::bad_request, error);
   g.id = random_uuid();
-  g.user_id = ctx.caller.id;
+  g.user_id = ctx.caller.id();
   account_command cmd = save_group{std::move(g), members};
   auto r = co_await change_accounts(ctx.cp, std::move(cmd));
   co_return co_await group_answer(s, r);

@@ -173,8 +173,8 @@ net::awaitable<handled> router::resolve_slowly(api_context& ctx, session_io& s,
 
 void router::note_route(request_record& r, const head_verdict& v) const {
   if (v.route) r.route = v.route->pattern;
-  r.user_id = v.caller.id;
-  r.api_key_id = v.caller.api_key_id;
+  r.user_id = v.caller.id();
+  r.api_key_id = v.caller.api_key_id();
 }
 
 net::awaitable<std::optional<handled>> router::refuse_head(session_io& s, const client_request& head,

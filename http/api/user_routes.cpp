@@ -63,8 +63,8 @@ std::vector<const user_account*> listed_users(const accounts_snapshot& a, std::s
   bool ascending = query_value(target, "direction") == "asc";
   std::vector<const user_account*> out;
   for (auto& [id, u] : a.users)
-    if (query.empty() || contains_folded(u.name, query) || contains_folded(u.email, query))
-      out.push_back(&u);
+    if (query.empty() || contains_folded(u->name, query) || contains_folded(u->email, query))
+      out.push_back(u.get());
   auto key = [&](const user_account* u) -> std::string {
     if (order == "name") return u->name;
     if (order == "email") return u->email;
@@ -119,7 +119,7 @@ route_result user_update(api_context& ctx, session_io& s, client_request& req) {
   std::string error;
   auto form = account_form::read(req.body(), error);
   if (!form) co_return co_await send_error(s, gateway_error::bad_request, error);
-  update_user cmd{std::string(ctx.id), ctx.caller.id, form->text("name", error),
+  update_user cmd{std::string(ctx.id), ctx.caller.id(), form->text("name", error),
                   form->text("email", error), form->text("profile_image_url", error), {}, {}};
   if (auto role = form->text("role", error)) {
     cmd.role = parse_account_role(*role);
@@ -154,9 +154,9 @@ route_result user_update_role(api_context& ctx, session_io& s, client_request& r
   if (!role || id.empty())
     co_return co_await send_error(s, gateway_error::bad_request,
                                   "body must name the user (id) and a role: pending, user or admin");
-  if (id == ctx.caller.id)
+  if (id == ctx.caller.id())
     co_return co_await send_error(s, gateway_error::forbidden, "you cannot change your own role");
-  account_command cmd = update_user{id, ctx.caller.id, {}, {}, {}, {}, role};
+  account_command cmd = update_user{id, ctx.caller.id(), {}, {}, {}, {}, role};
   auto r = co_await change_accounts(ctx.cp, std::move(cmd));
   if (r.status != account_status::done) co_return co_await account_refused(s, r);
   co_return co_await send_body(s, http::status::ok,
@@ -164,7 +164,7 @@ route_result user_update_role(api_context& ctx, session_io& s, client_request& r
 }
 
 route_result user_delete(api_context& ctx, session_io& s, client_request&) {
-  account_command cmd = delete_user{std::string(ctx.id), ctx.caller.id};
+  account_command cmd = delete_user{std::string(ctx.id), ctx.caller.id()};
   auto r = co_await change_accounts(ctx.cp, std::move(cmd));
   if (r.status != account_status::done) co_return co_await account_refused(s, r);
   co_return co_await send_body(s, http::status::ok, "true");
@@ -176,7 +176,7 @@ route_result auth_api_key(api_context& ctx, session_io& s, client_request& req) 
   auto a = ctx.rt.accounts.load();
   const api_key_account* mine = nullptr;
   for (auto& [hash, k] : a->keys_by_hash)
-    if (k.user_id == ctx.caller.id) mine = &k;
+    if (k->user_id == ctx.caller.id()) mine = k.get();
   if (req.method() == http::verb::get) {
     if (!mine)
       co_return co_await send_error(
@@ -192,10 +192,10 @@ route_result auth_api_key(api_context& ctx, session_io& s, client_request& req) 
       co_return co_await send_error(s, gateway_error::forbidden,
                                     "API key creation is not allowed in the environment.");
     key = new_api_key();
-    made = api_key_account{"key_" + ctx.caller.id, ctx.caller.id, api_key_hash(key),
+    made = api_key_account{"key_" + ctx.caller.id(), ctx.caller.id(), api_key_hash(key),
                            api_key_display(key), 0};
   }
-  account_command cmd = set_api_key{ctx.caller.id, made};
+  account_command cmd = set_api_key{ctx.caller.id(), made};
   auto r = co_await change_accounts(ctx.cp, std::move(cmd));
   if (r.status != account_status::done) co_return co_await account_refused(s, r);
   if (!made) co_return co_await send_body(s, http::status::ok, "true");

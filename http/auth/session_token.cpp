@@ -78,12 +78,14 @@ std::optional<token_claims> read_token(std::string_view token, const secret_stri
   auto& o = v.as_object();
   auto* id = o.if_contains("id");
   if (!id || !id->is_string()) return std::nullopt;
-  token_claims c{std::string(id->as_string()), 0, 1};
+  token_claims c{std::string(id->as_string()), {}, 0, 1};
   if (auto* exp = o.if_contains("exp"); exp && exp->is_number()) {
     c.expires_at = exp->to_number<std::int64_t>();
     if (c.expires_at <= now) return std::nullopt;
   }
   if (auto* ep = o.if_contains("ep"); ep && ep->is_number()) c.epoch = ep->to_number<std::uint64_t>();
+  if (auto* jti = o.if_contains("jti"); jti && jti->is_string()) c.token_id = jti->as_string();
+  if (c.token_id.empty()) return std::nullopt;  // every token of ours names itself
   return c;
 }
 

@@ -14,6 +14,7 @@ namespace sb {
 
 struct token_claims {
   std::string user_id;
+  std::string token_id;  // "jti": what a sign-out revokes
   std::int64_t expires_at = 0;  // unix seconds; 0: never
   std::uint64_t epoch = 1;
 };

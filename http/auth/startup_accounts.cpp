@@ -27,11 +27,12 @@ bool make_admin(account_store& store, const settings& s, accounts_snapshot& out,
   u.created_at = u.updated_at = std::chrono::duration_cast<std::chrono::seconds>(
                                     std::chrono::system_clock::now().time_since_epoch())
                                     .count();
-  if (!store.write({{u}, {}, {}, {}}, error)) return false;
+  if (!store.write({.users = {u}}, error)) return false;
   spdlog::info("admin account {} created from WEBUI_ADMIN_EMAIL", u.email);
   out.user_by_email[u.email] = u.id;
   out.primary_admin = u.id;
-  out.users.emplace(u.id, std::move(u));
+  auto shared = std::make_shared<const user_account>(std::move(u));
+  out.users.emplace(shared->id, std::move(shared));
   return true;
 }
 
@@ -43,7 +44,7 @@ std::optional<accounts_snapshot> startup_accounts(account_store& store, const se
   if (!store.load(accounts, error)) return std::nullopt;
   if (!s.webui_auth) {
     bool one_admin = accounts.users.size() == 1 &&
-                     accounts.users.begin()->second.role == account_role::admin;
+                     accounts.users.begin()->second->role == account_role::admin;
     if (!accounts.users.empty() && !one_admin) {
       error = "You can't turn off authentication because there are existing users "
               "(WEBUI_AUTH=False would make everyone who reaches this port the admin). Keep "

@@ -121,6 +121,40 @@ def test_role_and_password_changes_end_old_tokens_at_once():
         fake.stop()
 
 
+def test_sign_out_ends_that_token_alone_and_for_good():
+    gw = accounts_gateway()
+    data = gw.data_dir
+    try:
+        admin = json.loads(signup(gw, "root@example.com")[2])
+        laptop, phone, tablet = (json.loads(signin(gw, "root@example.com")[2])["token"]
+                                 for _ in range(3))
+        for t in (admin["token"], laptop, phone, tablet):
+            check(gw.get("/api/v1/auths/", headers=bearer(t))[0] == 200, "signed in")
+        # By bearer token: that one ends at once, the others go on.
+        status, hdrs, raw = gw.get("/api/v1/auths/signout", headers=bearer(laptop))
+        check(status == 200 and json.loads(raw) == {"status": True}, raw)
+        check(hdrs["set-cookie"].startswith("token=;"), hdrs)
+        check(gw.get("/api/v1/auths/", headers=bearer(laptop))[0] == 401, "signed-out token works")
+        check(gw.get("/api/v1/auths/", headers=bearer(phone))[0] == 200, "another token ended")
+        # By cookie, and by POST.
+        cookie = {"Cookie": f"token={phone}"}
+        check(gw.post("/api/v1/auths/signout", {}, headers=cookie)[0] == 200, "cookie sign-out")
+        check(gw.get("/api/v1/auths/", headers=cookie)[0] == 401, "signed-out cookie works")
+        # Without a token, or with one already ended, there is nothing to end: still 200.
+        check(gw.get("/api/v1/auths/signout")[0] == 200, "anonymous sign-out")
+        check(gw.get("/api/v1/auths/signout", headers=bearer(laptop))[0] == 200, "twice")
+        check(gw.get("/api/v1/auths/signout", headers=bearer("not.a.token"))[0] == 200, "junk")
+    finally:
+        check(gw.stop() == 0, gw.output())
+    # It stays ended over a restart; the tokens not signed out still work.
+    gw = Gateway({"WEBUI_AUTH": "True"}, data_dir=data)
+    try:
+        check(gw.get("/api/v1/auths/", headers=bearer(laptop))[0] == 401, "revived by a restart")
+        check(gw.get("/api/v1/auths/", headers=bearer(tablet))[0] == 200, "tablet ended")
+    finally:
+        check(gw.stop() == 0, gw.output())
+
+
 def test_api_keys_are_shown_once_work_as_bearer_and_end_when_deleted():
     fake = FakeUpstream(models=["m"], name="A")
     gw = accounts_gateway(fake=fake)

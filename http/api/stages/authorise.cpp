@@ -24,7 +24,7 @@ bool may_use(access who, account_role level) {
 
 std::optional<refusal> refuse_unauthorised(const route_def& route, const principal& caller,
                                            const client_request& req, const settings& cfg) {
-  if (!may_use(route.who, caller.level))
+  if (!may_use(route.who, caller.level()))
     return refusal{gateway_error::forbidden, "Access prohibited"};
   if (route.who == access::admin_write) return refuse_cross_site(req, cfg.browser_hosts());
   if (req.method() != boost::beast::http::verb::get &&

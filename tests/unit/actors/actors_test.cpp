@@ -591,30 +591,51 @@ CAF_TEST_FIXTURE_SCOPE_END()
 #undef CAF_SUITE
 #define CAF_SUITE accounts_actor
 
-CAF_TEST_FIXTURE_SCOPE(accounts_actor_tests, fixture)
-
-CAF_TEST(account changes are decided one at a time and survive a restart) {
-  std::string err;
-  auto records = open_record_store(dir.string(), err);
-  CAF_REQUIRE(records != nullptr);
-  auto store = std::make_shared<account_store>(records);
+// An accounts actor over a store in the fixture's directory, and its published snapshot.
+struct accounts_fixture : fixture {
+  std::shared_ptr<record_store> records;
   snapshot_cell<accounts_snapshot> cell;
-  auto accounts = sys.spawn(accounts_actor_impl, store, accounts_snapshot{}, &cell);
-  auto change = [&](account_command cmd) {
+  accounts_actor accounts;
+
+  accounts_fixture() {
+    std::string err;
+    records = open_record_store(dir.string(), err);
+    CAF_REQUIRE(records != nullptr);
+    accounts = sys.spawn(accounts_actor_impl, std::make_shared<account_store>(records),
+                         accounts_snapshot{}, &cell);
+  }
+
+  account_reply change(account_command cmd) {
     auto pending = self->request(accounts, caf::infinite, account_atom::value, std::move(cmd));
     run();
     account_reply r;
     pending.receive([&](account_reply& a) { r = std::move(a); },
                     [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
     return r;
-  };
-  auto user = [](std::string id, std::string email) {
+  }
+
+  static user_account user(std::string id, std::string email) {
     user_account u;
     u.id = std::move(id);
     u.email = std::move(email);
     u.password_hash = "h";
     return u;
-  };
+  }
+
+  // What the store holds once the actor has gone.
+  accounts_snapshot reloaded() {
+    self->send_exit(accounts, caf::exit_reason::user_shutdown);
+    run();
+    accounts_snapshot out;
+    std::string err;
+    CAF_REQUIRE(account_store(records).load(out, err));
+    return out;
+  }
+};
+
+CAF_TEST_FIXTURE_SCOPE(accounts_actor_tests, accounts_fixture)
+
+CAF_TEST(account changes are decided one at a time and survive a restart) {
   auto first = change(signup_user{user("a", "a@x.y"), account_role::pending, false});
   CAF_REQUIRE(first.status == account_status::done);
   CAF_CHECK(first.user->role == account_role::admin);  // the first user, signup closed or not
@@ -646,14 +667,39 @@ CAF_TEST(account changes are decided one at a time and survive a restart) {
   auto now = cell.load();
   CAF_CHECK(now->keys_by_hash.empty());
   CAF_CHECK(now->groups.at("g").member_ids.empty());
-  self->send_exit(accounts, caf::exit_reason::user_shutdown);
-  run();
-  accounts_snapshot reloaded;
-  CAF_REQUIRE(account_store(records).load(reloaded, err));
+  auto reloaded = this->reloaded();
   CAF_CHECK_EQUAL(reloaded.users.size(), 1u);
+  CAF_CHECK(reloaded.user("a") != nullptr);  // found by its id, not merely there
   CAF_CHECK_EQUAL(reloaded.primary_admin, "a");
   CAF_CHECK(reloaded.keys_by_hash.empty());
   CAF_CHECK_EQUAL(reloaded.groups.at("g").name, "team");
+}
+
+CAF_TEST(signed out tokens stay ended until they expire and a pile of them ends them all) {
+  CAF_REQUIRE(change(signup_user{user("a", "a@x.y"), account_role::pending, true}).status ==
+              account_status::done);
+  auto far = std::int64_t{1} << 40;
+  CAF_CHECK(change(revoke_token{"t-old", {"a", 1}}).status == account_status::done);
+  CAF_CHECK(change(revoke_token{"t-1", {"a", far}}).status == account_status::done);
+  CAF_CHECK(change(revoke_token{"t-x", {"nobody", far}}).status == account_status::done);
+  auto now = cell.load();
+  // The long-expired one went with the next sign-out; nobody's is not kept.
+  CAF_CHECK_EQUAL(now->revoked_tokens.size(), 1u);
+  CAF_CHECK(now->revoked_tokens.contains("t-1"));
+  CAF_CHECK_EQUAL(now->user("a")->epoch, 1u);
+  for (int i = 2; i <= 64; ++i)
+    CAF_REQUIRE(change(revoke_token{"t-" + std::to_string(i), {"a", far}}).status ==
+                account_status::done);
+  CAF_CHECK_EQUAL(cell.load()->revoked_tokens.size(), 64u);
+  // One more: a new epoch ends every token of theirs, and the pile is dropped.
+  CAF_CHECK(change(revoke_token{"t-65", {"a", far}}).status == account_status::done);
+  CAF_CHECK(cell.load()->revoked_tokens.empty());
+  CAF_CHECK_EQUAL(cell.load()->user("a")->epoch, 2u);
+  CAF_CHECK(change(revoke_token{"t-66", {"a", 0}}).status == account_status::done);
+  auto reloaded = this->reloaded();
+  CAF_CHECK_EQUAL(reloaded.revoked_tokens.size(), 1u);
+  CAF_CHECK_EQUAL(reloaded.revoked_tokens.at("t-66").expires_at, 0);
+  CAF_CHECK_EQUAL(reloaded.user("a")->epoch, 2u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

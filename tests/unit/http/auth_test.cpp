@@ -20,21 +20,22 @@ CAF_TEST_FIXTURE_SCOPE(auth_tests, sodium_ready)
 
 CAF_TEST(a token reads back only with its key and before it expires) {
   secret_string key("k1"), other("k2");
-  auto t = issue_token({"user-1", 2000, 7}, key);
+  auto t = issue_token({"user-1", {}, 2000, 7}, key);
   auto c = read_token(t, key, 1000);
   CAF_REQUIRE(c.has_value());
   CAF_CHECK_EQUAL(c->user_id, "user-1");
   CAF_CHECK_EQUAL(c->expires_at, 2000);
   CAF_CHECK_EQUAL(c->epoch, 7u);
+  CAF_CHECK_EQUAL(c->token_id.size(), 32u);  // its jti: what a sign-out revokes
   CAF_CHECK(!read_token(t, other, 1000));
   CAF_CHECK(!read_token(t, key, 2000));                        // expired
-  CAF_CHECK(read_token(issue_token({"u", 0, 1}, key), key, 1 << 30));  // never expires
+  CAF_CHECK(read_token(issue_token({"u", {}, 0, 1}, key), key, 1 << 30));  // never expires
   auto tampered = t;
   tampered[tampered.find('.') + 2] ^= 1;  // the payload changed, the signature not
   CAF_CHECK(!read_token(tampered, key, 1000));
   CAF_CHECK(!read_token("a.b", key, 0));
   CAF_CHECK(!read_token("", key, 0));
-  CAF_CHECK(issue_token({"u", 0, 1}, key) != issue_token({"u", 0, 1}, key));  // each has a jti
+  CAF_CHECK(issue_token({"u", {}, 0, 1}, key) != issue_token({"u", {}, 0, 1}, key));  // each has a jti
 }
 
 CAF_TEST(passwords hash with argon2id and check in constant form) {
