@@ -192,6 +192,12 @@ account_reply on(accounts_pointer self, revoke_token& cmd) {
   return r;
 }
 
+account_reply on(accounts_pointer self, set_default_permissions& cmd) {
+  auto next = *self->state.current;
+  next.default_permissions = cmd.permissions;
+  return commit(self, std::move(next), {.default_permissions = std::move(cmd.permissions)});
+}
+
 account_reply on(accounts_pointer self, touch_user& cmd) {
   auto next = *self->state.current;
   auto it = next.users.find(cmd.id);

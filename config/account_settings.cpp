@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "config/user_permissions.hpp"
+
 namespace sb {
 
 std::optional<std::chrono::seconds> parse_token_lifetime(std::string_view text) {
@@ -85,6 +87,7 @@ std::string read_account_settings(const env_lookup& env, settings::account_setti
   if (auto v = first_of(env, {"WEBUI_ADMIN_EMAIL"})) out.admin_email = *v;
   if (auto v = first_of(env, {"WEBUI_ADMIN_PASSWORD"})) out.admin_password = secret_string(*v);
   if (auto v = first_of(env, {"WEBUI_ADMIN_NAME"})) out.admin_name = *v;
+  out.default_permissions = default_permissions_from_env(env);
   if (out.admin_email.empty() != out.admin_password.empty())
     return "WEBUI_ADMIN_EMAIL and WEBUI_ADMIN_PASSWORD go together: set both or neither";
   return {};

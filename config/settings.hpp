@@ -113,6 +113,9 @@ struct settings {
     std::string admin_email;
     secret_string admin_password;
     std::string admin_name = "Admin";
+    // USER_PERMISSIONS_*: what users may do beyond their role until an admin stores otherwise
+    // (config/user_permissions.hpp), as a JSON object's text.
+    std::string default_permissions;
   } accounts;
 
   /// Names (besides IP addresses and localhost) a browser may use to change state here.

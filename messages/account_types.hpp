@@ -29,12 +29,12 @@ inline std::optional<account_role> parse_account_role(std::string_view s) {
 }
 
 struct user_account {
-  std::string id;
-  std::string name;
-  std::string email;  // lowercased
+  std::string id{};
+  std::string name{};
+  std::string email{};  // lowercased
   account_role role = account_role::pending;
   std::string profile_image_url = "/user.png";
-  std::string password_hash;  // Argon2id, libsodium's encoded form; never shown
+  std::string password_hash{};  // Argon2id, libsodium's encoded form; never shown
   std::int64_t created_at = 0;  // unix seconds
   std::int64_t updated_at = 0;
   std::int64_t last_active_at = 0;
@@ -85,6 +85,9 @@ struct accounts_snapshot {
   by_text<api_key_pointer> keys_by_hash;  // key hash -> key
   std::map<std::string, group_account> groups;                   // by id
   by_text<revoked_token> revoked_tokens;  // by the token's id ("jti")
+  // What users may do beyond their role (http/auth/permissions.hpp), as a JSON object's text;
+  // empty until the environment's or an admin's is set.
+  std::string default_permissions;
   std::string primary_admin;  // the first user created: never demoted or deleted by others
 
   const user_account* user(std::string_view id) const {
@@ -125,6 +128,9 @@ struct revoke_token {
   std::string token_id;  // "jti"
   revoked_token token;
 };
+struct set_default_permissions {
+  std::string permissions;  // a JSON object's text, checked by the route
+};
 struct touch_user {
   std::string id;  // signed in now: last_active_at
 };
@@ -143,7 +149,7 @@ struct delete_group {
 
 using account_command =
     std::variant<signup_user, add_user, update_user, delete_user, set_api_key, revoke_token,
-                 touch_user, save_group, change_members, delete_group>;
+                 set_default_permissions, touch_user, save_group, change_members, delete_group>;
 
 enum class account_status : std::uint8_t {
   done,

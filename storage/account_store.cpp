@@ -131,6 +131,7 @@ bool account_store::load(accounts_snapshot& out, std::string& error) {
   auto keys = error.empty() ? records_->load(key_kind, error) : std::vector<record>{};
   auto groups = error.empty() ? records_->load(group_kind, error) : std::vector<record>{};
   auto revoked = error.empty() ? records_->load(revoked_kind, error) : std::vector<record>{};
+  auto settings = error.empty() ? records_->load(setting_kind, error) : std::vector<record>{};
   if (!error.empty()) return false;
   auto bad = [&](const record& r) {
     error = "stored " + r.kind + " '" + r.id + "' is not in the expected shape";
@@ -169,6 +170,8 @@ bool account_store::load(accounts_snapshot& out, std::string& error) {
     if (!decode_revoked(r, t)) return bad(r);
     out.revoked_tokens.emplace(r.id, std::move(t));
   }
+  for (auto& r : settings)
+    if (!r.deleted && r.id == "default_permissions") out.default_permissions = r.data;
   return true;
 }
 
@@ -183,6 +186,9 @@ bool account_store::write(const change& c, std::string& error) {
     batch.push_back({std::string(group_kind), g.id, version, false, encode_group(g)});
   for (auto& [id, t] : c.revoked)
     batch.push_back({std::string(revoked_kind), id, version, false, encode_revoked(t)});
+  if (c.default_permissions)
+    batch.push_back({std::string(setting_kind), "default_permissions", version, false,
+                     *c.default_permissions});
   for (auto& [kind, id] : c.deleted) batch.push_back({kind, id, version, true, {}});
   return records_->write(batch, error);
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Accounts as keyed, versioned records (storage/record_store.hpp): kinds "user", "api_key",
-// "group" and "revoked_token", one record each, deletions kept as tombstones. Blocking: the accounts actor's alone.
+// "group", "revoked_token" and "setting", one record each, deletions kept as tombstones. Blocking: the accounts actor's alone.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ class account_store {
     std::vector<group_account> groups{};
     std::vector<std::pair<std::string, std::string>> deleted{};    // kind, id
     std::vector<std::pair<std::string, revoked_token>> revoked{};  // token id, what it was
+    std::optional<std::string> default_permissions{};
   };
   bool write(const change& c, std::string& error);
 
@@ -33,6 +35,7 @@ class account_store {
   static constexpr std::string_view key_kind = "api_key";
   static constexpr std::string_view group_kind = "group";
   static constexpr std::string_view revoked_kind = "revoked_token";
+  static constexpr std::string_view setting_kind = "setting";  // ids: "default_permissions"
 
  private:
   std::shared_ptr<record_store> records_;

@@ -28,13 +28,13 @@ constexpr std::uint64_t not_yet = ~std::uint64_t{0};
 struct known_token {
   token_claims claims;
   std::uint64_t generation = not_yet;  // of the snapshot `user` was found in
-  user_pointer user;             // whose epoch matched the token's
+  user_pointer user{};  // whose epoch matched the token's
 };
 struct known_key {
   std::string hash;
   std::uint64_t generation = not_yet;
-  user_pointer user;
-  api_key_pointer key;
+  user_pointer user{};
+  api_key_pointer key{};
 };
 template <class T>
 using by_credential = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;

@@ -28,8 +28,8 @@ struct principal {
   credential_kind via = credential_kind::single_user;
   // The sign-in token it showed (forwarded by auth_type "session"), if any: a view into the
   // request's own field, valid while the request is being handled.
-  std::string_view token;
-  api_key_pointer key;  // the API key it showed, if any
+  std::string_view token{};
+  api_key_pointer key{};  // the API key it showed, if any
 
   const std::string& id() const { return known().id; }
   const std::string& name() const { return known().name; }

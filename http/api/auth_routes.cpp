@@ -9,6 +9,7 @@
 #include "http/api/handlers.hpp"
 #include "http/auth/api_keys.hpp"
 #include "http/auth/passwords.hpp"
+#include "http/auth/permissions.hpp"
 #include "http/auth/session_token.hpp"
 #include "http/server/runtime.hpp"
 #include "storage/record_store.hpp"
@@ -65,7 +66,8 @@ json::value expires_json(std::int64_t at) { return at ? json::value(at) : json::
 
 // JSON bodies are built outside coroutines: g++ 12 miscompiles braced lists of string literals
 // inside a coroutine frame ("array used as initializer").
-std::string session_body(const user_account& u, const std::string& token, std::int64_t expires) {
+std::string session_body(const user_account& u, const std::string& token, std::int64_t expires,
+                         json::object permissions) {
   json::object o{{"token", token},
                  {"token_type", "Bearer"},
                  {"expires_at", expires_json(expires)},
@@ -74,20 +76,20 @@ std::string session_body(const user_account& u, const std::string& token, std::i
                  {"name", u.name},
                  {"role", to_string(u.role)},
                  {"profile_image_url", u.profile_image_url},
-                 {"permissions", json::object{}}};
+                 {"permissions", std::move(permissions)}};
   return json::serialize(o);
 }
 
 // GET /api/v1/auths/: who the caller is, with the sign-in token it came with (never an API key:
 // that is not shown back).
-std::string whoami_body(const principal& p, std::int64_t expires) {
+std::string whoami_body(const principal& p, std::int64_t expires, json::object permissions) {
   json::object o{{"id", p.id()},
                  {"email", p.email()},
                  {"name", p.name()},
                  {"role", to_string(p.level())},
                  {"profile_image_url", p.user->profile_image_url},
                  {"token_type", "Bearer"},
-                 {"permissions", json::object{}}};
+                 {"permissions", std::move(permissions)}};
   o["token"] = p.token.empty() ? json::value(nullptr) : json::value(p.token);
   o["expires_at"] = expires_json(expires);
   return json::serialize(o);
@@ -108,8 +110,9 @@ std::string added_body(const user_account& u, const std::string& token) {
 route_result session_answer(api_context& ctx, session_io& s, const user_account& u) {
   auto claims = new_claims(ctx.rt, u);
   auto token = issue_token(claims, ctx.rt.token_key);
-  co_return co_await send_body(s, http::status::ok, session_body(u, token, claims.expires_at),
-                               "application/json", cookie_line(token, claims.expires_at));
+  auto body = session_body(u, token, claims.expires_at, permissions_of(*ctx.rt.accounts.load(), u.id));
+  co_return co_await send_body(s, http::status::ok, std::move(body), "application/json",
+                               cookie_line(token, claims.expires_at));
 }
 
 std::string client_address(session_io& s) {
@@ -261,7 +264,8 @@ route_result auth_signout(api_context& ctx, session_io& s, client_request& req) 
 route_result auth_session_user(api_context& ctx, session_io& s, client_request&) {
   auto claims = read_token(ctx.caller.token, ctx.rt.token_key, now_s());
   std::int64_t expires = claims ? claims->expires_at : 0;
-  auto body = whoami_body(ctx.caller, expires);
+  auto body = whoami_body(ctx.caller, expires,
+                          permissions_of(*ctx.rt.accounts.load(), ctx.caller.id()));
   co_return co_await send_body(s, http::status::ok, std::move(body));
 }
 

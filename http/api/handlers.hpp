@@ -61,6 +61,8 @@ route_result user_get(api_context&, session_io&, client_request&);
 route_result user_update(api_context&, session_io&, client_request&);
 route_result user_update_role(api_context&, session_io&, client_request&);
 route_result user_delete(api_context&, session_io&, client_request&);
+route_result user_permissions(api_context&, session_io&, client_request&);
+route_result default_permissions(api_context&, session_io&, client_request&);
 route_result groups_list(api_context&, session_io&, client_request&);
 route_result group_get(api_context&, session_io&, client_request&);
 route_result group_create(api_context&, session_io&, client_request&);

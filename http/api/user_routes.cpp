@@ -5,6 +5,7 @@
 #include "http/api/account_json.hpp"
 #include "http/api/handlers.hpp"
 #include "http/auth/api_keys.hpp"
+#include "http/auth/permissions.hpp"
 #include "http/auth/passwords.hpp"
 #include "http/server/runtime.hpp"
 
@@ -172,8 +173,13 @@ route_result user_delete(api_context& ctx, session_io& s, client_request&) {
 
 // POST makes the caller's key (replacing one they had) and shows it, this once; GET shows its
 // display form; DELETE ends it at once.
+// Only admins, and users whose permissions hold features.api_keys (USER_PERMISSIONS_FEATURES_
+// API_KEYS, or a group's), have keys; for the others all three answer 403 (as Open WebUI now).
 route_result auth_api_key(api_context& ctx, session_io& s, client_request& req) {
   auto a = ctx.rt.accounts.load();
+  if (!ctx.rt.cfg.accounts.enable_api_keys || !permitted(*a, *ctx.caller.user, "features", "api_keys"))
+    co_return co_await send_error(s, gateway_error::forbidden,
+                                  "API key creation is not allowed in the environment.");
   const api_key_account* mine = nullptr;
   for (auto& [hash, k] : a->keys_by_hash)
     if (k->user_id == ctx.caller.id()) mine = k.get();
@@ -188,9 +194,6 @@ route_result auth_api_key(api_context& ctx, session_io& s, client_request& req) 
   std::optional<api_key_account> made;
   std::string key;
   if (req.method() == http::verb::post) {
-    if (!ctx.rt.cfg.accounts.enable_api_keys)
-      co_return co_await send_error(s, gateway_error::forbidden,
-                                    "API key creation is not allowed in the environment.");
     key = new_api_key();
     made = api_key_account{"key_" + ctx.caller.id(), ctx.caller.id(), api_key_hash(key),
                            api_key_display(key), 0};
@@ -200,6 +203,28 @@ route_result auth_api_key(api_context& ctx, session_io& s, client_request& req) 
   if (r.status != account_status::done) co_return co_await account_refused(s, r);
   if (!made) co_return co_await send_body(s, http::status::ok, "true");
   co_return co_await send_body(s, http::status::ok, key_made(key));
+}
+
+// GET /api/v1/users/permissions: the caller's own, as sign-in shows them.
+route_result user_permissions(api_context& ctx, session_io& s, client_request&) {
+  auto body = json::serialize(permissions_of(*ctx.rt.accounts.load(), ctx.caller.id()));
+  co_return co_await send_body(s, http::status::ok, std::move(body));
+}
+
+// GET and POST /api/v1/users/default/permissions (admin): what users may do unless a group
+// gives more. A POST is laid over the current ones and kept (it outlives a restart and wins over
+// USER_PERMISSIONS_*), as Open WebUI's persistent config.
+route_result default_permissions(api_context& ctx, session_io& s, client_request& req) {
+  auto current = ctx.rt.accounts.load()->default_permissions;
+  if (req.method() == http::verb::get)
+    co_return co_await send_body(s, http::status::ok, std::move(current));
+  std::string error;
+  auto next = updated_permissions(req.body(), current, error);
+  if (!next) co_return co_await send_error(s, gateway_error::bad_request, error);
+  account_command cmd = set_default_permissions{*next};
+  auto r = co_await change_accounts(ctx.cp, std::move(cmd));
+  if (r.status != account_status::done) co_return co_await account_refused(s, r);
+  co_return co_await send_body(s, http::status::ok, std::move(*next));
 }
 
 }  // namespace sb

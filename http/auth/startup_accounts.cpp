@@ -42,6 +42,9 @@ std::optional<accounts_snapshot> startup_accounts(account_store& store, const se
                                                   std::string& error) {
   accounts_snapshot accounts;
   if (!store.load(accounts, error)) return std::nullopt;
+  // Open WebUI's persistent config: the environment's permissions until an admin stores some.
+  if (accounts.default_permissions.empty())
+    accounts.default_permissions = s.accounts.default_permissions;
   if (!s.webui_auth) {
     bool one_admin = accounts.users.size() == 1 &&
                      accounts.users.begin()->second->role == account_role::admin;

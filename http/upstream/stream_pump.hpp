@@ -33,7 +33,7 @@ struct exchange_context {
   // What the attempt says of the upstream, filled in by the steps (here rather than in
   // exchange_result: that one is copied into a frame slot per co_return, and a bigger one pushed
   // the exchange frame past the 1,020 bytes Asio recycles, a malloc per request).
-  std::optional<request_outcome> outcome;
+  std::optional<request_outcome> outcome{};
   unsigned upstream_status = 0;  // the final head's, when one came
   std::chrono::steady_clock::time_point head_at{};
   std::chrono::milliseconds retry_after{0};  // a 429's

@@ -185,7 +185,7 @@ def test_api_keys_are_shown_once_work_as_bearer_and_end_when_deleted():
 
 def test_every_credential_kind_gets_the_same_401_and_403():
     fake = FakeUpstream(models=["m"], name="A")
-    gw = accounts_gateway(fake=fake)
+    gw = accounts_gateway({"USER_PERMISSIONS_FEATURES_API_KEYS": "True"}, fake=fake)
     try:
         admin = json.loads(signup(gw, "root@example.com")[2])
         ah = bearer(admin["token"])
@@ -217,6 +217,64 @@ def test_every_credential_kind_gets_the_same_401_and_403():
     finally:
         check(gw.stop() == 0, gw.output())
         fake.stop()
+
+
+def test_permissions_come_from_the_defaults_and_groups_and_guard_api_keys():
+    gw = accounts_gateway({"USER_PERMISSIONS_CHAT_EDIT": "False"})
+    data = gw.data_dir
+    try:
+        admin = json.loads(signup(gw, "root@example.com")[2])
+        ah = bearer(admin["token"])
+        user = json.loads(signup(gw, "u@example.com")[2])
+        gw.post(f"/api/v1/users/{user['id']}/update", {"role": "user"}, headers=ah)
+        status, _, raw = signin(gw, "u@example.com")
+        user = json.loads(raw)
+        uh = bearer(user["token"])
+        # Open WebUI's defaults and variables: no API keys for users, chat.edit turned off here.
+        perms = user["permissions"]
+        check(perms["features"]["api_keys"] is False and perms["chat"]["edit"] is False and
+              perms["chat"]["delete"] is True and perms["workspace"]["models"] is False, perms)
+        status, _, raw = gw.post("/api/v1/auths/api_key", {}, headers=uh)
+        check(status == 403 and b"not allowed" in raw, (status, raw))
+        check(gw.get("/api/v1/auths/api_key", headers=uh)[0] == 403, "GET without the permission")
+        check(gw.post("/api/v1/auths/api_key", {}, headers=ah)[0] == 200, "admins always may")
+        # A group grants more: the most permissive value wins.
+        status, _, raw = gw.post("/api/v1/groups/create",
+                                 {"name": "keys", "description": "",
+                                  "permissions": {"features": {"api_keys": True},
+                                                  "chat": {"edit": False}}}, headers=ah)
+        group = json.loads(raw)
+        gw.post(f"/api/v1/groups/id/{group['id']}/users/add", {"user_ids": [user["id"]]}, headers=ah)
+        status, _, raw = gw.get("/api/v1/users/permissions", headers=uh)
+        mine = json.loads(raw)
+        check(status == 200 and mine["features"]["api_keys"] is True and
+              mine["chat"]["edit"] is False, raw)
+        check(json.loads(gw.get("/api/v1/auths/", headers=uh)[2])["permissions"] == mine, "whoami")
+        status, _, raw = gw.post("/api/v1/auths/api_key", {}, headers=uh)
+        check(status == 200 and json.loads(raw)["api_key"].startswith("sk-"), raw)
+        # An admin changes the defaults; only admins may, and only with sections of booleans.
+        check(gw.get("/api/v1/users/default/permissions", headers=uh)[0] == 403, "user reads")
+        check(gw.post("/api/v1/users/default/permissions", {"chat": {"edit": True}},
+                      headers=uh)[0] == 403, "user writes")
+        for bad in [[], {"chat": True}, {"chat": {"edit": "yes"}}]:
+            status, _, raw = gw.post("/api/v1/users/default/permissions", bad, headers=ah)
+            check(status == 400, (bad, status, raw))
+        status, _, raw = gw.post("/api/v1/users/default/permissions", {"chat": {"edit": True}},
+                                 headers=ah)
+        stored = json.loads(raw)
+        check(status == 200 and stored["chat"]["edit"] is True and
+              stored["chat"]["delete"] is True, raw)
+        check(json.loads(gw.get("/api/v1/users/permissions", headers=uh)[2])["chat"]["edit"],
+              "default change not applied")
+    finally:
+        check(gw.stop() == 0, gw.output())
+    # What the admin stored outlives a restart and wins over the environment.
+    gw = Gateway({"WEBUI_AUTH": "True", "USER_PERMISSIONS_CHAT_EDIT": "False"}, data_dir=data)
+    try:
+        status, _, raw = gw.get("/api/v1/users/default/permissions", headers=ah)
+        check(status == 200 and json.loads(raw)["chat"]["edit"] is True, raw)
+    finally:
+        check(gw.stop() == 0, gw.output())
 
 
 def test_api_keys_can_be_disabled_and_restricted_to_endpoints():

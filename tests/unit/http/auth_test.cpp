@@ -2,9 +2,13 @@
 #include <caf/test/unit_test.hpp>
 #include <sodium.h>
 
+#include <boost/json.hpp>
+
 #include "config/account_settings.hpp"
+#include "config/user_permissions.hpp"
 #include "http/auth/api_keys.hpp"
 #include "http/auth/passwords.hpp"
+#include "http/auth/permissions.hpp"
 #include "http/auth/session_token.hpp"
 #include "http/auth/signin_throttle.hpp"
 
@@ -81,6 +85,49 @@ CAF_TEST(token lifetimes read as open webui writes them) {
   CAF_CHECK(!parse_token_lifetime("soon"));
   CAF_CHECK(!parse_token_lifetime("10"));
   CAF_CHECK(!parse_token_lifetime("500ms"));  // under a second
+}
+
+CAF_TEST(permissions are the defaults merged with every group the user is in) {
+  accounts_snapshot a;
+  a.default_permissions = R"({"features":{"api_keys":false,"notes":true},"limits":{"n":2}})";
+  group_account g1, g2, other;
+  g1.id = "g1";
+  g1.member_ids = {"u"};
+  g1.permissions_json = R"({"features":{"api_keys":true,"notes":false},"limits":{"n":5}})";
+  g2.id = "g2";
+  g2.member_ids = {"u"};
+  g2.permissions_json = "null";  // a group without permissions changes nothing
+  other.id = "g3";
+  other.permissions_json = R"({"chat":{"edit":true}})";  // u is not in it
+  a.groups = {{"g1", g1}, {"g2", g2}, {"g3", other}};
+  auto p = permissions_of(a, "u");
+  CAF_CHECK(p.at("features").at("api_keys").as_bool());  // true wins
+  CAF_CHECK(p.at("features").at("notes").as_bool());     // a group cannot take one away
+  CAF_CHECK_EQUAL(p.at("limits").at("n").to_number<int>(), 5);  // the larger number
+  CAF_CHECK(!p.contains("chat"));
+  user_account u;
+  u.id = "v";
+  CAF_CHECK(!permitted(a, u, "features", "api_keys"));
+  u.role = account_role::admin;
+  CAF_CHECK(permitted(a, u, "features", "api_keys"));
+  std::string error;
+  auto next = updated_permissions(R"({"features":{"api_keys":true}})", a.default_permissions, error);
+  CAF_REQUIRE(next.has_value());
+  CAF_CHECK(next->find(R"("notes":true)") != std::string::npos);  // laid over, not replaced
+  CAF_CHECK(!updated_permissions(R"({"features":{"api_keys":"yes"}})", "{}", error));
+  CAF_CHECK(!updated_permissions("[]", "{}", error));
+  CAF_CHECK(!updated_permissions("{", "{}", error));
+}
+
+CAF_TEST(default permissions follow the user permissions variables) {
+  auto env = [](const char* name) -> std::optional<std::string> {
+    if (std::string_view(name) == "USER_PERMISSIONS_FEATURES_API_KEYS") return "True";
+    return std::nullopt;
+  };
+  auto p = boost::json::parse(default_permissions_from_env(env)).as_object();
+  CAF_CHECK(p.at("features").at("api_keys").as_bool());
+  CAF_CHECK(!p.at("workspace").at("models").as_bool());  // Open WebUI's default
+  CAF_CHECK(p.at("chat").at("edit").as_bool());
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
