@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "actors/access_log_actor.hpp"
+#include "http/server/request_log.hpp"
 #include "actors/accounts_actor.hpp"
 #include "actors/catalog_actor.hpp"
 #include "actors/config_actor.hpp"
@@ -103,6 +104,9 @@ int run(sb::settings s, const sb::env_lookup& env) {
   auto catalog = sys.spawn(sb::catalog_actor_impl, &rt.catalog, balancing);
   auto accounts_owner = sys.spawn<caf::detached>(sb::accounts_actor_impl, account_store,
                                                  std::move(*accounts), &rt.accounts);
+  rt.note_active = [accounts_owner](const std::string& user_id) {
+    caf::anon_send(accounts_owner, sb::active_atom::value, user_id);
+  };
   // The record stage runs only with a reader: without ACCESS_LOG no record is made.
   sb::access_log_actor access_log;
   if (s.access_log) {
@@ -168,6 +172,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
     caf::anon_send_exit(accounts_owner, caf::exit_reason::user_shutdown);
     if (access_log) caf::anon_send_exit(access_log, caf::exit_reason::user_shutdown);
     rt.request_log = nullptr;
+    rt.note_active = nullptr;
     return 2;
   }
   srv.start();
@@ -201,6 +206,9 @@ int run(sb::settings s, const sb::env_lookup& env) {
       srv.close_idle_sessions();
     }
   }
+  // The last window's records go to the access log before it is told to exit (one mailbox, in
+  // order: it writes them first).
+  sb::hand_over_request_logs(rt);
   caf::anon_send_exit(watchdog, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(config, caf::exit_reason::user_shutdown);
@@ -212,6 +220,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
   // The runtime outlives the actor system: the handles it holds would keep their actors alive,
   // and the system waits for every actor when it ends.
   rt.request_log = nullptr;
+  rt.note_active = nullptr;
   spdlog::info("stopped");
   return exit_code.load();
 }

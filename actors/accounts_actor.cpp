@@ -247,6 +247,25 @@ account_reply on(accounts_pointer self, delete_group& cmd) {
                 {.deleted = {{std::string(account_store::group_kind), cmd.group_id}}});
 }
 
+// Writes last_active_at = now for every user seen since the last flush, in one change.
+void flush_activity(accounts_pointer self) {
+  auto& st = self->state;
+  st.flush_armed = false;
+  auto next = *st.current;
+  account_store::change c;
+  auto now = now_s();
+  for (auto& id : st.active) {
+    auto it = next.users.find(id);
+    if (it == next.users.end() || it->second->last_active_at >= now) continue;
+    auto changed = *it->second;
+    changed.last_active_at = now;
+    it->second = std::make_shared<const user_account>(changed);
+    c.users.push_back(std::move(changed));
+  }
+  st.active.clear();
+  if (!c.users.empty()) commit(self, std::move(next), c);
+}
+
 }  // namespace
 
 accounts_actor::behavior_type accounts_actor_impl(
@@ -256,10 +275,23 @@ accounts_actor::behavior_type accounts_actor_impl(
   self->state.current = std::make_shared<const accounts_snapshot>(std::move(initial));
   self->state.published = published;
   if (published) published->publish(self->state.current);
+  // Activity seen in the last window is written before the actor goes.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    flush_activity(self);
+    self->quit(msg.reason);
+  });
   return {
       [self](account_atom, account_command& cmd) -> account_reply {
         return std::visit([self](auto& c) { return on(self, c); }, cmd);
       },
+      [self](active_atom, std::string& user_id) {
+        auto& st = self->state;
+        st.active.insert(std::move(user_id));
+        if (st.flush_armed) return;
+        st.flush_armed = true;
+        self->delayed_send(self, activity_window, flush_atom::value);
+      },
+      [self](flush_atom) { flush_activity(self); },
   };
 }
 

@@ -7,7 +7,10 @@
 //
 // Every rule that two requests could race on is decided here, one change at a time: an email
 // taken, the first user becoming admin, the primary admin kept. Runs detached (RocksDB blocks).
+#include <chrono>
 #include <memory>
+#include <string>
+#include <unordered_set>
 
 #include "messages/protocols.hpp"
 #include "messages/snapshot_cell.hpp"
@@ -15,10 +18,15 @@
 
 namespace sb {
 
+/// How long `active` reports gather before last_active_at is written for them.
+inline constexpr std::chrono::seconds activity_window{5};
+
 struct accounts_state {
   std::shared_ptr<account_store> store;  // null: in memory only (tests)
   std::shared_ptr<const accounts_snapshot> current;
   snapshot_cell<accounts_snapshot>* published = nullptr;
+  std::unordered_set<std::string> active;  // users seen since the last flush
+  bool flush_armed = false;
   static inline const char* name = "accounts_actor";
 };
 

@@ -53,6 +53,8 @@ CAF_ADD_ATOM(switchboard, sb, probe_atom, "probe")
 CAF_ADD_ATOM(switchboard, sb, probed_atom, "probed")
 CAF_ADD_ATOM(switchboard, sb, account_atom, "account")
 CAF_ADD_ATOM(switchboard, sb, records_atom, "records")
+CAF_ADD_ATOM(switchboard, sb, active_atom, "active")
+CAF_ADD_ATOM(switchboard, sb, flush_atom, "flush")
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -111,10 +113,14 @@ using catalog_actor =
 
 /// Owns users, API keys and groups. `account` applies one change (sign-up, an admin's edit, a
 /// key made or revoked), checked against the accounts as they are now, durable before it
-/// answers; then publishes the accounts_snapshot the I/O threads authenticate from. Node-local:
+/// answers; then publishes the accounts_snapshot the I/O threads authenticate from. `active`
+/// (one-way, from the I/O threads, at most once a minute per credential and thread) says a user
+/// made a request; the actor writes last_active_at for all of them at once per window (`flush`,
+/// its own timer), so activity costs one write per window, not one per request. Node-local:
 /// peers exchange the stored records, not these commands.
 using accounts_actor =
-    caf::typed_actor<caf::replies_to<account_atom, account_command>::with<account_reply>>;
+    caf::typed_actor<caf::replies_to<account_atom, account_command>::with<account_reply>,
+                     caf::reacts_to<active_atom, std::string>, caf::reacts_to<flush_atom>>;
 
 /// Writes the access log: one JSON line per request record, batches from the I/O threads.
 using access_log_actor = caf::typed_actor<caf::reacts_to<records_atom, request_records>>;

@@ -1,6 +1,7 @@
 #include "http/api/auth.hpp"
 
 #include <openssl/crypto.h>
+#include <time.h>
 
 #include <boost/beast/core/string.hpp>
 #include <chrono>
@@ -29,22 +30,33 @@ struct known_token {
   token_claims claims;
   std::uint64_t generation = not_yet;  // of the snapshot `user` was found in
   user_pointer user{};  // whose epoch matched the token's
+  std::int64_t active_noted = 0;  // when its user was last reported active from this thread
 };
 struct known_key {
   std::string hash;
   std::uint64_t generation = not_yet;
   user_pointer user{};
   api_key_pointer key{};
+  std::int64_t active_noted = 0;
 };
 template <class T>
 using by_credential = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;
 thread_local by_credential<known_token> known_tokens;
 thread_local by_credential<known_key> known_keys;
 
+// Seconds, from the coarse clock: a few ns (no syscall), and a tick is far finer than a second.
 std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+  return ts.tv_sec;
+}
+
+// Reports `user` active to the accounts actor (last_active_at), at most once a minute for this
+// credential on this thread: a one-way message, never one per request.
+void note_activity(runtime& rt, std::int64_t& noted, std::int64_t now, const user_account& user) {
+  if (now - noted < 60 || !rt.note_active) return;
+  noted = now;
+  rt.note_active(user.id);
 }
 
 std::string_view cookie_token(const client_request& req) {
@@ -62,19 +74,20 @@ std::string_view cookie_token(const client_request& req) {
   return {};
 }
 
-// The user a signed, unexpired, not signed-out token of the user's current epoch stands for;
-// null otherwise. Revocations and epochs are read again only when the snapshot has changed.
-user_pointer token_user(std::string_view token, const secret_string& key,
-                        const accounts_snapshot& accounts) {
+// What this thread knows of a signed, unexpired, not signed-out token of its user's current
+// epoch; null for any other. Revocations and epochs are read again only when the snapshot has
+// changed.
+known_token* token_entry(std::string_view token, const secret_string& key,
+                         const accounts_snapshot& accounts, std::int64_t now) {
   auto it = known_tokens.find(token);
   if (it == known_tokens.end()) {
-    auto claims = read_token(token, key, now_s());
+    auto claims = read_token(token, key, now);
     if (!claims) return nullptr;
     if (known_tokens.size() >= cache_cap) known_tokens.clear();
     it = known_tokens.emplace(std::string(token), known_token{std::move(*claims)}).first;
   }
   auto& known = it->second;
-  if (known.claims.expires_at && known.claims.expires_at <= now_s()) return nullptr;
+  if (known.claims.expires_at && known.claims.expires_at <= now) return nullptr;
   if (known.generation != accounts.generation) {
     auto user = accounts.shared_user(known.claims.user_id);
     // A token from before the user's password or role changed is over, as is one signed out.
@@ -84,11 +97,11 @@ user_pointer token_user(std::string_view token, const secret_string& key,
     known.user = std::move(user);
     known.generation = accounts.generation;
   }
-  return known.user;
+  return known.user ? &known : nullptr;
 }
 
 // The key and its user for an API key; null members when it is not (or no longer) one.
-const known_key& key_of(std::string_view credential, const accounts_snapshot& accounts) {
+known_key& key_of(std::string_view credential, const accounts_snapshot& accounts) {
   auto it = known_keys.find(credential);
   if (it == known_keys.end()) {
     if (known_keys.size() >= cache_cap) known_keys.clear();
@@ -153,6 +166,7 @@ std::optional<principal> authenticate(const client_request& req, runtime& rt,
     return std::nullopt;
   }
   auto accounts = rt.accounts.load();
+  auto now = now_s();
   if (via == credential_kind::api_key) {
     auto& a = rt.cfg.accounts;
     if (!a.enable_api_keys) {
@@ -168,14 +182,16 @@ std::optional<principal> authenticate(const client_request& req, runtime& rt,
       why = {true, "API key not allowed to access this endpoint."};
       return std::nullopt;
     }
+    note_activity(rt, known.active_noted, now, *known.user);
     return principal{known.user, via, {}, known.key};
   }
-  auto user = token_user(credential, rt.token_key, *accounts);
-  if (!user) {
+  auto* known = token_entry(credential, rt.token_key, *accounts, now);
+  if (!known) {
     why = {false, std::string(invalid_token)};
     return std::nullopt;
   }
-  return principal{std::move(user), via, credential, nullptr};
+  note_activity(rt, known->active_noted, now, *known->user);
+  return principal{known->user, via, credential, nullptr};
 }
 
 }  // namespace sb

@@ -1,6 +1,10 @@
 #include "http/server/request_log.hpp"
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/post.hpp>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <optional>
 
 #include "http/server/io_pool.hpp"
@@ -46,6 +50,27 @@ void note_request(runtime& rt, request_record&& r) {
     batch().armed = false;
     hand_over(rt);
   });
+}
+
+void hand_over_request_logs(runtime& rt) {
+  if (!rt.request_log) return;
+  // Shared, not on this stack: a thread that answers after the wait gave up must find it alive.
+  struct countdown {
+    std::mutex m;
+    std::condition_variable cv;
+    unsigned left;
+  };
+  auto c = std::make_shared<countdown>();
+  c->left = rt.io.size();
+  for (unsigned i = 0; i < rt.io.size(); ++i)
+    boost::asio::post(rt.io.context(i), [&rt, c] {
+      hand_over(rt);
+      std::lock_guard lock(c->m);
+      if (--c->left == 0) c->cv.notify_one();
+    });
+  // A thread stuck for seconds (the watchdog would have said so) does not hold up the exit.
+  std::unique_lock lock(c->m);
+  c->cv.wait_for(lock, std::chrono::seconds(2), [&] { return c->left == 0; });
 }
 
 }  // namespace sb

@@ -20,4 +20,9 @@ inline constexpr std::chrono::milliseconds request_log_window{200};
 /// Keeps `r` for this thread's next batch (call on an I/O thread).
 void note_request(runtime& rt, request_record&& r);
 
+/// Hands every I/O thread's batch over now, without waiting for its window, and returns once
+/// they all have (at shutdown, after the drain, while the I/O threads still run: the records of
+/// the last window are not lost).
+void hand_over_request_logs(runtime& rt);
+
 }  // namespace sb

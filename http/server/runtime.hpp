@@ -38,6 +38,9 @@ struct runtime {
   password_worker passwords;  // hashes and checks passwords off the I/O threads
   signin_throttle signins;    // slows password guessing per account and per client address
   request_sink request_log;   // the record stage's consumer (ACCESS_LOG); empty: no records
+  // Where authentication reports that a user is active (the accounts actor, one-way); empty:
+  // nowhere (tests). Called at most once a minute per credential and I/O thread.
+  std::function<void(const std::string& user_id)> note_active;
   std::atomic<bool> draining{false};
 };
 

@@ -64,6 +64,19 @@ def test_every_request_is_one_json_line_without_secrets():
         fake.stop()
 
 
+def test_requests_just_before_a_stop_are_still_logged():
+    path = os.path.join(tempfile.mkdtemp(prefix="sb-access-"), "access.log")
+    gw = Gateway({"ACCESS_LOG_FILE": path})
+    try:
+        for _ in range(5):
+            check(gw.get("/health")[0] == 200, "health")
+    finally:
+        # At once: the records are still in their thread's batch, its window not yet over.
+        check(gw.stop() == 0, gw.output())
+    lines = open(path).read().splitlines() if os.path.exists(path) else []
+    check(len(lines) == 5, lines)
+
+
 def test_nothing_is_recorded_without_access_log():
     fake = FakeUpstream(models=["m"], name="A")
     gw = Gateway({"OPENAI_API_BASE_URLS": fake.url})

@@ -277,6 +277,32 @@ def test_permissions_come_from_the_defaults_and_groups_and_guard_api_keys():
         check(gw.stop() == 0, gw.output())
 
 
+def test_requests_keep_last_active_at_current_without_a_write_each():
+    gw = accounts_gateway({"USER_PERMISSIONS_FEATURES_API_KEYS": "True"})
+    try:
+        admin = json.loads(signup(gw, "root@example.com")[2])
+        ah = bearer(admin["token"])
+        user = json.loads(signup(gw, "u@example.com")[2])
+        gw.post(f"/api/v1/users/{user['id']}/update", {"role": "user"}, headers=ah)
+        user = json.loads(signin(gw, "u@example.com")[2])
+        key = json.loads(gw.post("/api/v1/auths/api_key", {}, headers=bearer(user["token"]))[2])
+
+        def last_active():
+            return json.loads(gw.get(f"/api/v1/users/{user['id']}", headers=ah)[2])["last_active_at"]
+
+        signed_in_at = last_active()
+        while time.time() < signed_in_at + 1.2:  # so that "later" shows in whole seconds
+            time.sleep(0.05)
+        for _ in range(20):
+            check(gw.get("/api/v1/groups/", headers=bearer(key["api_key"]))[0] == 200, "key")
+        deadline = time.time() + 15
+        while last_active() <= signed_in_at:
+            check(time.time() < deadline, "last_active_at did not move after requests")
+            time.sleep(0.1)
+    finally:
+        check(gw.stop() == 0, gw.output())
+
+
 def test_api_keys_can_be_disabled_and_restricted_to_endpoints():
     fake = FakeUpstream(models=["m"], name="A")
     gw = accounts_gateway({"ENABLE_API_KEY_ENDPOINT_RESTRICTIONS": "True",
