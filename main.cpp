@@ -22,6 +22,7 @@
 #include "actors/access_log_actor.hpp"
 #include "http/server/request_log.hpp"
 #include "actors/accounts_actor.hpp"
+#include "actors/models_actor.hpp"
 #include "actors/catalog_actor.hpp"
 #include "actors/config_actor.hpp"
 #include "actors/connection_manager.hpp"
@@ -80,6 +81,12 @@ int run(sb::settings s, const sb::env_lookup& env) {
     spdlog::critical("accounts: {}", error);
     return 2;
   }
+  auto model_store = std::make_shared<sb::model_store>(records);
+  sb::models_snapshot models;
+  if (!model_store->load(models, error)) {
+    spdlog::critical("models: {}", error);
+    return 2;
+  }
   auto token_key = sb::token_signing_key(s.accounts.secret_key, s.data_dir, error);
   if (s.webui_auth && token_key.empty()) {
     spdlog::critical("{}", error);
@@ -104,6 +111,8 @@ int run(sb::settings s, const sb::env_lookup& env) {
   auto catalog = sys.spawn(sb::catalog_actor_impl, &rt.catalog, balancing);
   auto accounts_owner = sys.spawn<caf::detached>(sb::accounts_actor_impl, account_store,
                                                  std::move(*accounts), &rt.accounts);
+  auto models_owner = sys.spawn<caf::detached>(sb::models_actor_impl, model_store,
+                                               std::move(models), &rt.models);
   rt.note_active = [accounts_owner](const std::string& user_id) {
     caf::anon_send(accounts_owner, sb::active_atom::value, user_id);
   };
@@ -152,7 +161,8 @@ int run(sb::settings s, const sb::env_lookup& env) {
           {"config_actor", caf::actor_cast<caf::actor>(config)},
           {"connection_manager", caf::actor_cast<caf::actor>(manager)},
           {"catalog_actor", caf::actor_cast<caf::actor>(catalog)},
-          {"accounts_actor", caf::actor_cast<caf::actor>(accounts_owner)}},
+          {"accounts_actor", caf::actor_cast<caf::actor>(accounts_owner)},
+          {"models_actor", caf::actor_cast<caf::actor>(models_owner)}},
       sb::death_handler([&signals_ctx, &exit_code](const std::string& name,
                                                    const std::string& reason) {
         spdlog::critical("{} died ({}): routing cannot follow changes any more; exiting", name,
@@ -161,7 +171,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
         boost::asio::post(signals_ctx, [&signals_ctx] { signals_ctx.stop(); });
       }));
 
-  sb::control_plane_bridge control(sys, config, manager, accounts_owner);
+  sb::control_plane_bridge control(sys, config, manager, accounts_owner, models_owner);
   sb::router routes(rt, control);
   sb::server srv(rt, routes);
   if (!srv.listen(s.host, s.port, error)) {
@@ -170,6 +180,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
     caf::anon_send_exit(config, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(accounts_owner, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(models_owner, caf::exit_reason::user_shutdown);
     if (access_log) caf::anon_send_exit(access_log, caf::exit_reason::user_shutdown);
     rt.request_log = nullptr;
     rt.note_active = nullptr;
@@ -214,6 +225,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
   caf::anon_send_exit(config, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(accounts_owner, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(models_owner, caf::exit_reason::user_shutdown);
   if (access_log) caf::anon_send_exit(access_log, caf::exit_reason::user_shutdown);
   rt.io.stop();
   rt.io.join();

@@ -32,6 +32,7 @@ account_reply commit(accounts_pointer self, accounts_snapshot next,
     return refuse(account_status::failed, "could not store the change: " + error);
   }
   next.generation = st.current->generation + 1;
+  if (!c.groups.empty() || !c.deleted.empty()) next.index_memberships();
   st.current = std::make_shared<const accounts_snapshot>(std::move(next));
   if (st.published) st.published->publish(st.current);
   account_reply r{account_status::done, {}, std::nullopt, std::nullopt, st.current};

@@ -28,34 +28,54 @@ void republish(catalog_actor::stateful_pointer<catalog_state> self) {
 }
 
 // Ollama's OpenAI-compatible list entry (GET /ollama/v1/models), as Open WebUI renders it.
-void append_v1_entry(std::string& body, const std::string& id, std::int64_t created) {
+std::string v1_entry(const std::string& id, std::int64_t created) {
   boost::json::object o{{"id", id}, {"object", "model"}, {"created", created}, {"owned_by", "openai"}};
-  if (body.back() != '[') body += ',';
-  body += boost::json::serialize(o);
+  return boost::json::serialize(o);
 }
 
 // The per-server lists (/ollama/api/tags/{url_idx}) and the OpenAI-shaped ones (/ollama/v1/models).
 void render_ollama_per_server(const std::vector<const upstream_models*>& lists,
                               catalog_snapshot& snap) {
   auto created = static_cast<std::int64_t>(std::time(nullptr));
-  std::string all = R"({"data":[)";
+  auto all = model_list::openai_shaped();
   std::set<std::string_view> seen;
   for (auto* l : lists) {
-    const auto& list = *l;
-    const auto& key = list.key;
+    const auto& key = l->key;
     if (key.kind != provider_kind::ollama) continue;
-    std::string tags = R"({"models":[)";
-    std::string v1 = R"({"data":[)";
-    for (auto& m : list.models) {
-      if (tags.back() != '[') tags += ',';
-      tags += m.entry_json;
-      append_v1_entry(v1, m.id, created);
-      if (seen.insert(m.id).second) append_v1_entry(all, m.id, created);
+    auto tags = model_list::ollama_tags();
+    auto v1 = model_list::openai_shaped();
+    for (auto& m : l->models) {
+      tags.add(m.id, m.entry_json);
+      v1.add(m.id, v1_entry(m.id, created));
+      if (seen.insert(m.id).second) all.add(m.id, v1_entry(m.id, created));
     }
-    snap.ollama_tags_by_idx[key.idx] = tags + "]}";
-    snap.ollama_v1_models_by_idx[key.idx] = v1 + R"(],"object":"list"})";
+    tags.finish();
+    v1.finish();
+    snap.ollama_tags_by_idx[key.idx] = std::move(tags);
+    snap.ollama_v1_models_by_idx[key.idx] = std::move(v1);
   }
-  snap.ollama_v1_models_body = all + R"(],"object":"list"})";
+  all.finish();
+  snap.ollama_v1_models = std::move(all);
+}
+
+// The merged /ollama/api/tags: the first occurrence's entry of each model, with "urls" (every
+// connection index serving it) spliced in before its closing brace.
+model_list merged_tags(const std::vector<std::pair<std::string, std::string>>& entries,
+                       std::map<std::string, std::vector<int>, std::less<>>& urls_of) {
+  auto tags = model_list::ollama_tags();
+  for (auto& [id, entry] : entries) {
+    std::string merged(entry, 0, entry.size() - 1);
+    merged += entry.size() > 2 ? R"(,"urls":[)" : R"("urls":[)";
+    auto& urls = urls_of[id];
+    for (std::size_t i = 0; i < urls.size(); ++i) {
+      if (i) merged += ',';
+      merged += std::to_string(urls[i]);
+    }
+    merged += "]}";
+    tags.add(id, std::move(merged));
+  }
+  tags.finish();
+  return tags;
 }
 
 }  // namespace
@@ -70,8 +90,7 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
             [](const upstream_models* a, const upstream_models* b) { return a->key < b->key; });
   auto snap = std::make_shared<catalog_snapshot>();
   snap->generation = generation;
-  std::string body = R"({"data":[)";
-  bool first = true;
+  auto openai = model_list::openai_shaped();
   // Ollama: first occurrence's entry wins, urls collects every connection index.
   std::vector<std::pair<std::string, std::string>> ollama_entries;  // id, entry json
   std::map<std::string, std::vector<int>, std::less<>> ollama_urls;
@@ -87,12 +106,9 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
       route.needs_caller |= list.endpoint && list.endpoint->needs_caller();
       if (key.kind == provider_kind::openai) {
         if (!m.listed) continue;
-        if (!first) body += ',';
-        body += m.entry_json;
-        first = false;
-        auto& one = snap->openai_models_by_idx[key.idx];
-        one += one.empty() ? R"({"data":[)" : ",";
-        one += m.entry_json;
+        openai.add(m.id, m.entry_json);
+        auto [one, made] = snap->openai_models_by_idx.try_emplace(key.idx, model_list::openai_shaped());
+        one->second.add(m.id, m.entry_json);
       } else {
         auto& urls = ollama_urls[m.id];
         if (urls.empty()) ollama_entries.emplace_back(m.id, m.entry_json);
@@ -100,26 +116,10 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
       }
     }
   }
-  body += R"(],"object":"list"})";
-  snap->openai_models_body = std::move(body);
-  for (auto& [idx, one] : snap->openai_models_by_idx) one += R"(],"object":"list"})";
-  std::string tags = R"({"models":[)";
-  first = true;
-  for (auto& [id, entry] : ollama_entries) {
-    if (!first) tags += ',';
-    first = false;
-    // The entry is a JSON object: splice "urls" in before its closing brace.
-    tags.append(entry, 0, entry.size() - 1);
-    tags += entry.size() > 2 ? R"(,"urls":[)" : R"("urls":[)";
-    auto& urls = ollama_urls[id];
-    for (std::size_t i = 0; i < urls.size(); ++i) {
-      if (i) tags += ',';
-      tags += std::to_string(urls[i]);
-    }
-    tags += "]}";
-  }
-  tags += "]}";
-  snap->ollama_tags_body = std::move(tags);
+  openai.finish();
+  snap->openai_models = std::move(openai);
+  for (auto& [idx, one] : snap->openai_models_by_idx) one.finish();
+  snap->ollama_tags = merged_tags(ollama_entries, ollama_urls);
   render_ollama_per_server(lists, *snap);
   return snap;
 }

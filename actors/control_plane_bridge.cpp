@@ -29,7 +29,18 @@ void bridge_accounts(caf::event_based_actor* self, accounts_actor accounts, acco
             });
 }
 
+void bridge_models(caf::event_based_actor* self, models_actor models, model_command cmd,
+                   control_plane::model_callback done, caf::actor_system* sys) {
+  self->request(models, std::chrono::seconds(30), model_atom::value, std::move(cmd))
+      .then([done](model_reply& r) { done(std::move(r)); },
+            [done, sys](caf::error& err) { done({model_status::failed, sys->render(err), nullptr}); });
+}
+
 }  // namespace
+
+void control_plane_bridge::change_models(model_command cmd, model_callback done) {
+  sys_.spawn(bridge_models, models_, std::move(cmd), std::move(done), &sys_);
+}
 
 void control_plane_bridge::change_accounts(account_command cmd, account_callback done) {
   sys_.spawn(bridge_accounts, accounts_, std::move(cmd), std::move(done), &sys_);

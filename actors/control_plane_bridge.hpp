@@ -1,5 +1,6 @@
 #pragma once
-// control_plane over CAF: admin writes from HTTP sessions become requests to the config actor.
+// control_plane over CAF: admin writes from HTTP sessions become requests to the config,
+// accounts and models actors.
 // Each write spawns one short-lived actor to carry the request; that costs tens of microseconds,
 // which admin writes can afford and the data plane never pays.
 #include <caf/actor_system.hpp>
@@ -12,14 +13,17 @@ namespace sb {
 class control_plane_bridge : public control_plane {
  public:
   control_plane_bridge(caf::actor_system& sys, config_actor config,
-                       connection_manager_actor manager, accounts_actor accounts)
+                       connection_manager_actor manager, accounts_actor accounts,
+                       models_actor models)
       : sys_(sys),
         config_(std::move(config)),
         manager_(std::move(manager)),
-        accounts_(std::move(accounts)) {}
+        accounts_(std::move(accounts)),
+        models_(std::move(models)) {}
   void update_provider(provider_kind kind, std::string form, std::vector<std::uint64_t> if_match,
                        update_callback done) override;
   void change_accounts(account_command cmd, account_callback done) override;
+  void change_models(model_command cmd, model_callback done) override;
   void refresh_models(provider_kind kind, int idx) override;
 
  private:
@@ -27,6 +31,7 @@ class control_plane_bridge : public control_plane {
   config_actor config_;
   connection_manager_actor manager_;
   accounts_actor accounts_;
+  models_actor models_;
 };
 
 }  // namespace sb

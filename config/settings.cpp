@@ -110,6 +110,10 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
   s.log_level = level == "warning" ? "warn" : level;
 
   s.webui_auth = env_flag(env, "WEBUI_AUTH", true);
+  s.bypass_model_access = env_flag(env, "BYPASS_MODEL_ACCESS_CONTROL", false);
+  s.bypass_admin_access =
+      env_flag(env, "BYPASS_ADMIN_ACCESS_CONTROL",
+               env_flag(env, "ENABLE_ADMIN_WORKSPACE_CONTENT_ACCESS", true));
   if (auto why = read_account_settings(env, s.accounts); !why.empty()) return why;
   if (auto v = env("METRICS_API_KEY"); v && !v->empty()) s.metrics_api_key = secret_string(*v);
   s.persistent_config = env_flag(env, "ENABLE_PERSISTENT_CONFIG", true);

@@ -25,6 +25,11 @@ struct settings {
   unsigned io_threads = 0;        // 0: one per core
   unsigned caf_threads = 1;       // actors are off the hot path; more workers only add wake-ups
   bool webui_auth = true;         // WEBUI_AUTH: accounts (False: Open WebUI's single-user mode)
+  // Per-model access control (http/auth/model_access.hpp): BYPASS_MODEL_ACCESS_CONTROL turns it
+  // off for everyone; BYPASS_ADMIN_ACCESS_CONTROL (ENABLE_ADMIN_WORKSPACE_CONTENT_ACCESS) lets
+  // admins see and use every model.
+  bool bypass_model_access = false;
+  bool bypass_admin_access = true;
   // METRICS_API_KEY: with WEBUI_AUTH, the bearer token that reads /metrics besides an admin.
   secret_string metrics_api_key;
   bool persistent_config = true;  // ENABLE_PERSISTENT_CONFIG

@@ -84,6 +84,7 @@ struct accounts_snapshot {
   by_text<std::string> user_by_email;     // lowercased email -> id
   by_text<api_key_pointer> keys_by_hash;  // key hash -> key
   std::map<std::string, group_account> groups;                   // by id
+  by_text<std::vector<std::string>> groups_of_user;  // user id -> ids of their groups (index)
   by_text<revoked_token> revoked_tokens;  // by the token's id ("jti")
   // What users may do beyond their role (http/auth/permissions.hpp), as a JSON object's text;
   // empty until the environment's or an admin's is set.
@@ -93,6 +94,16 @@ struct accounts_snapshot {
   const user_account* user(std::string_view id) const {
     auto it = users.find(id);
     return it == users.end() ? nullptr : it->second.get();
+  }
+  const std::vector<std::string>* groups_of(std::string_view user_id) const {
+    auto it = groups_of_user.find(user_id);
+    return it == groups_of_user.end() ? nullptr : &it->second;
+  }
+  /// Rebuilds groups_of_user from the groups (after any change to them).
+  void index_memberships() {
+    groups_of_user.clear();
+    for (auto& [id, g] : groups)
+      for (auto& member : g.member_ids) groups_of_user[member].push_back(id);
   }
   user_pointer shared_user(std::string_view id) const {
     auto it = users.find(id);

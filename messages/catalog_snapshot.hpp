@@ -13,6 +13,7 @@
 
 #include "config/connection_spec.hpp"
 #include "config/lb_policy.hpp"
+#include "messages/model_list.hpp"
 #include "messages/string_hash.hpp"
 
 namespace sb {
@@ -61,12 +62,23 @@ struct catalog_snapshot {
   std::uint64_t generation = 0;
   route_map openai;  // OpenAI-compatible connections, by exposed model id
   route_map ollama;  // Ollama connections, by exposed model name
-  std::string openai_models_body = R"({"data":[],"object":"list"})";  // GET /openai/models
-  std::map<int, std::string> openai_models_by_idx;  // GET /openai/models/{url_idx}
-  std::string ollama_tags_body = R"({"models":[]})";                  // GET /ollama/api/tags
-  std::map<int, std::string> ollama_tags_by_idx;  // GET /ollama/api/tags/{url_idx}, per server
-  std::string ollama_v1_models_body = R"({"data":[],"object":"list"})";  // GET /ollama/v1/models
-  std::map<int, std::string> ollama_v1_models_by_idx;
+  model_list openai_models = empty_openai_list();        // GET /openai/models
+  std::map<int, model_list> openai_models_by_idx;         // GET /openai/models/{url_idx}
+  model_list ollama_tags = empty_tags_list();             // GET /ollama/api/tags
+  std::map<int, model_list> ollama_tags_by_idx;           // GET /ollama/api/tags/{url_idx}
+  model_list ollama_v1_models = empty_openai_list();      // GET /ollama/v1/models
+  std::map<int, model_list> ollama_v1_models_by_idx;      // GET /ollama/v1/models/{url_idx}
+
+  static model_list empty_openai_list() {
+    auto l = model_list::openai_shaped();
+    l.finish();
+    return l;
+  }
+  static model_list empty_tags_list() {
+    auto l = model_list::ollama_tags();
+    l.finish();
+    return l;
+  }
   std::vector<std::shared_ptr<upstream_endpoint>> upstreams;          // every running connection
 };
 

@@ -9,6 +9,7 @@
 
 #include "messages/account_types.hpp"
 #include "messages/config_types.hpp"
+#include "messages/custom_model_types.hpp"
 
 namespace sb {
 
@@ -28,6 +29,11 @@ class control_plane {
 
   /// Applies one change to the accounts; `done` runs once it is durable, or with why not.
   virtual void change_accounts(account_command cmd, account_callback done) = 0;
+
+  using model_callback = std::function<void(model_reply)>;
+
+  /// Applies one change to the custom models; `done` runs once it is durable, or with why not.
+  virtual void change_models(model_command cmd, model_callback done) = 0;
 
   /// Has connection `idx` of `kind` fetch its model list now (one-way; the catalog follows).
   virtual void refresh_models(provider_kind kind, int idx) = 0;

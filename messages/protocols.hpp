@@ -24,6 +24,7 @@
 
 #include "messages/account_types.hpp"
 #include "messages/config_types.hpp"
+#include "messages/custom_model_types.hpp"
 #include "messages/health_types.hpp"
 #include "messages/model_types.hpp"
 #include "messages/request_record.hpp"
@@ -55,6 +56,7 @@ CAF_ADD_ATOM(switchboard, sb, account_atom, "account")
 CAF_ADD_ATOM(switchboard, sb, records_atom, "records")
 CAF_ADD_ATOM(switchboard, sb, active_atom, "active")
 CAF_ADD_ATOM(switchboard, sb, flush_atom, "flush")
+CAF_ADD_ATOM(switchboard, sb, model_atom, "model")
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -121,6 +123,10 @@ using catalog_actor =
 using accounts_actor =
     caf::typed_actor<caf::replies_to<account_atom, account_command>::with<account_reply>,
                      caf::reacts_to<active_atom, std::string>, caf::reacts_to<flush_atom>>;
+
+/// Owns the custom models (presets and entries describing base models). `model` applies one
+/// change, durable before it answers, then publishes the models_snapshot the I/O threads read.
+using models_actor = caf::typed_actor<caf::replies_to<model_atom, model_command>::with<model_reply>>;
 
 /// Writes the access log: one JSON line per request record, batches from the I/O threads.
 using access_log_actor = caf::typed_actor<caf::reacts_to<records_atom, request_records>>;

@@ -170,6 +170,7 @@ bool account_store::load(accounts_snapshot& out, std::string& error) {
     if (!decode_revoked(r, t)) return bad(r);
     out.revoked_tokens.emplace(r.id, std::move(t));
   }
+  out.index_memberships();
   for (auto& r : settings)
     if (!r.deleted && r.id == "default_permissions") out.default_permissions = r.data;
   return true;

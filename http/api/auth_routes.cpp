@@ -4,7 +4,7 @@
 #include <chrono>
 #include <functional>
 
-#include "http/api/account_change.hpp"
+#include "http/api/control_change.hpp"
 #include "http/api/account_json.hpp"
 #include "http/api/handlers.hpp"
 #include "http/auth/api_keys.hpp"

@@ -14,6 +14,7 @@
 #include "http/api/list_refresh.hpp"
 #include "http/api/shared_flight.hpp"
 #include "http/api/stages/resolve_model.hpp"
+#include "http/api/visible_models.hpp"
 #include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
 #include "http/upstream/providers/model_entries.hpp"
@@ -278,28 +279,20 @@ std::string flight_key(const char* path, std::uint64_t generation, std::optional
   return fmt::format("{} {} {}", path, generation, url_idx.value_or(-1));
 }
 
-// The whole list, or one server's (empty when it has none yet). Chosen outside the coroutines:
-// g++ 12 destroys a temporary of a conditional expression inside co_await twice.
-std::string list_body(const std::string& all, const std::map<int, std::string>& per_server,
-                      std::optional<int> url_idx, std::string_view empty) {
-  if (!url_idx) return all;
-  auto it = per_server.find(*url_idx);
-  return it == per_server.end() ? std::string(empty) : it->second;
-}
-
 }  // namespace
 
 route_result ollama_tags(api_context& ctx, session_io& s, client_request&) {
-  auto catalog = ctx.rt.catalog.load();
-  auto body = list_body(catalog->ollama_tags_body, catalog->ollama_tags_by_idx, ctx.url_idx,
-                        R"({"models":[]})");
+  auto c = ctx.rt.catalog.load();
+  static const auto empty = catalog_snapshot::empty_tags_list();
+  auto body = visible_list(ctx, list_for(c->ollama_tags, c->ollama_tags_by_idx, ctx.url_idx, empty));
   co_return co_await send_body(s, http::status::ok, std::move(body));
 }
 
 route_result ollama_v1_models(api_context& ctx, session_io& s, client_request&) {
-  auto catalog = ctx.rt.catalog.load();
-  auto body = list_body(catalog->ollama_v1_models_body, catalog->ollama_v1_models_by_idx,
-                        ctx.url_idx, R"({"data":[],"object":"list"})");
+  auto c = ctx.rt.catalog.load();
+  static const auto empty = catalog_snapshot::empty_openai_list();
+  auto body = visible_list(
+      ctx, list_for(c->ollama_v1_models, c->ollama_v1_models_by_idx, ctx.url_idx, empty));
   co_return co_await send_body(s, http::status::ok, std::move(body));
 }
 

@@ -4,6 +4,7 @@
 #include "http/api/model_routing.hpp"
 #include "http/api/reasoning_rules.hpp"
 #include "http/api/relative_path.hpp"
+#include "http/api/visible_models.hpp"
 #include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
@@ -47,17 +48,12 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   return relay_with_failover(s, ctx.rt, std::move(m.catalog), *m.route, t, std::move(up), true);
 }
 
-std::string models_body(const catalog_snapshot& c, std::optional<int> url_idx) {
-  if (!url_idx) return c.openai_models_body;
-  auto it = c.openai_models_by_idx.find(*url_idx);
-  return it == c.openai_models_by_idx.end() ? std::string(R"({"data":[],"object":"list"})")
-                                            : it->second;
-}
-
 }  // namespace
 
 route_result openai_models(api_context& ctx, session_io& s, client_request&) {
-  auto body = models_body(*ctx.rt.catalog.load(), ctx.url_idx);
+  auto c = ctx.rt.catalog.load();
+  static const auto empty = catalog_snapshot::empty_openai_list();
+  auto body = visible_list(ctx, list_for(c->openai_models, c->openai_models_by_idx, ctx.url_idx, empty));
   co_return co_await send_body(s, http::status::ok, std::move(body));
 }
 

@@ -151,8 +151,22 @@ router::head_verdict router::judge_head(const client_request& req) const {
   return v;
 }
 
+model_resolution router::resolve_for(const api_context& ctx, const route_def& route,
+                                     client_request& req, bool waited) const {
+  auto found = resolve_model(rt_.catalog.load(), route.family, ctx.url_idx, req.body(), waited);
+  // A model the caller may not use is answered as one that is not there: nothing tells them
+  // what exists.
+  if (found.found &&
+      !may_use_named_model(rt_, ctx.caller, route.family, found.found->view.model)) {
+    found.message = model_not_found_message(route.family, found.found->view.model, ctx.url_idx);
+    found.error = gateway_error::model_not_found;
+    found.found.reset();
+  }
+  return found;
+}
+
 bool router::resolve_now(api_context& ctx, const route_def& route, client_request& req) const {
-  auto found = resolve_model(rt_.catalog.load(), route.family, ctx.url_idx, req.body(), false);
+  auto found = resolve_for(ctx, route, req, false);
   if (!found.found) return false;
   ctx.model = std::move(found.found);
   return true;
@@ -160,10 +174,10 @@ bool router::resolve_now(api_context& ctx, const route_def& route, client_reques
 
 net::awaitable<handled> router::resolve_slowly(api_context& ctx, session_io& s,
                                                client_request& req, const route_def& route) const {
-  auto found = resolve_model(rt_.catalog.load(), route.family, ctx.url_idx, req.body(), false);
+  auto found = resolve_for(ctx, route, req, false);
   if (found.wait_for_lists) {
     co_await wait_for_pending_lists(*rt_.catalog.load(), route.family);
-    found = resolve_model(rt_.catalog.load(), route.family, ctx.url_idx, req.body(), true);
+    found = resolve_for(ctx, route, req, true);
   }
   if (!found.found) co_return co_await send_error(s, found.error, found.message);
   ctx.model = std::move(found.found);

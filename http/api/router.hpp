@@ -59,6 +59,9 @@ class router final : public request_handler {
   // resolve_slowly looks again after lists being fetched are in, or answers why not, and runs the
   // handler.
   bool resolve_now(api_context& ctx, const route_def& route, client_request& req) const;
+  // The model stage's verdict, the caller's access to the model included.
+  model_resolution resolve_for(const api_context& ctx, const route_def& route,
+                               client_request& req, bool waited) const;
   boost::asio::awaitable<handled> resolve_slowly(api_context& ctx, session_io& s,
                                                  client_request& req, const route_def& route) const;
   // The record stage: the route and caller, into the request's record.

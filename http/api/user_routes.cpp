@@ -1,7 +1,7 @@
 // /api/v1/users (admin) and /api/v1/auths/api_key (one's own key), in Open WebUI's shapes.
 #include <boost/json.hpp>
 
-#include "http/api/account_change.hpp"
+#include "http/api/control_change.hpp"
 #include "http/api/account_json.hpp"
 #include "http/api/handlers.hpp"
 #include "http/auth/api_keys.hpp"

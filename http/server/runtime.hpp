@@ -15,6 +15,7 @@
 #include "messages/account_types.hpp"
 #include "messages/catalog_snapshot.hpp"
 #include "messages/config_types.hpp"
+#include "messages/custom_model_types.hpp"
 #include "messages/snapshot_cell.hpp"
 
 namespace caf {
@@ -34,6 +35,7 @@ struct runtime {
   snapshot_cell<catalog_snapshot> catalog;  // published by catalog_actor
   snapshot_cell<gateway_config> config;     // published by config_actor
   snapshot_cell<accounts_snapshot> accounts;  // published by accounts_actor
+  snapshot_cell<models_snapshot> models;      // published by models_actor
   secret_string token_key;    // signs sign-in tokens (http/auth/secret_key.hpp)
   password_worker passwords;  // hashes and checks passwords off the I/O threads
   signin_throttle signins;    // slows password guessing per account and per client address

@@ -1,5 +1,9 @@
 #include "http/api/stages/authorise.hpp"
 
+#include "http/auth/model_access.hpp"
+#include "http/server/runtime.hpp"
+#include "http/upstream/providers/provider_adapter.hpp"
+
 namespace sb {
 
 namespace {
@@ -31,6 +35,17 @@ std::optional<refusal> refuse_unauthorised(const route_def& route, const princip
       req.method() != boost::beast::http::verb::head)
     return refuse_foreign_browser(req, cfg.browser_hosts());
   return std::nullopt;
+}
+
+bool may_use_named_model(const runtime& rt, const principal& caller, provider_kind family,
+                         std::string_view name) {
+  if (!caller.user || !model_access_applies(rt.cfg, *caller.user)) return true;
+  auto models = rt.models.load();
+  auto accounts = rt.accounts.load();
+  if (may_use_model(rt.cfg, *models, *accounts, *caller.user, name)) return true;
+  if (family != provider_kind::ollama) return false;
+  auto canonical = adapter_for(provider_kind::ollama).canonical_model_name(name);
+  return canonical != name && may_use_model(rt.cfg, *models, *accounts, *caller.user, canonical);
 }
 
 }  // namespace sb

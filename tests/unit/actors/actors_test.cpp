@@ -178,9 +178,9 @@ CAF_TEST(merges lists and routes duplicates to every connection) {
   CAF_CHECK_EQUAL(snap->ollama.at("llama3:latest").targets.size(), 2u);
   CAF_CHECK_EQUAL(snap->upstreams.size(), 4u);
   CAF_CHECK_EQUAL(
-      snap->openai_models_body,
+      snap->openai_models.body,
       R"({"data":[{"id":"a"},{"id":"shared"},{"id":"b"},{"id":"shared"}],"object":"list"})");
-  CAF_CHECK_EQUAL(snap->ollama_tags_body, R"({"models":[{"id":"llama3:latest","urls":[0,1]}]})");
+  CAF_CHECK_EQUAL(snap->ollama_tags.body, R"({"models":[{"id":"llama3:latest","urls":[0,1]}]})");
   auto gen = snap->generation;
   self->send(cat, remove_atom::value, std::string("openai-0"));
   run();
@@ -274,7 +274,7 @@ CAF_TEST(lists are kept by connection id and listed by where each connection is 
   go_live(cat, x);
   go_live(cat, y);
   run();
-  CAF_CHECK_EQUAL(cell.load()->openai_models_by_idx.at(1), R"({"data":[{"id":"y-model"}],"object":"list"})");
+  CAF_CHECK_EQUAL(cell.load()->openai_models_by_idx.at(1).body, R"({"data":[{"id":"y-model"}],"object":"list"})");
   // x is deleted: y keeps its endpoint and list, and once its actor reports it at index 0 it is
   // listed there. Nothing is inherited by URL or index.
   self->send(cat, remove_atom::value, std::string("x"));
@@ -288,14 +288,14 @@ CAF_TEST(lists are kept by connection id and listed by where each connection is 
   run();
   snap = cell.load();
   CAF_CHECK_EQUAL(snap->openai_models_by_idx.size(), 1u);
-  CAF_CHECK_EQUAL(snap->openai_models_by_idx.at(0), R"({"data":[{"id":"y-model"}],"object":"list"})");
+  CAF_CHECK_EQUAL(snap->openai_models_by_idx.at(0).body, R"({"data":[{"id":"y-model"}],"object":"list"})");
   // Two connections that swap places keep their own models; the merged list follows the order.
   auto a = at(0, "http://127.0.0.1:11/v1", "a", "a-model");
   go_live(cat, a);
   y.key.idx = 1;
   self->send(cat, models_atom::value, y);
   run();
-  CAF_CHECK_EQUAL(cell.load()->openai_models_body,
+  CAF_CHECK_EQUAL(cell.load()->openai_models.body,
                   R"({"data":[{"id":"a-model"},{"id":"y-model"}],"object":"list"})");
   a.key.idx = 1;
   y.key.idx = 0;
@@ -303,7 +303,7 @@ CAF_TEST(lists are kept by connection id and listed by where each connection is 
   self->send(cat, models_atom::value, y);
   run();
   snap = cell.load();
-  CAF_CHECK_EQUAL(snap->openai_models_body,
+  CAF_CHECK_EQUAL(snap->openai_models.body,
                   R"({"data":[{"id":"y-model"},{"id":"a-model"}],"object":"list"})");
   CAF_CHECK(snap->openai.at("a-model").targets.at(0).endpoint == a.endpoint);
   CAF_CHECK(snap->openai.at("y-model").targets.at(0).endpoint == y.endpoint);
@@ -574,7 +574,7 @@ CAF_TEST(keeps one actor per enabled connection in step with config) {
   CAF_CHECK_EQUAL(log.calls.size(), fetches);
   CAF_CHECK_EQUAL(cell.load()->openai.count("m"), 0u);
   CAF_REQUIRE_EQUAL(cell.load()->openai.count("p.m"), 1u);
-  CAF_CHECK_NOT_EQUAL(cell.load()->openai_models_body.find("fast"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(cell.load()->openai_models.body.find("fast"), std::string::npos);
 
   // A changed key replaces the connection (new pool, new fetch); the list keeps serving meanwhile.
   cfg.openai.api_keys = {secret_string("new")};

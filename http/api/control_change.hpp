@@ -1,0 +1,48 @@
+#pragma once
+// Asks an actor for one change (http/api/ -> control_plane -> accounts or models actor) and
+// resumes the session's coroutine on its own thread with the answer. Such changes are rare admin,
+// sign-up and workspace requests: this cross-thread round trip is off the hot path.
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <functional>
+#include <memory>
+
+#include "messages/control_plane.hpp"
+
+namespace sb {
+
+// A plain function object, not a coroutine: g++ 12 mis-moves init-captures of lambdas written
+// inside coroutines.
+template <class Command, class Reply>
+struct control_change_initiation {
+  control_plane* cp;
+  void (control_plane::*ask)(Command, std::function<void(Reply)>);
+  template <class Handler>
+  void operator()(Handler&& handler, Command cmd) const {
+    namespace net = boost::asio;
+    auto ex = net::get_associated_executor(handler);
+    auto h = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
+    auto work = net::make_work_guard(ex);
+    (cp->*ask)(std::move(cmd), [h, ex, work](Reply r) {
+      net::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+    });
+  }
+};
+
+inline auto change_accounts(control_plane& cp, account_command cmd) {
+  using initiation = control_change_initiation<account_command, account_reply>;
+  return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(account_reply)>(
+      initiation{&cp, &control_plane::change_accounts}, boost::asio::use_awaitable,
+      std::move(cmd));
+}
+
+inline auto change_models(control_plane& cp, model_command cmd) {
+  using initiation = control_change_initiation<model_command, model_reply>;
+  return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(model_reply)>(
+      initiation{&cp, &control_plane::change_models}, boost::asio::use_awaitable, std::move(cmd));
+}
+
+}  // namespace sb
