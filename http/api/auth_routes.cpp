@@ -4,8 +4,8 @@
 #include <chrono>
 #include <functional>
 
-#include "http/api/control_change.hpp"
 #include "http/api/account_json.hpp"
+#include "http/api/control_change.hpp"
 #include "http/api/handlers.hpp"
 #include "http/auth/api_keys.hpp"
 #include "http/auth/passwords.hpp"

@@ -2,8 +2,8 @@
 // shapes (docs/open-webui-accounts.md). Only admins change groups; a user lists their own.
 #include <boost/json.hpp>
 
-#include "http/api/control_change.hpp"
 #include "http/api/account_json.hpp"
+#include "http/api/control_change.hpp"
 #include "http/api/handlers.hpp"
 #include "http/server/runtime.hpp"
 #include "storage/record_store.hpp"

@@ -42,6 +42,14 @@ const route_def routes[] = {
     {POST, "/api/v1/groups/id/{id}/users/add", access::admin_write, group_add_users},
     {POST, "/api/v1/groups/id/{id}/users/remove", access::admin_write, group_remove_users},
     {DELETE, "/api/v1/groups/id/{id}/delete", access::admin_write, group_delete},
+    // Custom models (the workspace), as Open WebUI's /api/v1/models; ids in the query.
+    {GET, "/api/v1/models/", access::user, models_list},
+    {GET, "/api/v1/models/base", access::admin, models_base},
+    {POST, "/api/v1/models/create", access::user, model_create},
+    {GET, "/api/v1/models/model", access::user, model_get},
+    {POST, "/api/v1/models/model/toggle", access::user, model_toggle},
+    {POST, "/api/v1/models/model/update", access::user, model_update},
+    {DELETE, "/api/v1/models/model/delete", access::user, model_delete},
 
     {GET, "/openai/models", access::user, openai_models, oa, openai},
     {GET, "/openai/models/{url_idx}", access::user, openai_models, oa, openai},

@@ -1,12 +1,13 @@
 // /api/v1/users (admin) and /api/v1/auths/api_key (one's own key), in Open WebUI's shapes.
 #include <boost/json.hpp>
 
-#include "http/api/control_change.hpp"
 #include "http/api/account_json.hpp"
+#include "http/api/control_change.hpp"
 #include "http/api/handlers.hpp"
+#include "http/api/query_string.hpp"
 #include "http/auth/api_keys.hpp"
-#include "http/auth/permissions.hpp"
 #include "http/auth/passwords.hpp"
+#include "http/auth/permissions.hpp"
 #include "http/server/runtime.hpp"
 
 namespace sb {
@@ -18,19 +19,6 @@ namespace {
 
 constexpr std::size_t page_size = 30;  // Open WebUI's
 constexpr std::string_view user_not_found = "We could not find what you're looking for :/";
-
-std::string query_value(std::string_view target, std::string_view name) {
-  auto q = target.find('?');
-  while (q != std::string_view::npos) {
-    auto start = q + 1;
-    auto end = target.find('&', start);
-    auto pair = target.substr(start, end == std::string_view::npos ? end : end - start);
-    if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=')
-      return std::string(pair.substr(name.size() + 1));
-    q = end;
-  }
-  return {};
-}
 
 bool contains_folded(const std::string& hay, const std::string& needle) {
   auto fold = [](std::string s) {
