@@ -52,6 +52,10 @@ struct api_context {
 /// stage a route does not name costs it nothing.
 enum stage_bits : std::uint8_t {
   by_model = 1,  // resolve the model the body names (http/api/stages/resolve_model.hpp)
+  // A preset's id resolves to its base model, its params and system prompt applied
+  // (http/api/stages/apply_preset.hpp), in the OpenAI names or mapped into Ollama's options.
+  presets_openai = 2,
+  presets_ollama = 4,
 };
 
 using route_handler = boost::asio::awaitable<handled> (*)(api_context&, session_io&,

@@ -1,6 +1,7 @@
 #include "http/api/router.hpp"
 
 #include "http/api/list_refresh.hpp"
+#include "http/api/stages/apply_preset.hpp"
 #include "http/api/stages/authorise.hpp"
 
 #include <fmt/format.h>
@@ -161,8 +162,34 @@ model_resolution router::resolve_for(const api_context& ctx, const route_def& ro
     found.message = model_not_found_message(route.family, found.found->view.model, ctx.url_idx);
     found.error = gateway_error::model_not_found;
     found.found.reset();
+    return found;
   }
+  if (!found.found && !found.model_named.empty() && (route.stages & (presets_openai | presets_ollama)))
+    resolve_preset(ctx, route, req, waited, found);
   return found;
+}
+
+// The body names no model of the catalog (`r`): perhaps a preset. Access is decided on the
+// preset (it grants its base model through itself alone); the base model then resolves as any
+// other, into `r`.
+void router::resolve_preset(const api_context& ctx, const route_def& route, client_request& req,
+                            bool waited, model_resolution& r) const {
+  auto models = rt_.models.load();
+  auto* preset = models->find(r.model_named);
+  if (!preset || preset->base_model_id.empty() || !preset->is_active ||
+      !may_use_named_model(rt_, ctx.caller, route.family, preset->id))
+    return;
+  auto style = route.stages & presets_ollama ? param_style::ollama : param_style::openai;
+  std::string error;
+  if (!apply_preset(req.body(), *preset, style, *ctx.caller.user, error)) {
+    r.error = gateway_error::bad_request;
+    r.message = std::move(error);
+    return;
+  }
+  auto not_there = std::move(r.message);
+  r = resolve_model(rt_.catalog.load(), route.family, ctx.url_idx, req.body(), waited);
+  // Its base model not served now: the preset is what the client asked for, and is not there.
+  if (!r.found && !r.wait_for_lists) r.message = std::move(not_there);
 }
 
 bool router::resolve_now(api_context& ctx, const route_def& route, client_request& req) const {

@@ -196,6 +196,56 @@ def test_every_list_and_inference_route_shows_and_serves_only_what_the_caller_ma
         t.stop()
 
 
+def test_presets_reach_their_base_model_with_their_params_and_system_prompt():
+    t = Team()
+    gw = t.gw
+    try:
+        params = {"system": "You help {{USER_NAME}} <{{USER_EMAIL}}> on {{CURRENT_DATE}}.",
+                  "temperature": "0.25", "max_tokens": 64.0, "stop": "END", "seed": 7,
+                  "stream_response": True, "function_calling": "native",
+                  "custom_params": {"top_k": "40", "my_key": "{\"a\": 1}"}}
+        for preset, base in [("helper", "gpt-a"), ("local-helper", "llama3:latest")]:
+            form = dict(model_form(preset, {"read": {"user_ids": [t.carol_id]}}, base=base),
+                        params=params)
+            check(gw.post("/api/v1/models/create", form, headers=t.admin)[0] == 200, preset)
+        # carol may use the presets and so their base models, through them alone.
+        check(t.ids("/openai/models", t.carol) == [], "a preset grants its base model itself")
+        chat = {"model": "helper", "stream": False, "temperature": 0.9,
+                "messages": [{"role": "system", "content": "Be brief."},
+                             {"role": "user", "content": "hi"}]}
+        status, _, raw = gw.post("/openai/chat/completions", chat, headers=t.carol)
+        check(status == 200, raw)
+        got = json.loads(t.openai.stats()["last_body"])
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        check(got["model"] == "gpt-a" and got["temperature"] == 0.25 and got["max_tokens"] == 64 and
+              got["stop"] == ["END"] and got["seed"] == 7 and got["my_key"] == {"a": 1} and
+              got["top_k"] == 40, got)
+        for gone in ["system", "stream_response", "function_calling", "custom_params"]:
+            check(gone not in got, (gone, got))
+        check(got["messages"][0] == {"role": "system", "content":
+                                     f"You help carol <carol@example.com> on {today}.\nBe brief."},
+              got["messages"])
+        # Ollama's own API: params into options (max_tokens as num_predict), a new system message.
+        ollama_chat = {"model": "local-helper", "stream": False,
+                       "messages": [{"role": "user", "content": "hi"}]}
+        status, _, raw = gw.post("/ollama/api/chat", ollama_chat, headers=t.carol)
+        check(status == 200, raw)
+        got = json.loads(t.ollama.stats()["last_body"])
+        o = got["options"]
+        check(got["model"] == "llama3:latest" and o["temperature"] == 0.25 and
+              o["num_predict"] == 64 and o["stop"] == ["END"] and o["seed"] == 7 and
+              o["top_k"] == 40, got)
+        check(got["messages"][0]["role"] == "system" and
+              got["messages"][0]["content"].startswith("You help carol") and
+              got["messages"][1] == {"role": "user", "content": "hi"}, got["messages"])
+        # Who may not use a preset, or calls one switched off, is told it is not there.
+        same_refusal(gw, "/openai/chat/completions", t.bob, "helper", "no-such-preset")
+        gw.post("/api/v1/models/model/toggle?id=helper", {}, headers=t.admin)
+        same_refusal(gw, "/openai/chat/completions", t.carol, "helper", "no-such-preset")
+    finally:
+        t.stop()
+
+
 def test_bypass_settings():
     t = Team({"BYPASS_MODEL_ACCESS_CONTROL": "True"})
     try:
@@ -222,4 +272,5 @@ def test_bypass_settings():
 if __name__ == "__main__":
     run_tests([test_models_are_made_read_changed_and_deleted_by_who_may,
                test_every_list_and_inference_route_shows_and_serves_only_what_the_caller_may_use,
+               test_presets_reach_their_base_model_with_their_params_and_system_prompt,
                test_bypass_settings])

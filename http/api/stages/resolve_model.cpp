@@ -31,6 +31,7 @@ model_resolution not_found(provider_kind family, std::string_view name,
                            std::optional<int> url_idx) {
   model_resolution r;
   r.message = model_not_found_message(family, name, url_idx);
+  r.model_named = name;
   return r;
 }
 

@@ -32,6 +32,7 @@ struct model_resolution {
   gateway_error error = gateway_error::model_not_found;
   std::string message;
   bool wait_for_lists = false;
+  std::string model_named;  // not found: the model the body named (a preset's id, perhaps)
 };
 
 /// The route of model `name` as a client wrote it (Ollama's also with its implied ":latest"), or
