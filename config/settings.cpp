@@ -193,6 +193,14 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
       s.balancing_by_model.emplace(std::string(model), *p);
     }
   }
+  if (auto v = env("MODEL_ORDER_LIST"); v && !v->empty()) {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(*v, ec);
+    if (ec || !parsed.is_array())
+      return "invalid MODEL_ORDER_LIST: expected a JSON array of model ids";
+    for (auto& id : parsed.as_array())
+      if (id.is_string()) s.model_order.emplace_back(id.as_string());
+  }
   if (auto v = env("RETRY_MAX_ATTEMPTS"); v && !v->empty())
     if (!parse_number<unsigned>(*v, s.retry_max_attempts, 1, 100))
       return "invalid RETRY_MAX_ATTEMPTS '" + *v + "': expected 1-100";

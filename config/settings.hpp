@@ -30,6 +30,8 @@ struct settings {
   // admins see and use every model.
   bool bypass_model_access = false;
   bool bypass_admin_access = true;
+  // MODEL_ORDER_LIST (a JSON array of ids): /api/models lists these first, in this order.
+  std::vector<std::string> model_order;
   // METRICS_API_KEY: with WEBUI_AUTH, the bearer token that reads /metrics besides an admin.
   secret_string metrics_api_key;
   bool persistent_config = true;  // ENABLE_PERSISTENT_CONFIG

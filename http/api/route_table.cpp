@@ -42,6 +42,9 @@ const route_def routes[] = {
     {POST, "/api/v1/groups/id/{id}/users/add", access::admin_write, group_add_users},
     {POST, "/api/v1/groups/id/{id}/users/remove", access::admin_write, group_remove_users},
     {DELETE, "/api/v1/groups/id/{id}/delete", access::admin_write, group_delete},
+    // The unified API over every provider (http/api/unified_models.hpp).
+    {GET, "/api/models", access::user, api_models},
+    {GET, "/api/models/base", access::admin, api_models_base},
     // Custom models (the workspace), as Open WebUI's /api/v1/models; ids in the query.
     {GET, "/api/v1/models/", access::user, models_list},
     {GET, "/api/v1/models/base", access::admin, models_base},

@@ -246,6 +246,47 @@ def test_presets_reach_their_base_model_with_their_params_and_system_prompt():
         t.stop()
 
 
+def test_the_unified_list_merges_every_provider_with_stored_models_for_each_caller():
+    t = Team({"MODEL_ORDER_LIST": json.dumps(["llama3:latest"])})
+    gw = t.gw
+    try:
+        def unified(who):
+            status, _, raw = gw.get("/api/models", headers=who)
+            check(status == 200, raw)
+            return json.loads(raw)["data"]
+
+        everything = unified(t.admin)
+        check([m["id"] for m in everything] == ["llama3:latest", "gpt-a", "gpt-b"], everything)
+        llama = everything[0]
+        check(llama["owned_by"] == "ollama" and llama["object"] == "model" and
+              llama["ollama"]["model"] == "llama3:latest" and llama["ollama"]["urls"] == [0] and
+              llama["connection_type"] == "local", llama)
+        check(everything[1]["owned_by"] == "openai" and everything[1]["urlIdx"] == 0, everything)
+        check(unified(t.bob) == [], "bob sees base models without entries")
+        # Stored names and meta lay over their base; a preset follows, inheriting its owner.
+        gw.post("/api/v1/models/create", model_form("gpt-a", name="Alpha"), headers=t.admin)
+        gw.post("/api/v1/models/create", model_form("gpt-b", name="Beta"), headers=t.admin)
+        gw.post("/api/v1/models/model/toggle?id=gpt-b", {}, headers=t.admin)
+        gw.post("/api/v1/models/create", model_form("coder", {"read": {"user_ids": [t.carol_id]}},
+                                                    base="llama3:latest", name="Coder"),
+                headers=t.admin)
+        everything = unified(t.admin)
+        check([m["id"] for m in everything] == ["llama3:latest", "gpt-a", "coder"], everything)
+        alpha, coder = everything[1], everything[2]
+        check(alpha["name"] == "Alpha" and alpha["info"]["meta"]["description"] == "d", alpha)
+        check(coder["preset"] is True and coder["owned_by"] == "ollama" and
+              coder["connection_type"] == "local" and coder["info"]["base_model_id"] ==
+              "llama3:latest", coder)
+        check([m["id"] for m in unified(t.bob)] == ["gpt-a"], "bob: the public one")
+        check([m["id"] for m in unified(t.carol)] == ["gpt-a", "coder"], "carol")
+        status, _, raw = gw.get("/api/models/base", headers=t.admin)
+        check(status == 200 and [m["id"] for m in json.loads(raw)["data"]] ==
+              ["gpt-a", "gpt-b", "llama3:latest"], raw)
+        check(gw.get("/api/models/base", headers=t.bob)[0] == 403, "base for admins")
+    finally:
+        t.stop()
+
+
 def test_bypass_settings():
     t = Team({"BYPASS_MODEL_ACCESS_CONTROL": "True"})
     try:
@@ -273,4 +314,5 @@ if __name__ == "__main__":
     run_tests([test_models_are_made_read_changed_and_deleted_by_who_may,
                test_every_list_and_inference_route_shows_and_serves_only_what_the_caller_may_use,
                test_presets_reach_their_base_model_with_their_params_and_system_prompt,
+               test_the_unified_list_merges_every_provider_with_stored_models_for_each_caller,
                test_bypass_settings])
