@@ -45,6 +45,10 @@ const route_def routes[] = {
     // The unified API over every provider (http/api/unified_models.hpp).
     {GET, "/api/models", access::user, api_models},
     {GET, "/api/models/base", access::admin, api_models_base},
+    {POST, "/api/chat/completions", access::user, api_chat_completions, oa, openai,
+     by_model | presets_openai | unified},
+    {POST, "/api/v1/chat/completions", access::user, api_chat_completions, oa, openai,
+     by_model | presets_openai | unified},
     // Custom models (the workspace), as Open WebUI's /api/v1/models; ids in the query.
     {GET, "/api/v1/models/", access::user, models_list},
     {GET, "/api/v1/models/base", access::admin, models_base},

@@ -56,6 +56,8 @@ enum stage_bits : std::uint8_t {
   // (http/api/stages/apply_preset.hpp), in the OpenAI names or mapped into Ollama's options.
   presets_openai = 2,
   presets_ollama = 4,
+  // The unified API: the model is looked for among OpenAI's models, then Ollama's.
+  unified = 8,
 };
 
 using route_handler = boost::asio::awaitable<handled> (*)(api_context&, session_io&,

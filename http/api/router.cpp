@@ -152,20 +152,39 @@ router::head_verdict router::judge_head(const client_request& req) const {
   return v;
 }
 
+// The model the body names in the route's family; on the unified routes, in OpenAI's models,
+// then Ollama's (a second look only for what OpenAI's do not have).
+model_resolution router::find_model(const api_context& ctx, const route_def& route,
+                                    client_request& req, bool waited) const {
+  auto catalog = rt_.catalog.load();
+  auto found = resolve_model(catalog, route.family, ctx.url_idx, req.body(), waited);
+  if (!(route.stages & unified) || found.found || found.model_named.empty()) return found;
+  auto in_ollama = resolve_model(catalog, provider_kind::ollama, ctx.url_idx, req.body(), waited);
+  if (in_ollama.found || in_ollama.wait_for_lists) return in_ollama;
+  return found;
+}
+
 model_resolution router::resolve_for(const api_context& ctx, const route_def& route,
                                      client_request& req, bool waited) const {
-  auto found = resolve_model(rt_.catalog.load(), route.family, ctx.url_idx, req.body(), waited);
+  auto found = find_model(ctx, route, req, waited);
   // A model the caller may not use is answered as one that is not there: nothing tells them
   // what exists.
-  if (found.found &&
-      !may_use_named_model(rt_, ctx.caller, route.family, found.found->view.model)) {
+  if (found.found && !may_use_named_model(rt_, ctx.caller, found.found->family,
+                                          found.found->view.model)) {
     found.message = model_not_found_message(route.family, found.found->view.model, ctx.url_idx);
     found.error = gateway_error::model_not_found;
+    found.model_named = found.found->view.model;
     found.found.reset();
-    return found;
-  }
-  if (!found.found && !found.model_named.empty() && (route.stages & (presets_openai | presets_ollama)))
+  } else if (!found.found && !found.model_named.empty() &&
+             (route.stages & (presets_openai | presets_ollama))) {
     resolve_preset(ctx, route, req, waited, found);
+  }
+  // Open WebUI's unified route says 400 "Model not found", whatever the reason.
+  if (!found.found && !found.wait_for_lists && (route.stages & unified) &&
+      found.error == gateway_error::model_not_found) {
+    found.error = gateway_error::bad_request;
+    found.message = "Model not found";
+  }
   return found;
 }
 
@@ -187,7 +206,7 @@ void router::resolve_preset(const api_context& ctx, const route_def& route, clie
     return;
   }
   auto not_there = std::move(r.message);
-  r = resolve_model(rt_.catalog.load(), route.family, ctx.url_idx, req.body(), waited);
+  r = find_model(ctx, route, req, waited);
   // Its base model not served now: the preset is what the client asked for, and is not there.
   if (!r.found && !r.wait_for_lists) r.message = std::move(not_there);
 }

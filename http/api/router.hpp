@@ -62,6 +62,8 @@ class router final : public request_handler {
   // The model stage's verdict, the caller's access to the model included.
   model_resolution resolve_for(const api_context& ctx, const route_def& route,
                                client_request& req, bool waited) const;
+  model_resolution find_model(const api_context& ctx, const route_def& route,
+                              client_request& req, bool waited) const;
   void resolve_preset(const api_context& ctx, const route_def& route, client_request& req,
                       bool waited, model_resolution& r) const;
   boost::asio::awaitable<handled> resolve_slowly(api_context& ctx, session_io& s,

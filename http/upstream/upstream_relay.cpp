@@ -166,7 +166,8 @@ net::awaitable<error_code> read_final_head(exchange_context& c, Stream& up,
 // an upstream error in the route's dialect, a success as it came.
 template <class Stream>
 net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, head_parser& hp,
-                                             bool json_answer, bool within_total) {
+                                             bool json_answer, bool within_total,
+                                             stream_hook* hook) {
   exchange_result r;
   auto status = hp.get().result_int();
   auto content_type = field_value(hp.get(), http::field::content_type);
@@ -221,7 +222,9 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
   if (status >= 500) c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
   // The upstream's own fields pass with its answer (Retry-After, x-request-id, rate limits);
   // a success that is not what was asked for is the gateway's own error, with none of them.
-  bool refused = status < 400 && json_answer && !looks_like_json(msg.body());
+  // A hook (the unified routes' conversion) rewrites a success; one it cannot read is refused.
+  bool refused = status < 400 && ((json_answer && !looks_like_json(msg.body())) ||
+                                  (hook && !hook->on_whole(msg.body(), type)));
   std::string passed;
   if (!refused)
     append_passed_headers(passed, msg, status >= 400 ? answer_body::rewritten : answer_body::as_is,
@@ -315,7 +318,7 @@ net::awaitable<exchange_result> exchange(exchange_context& c, Stream& up, const 
   if (f != framing::whole)
     r = co_await pump_stream(c, up, *hp, f, req.hook, req.dialect);
   else
-    r = co_await answer_whole(c, up, *hp, req.json_answer, !req.wants_stream);
+    r = co_await answer_whole(c, up, *hp, req.json_answer, !req.wants_stream, req.hook);
   c.head_at = head_at;
   c.upstream_status = status;
   if (!c.outcome) c.outcome = status_outcome;

@@ -417,6 +417,27 @@ std::string deployment_of(std::string_view target) {
   return std::string(rest.substr(0, rest.find('/')));
 }
 
+// Ollama's answer to a chat that offers tools: a call of the first one, as one line of a stream
+// (then its end) or whole.
+std::string ollama_tool_call(const std::string& model, const json::array& tools, bool stream) {
+  std::string name = "tool";
+  if (auto* f = tools.empty() || !tools[0].is_object() ? nullptr
+                                                       : tools[0].as_object().if_contains("function");
+      f && f->is_object() && f->as_object().contains("name"))
+    name = std::string(f->as_object().at("name").as_string());
+  json::object call{{"function", json::object{{"name", name},
+                                              {"arguments", json::object{{"city", "Paris"}}}}}};
+  json::object message{{"role", "assistant"}, {"content", ""},
+                       {"tool_calls", json::array{call}}};
+  json::object o{{"model", model}, {"message", message}, {"done", !stream}};
+  if (!stream) return json::serialize(o);
+  json::object last{{"model", model},
+                    {"message", json::object{{"role", "assistant"}, {"content", ""}}},
+                    {"done", true}, {"done_reason", "stop"}, {"eval_count", 5},
+                    {"prompt_eval_count", 3}};
+  return json::serialize(o) + "\n" + json::serialize(last) + "\n";
+}
+
 net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>& req,
                           dialect d) {
   bool ollama = d != dialect::openai;
@@ -470,6 +491,13 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
     co_return co_await simple(s, ver, keep, http::status::ok,
                               std::string("this is not json at all"), "text/plain");
   if (b.empty) co_return co_await simple(s, ver, keep, http::status::ok, std::string());
+  if (auto* tools = body.as_object().if_contains("tools");
+      d == dialect::ollama_chat && tools && tools->is_array() && !tools->as_array().empty()) {
+    std::string_view type = "application/json";  // named first: no ?: inside co_await (g++ 12)
+    if (stream) type = "application/x-ndjson";
+    co_return co_await simple(s, ver, keep, http::status::ok,
+                              ollama_tool_call(model, tools->as_array(), stream), type);
+  }
   if (stream) co_return co_await stream_answer(s, ver, keep, model, b, d);
   if (b.slow_body_ms > 0) co_return co_await slow_body(s, ver, keep, whole_answer(model, b.chunks, d), b.slow_body_ms);
   co_return co_await simple(s, ver, keep, http::status::ok, whole_answer(model, b.chunks, d));

@@ -60,6 +60,7 @@ model_resolution resolve_model(std::shared_ptr<const catalog_snapshot> catalog,
   m.target = pick_target(*m.route, url_idx);
   // `{url_idx}` names a connection that does not serve the model: not found there.
   if (!m.target && url_idx) return not_found(family, m.view.model, url_idx);
+  m.family = family;
   m.catalog = std::move(catalog);  // held by the relay until the answer ends
   r.found = std::move(m);
   return r;

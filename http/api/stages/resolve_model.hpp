@@ -23,6 +23,7 @@ struct resolved_model {
   const model_route* route = nullptr;
   const route_target* target = nullptr;
   chat_request_view view;
+  provider_kind family = provider_kind::openai;  // whose catalog it was found in
 };
 
 /// The stage's verdict: the model found, or the error to answer, or (Ollama) to look again once
