@@ -28,7 +28,7 @@ def install_client():
             if r.returncode == 0:
                 break
         check(r.returncode == 0, "npm install of the clients failed three times")
-    for script in ("openai_client.mjs", "ollama_client.mjs"):
+    for script in ("openai_client.mjs", "ollama_client.mjs", "openai_unified.mjs"):
         shutil.copy(os.path.join(CLIENTS, script), os.path.join(target, script))
     return target
 
@@ -81,6 +81,38 @@ def test_ollama_npm_client_lists_chats_generates_and_embeds():
         b.stop()
 
 
+def test_openai_npm_client_on_the_unified_api_with_an_ollama_and_an_openai_model():
+    check(shutil.which("node") and shutil.which("npm"), "node and npm are required (scripts/install-deps.sh)")
+    script = os.path.join(install_client(), "openai_unified.mjs")
+    o = FakeUpstream(models=["gpt-a"], name="O")
+    l = FakeUpstream(models=["llama3:latest"], name="L")
+    gw = Gateway({"OPENAI_API_BASE_URLS": o.url, "ENABLE_OLLAMA_API": "True",
+                  "OLLAMA_BASE_URLS": l.base})
+    try:
+        gw.wait_for_models(["gpt-a", "llama3:latest"], path="/api/models")
+        for model, prefix, tools in [("llama3", "L:", "1"), ("gpt-a", "O:", "0")]:
+            r = subprocess.run(["node", script, f"http://127.0.0.1:{gw.port}/api", model, tools],
+                               capture_output=True, text=True, timeout=60)
+            check(r.returncode == 0, r.stderr)
+            out = json.loads(r.stdout.strip().splitlines()[-1])
+            check(out["models"] == ["gpt-a", "llama3:latest"], out)
+            check(out["whole"].startswith(prefix + "tok0") and out["wholeUsage"]["prompt_tokens"] == 3,
+                  out)
+            check(out["deltas"][:2] == [f"{prefix}tok0 ", f"{prefix}tok1 "] and
+                  out["finish"] == "stop", out)
+            check([round(x, 6) for x in out["embedding"]] == [0.1, 0.2, 0.3], out)
+            if tools == "1":
+                check(out["usage"]["prompt_tokens"] == 3 and out["usage"]["total_tokens"] > 3, out)
+                for call in (out["tool"], out["streamedTool"]):
+                    check(call["name"] == "weather" and json.loads(call["arguments"]) ==
+                          {"city": "Paris"}, out)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        o.stop()
+        l.stop()
+
+
 if __name__ == "__main__":
     run_tests([test_openai_npm_client_lists_and_streams,
-               test_ollama_npm_client_lists_chats_generates_and_embeds])
+               test_ollama_npm_client_lists_chats_generates_and_embeds,
+               test_openai_npm_client_on_the_unified_api_with_an_ollama_and_an_openai_model])

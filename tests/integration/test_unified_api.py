@@ -4,6 +4,7 @@ shape in and out whatever the provider. An Ollama model gets the request convert
 reason, usage, [DONE]."""
 import base64
 import json
+import struct
 import time
 
 from harness import FakeUpstream, Gateway, check, run_tests
@@ -134,7 +135,38 @@ def test_tool_calls_images_and_formats_cross_over():
         ollama.stop()
 
 
+def test_embeddings_in_openai_shape_for_both_families():
+    gw, openai, ollama = gateway()
+    try:
+        for path in ["/api/embeddings", "/api/v1/embeddings"]:
+            status, _, raw = gw.post(path, {"model": "gpt-a", "input": "hello"})
+            check(status == 200 and json.loads(raw)["data"][0]["embedding"] == [0.1, 0.2, 0.3], raw)
+            status, _, raw = gw.post(path, {"model": "llama3", "input": ["a", "b"]})
+            body = json.loads(raw)
+            check(status == 200 and body["object"] == "list" and body["model"] == "llama3" and
+                  body["data"][0] == {"object": "embedding", "index": 0,
+                                      "embedding": [0.1, 0.2, 0.3]} and
+                  "usage" in body, raw)
+        sent = json.loads(ollama.stats()["last_body"])
+        check(sent == {"model": "llama3:latest", "input": ["a", "b"]}, sent)
+        # The SDKs' default, encoding_format "base64": little-endian float32s, as OpenAI sends.
+        status, _, raw = gw.post("/api/embeddings", {"model": "llama3", "input": "a",
+                                                     "encoding_format": "base64"})
+        packed = base64.b64decode(json.loads(raw)["data"][0]["embedding"])
+        check([round(x, 6) for x in struct.unpack("<3f", packed)] == [0.1, 0.2, 0.3], raw)
+        check(ollama.stats()["last_path"] == "/api/embed", ollama.stats())
+        status, _, raw = gw.post("/api/embeddings", {"model": "llama3", "input": 5})
+        check(status == 400 and b"input" in raw, raw)
+        status, _, raw = gw.post("/api/embeddings", {"model": "nope", "input": "x"})
+        check(status == 400 and json.loads(raw)["detail"] == "Model not found", raw)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        openai.stop()
+        ollama.stop()
+
+
 if __name__ == "__main__":
     run_tests([test_openai_and_ollama_models_answer_in_openai_shape,
                test_ollama_streams_become_openai_chunks_with_usage_and_done,
-               test_tool_calls_images_and_formats_cross_over])
+               test_tool_calls_images_and_formats_cross_over,
+               test_embeddings_in_openai_shape_for_both_families])

@@ -346,7 +346,10 @@ std::string whole_answer(const std::string& model, int chunks, dialect d) {
   } else if (d == dialect::ollama_chat) {
     o = {{"model", model},
          {"message", json::object{{"role", "assistant"}, {"content", content}}},
-         {"done", true}};
+         {"done", true},
+         {"done_reason", "stop"},
+         {"prompt_eval_count", 3},
+         {"eval_count", chunks}};
   } else {
     o = {{"id", "chatcmpl-fake"},
          {"object", "chat.completion"},

@@ -1,0 +1,77 @@
+#include "http/api/ollama_embed_conversion.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <bit>
+#include <boost/json.hpp>
+#include <cstring>
+#include <vector>
+
+namespace sb {
+
+namespace json = boost::json;
+
+namespace {
+
+// OpenAI's base64 form of an embedding: little-endian float32s.
+json::value base64_floats(const json::value& e) {
+  static_assert(std::endian::native == std::endian::little, "float32s are sent little-endian");
+  if (!e.is_array()) return e;
+  std::vector<float> values;
+  for (auto& x : e.as_array()) values.push_back(x.is_number() ? x.to_number<float>() : 0.0f);
+  auto bytes = values.size() * sizeof(float);
+  std::string out(sodium_base64_encoded_len(bytes, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(values.data()),
+                    bytes, sodium_base64_VARIANT_ORIGINAL);
+  out.resize(std::strlen(out.c_str()));
+  return json::value(out);
+}
+
+}  // namespace
+
+bool to_ollama_embed(std::string_view openai_body, std::string_view model, std::string& out,
+                     bool& base64, std::string& error) {
+  boost::system::error_code ec;
+  auto v = json::parse(openai_body, ec);
+  auto* input = !ec && v.is_object() ? v.as_object().if_contains("input") : nullptr;
+  bool strings = input && input->is_array() &&
+                 std::all_of(input->as_array().begin(), input->as_array().end(),
+                             [](const json::value& x) { return x.is_string(); });
+  if (!input || !(input->is_string() || strings)) {
+    error = "field 'input' must be a string or a list of strings";
+    return false;
+  }
+  auto* format = v.as_object().if_contains("encoding_format");
+  base64 = format && format->is_string() && format->as_string() == "base64";
+  json::object o{{"model", model}, {"input", *input}};
+  if (auto* dims = v.as_object().if_contains("dimensions"); dims && dims->is_number())
+    o["dimensions"] = *dims;
+  out = json::serialize(o);
+  return true;
+}
+
+bool ollama_embed_converter::on_whole(std::string& body, std::string& content_type) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  auto* list = !ec && v.is_object() ? v.as_object().if_contains("embeddings") : nullptr;
+  if (!list || !list->is_array()) return false;
+  json::array data;
+  std::int64_t index = 0;
+  for (auto& e : list->as_array())
+    data.push_back(json::object{{"object", "embedding"},
+                                {"index", index++},
+                                {"embedding", base64_ ? base64_floats(e) : e}});
+  std::int64_t tokens = 0;
+  if (auto* n = v.as_object().if_contains("prompt_eval_count"); n && n->is_number())
+    tokens = n->to_number<std::int64_t>();
+  json::object answer{{"object", "list"},
+                      {"data", std::move(data)},
+                      {"model", model_},
+                      {"usage", json::object{{"prompt_tokens", tokens}, {"total_tokens", tokens}}}};
+  body = json::serialize(answer);
+  content_type = "application/json";
+  return true;
+}
+
+}  // namespace sb
