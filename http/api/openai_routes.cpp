@@ -1,9 +1,12 @@
+#include <boost/json.hpp>
+
 #include "http/api/caller.hpp"
 #include "http/api/chat_request.hpp"
 #include "http/api/handlers.hpp"
 #include "http/api/model_routing.hpp"
 #include "http/api/reasoning_rules.hpp"
 #include "http/api/relative_path.hpp"
+#include "http/api/stages/authorise.hpp"
 #include "http/api/visible_models.hpp"
 #include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
@@ -75,7 +78,20 @@ route_result openai_speech(api_context& ctx, session_io& s, client_request& req)
 
 // ENABLE_OPENAI_API_PASSTHROUGH: any method and path (with its query) below /openai/ goes to
 // connection 0 as it came, with that connection's key; the answer comes back as it is.
+// The model a passthrough's JSON body names, if any (files and other bodies name none).
+std::string passthrough_model(const client_request& req) {
+  if (field_value(req, http::field::content_type).find("json") == std::string_view::npos) return {};
+  boost::system::error_code ec;
+  auto v = boost::json::parse(req.body(), ec);
+  auto* model = !ec && v.is_object() ? v.as_object().if_contains("model") : nullptr;
+  return model && model->is_string() ? std::string(model->as_string()) : std::string();
+}
+
 route_result openai_passthrough(api_context& ctx, session_io& s, client_request& req) {
+  // Per-model access holds here too: a model the caller may not use is not found.
+  if (auto model = passthrough_model(req);
+      !model.empty() && !may_use_named_model(ctx.rt, ctx.caller, provider_kind::openai, model))
+    return answer_error(s, gateway_error::model_not_found, "Model not found");
   std::shared_ptr<upstream_endpoint> first;
   for (auto& ep : ctx.rt.catalog.load()->upstreams)
     if (ep->key().kind == provider_kind::openai && ep->key().idx == 0) first = ep;

@@ -157,7 +157,7 @@ def test_models_are_made_read_changed_and_deleted_by_who_may():
 
 
 def test_every_list_and_inference_route_shows_and_serves_only_what_the_caller_may_use():
-    t = Team()
+    t = Team({"ENABLE_OPENAI_API_PASSTHROUGH": "True"})
     gw = t.gw
     try:
         # Base models without an entry are for admins only.
@@ -189,6 +189,15 @@ def test_every_list_and_inference_route_shows_and_serves_only_what_the_caller_ma
             status, _, raw = gw.post(path, dict(CHAT, model=model, stream=False), headers=t.carol)
             check(status == 200, (path, raw))
             same_refusal(gw, path, t.bob, model, "nope3")
+        # The passthrough (when enabled) refuses a model the caller may not use, before upstream.
+        before = t.openai.stats()["chat_requests"]
+        status, _, raw = gw.post("/openai/chat/completions/x", dict(CHAT, model="gpt-b"),
+                                 headers=t.bob)
+        check(status == 404 and b"Model not found" in raw, (status, raw))
+        check(t.openai.stats()["chat_requests"] == before, "the refused request went upstream")
+        status, _, raw = gw.post("/openai/chat/completions/x", dict(CHAT, model="gpt-a"),
+                                 headers=t.bob)
+        check(status != 404 or b"Model not found" not in raw, (status, raw))
         # Admins see and use all; with BYPASS_ADMIN_ACCESS_CONTROL=False they too need entries.
         check(gw.post("/openai/chat/completions", dict(CHAT, model="gpt-b"),
                       headers=t.admin)[0] == 200, "admin uses gpt-b")
