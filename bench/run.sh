@@ -93,7 +93,7 @@ KEY_DATA=$(mktemp -d)
 KEY_PORT=$(free_port)
 start_gateway "$GW" "$KEY_DATA" "$KEY_PORT" "$OUT/switchboard_key.log" \
   "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password"
-TARGETS="$TARGETS switchboard_key"
+TARGETS="$TARGETS switchboard_key switchboard_api"
 if [ -n "$BASELINE_GW" ]; then
   BASE_DATA=$(mktemp -d)
   BASE_PORT=$(free_port)
@@ -139,6 +139,7 @@ declare -A URL=(
   [haproxy]="http://127.0.0.1:$HAPROXY_PORT/v1/chat/completions"
   [switchboard]="http://127.0.0.1:$GW_PORT/openai/chat/completions"
   [switchboard_key]="http://127.0.0.1:$KEY_PORT/openai/chat/completions"
+  [switchboard_api]="http://127.0.0.1:$KEY_PORT/api/chat/completions"
   [baseline]="http://127.0.0.1:${BASE_PORT:-0}/openai/chat/completions"
 )
 # Ollama's NDJSON chat: the same upstream, its /api/chat; switchboard's /ollama prefix.
@@ -169,11 +170,14 @@ for round in $(seq "$ROUNDS"); do
       for target in $TARGETS; do
         # A baseline from before /ollama existed has nothing to compare there.
         [ "$mode" = ndjson ] && [ "$target" = baseline ] && [ -n "${BASELINE_NO_OLLAMA:-}" ] && continue
+        # The unified route answers in OpenAI's shape: it has no NDJSON row of its own.
+        [ "$mode" = ndjson ] && [ "$target" = switchboard_api ] && continue
         url=${URL[$target]}
         [ "$mode" = ndjson ] && url=${NDJSON_URL[$target]}
         log="$OUT/$mode-$c-$target-$round.txt"
         auth=()
-        [ "$target" = switchboard_key ] && auth=(-H "Authorization: Bearer $KEY")
+        [ "$target" = switchboard_key ] || [ "$target" = switchboard_api ] &&
+          auth=(-H "Authorization: Bearer $KEY")
         taskset -c "$CORE" wrk -t"$t" -c"$c" -d"${DUR}s" --latency -s "$OUT/$mode.lua" "${auth[@]}" \
           "$url" > "$log"
         echo "$mode $c $target $(parse "$log")" | tee -a "$RUNS"
@@ -207,7 +211,8 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "$(nproc) vCPU ($CPU). wrk, the fake upstream (tests/support/fake_upstream.cpp, one thread),"
   echo "nginx 1 worker (keep-alive 128 to the upstream, proxy_buffering off), HAProxy 1 thread"
   echo "(http-reuse always) and switchboard (THREADS=1)"
-  echo "('switchboard_key': the same build with accounts on, every request authenticated by an API key)"
+  echo "('switchboard_key': the same build with accounts on, every request authenticated by an API key;"
+  echo "'switchboard_api': the same through the unified /api/chat/completions)"
   [ -n "$BASELINE_GW" ] && echo "('baseline': switchboard built from an earlier commit, same settings)"
   echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
   echo "'direct' is each proxy's own cost. 'whole' = non-streamed chat completion (~330 B answer);"
