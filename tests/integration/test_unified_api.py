@@ -165,8 +165,28 @@ def test_embeddings_in_openai_shape_for_both_families():
         ollama.stop()
 
 
+def test_a_cut_ollama_stream_ends_with_an_openai_error_event():
+    ollama = FakeUpstream(models=["m+reset_after:2"], name="L")
+    gw = Gateway({"ENABLE_OPENAI_API": "False", "ENABLE_OLLAMA_API": "True",
+                  "OLLAMA_BASE_URLS": ollama.base})
+    try:
+        gw.wait_for_models(["m+reset_after:2"], path="/api/models")
+        status, _, raw = gw.post("/api/chat/completions",
+                                 dict(CHAT, model="m+reset_after:2", stream=True))
+        lines = [l[6:] for l in raw.decode().split("\n") if l.startswith("data: ")]
+        check(status == 200 and "[DONE]" not in lines, raw)  # never a false end
+        last = json.loads(lines[-1])
+        check(last["error"]["type"] == "upstream_error" and "reset" in last["error"]["message"], last)
+        deltas = [json.loads(l)["choices"][0]["delta"].get("content") for l in lines[:-1]]
+        check(deltas == ["L:tok0 ", "L:tok1 "], deltas)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        ollama.stop()
+
+
 if __name__ == "__main__":
     run_tests([test_openai_and_ollama_models_answer_in_openai_shape,
                test_ollama_streams_become_openai_chunks_with_usage_and_done,
                test_tool_calls_images_and_formats_cross_over,
-               test_embeddings_in_openai_shape_for_both_families])
+               test_embeddings_in_openai_shape_for_both_families,
+               test_a_cut_ollama_stream_ends_with_an_openai_error_event])
