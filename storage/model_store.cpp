@@ -85,7 +85,7 @@ bool decode_model(const record& r, custom_model& m) {
   m.is_active = !active || !active->is_bool() || active->as_bool();
   auto number = [&](std::string_view key) -> std::int64_t {
     auto* n = o.if_contains(key);
-    return n && n->is_number() ? n->to_number<std::int64_t>() : 0;
+    return n && n->is_int64() ? n->get_int64() : 0;  // written by us, as int64
   };
   m.created_at = number("created_at");
   m.updated_at = number("updated_at");

@@ -5,6 +5,7 @@
 #include "config/connection_ids.hpp"
 #include "config/masked_echo.hpp"
 #include "config/secret_fields.hpp"
+#include "http/api/json_numbers.hpp"
 #include "http/upstream/upstream_address_policy.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
 
@@ -93,7 +94,8 @@ bool read_config_entry(const form_names& names, const json::object& in, std::siz
     }
   }
   if (auto* w = out.if_contains("weight"); w && !w->is_null()) {
-    if (!w->is_number() || w->to_number<double>() < 0 || w->to_number<double>() > 1e6) {
+    auto weight = json_double(*w);
+    if (!weight || !(*weight >= 0 && *weight <= 1e6)) {
       error = entry + ".weight must be a number from 0 to 1000000";
       return false;
     }

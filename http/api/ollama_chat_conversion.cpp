@@ -1,5 +1,7 @@
 #include "http/api/ollama_chat_conversion.hpp"
 
+#include "http/api/json_numbers.hpp"
+
 #include <sodium.h>
 
 #include <boost/json.hpp>
@@ -56,9 +58,11 @@ void convert_content(json::object& message) {
 
 // Tool calls as Ollama takes them: arguments an object, not a JSON text.
 void convert_tool_calls(json::object& message) {
+  if (!message.contains("tool_calls")) return;
+  // Set before `calls` is taken: adding a member may move the object's storage.
+  if (!message.contains("content") || message["content"].is_null()) message["content"] = "";
   auto* calls = message.if_contains("tool_calls");
   if (!calls || !calls->is_array()) return;
-  if (!message.contains("content") || message["content"].is_null()) message["content"] = "";
   for (auto& call : calls->as_array()) {
     auto* fn = call.is_object() ? call.as_object().if_contains("function") : nullptr;
     auto* args = fn && fn->is_object() ? fn->as_object().if_contains("arguments") : nullptr;
@@ -91,6 +95,10 @@ void convert_format(const json::object& req, json::object& out) {
   auto* spec = f.if_contains("json_schema");
   auto* schema = spec && spec->is_object() ? spec->as_object().if_contains("schema") : nullptr;
   if (schema) out["format"] = *schema;
+}
+
+bool blank(std::string_view event) {
+  return event.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
 json::object parsed_line(std::string_view event) {
@@ -130,15 +138,11 @@ std::string finish_reason_of(const json::object& line, bool called_tools) {
 }
 
 json::object usage_of(const json::object& line) {
-  auto count = [&](std::string_view key) -> std::int64_t {
-    auto* v = line.if_contains(key);
-    return v && v->is_number() ? v->to_number<std::int64_t>() : 0;
-  };
-  auto prompt = count("prompt_eval_count");
-  auto completion = count("eval_count");
-  return {{"prompt_tokens", prompt},
-          {"completion_tokens", completion},
-          {"total_tokens", prompt + completion}};
+  auto prompt = json_count(line.if_contains("prompt_eval_count"));
+  auto completion = json_count(line.if_contains("eval_count"));
+  std::int64_t total = 0;
+  if (__builtin_add_overflow(prompt, completion, &total)) total = INT64_MAX;
+  return {{"prompt_tokens", prompt}, {"completion_tokens", completion}, {"total_tokens", total}};
 }
 
 std::string error_text(const json::value& e) {
@@ -190,15 +194,18 @@ void ollama_chat_converter::emit(std::string& out, std::string chunk_json) const
   out += "\n\n";
 }
 
+void ollama_chat_converter::fail(std::string& out, std::string message) {
+  json::object err{{"message", std::move(message)}, {"type", "upstream_error"}};
+  emit(out, json::serialize(json::object{{"error", std::move(err)}}));
+  finished_ = true;
+}
+
 void ollama_chat_converter::on_event(std::string_view event, std::string& out) {
+  if (finished_ || blank(event)) return;
   auto line = parsed_line(event);
-  if (line.empty() || finished_) return;
-  if (auto* e = line.if_contains("error")) {
-    json::object err{{"message", error_text(*e)}, {"type", "upstream_error"}};
-    emit(out, json::serialize(json::object{{"error", std::move(err)}}));
-    finished_ = true;
-    return;
-  }
+  // Not a line of Ollama's: the stream is over, and says so (never a silent, empty success).
+  if (line.empty()) return fail(out, "the Ollama server sent a line that is not a JSON object");
+  if (auto* e = line.if_contains("error")) return fail(out, error_text(*e));
   json::object chunk{{"id", id_}, {"object", "chat.completion.chunk"}, {"created", created_},
                      {"model", model_}};
   json::object delta;
@@ -209,6 +216,8 @@ void ollama_chat_converter::on_event(std::string_view event, std::string& out) {
   if (m) {
     if (auto* c = m->if_contains("content"); c && c->is_string() && !c->as_string().empty())
       delta["content"] = *c;
+    if (auto* t = m->if_contains("thinking"); t && t->is_string() && !t->as_string().empty())
+      delta["reasoning_content"] = *t;
     if (auto* calls = m->if_contains("tool_calls"))
       if (auto list = openai_tool_calls(*calls, tool_calls_, true); !list.empty())
         delta["tool_calls"] = std::move(list);
@@ -235,8 +244,7 @@ void ollama_chat_converter::on_event(std::string_view event, std::string& out) {
 }
 
 void ollama_chat_converter::on_end(std::string& out) {
-  if (!finished_) out += "data: [DONE]\n\n";
-  finished_ = true;
+  if (!finished_) fail(out, "the Ollama server ended the stream before it was done");
 }
 
 bool ollama_chat_converter::on_whole(std::string& body, std::string& content_type) {
@@ -246,6 +254,8 @@ bool ollama_chat_converter::on_whole(std::string& body, std::string& content_typ
   auto& m = message->as_object();
   json::object reply{{"role", "assistant"},
                      {"content", m.contains("content") ? m.at("content") : json::value("")}};
+  if (auto* t = m.if_contains("thinking"); t && t->is_string() && !t->as_string().empty())
+    reply["reasoning_content"] = *t;
   int n = 0;
   if (auto* calls = m.if_contains("tool_calls"))
     if (auto list = openai_tool_calls(*calls, n, false); !list.empty())

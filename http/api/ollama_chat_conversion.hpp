@@ -8,9 +8,10 @@
 // max_completion_tokens as num_predict), `response_format` as `format`, `tools` and
 // `keep_alive` passed on; `stream` false unless asked (OpenAI's default).
 // Answer: each NDJSON line becomes a chat.completion.chunk SSE event (the role first, content and
-// tool calls as deltas, the finish reason on the last), a usage chunk when
-// stream_options.include_usage asked for it, then `data: [DONE]`; a whole answer becomes one
-// chat.completion with usage.
+// tool calls as deltas, Ollama's `thinking` as reasoning_content, the finish reason on the
+// last), a usage chunk when stream_options.include_usage asked for it, then `data: [DONE]`; a
+// line that is not Ollama's, or an end before the `done` line, ends it with an error event
+// instead. A whole answer becomes one chat.completion with usage.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -44,6 +45,7 @@ class ollama_chat_converter : public stream_hook {
 
  private:
   void emit(std::string& out, std::string chunk_json) const;
+  void fail(std::string& out, std::string message);  // an error event ends the stream
 
   std::string id_;
   std::string model_;

@@ -1,5 +1,7 @@
 #include "http/api/ollama_embed_conversion.hpp"
 
+#include "http/api/json_numbers.hpp"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -19,7 +21,7 @@ json::value base64_floats(const json::value& e) {
   static_assert(std::endian::native == std::endian::little, "float32s are sent little-endian");
   if (!e.is_array()) return e;
   std::vector<float> values;
-  for (auto& x : e.as_array()) values.push_back(x.is_number() ? x.to_number<float>() : 0.0f);
+  for (auto& x : e.as_array()) values.push_back(static_cast<float>(json_double(x).value_or(0.0)));
   auto bytes = values.size() * sizeof(float);
   std::string out(sodium_base64_encoded_len(bytes, sodium_base64_VARIANT_ORIGINAL), '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(values.data()),
@@ -62,9 +64,7 @@ bool ollama_embed_converter::on_whole(std::string& body, std::string& content_ty
     data.push_back(json::object{{"object", "embedding"},
                                 {"index", index++},
                                 {"embedding", base64_ ? base64_floats(e) : e}});
-  std::int64_t tokens = 0;
-  if (auto* n = v.as_object().if_contains("prompt_eval_count"); n && n->is_number())
-    tokens = n->to_number<std::int64_t>();
+  auto tokens = json_count(v.as_object().if_contains("prompt_eval_count"));
   json::object answer{{"object", "list"},
                       {"data", std::move(data)},
                       {"model", model_},

@@ -199,16 +199,24 @@ void router::resolve_preset(const api_context& ctx, const route_def& route, clie
       !may_use_named_model(rt_, ctx.caller, route.family, preset->id))
     return;
   auto style = route.stages & presets_ollama ? param_style::ollama : param_style::openai;
+  // Rewritten in a copy, kept only once the base model resolves: a request that is answered
+  // "not found", or looked at again once lists are in, still names the preset (one level: a
+  // preset of a preset is not followed).
+  std::string body = req.body();
   std::string error;
-  if (!apply_preset(req.body(), *preset, style, *ctx.caller.user, error)) {
+  if (!apply_preset(body, *preset, style, *ctx.caller.user, error)) {
     r.error = gateway_error::bad_request;
     r.message = std::move(error);
     return;
   }
-  auto not_there = std::move(r.message);
-  r = find_model(ctx, route, req, waited);
-  // Its base model not served now: the preset is what the client asked for, and is not there.
-  if (!r.found && !r.wait_for_lists) r.message = std::move(not_there);
+  body.swap(req.body());
+  auto based = find_model(ctx, route, req, waited);
+  if (!based.found) {
+    body.swap(req.body());  // the client's own request again
+    r.wait_for_lists = based.wait_for_lists;
+    return;
+  }
+  r = std::move(based);
 }
 
 bool router::resolve_now(api_context& ctx, const route_def& route, client_request& req) const {

@@ -1,5 +1,7 @@
 #include "http/auth/permissions.hpp"
 
+#include "http/api/json_numbers.hpp"
+
 #include <algorithm>
 #include <boost/json.hpp>
 
@@ -26,7 +28,7 @@ void merge_permissive(json::object& into, const json::object& more) {
     } else if (have->is_bool() && value.is_bool()) {
       *have = have->as_bool() || value.as_bool();
     } else if (have->is_number() && value.is_number()) {
-      *have = std::max(have->to_number<double>(), value.to_number<double>());
+      *have = std::max(json_double(*have).value_or(0), json_double(value).value_or(0));
     }
   }
 }

@@ -247,6 +247,15 @@ def test_presets_reach_their_base_model_with_their_params_and_system_prompt():
         check(got["messages"][0]["role"] == "system" and
               got["messages"][0]["content"].startswith("You help carol") and
               got["messages"][1] == {"role": "user", "content": "hi"}, got["messages"])
+        # A preset whose base is not served (or is itself a preset) is not there, by its own name.
+        for name, base in [("p-missing", "secret-base"), ("p-nested", "helper")]:
+            form = dict(model_form(name, {"read": {"user_ids": [t.carol_id]}}, base=base))
+            gw.post("/api/v1/models/create", form, headers=t.admin)
+            for path in ["/openai/chat/completions", "/ollama/api/chat", "/ollama/api/chat/0",
+                         "/ollama/v1/chat/completions"]:
+                same_refusal(gw, path, t.carol, name, "no-such-preset")
+                status, _, raw = gw.post(path, dict(CHAT, model=name), headers=t.carol)
+                check(base.encode() not in raw, (path, raw))
         # Who may not use a preset, or calls one switched off, is told it is not there.
         same_refusal(gw, "/openai/chat/completions", t.bob, "helper", "no-such-preset")
         gw.post("/api/v1/models/model/toggle?id=helper", {}, headers=t.admin)

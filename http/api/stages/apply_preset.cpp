@@ -1,7 +1,11 @@
 #include "http/api/stages/apply_preset.hpp"
 
+#include "http/api/json_numbers.hpp"
+
 #include <boost/json.hpp>
+#include <cmath>
 #include <ctime>
+#include <optional>
 #include <set>
 
 namespace sb {
@@ -34,13 +38,22 @@ json::value json_or_text(const json::value& v) {
   return ec ? v : parsed;
 }
 
-json::value cast_to(const json::value& v, bool to_float) {
-  double d = 0;
-  if (v.is_number()) d = v.to_number<double>();
-  else if (v.is_string()) d = std::strtod(std::string(v.as_string()).c_str(), nullptr);
-  else return v;
-  if (to_float) return d;
-  return static_cast<std::int64_t>(d);
+// Open WebUI's float() and int() casts; nothing for what is not a finite number in range (NaN
+// and Infinity are not JSON, and an out-of-range integer cast is undefined).
+std::optional<json::value> cast_to(const json::value& v, bool to_float) {
+  json::value number = v;
+  if (v.is_string()) number = std::strtod(std::string(v.as_string()).c_str(), nullptr);
+  else if (!v.is_number()) return v;
+  if (!to_float) {
+    auto n = json_int64(number);
+    return n ? std::optional<json::value>(*n) : std::nullopt;
+  }
+  auto d = json_double(number);
+  return d && std::isfinite(*d) ? std::optional<json::value>(*d) : std::nullopt;
+}
+
+void set_cast(json::object& into, std::string_view key, const json::value& v, bool to_float) {
+  if (auto cast = cast_to(v, to_float)) into[key] = std::move(*cast);
 }
 
 json::value stop_list(const json::value& v) {
@@ -51,8 +64,8 @@ json::value stop_list(const json::value& v) {
 }
 
 void apply_openai_param(json::object& body, std::string_view key, const json::value& v) {
-  if (openai_floats.contains(key)) body[key] = cast_to(v, true);
-  else if (openai_ints.contains(key)) body[key] = cast_to(v, false);
+  if (openai_floats.contains(key)) set_cast(body, key, v, true);
+  else if (openai_ints.contains(key)) set_cast(body, key, v, false);
   else if (key == "stop") body[key] = stop_list(v);
   else body[key] = json_or_text(v);
 }
@@ -66,8 +79,8 @@ void apply_ollama_param(json::object& body, std::string_view key, const json::va
   if (!options.is_object()) options = json::object{};
   std::string_view name = key == "max_tokens" ? "num_predict" : key;
   auto& o = options.as_object();
-  if (ollama_floats.contains(name)) o[name] = cast_to(v, true);
-  else if (ollama_ints.contains(name)) o[name] = cast_to(v, false);
+  if (ollama_floats.contains(name)) set_cast(o, name, v, true);
+  else if (ollama_ints.contains(name)) set_cast(o, name, v, false);
   else if (name == "stop") o[name] = stop_list(v);
   else o[name] = v;
 }
