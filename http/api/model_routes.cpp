@@ -63,11 +63,22 @@ route_result refused(session_io& s, const model_reply& r) {
   return send_error(s, gateway_error::internal, r.error);
 }
 
+// Beyond Open WebUI: what an entry may say depends on who writes it. An entry describing a base
+// model decides who may use that model, so only admins write one; a preset may only be built on
+// a model its author may use, or a public preset would hand out a model kept from them.
+bool may_describe(const api_context& ctx, const custom_model& m) {
+  auto& u = caller_of(ctx);
+  if (u.role == account_role::admin) return true;
+  if (m.base_model_id.empty()) return false;
+  return may_use_model(ctx.rt.cfg, *ctx.rt.models.load(), *ctx.rt.accounts.load(), u,
+                       m.base_model_id);
+}
+
 // Why the caller may not make a model, or empty.
 std::optional<std::pair<gateway_error, std::string_view>> create_refusal(
     const api_context& ctx, const custom_model& m) {
   auto accounts = ctx.rt.accounts.load();
-  if (!permitted(*accounts, caller_of(ctx), "workspace", "models"))
+  if (!permitted(*accounts, caller_of(ctx), "workspace", "models") || !may_describe(ctx, m))
     return std::pair{gateway_error::unauthorized, unauthorized_text};
   if (ctx.rt.models.load()->find(m.id))
     return std::pair{gateway_error::unauthorized, id_taken_text};
@@ -144,6 +155,8 @@ route_result model_update(api_context& ctx, session_io& s, client_request& req) 
   auto form = read_model_form(req.body(), error);
   if (!form) co_return co_await send_error(s, gateway_error::bad_request, error);
   form->id = m->id;
+  if (!may_describe(ctx, *form))
+    co_return co_await send_error(s, gateway_error::bad_request, prohibited_text);
   model_command cmd = update_model{std::move(*form)};
   auto r = co_await change_models(ctx.cp, std::move(cmd));
   if (r.status != model_status::done) co_return co_await refused(s, r);

@@ -305,6 +305,31 @@ def test_the_unified_list_merges_every_provider_with_stored_models_for_each_call
         t.stop()
 
 
+def test_users_who_make_models_cannot_hand_out_models_kept_from_them():
+    t = Team({"USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS": "True"})
+    gw = t.gw
+    try:
+        # An entry for a base model decides who may use it: admins only.
+        status, _, raw = gw.post("/api/v1/models/create", model_form("gpt-b"), headers=t.bob)
+        check(status == 401, (status, raw))
+        check(t.ids("/openai/models", t.carol) == [], "bob published gpt-b")
+        # A preset only on a model its author may use.
+        status, _, raw = gw.post("/api/v1/models/create", model_form("bobs", base="gpt-b"),
+                                 headers=t.bob)
+        check(status == 401, (status, raw))
+        gw.post("/api/v1/models/create", model_form("gpt-a"), headers=t.admin)
+        status, _, raw = gw.post("/api/v1/models/create", model_form("bobs", {}, base="gpt-a"),
+                                 headers=t.bob)
+        check(status == 200, raw)
+        check(gw.post("/openai/chat/completions", dict(CHAT, model="bobs"),
+                      headers=t.bob)[0] == 200, "the owner uses their preset")
+        status, _, raw = gw.post("/api/v1/models/model/update?id=bobs",
+                                 model_form("bobs", base="gpt-b"), headers=t.bob)
+        check(status == 400 and b"permission" in raw, (status, raw))
+    finally:
+        t.stop()
+
+
 def test_bypass_settings():
     t = Team({"BYPASS_MODEL_ACCESS_CONTROL": "True"})
     try:
@@ -333,4 +358,5 @@ if __name__ == "__main__":
                test_every_list_and_inference_route_shows_and_serves_only_what_the_caller_may_use,
                test_presets_reach_their_base_model_with_their_params_and_system_prompt,
                test_the_unified_list_merges_every_provider_with_stored_models_for_each_caller,
+               test_users_who_make_models_cannot_hand_out_models_kept_from_them,
                test_bypass_settings])
