@@ -94,6 +94,12 @@ KEY_PORT=$(free_port)
 start_gateway "$GW" "$KEY_DATA" "$KEY_PORT" "$OUT/switchboard_key.log" \
   "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password"
 TARGETS="$TARGETS switchboard_key switchboard_api"
+# For the unified route over an Ollama model: the same, its Ollama connection prefixed "ol."
+# (so that "ol.bench" is the Ollama model, "bench" the OpenAI one).
+API_DATA=$(mktemp -d)
+API_PORT=$(free_port)
+start_gateway "$GW" "$API_DATA" "$API_PORT" "$OUT/switchboard_api.log" \
+  "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password OLLAMA_API_CONFIGS={\"0\":{\"prefix_id\":\"ol\"}}"
 if [ -n "$BASELINE_GW" ]; then
   BASE_DATA=$(mktemp -d)
   BASE_PORT=$(free_port)
@@ -121,6 +127,16 @@ for _ in $(seq 100); do
     | grep -q '"bench"' && break
   sleep 0.1
 done
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$API_PORT/health" > /dev/null && break; sleep 0.1; done
+API_TOKEN=$(curl -sf -X POST "http://127.0.0.1:$API_PORT/api/v1/auths/signin" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"bench-password"}' | json_field token)
+API_KEY=$(curl -sf -X POST "http://127.0.0.1:$API_PORT/api/v1/auths/api_key" -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $API_TOKEN" -d '{}' | json_field api_key)
+for _ in $(seq 100); do
+  curl -sf -H "Authorization: Bearer $API_KEY" "http://127.0.0.1:$API_PORT/api/models" 2>/dev/null \
+    | grep -q '"ol.bench"' && break
+  sleep 0.1
+done
 curl -sf "http://127.0.0.1:$NGINX_PORT/v1/models" > /dev/null
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$HAPROXY_PORT/v1/models" > /dev/null && break; sleep 0.1; done
 
@@ -132,6 +148,8 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"model":"bench","stream":$stream,"messages":[{"role":"user","content":"Say hello in five tokens."}]}'
 LUA
 done
+# The unified route's Ollama row: the Ollama model's stream, converted to OpenAI's SSE.
+sed 's/"model":"bench"/"model":"ol.bench"/' "$OUT/ndjson.lua" > "$OUT/ndjson_api.lua"
 
 declare -A URL=(
   [direct]="http://127.0.0.1:$UP/v1/chat/completions"
@@ -149,6 +167,7 @@ declare -A NDJSON_URL=(
   [haproxy]="http://127.0.0.1:$HAPROXY_PORT/api/chat"
   [switchboard]="http://127.0.0.1:$GW_PORT/ollama/api/chat"
   [switchboard_key]="http://127.0.0.1:$KEY_PORT/ollama/api/chat"
+  [switchboard_api]="http://127.0.0.1:$API_PORT/api/chat/completions"
   [baseline]="http://127.0.0.1:${BASE_PORT:-0}/ollama/api/chat"
 )
 
@@ -170,15 +189,18 @@ for round in $(seq "$ROUNDS"); do
       for target in $TARGETS; do
         # A baseline from before /ollama existed has nothing to compare there.
         [ "$mode" = ndjson ] && [ "$target" = baseline ] && [ -n "${BASELINE_NO_OLLAMA:-}" ] && continue
-        # The unified route answers in OpenAI's shape: it has no NDJSON row of its own.
-        [ "$mode" = ndjson ] && [ "$target" = switchboard_api ] && continue
         url=${URL[$target]}
         [ "$mode" = ndjson ] && url=${NDJSON_URL[$target]}
         log="$OUT/$mode-$c-$target-$round.txt"
         auth=()
+        script="$OUT/$mode.lua"
         [ "$target" = switchboard_key ] || [ "$target" = switchboard_api ] &&
           auth=(-H "Authorization: Bearer $KEY")
-        taskset -c "$CORE" wrk -t"$t" -c"$c" -d"${DUR}s" --latency -s "$OUT/$mode.lua" "${auth[@]}" \
+        if [ "$mode" = ndjson ] && [ "$target" = switchboard_api ]; then
+          auth=(-H "Authorization: Bearer $API_KEY")
+          script="$OUT/ndjson_api.lua"
+        fi
+        taskset -c "$CORE" wrk -t"$t" -c"$c" -d"${DUR}s" --latency -s "$script" "${auth[@]}" \
           "$url" > "$log"
         echo "$mode $c $target $(parse "$log")" | tee -a "$RUNS"
       done
@@ -212,7 +234,8 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "nginx 1 worker (keep-alive 128 to the upstream, proxy_buffering off), HAProxy 1 thread"
   echo "(http-reuse always) and switchboard (THREADS=1)"
   echo "('switchboard_key': the same build with accounts on, every request authenticated by an API key;"
-  echo "'switchboard_api': the same through the unified /api/chat/completions)"
+  echo "'switchboard_api': the same through the unified /api/chat/completions; in the ndjson rows an"
+  echo "Ollama model, its NDJSON stream converted to OpenAI's SSE)"
   [ -n "$BASELINE_GW" ] && echo "('baseline': switchboard built from an earlier commit, same settings)"
   echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
   echo "'direct' is each proxy's own cost. 'whole' = non-streamed chat completion (~330 B answer);"

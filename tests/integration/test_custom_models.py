@@ -330,6 +330,31 @@ def test_users_who_make_models_cannot_hand_out_models_kept_from_them():
         t.stop()
 
 
+def test_prefixed_ids_are_granted_and_refused_by_the_id_clients_see():
+    t = Team({"OPENAI_API_CONFIGS": json.dumps({"0": {"prefix_id": "team"}}),
+              "OLLAMA_API_CONFIGS": json.dumps({"0": {"prefix_id": "loc"}})}, wait=False)
+    gw = t.gw
+    try:
+        deadline = time.time() + 10
+        while {"team.gpt-a", "loc.llama3:latest"} - set(t.ids("/api/models", t.admin)):
+            check(time.time() < deadline, t.ids("/api/models", t.admin))
+            time.sleep(0.05)
+        gw.post("/api/v1/models/create", model_form("team.gpt-a"), headers=t.admin)
+        gw.post("/api/v1/models/create", model_form("loc.llama3:latest"), headers=t.admin)
+        check(t.ids("/openai/models", t.bob) == ["team.gpt-a"], "prefixed OpenAI id")
+        check(t.ids("/ollama/api/tags", t.bob) == ["loc.llama3:latest"], "prefixed Ollama id")
+        for path, model in [("/openai/chat/completions", "team.gpt-a"),
+                            ("/ollama/api/chat", "loc.llama3"),
+                            ("/api/chat/completions", "loc.llama3:latest")]:
+            status, _, raw = gw.post(path, dict(CHAT, model=model, stream=False), headers=t.bob)
+            check(status == 200, (path, raw))
+        # The upstream's own names (without the prefix) are not the ids clients see.
+        same_refusal(gw, "/openai/chat/completions", t.bob, "team.gpt-b", "team.gpt-zzz")
+        same_refusal(gw, "/api/chat/completions", t.bob, "team.gpt-b", "team.gpt-zzz")
+    finally:
+        t.stop()
+
+
 def test_bypass_settings():
     t = Team({"BYPASS_MODEL_ACCESS_CONTROL": "True"})
     try:
@@ -359,4 +384,5 @@ if __name__ == "__main__":
                test_presets_reach_their_base_model_with_their_params_and_system_prompt,
                test_the_unified_list_merges_every_provider_with_stored_models_for_each_caller,
                test_users_who_make_models_cannot_hand_out_models_kept_from_them,
+               test_prefixed_ids_are_granted_and_refused_by_the_id_clients_see,
                test_bypass_settings])
