@@ -230,7 +230,10 @@ net::awaitable<handled> router::resolve_slowly(api_context& ctx, session_io& s,
                                                client_request& req, const route_def& route) const {
   auto found = resolve_for(ctx, route, req, false);
   if (found.wait_for_lists) {
-    co_await wait_for_pending_lists(*rt_.catalog.load(), route.family);
+    // Only Ollama's lists are waited for (a model pulled a moment ago), the unified routes' too.
+    auto family = route.family;
+    if (route.stages & unified) family = provider_kind::ollama;
+    co_await wait_for_pending_lists(*rt_.catalog.load(), family);
     found = resolve_for(ctx, route, req, true);
   }
   if (!found.found) co_return co_await send_error(s, found.error, found.message);
