@@ -54,6 +54,8 @@ class Team:
                                          {"email": email, "password": PASSWORD})[2])
         if email.startswith("carol"):
             self.carol_id = me["id"]
+        if email.startswith("bob"):
+            self.bob_id = me["id"]
         return bearer(me["token"])
 
     def ids(self, path, who):
@@ -189,6 +191,12 @@ def test_every_list_and_inference_route_shows_and_serves_only_what_the_caller_ma
             status, _, raw = gw.post(path, dict(CHAT, model=model, stream=False), headers=t.carol)
             check(status == 200, (path, raw))
             same_refusal(gw, path, t.bob, model, "nope3")
+        # bob joins the team: the lists he gets follow at once (his cached lists are dropped).
+        gw.post(f"/api/v1/groups/id/{t.team}/users/add", {"user_ids": [t.bob_id]}, headers=t.admin)
+        check(t.ids("/ollama/api/tags", t.bob) == ["llama3:latest"], "bob's tags after joining")
+        gw.post(f"/api/v1/groups/id/{t.team}/users/remove", {"user_ids": [t.bob_id]},
+                headers=t.admin)
+        check(t.ids("/ollama/api/tags", t.bob) == [], "bob's tags after leaving")
         # The passthrough (when enabled) refuses a model the caller may not use, before upstream.
         before = t.openai.stats()["chat_requests"]
         status, _, raw = gw.post("/openai/chat/completions/x", dict(CHAT, model="gpt-b"),
