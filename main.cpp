@@ -109,6 +109,10 @@ int run(sb::settings s, const sb::env_lookup& env) {
   rt.config.publish(std::make_shared<const sb::gateway_config>(*initial));
   sb::balancing_choice balancing{s.balancing, s.balancing_by_model};
   auto catalog = sys.spawn(sb::catalog_actor_impl, &rt.catalog, balancing);
+  // The same for accounts and models: their actors are detached and publish from their own
+  // threads, which may start after the first request (seen under load: a valid token refused).
+  rt.accounts.publish(std::make_shared<const sb::accounts_snapshot>(*accounts));
+  rt.models.publish(std::make_shared<const sb::models_snapshot>(models));
   auto accounts_owner = sys.spawn<caf::detached>(sb::accounts_actor_impl, account_store,
                                                  std::move(*accounts), &rt.accounts);
   auto models_owner = sys.spawn<caf::detached>(sb::models_actor_impl, model_store,
