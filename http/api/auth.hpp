@@ -3,8 +3,9 @@
 // single-user mode) every caller is the admin. Otherwise a caller shows a sign-in token (as a
 // Bearer token or the `token` cookie) or an API key (a Bearer token "sk-..."), read against the
 // accounts snapshot the accounts actor publishes: no actor, no database on the request path.
-// After its first use, a token or key costs one hash lookup on this thread (verified ones are
-// cached per I/O thread; the user's epoch in the snapshot still decides on every request).
+// After its first use, a token or key costs one hash lookup on this thread: verified ones are
+// cached per I/O thread with the user they stand for, and the user's epoch, revoked tokens and
+// deleted keys are read again whenever the accounts snapshot has changed.
 #include <cstdint>
 #include <optional>
 #include <string>
