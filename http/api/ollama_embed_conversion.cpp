@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <boost/json.hpp>
 #include <cstring>
 #include <vector>
@@ -28,6 +29,16 @@ json::value base64_floats(const json::value& e) {
                     bytes, sodium_base64_VARIANT_ORIGINAL);
   out.resize(std::strlen(out.c_str()));
   return json::value(out);
+}
+
+// An embedding as it may go to a client: a list of finite numbers (an overflowing one, parsed
+// as infinity, would not serialize back to JSON).
+bool finite_vector(const json::value& e) {
+  if (!e.is_array()) return false;
+  return std::all_of(e.as_array().begin(), e.as_array().end(), [](const json::value& x) {
+    auto d = json_double(x);
+    return d && std::isfinite(*d);
+  });
 }
 
 }  // namespace
@@ -58,6 +69,7 @@ bool ollama_embed_converter::on_whole(std::string& body, std::string& content_ty
   auto v = json::parse(body, ec);
   auto* list = !ec && v.is_object() ? v.as_object().if_contains("embeddings") : nullptr;
   if (!list || !list->is_array()) return false;
+  if (!std::all_of(list->as_array().begin(), list->as_array().end(), finite_vector)) return false;
   json::array data;
   std::int64_t index = 0;
   for (auto& e : list->as_array())
