@@ -5,7 +5,7 @@
 #include "config/connection_ids.hpp"
 #include "config/masked_echo.hpp"
 #include "config/secret_fields.hpp"
-#include "http/api/json_numbers.hpp"
+#include "http/server/json_numbers.hpp"
 #include "http/upstream/upstream_address_policy.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
 

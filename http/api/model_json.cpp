@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "http/server/json_numbers.hpp"
 #include "storage/model_store.hpp"
 
 namespace sb {
@@ -82,6 +83,7 @@ std::optional<custom_model> read_model_form(std::string_view body, std::string& 
     error = "the body must be a JSON object (a model form)";
     return std::nullopt;
   }
+  null_non_finite(v);
   auto& form = v.as_object();
   custom_model m;
   if (!string_field(form, "id", m.id, error) || !string_field(form, "name", m.name, error) ||

@@ -1,12 +1,12 @@
 #include "http/api/ollama_chat_conversion.hpp"
 
-#include "http/api/json_numbers.hpp"
-
 #include <sodium.h>
 
 #include <boost/json.hpp>
 #include <ctime>
 #include <set>
+
+#include "http/server/json_numbers.hpp"
 
 namespace sb {
 
@@ -69,7 +69,9 @@ void convert_tool_calls(json::object& message) {
     if (!args || !args->is_string()) continue;
     boost::system::error_code ec;
     auto parsed = json::parse(args->as_string(), ec);
-    if (!ec) *args = std::move(parsed);
+    if (ec) continue;
+    null_non_finite(parsed);
+    *args = std::move(parsed);
   }
 }
 
@@ -106,7 +108,9 @@ json::object parsed_line(std::string_view event) {
     event.remove_suffix(1);
   boost::system::error_code ec;
   auto v = event.empty() ? json::value() : json::parse(event, ec);
-  return !ec && v.is_object() ? std::move(v.as_object()) : json::object{};
+  if (ec || !v.is_object()) return json::object{};
+  null_non_finite(v);
+  return std::move(v.as_object());
 }
 
 // Ollama's tool calls as OpenAI's, numbered on from `next` (deltas carry an index).
@@ -160,6 +164,7 @@ bool to_ollama_chat(std::string_view openai_body, std::string_view model, ollama
     error = "the body must be a chat request: a JSON object with a 'messages' list";
     return false;
   }
+  null_non_finite(v);
   auto& req = v.as_object();
   json::object o{{"model", model}};
   for (auto& m : messages->as_array())

@@ -1,7 +1,5 @@
 #include "http/api/ollama_embed_conversion.hpp"
 
-#include "http/api/json_numbers.hpp"
-
 #include <sodium.h>
 
 #include <algorithm>
@@ -10,6 +8,8 @@
 #include <boost/json.hpp>
 #include <cstring>
 #include <vector>
+
+#include "http/server/json_numbers.hpp"
 
 namespace sb {
 

@@ -1,9 +1,9 @@
 #include "http/auth/permissions.hpp"
 
-#include "http/api/json_numbers.hpp"
-
 #include <algorithm>
 #include <boost/json.hpp>
+
+#include "http/server/json_numbers.hpp"
 
 namespace sb {
 
@@ -65,6 +65,7 @@ std::optional<std::string> updated_permissions(std::string_view body, std::strin
     error = "the body must be a JSON object of permission sections";
     return std::nullopt;
   }
+  null_non_finite(form);
   auto out = object_of(current);
   for (auto& [name, section] : form.as_object()) {
     if (!section.is_object() || !leaves_are_plain(section.as_object())) {

@@ -1,12 +1,12 @@
 #include "http/api/stages/apply_preset.hpp"
 
-#include "http/api/json_numbers.hpp"
-
 #include <boost/json.hpp>
 #include <cmath>
 #include <ctime>
 #include <optional>
 #include <set>
+
+#include "http/server/json_numbers.hpp"
 
 namespace sb {
 
@@ -35,7 +35,9 @@ json::value json_or_text(const json::value& v) {
   if (!v.is_string()) return v;
   boost::system::error_code ec;
   auto parsed = json::parse(v.as_string(), ec);
-  return ec ? v : parsed;
+  if (ec) return v;
+  null_non_finite(parsed);
+  return parsed;
 }
 
 // Open WebUI's float() and int() casts; nothing for what is not a finite number in range (NaN
@@ -149,9 +151,11 @@ bool apply_preset(std::string& body, const custom_model& preset, param_style sty
     error = "the body must be a JSON object";
     return false;
   }
+  null_non_finite(v);
   auto& request = v.as_object();
   request["model"] = preset.base_model_id;
   auto params = json::parse(preset.params_json, ec);
+  if (!ec) null_non_finite(params);
   if (!ec && params.is_object()) {
     auto all = with_custom_params(std::move(params.as_object()));
     for (auto& [key, value] : all) {

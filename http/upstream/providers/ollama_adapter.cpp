@@ -3,6 +3,7 @@
 // (":latest" when none is written).
 #include <boost/json.hpp>
 
+#include "http/server/json_numbers.hpp"
 #include "http/upstream/providers/model_entries.hpp"
 #include "http/upstream/providers/provider_adapter.hpp"
 
@@ -29,6 +30,7 @@ class ollama_adapter final : public provider_adapter {
       error = "model list is not valid JSON";
       return std::nullopt;
     }
+    null_non_finite(v);  // rendered again for the lists
     auto* models = model_array(v, "models", false, error);
     if (!models) return std::nullopt;
     std::vector<model_entry> out;

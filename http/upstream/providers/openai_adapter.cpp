@@ -2,6 +2,7 @@
 // a Bearer key, SSE streams, errors as {"error": {"message", "type", "code", "param"}}.
 #include <boost/json.hpp>
 
+#include "http/server/json_numbers.hpp"
 #include "http/upstream/providers/model_entries.hpp"
 #include "http/upstream/providers/provider_adapter.hpp"
 
@@ -43,6 +44,7 @@ class openai_adapter final : public provider_adapter {
       error = "model list is not valid JSON";
       return std::nullopt;
     }
+    null_non_finite(v);  // rendered again for the lists
     auto* data = model_array(v, "data", true, error);
     if (!data) return std::nullopt;
     bool official = is_official_openai(spec);

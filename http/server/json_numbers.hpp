@@ -1,7 +1,8 @@
 #pragma once
-// Numbers from JSON that someone else wrote (a client, an upstream), read without surprises:
-// Boost.JSON's to_number throws when a value does not fit exactly (1.5 as an integer, 2^63 as
-// a double), and a double cast to an integer out of range is undefined behaviour.
+// Numbers from JSON that someone else wrote (a client, an upstream), read and written again
+// without surprises: Boost.JSON's to_number throws when a value does not fit exactly (1.5 as an
+// integer, 2^63 as a double), a double cast to an integer out of range is undefined behaviour,
+// and an overflowing literal comes back out as `Infinity`.
 #include <boost/json/value.hpp>
 #include <cmath>
 #include <cstdint>
@@ -23,6 +24,19 @@ inline std::optional<std::int64_t> json_int64(const boost::json::value& v) {
   auto d = json_double(v);
   if (!d || !std::isfinite(*d) || *d < -9.2e18 || *d > 9.2e18) return std::nullopt;
   return static_cast<std::int64_t>(std::llround(*d));
+}
+
+/// Replaces every number that is not finite with null. Boost.JSON (1.81) parses an overflowing
+/// literal (1e400) as infinity and serializes it as `Infinity`, which is not JSON: whatever
+/// the gateway parses from a client or an upstream and writes again goes through here first.
+inline void null_non_finite(boost::json::value& v) {
+  if (v.is_double()) {
+    if (!std::isfinite(v.get_double())) v = nullptr;
+  } else if (v.is_array()) {
+    for (auto& x : v.as_array()) null_non_finite(x);
+  } else if (v.is_object()) {
+    for (auto& member : v.as_object()) null_non_finite(member.value());
+  }
 }
 
 /// A count (tokens): a non-negative int64, 0 when absent or not one.
