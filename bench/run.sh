@@ -117,21 +117,22 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$KEY_PORT/health" > /dev/null && break; sleep 0.1; done
-TOKEN=$(curl -sf -X POST "http://127.0.0.1:$KEY_PORT/api/v1/auths/signin" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.com","password":"bench-password"}' | json_field token)
-KEY=$(curl -sf -X POST "http://127.0.0.1:$KEY_PORT/api/v1/auths/api_key" -H 'Content-Type: application/json' \
-  -H "Authorization: Bearer $TOKEN" -d '{}' | json_field api_key)
+# api_key_of PORT: signs the bench admin in on that gateway and prints a new API key of theirs.
+api_key_of() {
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/health" > /dev/null && break; sleep 0.1; done
+  local token
+  token=$(curl -sf -X POST "http://127.0.0.1:$1/api/v1/auths/signin" -H 'Content-Type: application/json' \
+    -d '{"email":"bench@example.com","password":"bench-password"}' | json_field token)
+  curl -sf -X POST "http://127.0.0.1:$1/api/v1/auths/api_key" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $token" -d '{}' | json_field api_key
+}
+KEY=$(api_key_of "$KEY_PORT")
 for _ in $(seq 100); do
   curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$KEY_PORT/openai/models" 2>/dev/null \
     | grep -q '"bench"' && break
   sleep 0.1
 done
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$API_PORT/health" > /dev/null && break; sleep 0.1; done
-API_TOKEN=$(curl -sf -X POST "http://127.0.0.1:$API_PORT/api/v1/auths/signin" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.com","password":"bench-password"}' | json_field token)
-API_KEY=$(curl -sf -X POST "http://127.0.0.1:$API_PORT/api/v1/auths/api_key" -H 'Content-Type: application/json' \
-  -H "Authorization: Bearer $API_TOKEN" -d '{}' | json_field api_key)
+API_KEY=$(api_key_of "$API_PORT")
 for _ in $(seq 100); do
   curl -sf -H "Authorization: Bearer $API_KEY" "http://127.0.0.1:$API_PORT/api/models" 2>/dev/null \
     | grep -q '"ol.bench"' && break

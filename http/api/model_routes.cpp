@@ -55,6 +55,15 @@ custom_model_pointer readable_model(const api_context& ctx, const client_request
   return may_read(ctx, *it->second, *ctx.rt.accounts.load()) ? it->second : nullptr;
 }
 
+// The stored model `?id=` names when the caller may change it; `seen` says whether they may at
+// least read it (else it is answered as not there).
+custom_model_pointer writable_model(const api_context& ctx, const client_request& req, bool& seen) {
+  auto m = readable_model(ctx, req);
+  seen = m != nullptr;
+  if (!m || !may_write(ctx, *m, *ctx.rt.accounts.load())) return nullptr;
+  return m;
+}
+
 route_result refused(session_io& s, const model_reply& r) {
   if (r.status == model_status::id_taken)
     return send_error(s, gateway_error::unauthorized, id_taken_text);
@@ -84,6 +93,13 @@ std::optional<std::pair<gateway_error, std::string_view>> create_refusal(
     return std::pair{gateway_error::unauthorized, id_taken_text};
   if (m.id.size() > max_id_length) return std::pair{gateway_error::bad_request, too_long_text};
   return std::nullopt;
+}
+
+// Applies `cmd` and answers with the model as stored now.
+route_result change_and_answer(api_context& ctx, session_io& s, model_command cmd) {
+  auto r = co_await change_models(ctx.cp, std::move(cmd));
+  if (r.status != model_status::done) co_return co_await refused(s, r);
+  co_return co_await send_body(s, http::status::ok, model_body(r.model));
 }
 
 }  // namespace
@@ -121,9 +137,7 @@ route_result model_create(api_context& ctx, session_io& s, client_request& req) 
     co_return co_await send_error(s, why->first, why->second);
   form->user_id = ctx.caller.id();
   model_command cmd = create_model{std::move(*form)};
-  auto r = co_await change_models(ctx.cp, std::move(cmd));
-  if (r.status != model_status::done) co_return co_await refused(s, r);
-  co_return co_await send_body(s, http::status::ok, model_body(r.model));
+  co_return co_await change_and_answer(ctx, s, std::move(cmd));
 }
 
 // GET /api/v1/models/model?id=
@@ -135,22 +149,20 @@ route_result model_get(api_context& ctx, session_io& s, client_request& req) {
 
 // POST /api/v1/models/model/toggle?id=: is_active flipped, by whoever may write it.
 route_result model_toggle(api_context& ctx, session_io& s, client_request& req) {
-  auto m = readable_model(ctx, req);
-  if (!m) co_return co_await send_error(s, gateway_error::unauthorized, not_found_text);
-  if (!may_write(ctx, *m, *ctx.rt.accounts.load()))
-    co_return co_await send_error(s, gateway_error::unauthorized, unauthorized_text);
+  bool seen = false;
+  auto m = writable_model(ctx, req, seen);
+  if (!seen) co_return co_await send_error(s, gateway_error::unauthorized, not_found_text);
+  if (!m) co_return co_await send_error(s, gateway_error::unauthorized, unauthorized_text);
   model_command cmd = toggle_model{m->id};
-  auto r = co_await change_models(ctx.cp, std::move(cmd));
-  if (r.status != model_status::done) co_return co_await refused(s, r);
-  co_return co_await send_body(s, http::status::ok, model_body(r.model));
+  co_return co_await change_and_answer(ctx, s, std::move(cmd));
 }
 
 // POST /api/v1/models/model/update?id=: every field of the form but the id (the query's).
 route_result model_update(api_context& ctx, session_io& s, client_request& req) {
-  auto m = readable_model(ctx, req);
-  if (!m) co_return co_await send_error(s, gateway_error::unauthorized, not_found_text);
-  if (!may_write(ctx, *m, *ctx.rt.accounts.load()))
-    co_return co_await send_error(s, gateway_error::bad_request, prohibited_text);
+  bool seen = false;
+  auto m = writable_model(ctx, req, seen);
+  if (!seen) co_return co_await send_error(s, gateway_error::unauthorized, not_found_text);
+  if (!m) co_return co_await send_error(s, gateway_error::bad_request, prohibited_text);
   std::string error;
   auto form = read_model_form(req.body(), error);
   if (!form) co_return co_await send_error(s, gateway_error::bad_request, error);
@@ -158,17 +170,15 @@ route_result model_update(api_context& ctx, session_io& s, client_request& req) 
   if (!may_describe(ctx, *form))
     co_return co_await send_error(s, gateway_error::bad_request, prohibited_text);
   model_command cmd = update_model{std::move(*form)};
-  auto r = co_await change_models(ctx.cp, std::move(cmd));
-  if (r.status != model_status::done) co_return co_await refused(s, r);
-  co_return co_await send_body(s, http::status::ok, model_body(r.model));
+  co_return co_await change_and_answer(ctx, s, std::move(cmd));
 }
 
 // DELETE /api/v1/models/model/delete?id=
 route_result model_delete(api_context& ctx, session_io& s, client_request& req) {
-  auto m = readable_model(ctx, req);
-  if (!m) co_return co_await send_error(s, gateway_error::unauthorized, not_found_text);
-  if (!may_write(ctx, *m, *ctx.rt.accounts.load()))
-    co_return co_await send_error(s, gateway_error::unauthorized, unauthorized_text);
+  bool seen = false;
+  auto m = writable_model(ctx, req, seen);
+  if (!seen) co_return co_await send_error(s, gateway_error::unauthorized, not_found_text);
+  if (!m) co_return co_await send_error(s, gateway_error::unauthorized, unauthorized_text);
   model_command cmd = delete_model{m->id};
   auto r = co_await change_models(ctx.cp, std::move(cmd));
   if (r.status != model_status::done) co_return co_await refused(s, r);
