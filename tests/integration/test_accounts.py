@@ -146,6 +146,9 @@ def test_sign_out_ends_that_token_alone_and_for_good():
         check(gw.get("/api/v1/auths/signout", headers=bearer("not.a.token"))[0] == 200, "junk")
     finally:
         check(gw.stop() == 0, gw.output())
+    # At trace level, nothing a sign-out sees (the token, its id) reaches the log.
+    for secret in [PASSWORD, laptop, phone, laptop.split(".")[2]]:
+        check(secret not in gw.output(), "a secret was logged")
     # It stays ended over a restart; the tokens not signed out still work.
     gw = Gateway({"WEBUI_AUTH": "True"}, data_dir=data)
     try:
