@@ -16,14 +16,17 @@ bool same_models(const std::vector<model_entry>& a, const std::vector<model_entr
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i].id != b[i].id || a[i].upstream_id != b[i].upstream_id ||
-        a[i].entry_json != b[i].entry_json || a[i].listed != b[i].listed)
+        a[i].entry_json != b[i].entry_json || a[i].listed != b[i].listed ||
+        a[i].pipeline != b[i].pipeline || a[i].filter_priority != b[i].filter_priority ||
+        a[i].filter_targets != b[i].filter_targets)
       return false;
   return true;
 }
 
 void republish(catalog_actor::stateful_pointer<catalog_state> self) {
   auto& st = self->state;
-  st.current = build_catalog(st.lists, st.current ? st.current->generation + 1 : 1, st.balancing);
+  st.current = build_catalog(st.lists, st.current ? st.current->generation + 1 : 1, st.balancing,
+                             &st.filter_stats);
   if (st.published) st.published->publish(st.current);
 }
 
@@ -82,7 +85,7 @@ model_list merged_tags(const std::vector<std::pair<std::string, std::string>>& e
 
 std::shared_ptr<const catalog_snapshot> build_catalog(
     const std::map<std::string, upstream_models>& by_id, std::uint64_t generation,
-    const balancing_choice& balancing) {
+    const balancing_choice& balancing, filter_stats_registry* filter_stats) {
   // Listed in Open WebUI's order: OpenAI connections by urlIdx, then Ollama's.
   std::vector<const upstream_models*> lists;
   for (auto& [id, list] : by_id) lists.push_back(&list);
@@ -98,10 +101,13 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
     const auto& list = *l;
     const auto& key = list.key;
     if (list.endpoint) snap->upstreams.push_back(list.endpoint);
+    if (list.endpoint && list.pipelines) snap->pipeline_servers.push_back(list.endpoint);
     auto& routes = key.kind == provider_kind::openai ? snap->openai : snap->ollama;
     for (auto& m : list.models) {
+      if (m.pipeline == pipeline_role::filter) continue;  // not a model: see filter_index
       auto& route = routes[m.id];
-      route.targets.push_back({list.endpoint, m.upstream_id, list.weight, list.priority});
+      route.targets.push_back({list.endpoint, m.upstream_id, list.weight, list.priority,
+                               m.pipeline == pipeline_role::pipe});
       route.policy = balancing.for_model(m.id);
       route.needs_caller |= list.endpoint && list.endpoint->needs_caller();
       if (key.kind == provider_kind::openai) {
@@ -121,6 +127,7 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
   for (auto& [idx, one] : snap->openai_models_by_idx) one.finish();
   snap->ollama_tags = merged_tags(ollama_entries, ollama_urls);
   render_ollama_per_server(lists, *snap);
+  snap->filters = build_filter_index(lists, filter_stats);
   return snap;
 }
 
@@ -156,6 +163,7 @@ catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<
         auto fetch = m.fetch;
         if (it == st.lists.end() || it->second.endpoint != m.endpoint || it->second.key != m.key ||
             it->second.weight != m.weight || it->second.priority != m.priority ||
+            it->second.pipelines != m.pipelines ||
             !same_models(it->second.models, m.models)) {
           st.lists[id] = std::move(m);
           republish(self);

@@ -20,6 +20,7 @@
 // never makes models 404 meanwhile.
 #include <map>
 
+#include "actors/catalog_filters.hpp"
 #include "messages/catalog_snapshot.hpp"
 #include "messages/protocols.hpp"
 #include "messages/snapshot_cell.hpp"
@@ -32,13 +33,14 @@ struct catalog_state {
   snapshot_cell<catalog_snapshot>* published = nullptr;
   balancing_choice balancing;
   std::shared_ptr<const catalog_snapshot> current;
+  filter_stats_registry filter_stats;  // each Pipelines filter's counters, across rebuilds
   static inline const char* name = "catalog_actor";
 };
 
 /// Builds the snapshot for these lists (pure; exposed for tests and benchmarks).
 std::shared_ptr<const catalog_snapshot> build_catalog(
     const std::map<std::string, upstream_models>& lists, std::uint64_t generation,
-    const balancing_choice& balancing = {});
+    const balancing_choice& balancing = {}, filter_stats_registry* filter_stats = nullptr);
 
 catalog_actor::behavior_type catalog_actor_impl(catalog_actor::stateful_pointer<catalog_state> self,
                                                 snapshot_cell<catalog_snapshot>* published,

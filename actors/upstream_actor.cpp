@@ -30,6 +30,7 @@ void report_models(upstream_actor::stateful_pointer<upstream_state> self, bool o
   report.ok = ok;
   report.error = std::move(error);
   report.models = st.models;
+  report.pipelines = st.pipelines;
   report.weight = st.spec.weight;
   report.priority = st.spec.priority;
   // The last fetch that ended: one in flight (a respec while it runs) has not been seen yet.
@@ -164,6 +165,15 @@ void start_probe(upstream_actor::stateful_pointer<upstream_state> self) {
            [handle](fetch_result r) { caf::anon_send(handle, probed_atom::value, std::move(r)); });
 }
 
+// A seed-form pipeline server (server_filters) that has no /models offers filters only: an
+// answer, not a failure. Said once, not on every refresh.
+parsed_model_list no_models_of_its_own(upstream_state& st) {
+  if (!st.listed_once)
+    spdlog::info("{} answers no /models: it offers no models of its own, only /inlet and /outlet",
+                 name_of(st));
+  return {};
+}
+
 void start_fetch(upstream_actor::stateful_pointer<upstream_state> self) {
   auto& st = self->state;
   if (st.in_flight) return;
@@ -211,10 +221,11 @@ upstream_actor::behavior_type upstream_actor_impl(
         }
         std::string error;
         auto& a = adapter(st.spec);
-        auto parsed = synthesized ? std::optional(a.synthesize_model_list(st.spec))
+        auto parsed = synthesized ? std::optional(parsed_model_list{a.synthesize_model_list(st.spec)})
                                   : a.parse_model_list(st.spec, *st.last_body, error);
         if (!parsed) return;  // the body parsed before; cannot fail now, but never report junk
-        st.models = std::move(*parsed);
+        st.models = std::move(parsed->models);
+        st.pipelines = parsed->pipelines;
         report_models(self, st.healthy || synthesized, {});
       },
       [self](refresh_atom) {
@@ -230,11 +241,13 @@ upstream_actor::behavior_type upstream_actor_impl(
         if (r.generation != st.generation) return;  // answer to a superseded fetch
         st.in_flight = false;
         std::string error;
-        std::optional<std::vector<model_entry>> parsed;
+        std::optional<parsed_model_list> parsed;
         if (r.status == -1)
-          parsed = adapter(st.spec).synthesize_model_list(st.spec);
+          parsed = parsed_model_list{adapter(st.spec).synthesize_model_list(st.spec)};
         else if (!r.error.empty())
           error = r.error;
+        else if (r.status == 404 && st.spec.server_filters)
+          parsed = no_models_of_its_own(st);
         else if (r.status != 200)
           error = "HTTP " + std::to_string(r.status);
         else
@@ -243,7 +256,8 @@ upstream_actor::behavior_type upstream_actor_impl(
         bool was_healthy = st.healthy;
         auto now = std::chrono::steady_clock::now();
         if (parsed) {
-          st.models = std::move(*parsed);
+          st.models = std::move(parsed->models);
+          st.pipelines = parsed->pipelines;
           st.healthy = true;
           st.listed_once = true;
           st.last_list_ok = now;

@@ -59,6 +59,7 @@ struct upstream_state {
   bool again = false;  // a refresh was asked while a fetch was in flight: another one follows
   bool healthy = false;  // the model list: fetched and parsed last time
   std::vector<model_entry> models;
+  bool pipelines = false;  // the last list came from a Pipelines server
   std::optional<std::string> last_body;  // the last list the upstream answered, unparsed
   std::chrono::steady_clock::time_point last_list_ok{};  // when the list last came
   bool listed_once = false;

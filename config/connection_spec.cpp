@@ -17,7 +17,7 @@ bool operator==(const connection_spec& a, const connection_spec& b) {
          a.prefix_id == b.prefix_id && a.model_ids == b.model_ids && a.tags_json == b.tags_json &&
          a.connection_type == b.connection_type && a.auth == b.auth && a.azure == b.azure &&
          a.api_version == b.api_version && a.headers == b.headers && a.weight == b.weight &&
-         a.priority == b.priority;
+         a.priority == b.priority && a.server_filters == b.server_filters;
 }
 
 bool reserved_header_name(std::string_view name) {
@@ -29,7 +29,8 @@ bool reserved_header_name(std::string_view name) {
 
 bool same_connection(const connection_spec& a, const connection_spec& b) {
   return a.id == b.id && a.url == b.url && a.api_key == b.api_key && a.auth == b.auth &&
-         a.azure == b.azure && a.api_version == b.api_version && a.headers == b.headers;
+         a.azure == b.azure && a.api_version == b.api_version && a.headers == b.headers &&
+         a.server_filters == b.server_filters;
 }
 
 std::string normalize_base_url(std::string url) {
@@ -94,6 +95,8 @@ void append_specs(provider_kind kind, const provider_config& pc,
       s.auth = parse_auth(string_or(*c, "auth_type", "bearer"));
       if (auto* v = c->if_contains("azure"); v && v->is_bool()) s.azure = v->as_bool();
       s.api_version = string_or(*c, "api_version", s.azure ? "2023-03-15-preview" : "");
+      if (auto* v = c->if_contains("server_filters"); v && v->is_bool())
+        s.server_filters = kind == provider_kind::openai && v->as_bool();
       if (kind == provider_kind::ollama) {
         auto k = string_or(*c, "key", "");
         if (!k.empty()) s.api_key = secret_string(std::move(k));

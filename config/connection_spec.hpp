@@ -48,6 +48,10 @@ struct connection_spec {
   // default 1) and tier ("priority": lower serves first, default 0). Not Open WebUI keys.
   std::uint32_t weight = 1;
   std::int32_t priority = 0;
+  // The project description's pipeline server (TOOL_SERVER_CONNECTIONS): it answers POST /inlet
+  // and /outlet itself, run for every request of the unified chat route ("server_filters", OpenAI
+  // connections only; not an Open WebUI key).
+  bool server_filters = false;
 
   friend bool operator==(const connection_spec& a, const connection_spec& b);
 };

@@ -131,6 +131,7 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
                            duration_var{"CLIENT_HEADER_TIMEOUT", &s.client_header_timeout},
                            duration_var{"CLIENT_IDLE_TIMEOUT", &s.client_idle_timeout},
                            duration_var{"DRAIN_TIMEOUT", &s.drain_timeout},
+                           duration_var{"PIPELINE_FILTER_TIMEOUT", &s.pipeline_filter_timeout},
                            duration_var{"RETRY_DEADLINE", &s.retry_deadline},
                            duration_var{"OUTLIER_BASE_EJECTION", &s.outlier_base_ejection},
                            duration_var{"OUTLIER_MAX_EJECTION", &s.outlier_max_ejection}}) {
@@ -164,6 +165,10 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
   if (auto v = env("MAX_REQUEST_BODY"); v && !v->empty())
     if (!parse_number<std::uint64_t>(*v, s.max_request_body, 1024, 1ull << 34))
       return "invalid MAX_REQUEST_BODY '" + *v + "': expected bytes, 1024-16GiB";
+  s.pipeline_filter_max_body = s.max_request_body;
+  if (auto v = env("PIPELINE_FILTER_MAX_BODY"); v && !v->empty())
+    if (!parse_number<std::uint64_t>(*v, s.pipeline_filter_max_body, 1024, 1ull << 34))
+      return "invalid PIPELINE_FILTER_MAX_BODY '" + *v + "': expected bytes, 1024-16GiB";
   if (auto v = env("MAX_BUFFERED_BYTES"); v && !v->empty())
     if (!parse_number<std::uint64_t>(*v, s.max_buffered_bytes, 1ull << 20, 1ull << 40))
       return "invalid MAX_BUFFERED_BYTES '" + *v + "': expected bytes, 1MiB-1TiB";

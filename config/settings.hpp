@@ -56,6 +56,10 @@ struct settings {
   std::chrono::milliseconds client_idle_timeout{60'000};    // CLIENT_IDLE_TIMEOUT (keep-alive)
   std::chrono::milliseconds drain_timeout{30'000};          // DRAIN_TIMEOUT
   std::uint64_t max_request_body = 64ull << 20;             // MAX_REQUEST_BODY (bytes)
+  // Pipelines filters: each call's whole time (PIPELINE_FILTER_TIMEOUT, seconds) and the largest
+  // body one may answer (PIPELINE_FILTER_MAX_BODY, bytes; default MAX_REQUEST_BODY).
+  std::chrono::milliseconds pipeline_filter_timeout{60'000};
+  std::uint64_t pipeline_filter_max_body = 64ull << 20;
   std::uint32_t max_request_header = 16u << 10;
   std::uint32_t max_header_fields = 100;  // a request with more is refused with 431
   // Bytes held whole in memory at once across all requests (bodies of requests and of

@@ -14,6 +14,7 @@
 #include "config/connection_spec.hpp"
 #include "config/lb_policy.hpp"
 #include "messages/model_list.hpp"
+#include "messages/pipeline_filters.hpp"
 #include "messages/string_hash.hpp"
 
 namespace sb {
@@ -27,6 +28,9 @@ struct route_target {
   std::string upstream_model;
   std::uint32_t weight = 1;  // share under the weighted policy
   std::int32_t priority = 0;  // tier: lower serves first
+  // A Pipelines server's own model: its requests carry who they are for (`user`), and its own
+  // inlet and outlet run after (before) the filters.
+  bool pipe = false;
 };
 
 /// A round-robin position of one I/O thread, on a cache line of its own.
@@ -80,6 +84,9 @@ struct catalog_snapshot {
     return l;
   }
   std::vector<std::shared_ptr<upstream_endpoint>> upstreams;          // every running connection
+  filter_index filters;  // Pipelines filters: which run around which model's requests
+  // OpenAI connections whose list said it comes from a Pipelines server, in urlIdx order.
+  std::vector<std::shared_ptr<upstream_endpoint>> pipeline_servers;
 };
 
 }  // namespace sb

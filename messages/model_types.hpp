@@ -14,6 +14,10 @@ namespace sb {
 
 class upstream_endpoint;  // http/upstream_endpoint.hpp: the data plane of one connection
 
+/// What a Pipelines server's list item is (its `pipeline.type`): a model of its own (a pipe or
+/// a manifold's sub-pipe), or a filter that sees requests and answers of other models.
+enum class pipeline_role : std::uint8_t { none, pipe, filter };
+
 /// One model as the gateway exposes it.
 struct model_entry {
   std::string id;           // as clients name it (with "{prefix_id}." when configured)
@@ -21,12 +25,25 @@ struct model_entry {
   std::string entry_json;   // the rendered list entry, Open WebUI's shape, incl. urlIdx / urls
   bool listed = true;       // shown in model lists; unlisted ones (api.openai.com's embedding,
                             // tts, ... models, hidden as Open WebUI hides them) are still routed
+  pipeline_role pipeline = pipeline_role::none;
+  // A filter's `pipeline.priority` (lower runs first) and `pipeline.pipelines`: the model ids it
+  // runs for, or ["*"] for every one.
+  std::int64_t filter_priority = 0;
+  std::vector<std::string> filter_targets;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, model_entry& x) {
-  return f(caf::meta::type_name("model_entry"), x.id, x.upstream_id, x.entry_json, x.listed);
+  return f(caf::meta::type_name("model_entry"), x.id, x.upstream_id, x.entry_json, x.listed,
+           x.pipeline, x.filter_priority, x.filter_targets);
 }
+
+/// A model list answer as the gateway reads it: its models, and whether it came from a Pipelines
+/// server (the answer carries a top-level "pipelines" key, as Open WebUI tests it).
+struct parsed_model_list {
+  std::vector<model_entry> models;
+  bool pipelines = false;
+};
 
 /// The raw outcome of one GET {url}/models or {url}/api/tags, produced on an I/O thread.
 struct fetch_result {
@@ -51,6 +68,7 @@ struct upstream_models {
   bool ok = false;
   std::string error;
   std::vector<model_entry> models;
+  bool pipelines = false;  // the list came from a Pipelines server
   std::shared_ptr<upstream_endpoint> endpoint;
   std::uint32_t weight = 1;   // the connection's balancing settings, as configured now
   std::int32_t priority = 0;

@@ -4,6 +4,7 @@
 #include "http/api/chat_request.hpp"
 #include "http/api/handlers.hpp"
 #include "http/api/model_routing.hpp"
+#include "http/api/pipelines/filter_chain.hpp"
 #include "http/api/reasoning_rules.hpp"
 #include "http/api/relative_path.hpp"
 #include "http/api/stages/authorise.hpp"
@@ -38,6 +39,8 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
     auto host = reasoning_host_of(*t->endpoint);
     if (reasoning_rules_apply(t->upstream_model, host.official, m.view.has_max_completion_tokens))
       apply_reasoning_rules(req.body(), t->upstream_model, host);
+    // A Pipelines server's own model is told who the request is for (Open WebUI's rule).
+    if (t->pipe) add_pipeline_user(req.body(), ctx.caller);
   }
   upstream_request up;
   up.path = path;

@@ -46,9 +46,9 @@ const route_def routes[] = {
     {GET, "/api/models", access::user, api_models},
     {GET, "/api/models/base", access::admin, api_models_base},
     {POST, "/api/chat/completions", access::user, api_chat_completions, oa, openai,
-     by_model | presets_openai | unified},
+     by_model | presets_openai | unified | inlet},
     {POST, "/api/v1/chat/completions", access::user, api_chat_completions, oa, openai,
-     by_model | presets_openai | unified},
+     by_model | presets_openai | unified | inlet},
     {POST, "/api/embeddings", access::user, api_embeddings, oa, openai, by_model | unified},
     {POST, "/api/v1/embeddings", access::user, api_embeddings, oa, openai, by_model | unified},
     // Custom models (the workspace), as Open WebUI's /api/v1/models; ids in the query.

@@ -58,6 +58,9 @@ enum stage_bits : std::uint8_t {
   presets_ollama = 4,
   // The unified API: the model is looked for among OpenAI's models, then Ollama's.
   unified = 8,
+  // Pipelines inlet filters run on the request before the provider
+  // (http/api/stages/inlet_filters.hpp); the model is resolved again when one changes it.
+  inlet = 16,
 };
 
 using route_handler = boost::asio::awaitable<handled> (*)(api_context&, session_io&,

@@ -3,6 +3,8 @@
 #include "http/api/list_refresh.hpp"
 #include "http/api/stages/apply_preset.hpp"
 #include "http/api/stages/authorise.hpp"
+#include "http/api/stages/inlet_filters.hpp"
+#include "http/api/pipelines/filter_chain.hpp"
 
 #include <fmt/format.h>
 
@@ -217,6 +219,7 @@ void router::resolve_preset(const api_context& ctx, const route_def& route, clie
     return;
   }
   r = std::move(based);
+  r.found->preset = preset->id;
 }
 
 bool router::resolve_now(api_context& ctx, const route_def& route, client_request& req) const {
@@ -239,6 +242,45 @@ net::awaitable<handled> router::resolve_slowly(api_context& ctx, session_io& s,
   if (!found.found) co_return co_await send_error(s, found.error, found.message);
   ctx.model = std::move(found.found);
   if (s.record) s.record->model = ctx.model->view.model;
+  co_return co_await run_handler(ctx, s, req, route);
+}
+
+net::awaitable<handled> router::run_handler(api_context& ctx, session_io& s, client_request& req,
+                                            const route_def& route) const {
+  if ((route.stages & inlet) && ctx.model && filters_apply(*ctx.model))
+    return filter_then_handle(ctx, s, req, route);
+  return route.handler(ctx, s, req);
+}
+
+// The inlet filters, then the request they leave: the same model (its view read again from the
+// new body), or another one, which is resolved and authorised as if the client had named it.
+net::awaitable<handled> router::filter_then_handle(api_context& ctx, session_io& s,
+                                                   client_request& req,
+                                                   const route_def& route) const {
+  // Filters read the body inside their own JSON: it must be one whole JSON object, or a client
+  // could close it early and speak for the gateway (a forged "user").
+  if (!is_json_object_text(req.body()))
+    co_return co_await send_error(s, gateway_error::bad_request,
+                                  "the request body is not a JSON object");
+  pipeline_filter own;
+  auto chain = filter_chain_of(*ctx.model, false, own);
+  auto verdict = co_await run_filter_chain(s, rt_, std::move(chain), filter_phase::inlet,
+                                           ctx.caller, req.body());
+  if (verdict.end != filter_verdict::passed)
+    co_return co_await answer_filter_verdict(s, std::move(verdict));
+  chat_request_view filtered;
+  if (auto problem = parse_chat_request(req.body(), filtered); !problem.empty()) {
+    problem.insert(0, "after the inlet filters: ");
+    co_return co_await send_error(s, gateway_error::bad_request, problem);
+  }
+  if (filtered.model != ctx.model->view.model) {
+    auto found = resolve_for(ctx, route, req, true);
+    if (!found.found) co_return co_await send_error(s, found.error, found.message);
+    ctx.model = std::move(found.found);
+    if (s.record) s.record->model = ctx.model->view.model;
+  } else {
+    ctx.model->view = std::move(filtered);
+  }
   co_return co_await route.handler(ctx, s, req);
 }
 
@@ -276,7 +318,7 @@ net::awaitable<handled> router::handle(session_io& s, client_request& req, route
   if ((v.route->stages & by_model) && !resolve_now(ctx, *v.route, req))
     co_return co_await resolve_slowly(ctx, s, req, *v.route);
   if (s.record && ctx.model) s.record->model = ctx.model->view.model;
-  co_return co_await v.route->handler(ctx, s, req);
+  co_return co_await run_handler(ctx, s, req, *v.route);
 }
 
 }  // namespace sb

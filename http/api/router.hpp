@@ -68,6 +68,13 @@ class router final : public request_handler {
                       bool waited, model_resolution& r) const;
   boost::asio::awaitable<handled> resolve_slowly(api_context& ctx, session_io& s,
                                                  client_request& req, const route_def& route) const;
+  // The stages after the model's: the inlet filters when any apply (in a frame of their own),
+  // then the handler. Not a coroutine: the common case returns the handler's awaitable.
+  boost::asio::awaitable<handled> run_handler(api_context& ctx, session_io& s,
+                                              client_request& req, const route_def& route) const;
+  boost::asio::awaitable<handled> filter_then_handle(api_context& ctx, session_io& s,
+                                                     client_request& req,
+                                                     const route_def& route) const;
   // The record stage: the route and caller, into the request's record.
   void note_route(request_record& r, const head_verdict& v) const;
 

@@ -12,6 +12,7 @@
 
 #include "http/server/growing_string_body.hpp"
 #include "http/server/log_failure.hpp"
+#include "http/server/memory_budget.hpp"
 #include "http/upstream/relay_watch.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
 
@@ -29,14 +30,30 @@ constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 // `silent` tells whether the upstream sent nothing before failing without a timeout: the mark of
 // a pooled connection it had closed, the one failure after which sending again is safe (a delete
 // or a copy must not be repeated once the upstream may have acted on it).
+// Reads the final answer's body within the memory budget (when the call has one): one read at a
+// time, each growth of the body held of the budget first.
+template <class Stream, class Parser>
+net::awaitable<boost::system::error_code> read_budgeted_body(Stream& s, upstream_connection& conn,
+                                                             Parser& p, upstream_reply& r,
+                                                             memory_budget& budget) {
+  r.lease = std::make_shared<budget_lease>(budget);
+  body_within_budget done{r.lease.get(), &r.over_budget};
+  while (!done(p)) {
+    if (r.over_budget) co_return boost::system::error_code{};
+    auto [ec, n] = co_await http::async_read_some(s, conn.buffer, p, use_nothrow);
+    if (ec) co_return ec;
+  }
+  co_return boost::system::error_code{};
+}
+
 template <class Stream>
 net::awaitable<bool> exchange_once(Stream& s, upstream_connection& conn, const std::string& head,
-                                   const std::string& body, std::chrono::milliseconds timeout,
-                                   std::uint64_t max_bytes, upstream_reply& r, bool& silent,
-                                   bool& written, upstream_cancel& cancel) {
+                                   const std::string& body, const call_options& o,
+                                   upstream_reply& r, bool& silent, bool& written,
+                                   upstream_cancel& cancel) {
   auto& lowest = beast::get_lowest_layer(s);
   watch_scope watching(cancel, &lowest);
-  lowest.expires_after(timeout);
+  lowest.expires_after(o.timeout);
   std::array<net::const_buffer, 2> out{net::buffer(head), net::buffer(body)};
   if (auto [ec, n] = co_await net::async_write(s, out, use_nothrow); ec) {
     r.timed_out = ec == beast::error::timeout;
@@ -49,15 +66,33 @@ net::awaitable<bool> exchange_once(Stream& s, upstream_connection& conn, const s
   std::optional<http::response_parser<growing_string_body>> p;
   for (int interim = 0;; ++interim) {
     p.emplace();
-    p->body_limit(max_bytes);
-    if (auto [ec, n] = co_await http::async_read(s, conn.buffer, *p, use_nothrow); ec) {
+    p->body_limit(o.max_bytes);
+    if (auto [ec, n] = co_await http::async_read_header(s, conn.buffer, *p, use_nothrow); ec) {
       r.timed_out = ec == beast::error::timeout;
       r.error = r.timed_out ? "timed out" : ec.message();
       silent = interim == 0 && !p->got_some() && !r.timed_out;
       co_return false;
     }
     auto kind = classify_head(p->get().result_int(), interim);
-    if (kind == head_kind::final) break;
+    if (kind == head_kind::final) {
+      boost::system::error_code ec;
+      if (o.budget) {
+        ec = co_await read_budgeted_body(s, conn, *p, r, *o.budget);
+      } else {
+        auto [read_ec, n] = co_await http::async_read(s, conn.buffer, *p, use_nothrow);
+        ec = read_ec;
+      }
+      if (r.over_budget) {
+        r.error = "the gateway is holding as many answer bytes as it may";
+        co_return false;
+      }
+      if (ec) {
+        r.timed_out = ec == beast::error::timeout;
+        r.error = r.timed_out ? "timed out" : ec.message();
+        co_return false;
+      }
+      break;
+    }
     if (kind == head_kind::refused) {
       r.error = "unexpected interim response " + std::to_string(p->get().result_int());
       co_return false;
@@ -96,10 +131,21 @@ net::awaitable<upstream_reply> call_upstream(std::shared_ptr<upstream_endpoint> 
                                              std::string body, std::chrono::milliseconds timeout,
                                              std::uint64_t max_bytes,
                                              std::shared_ptr<upstream_cancel> cancel) {
+  call_options o;
+  o.timeout = timeout;
+  o.max_bytes = max_bytes;
+  o.cancel = std::move(cancel);
+  co_return co_await call_upstream(std::move(held), method, std::move(path), std::move(body),
+                                   std::move(o));
+}
+
+net::awaitable<upstream_reply> call_upstream(std::shared_ptr<upstream_endpoint> held,
+                                             http::verb method, std::string path,
+                                             std::string body, call_options o) {
   upstream_reply r;
   auto& ep = *held;
-  if (!cancel) cancel = std::make_shared<upstream_cancel>();
-  const auto head = ep.request_head(method, path, body.empty() ? "" : "application/json",
+  auto cancel = o.cancel ? o.cancel : std::make_shared<upstream_cancel>();
+  const auto head = ep.request_head(method, path, body.empty() ? "" : o.content_type,
                                     "application/json", body.size());
   auto conn = ep.take_idle();
   bool reused = conn != nullptr;
@@ -125,8 +171,7 @@ net::awaitable<upstream_reply> call_upstream(std::shared_ptr<upstream_endpoint> 
       auto sent_at = std::chrono::steady_clock::now();
       bool keep = co_await std::visit(
           [&](auto& s) {
-            return exchange_once(s, *conn, head, body, timeout, max_bytes, r, silent, written,
-                                 *cancel);
+            return exchange_once(s, *conn, head, body, o, r, silent, written, *cancel);
           },
           conn->stream);
       bool ok = r.error.empty();

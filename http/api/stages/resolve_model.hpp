@@ -24,6 +24,7 @@ struct resolved_model {
   const route_target* target = nullptr;
   chat_request_view view;
   provider_kind family = provider_kind::openai;  // whose catalog it was found in
+  std::string preset;  // the preset the client named, when it named one (view.model is its base)
 };
 
 /// The stage's verdict: the model found, or the error to answer, or (Ollama) to look again once

@@ -52,10 +52,10 @@ class azure_adapter final : public provider_adapter {
     return out;
   }
 
-  std::optional<std::vector<model_entry>> parse_model_list(const connection_spec& spec,
-                                                           std::string_view,
-                                                           std::string&) const override {
-    return synthesize_model_list(spec);
+  std::optional<parsed_model_list> parse_model_list(const connection_spec& spec,
+                                                    std::string_view,
+                                                    std::string&) const override {
+    return parsed_model_list{synthesize_model_list(spec)};
   }
 
   std::string auth_headers(const connection_spec& spec) const override {

@@ -35,7 +35,7 @@ model_entry openai_list_entry(const connection_spec& spec, boost::json::object m
   entry["owned_by"] = "openai";
   entry["openai"] = model;
   entry["urlIdx"] = spec.key.idx;
-  return {id, std::move(upstream_id), boost::json::serialize(entry)};
+  return {id, std::move(upstream_id), boost::json::serialize(entry), true, {}, 0, {}};
 }
 
 

@@ -21,9 +21,9 @@ class ollama_adapter final : public provider_adapter {
 
   // Open WebUI's entries: the upstream's own object, "model" (and the name, for clients that read
   // it) renamed with the prefix, tags and connection_type set. The merge adds "urls".
-  std::optional<std::vector<model_entry>> parse_model_list(const connection_spec& spec,
-                                                           std::string_view body,
-                                                           std::string& error) const override {
+  std::optional<parsed_model_list> parse_model_list(const connection_spec& spec,
+                                                    std::string_view body,
+                                                    std::string& error) const override {
     boost::system::error_code ec;
     auto v = json::parse(body, ec);
     if (ec) {
@@ -33,7 +33,7 @@ class ollama_adapter final : public provider_adapter {
     null_non_finite(v);  // rendered again for the lists
     auto* models = model_array(v, "models", false, error);
     if (!models) return std::nullopt;
-    std::vector<model_entry> out;
+    parsed_model_list out;
     for (auto& m : *models) {
       if (!m.is_object()) continue;
       auto model = m.as_object();
@@ -46,7 +46,7 @@ class ollama_adapter final : public provider_adapter {
       model["model"] = id;
       if (!spec.prefix_id.empty()) model["name"] = id;
       decorate_model(spec, model);
-      out.push_back({id, std::move(upstream_id), json::serialize(model)});
+      out.models.push_back({id, std::move(upstream_id), json::serialize(model), true, {}, 0, {}});
     }
     return out;
   }

@@ -20,6 +20,30 @@ bool is_openai_non_chat(std::string_view id) {
   return false;
 }
 
+// A Pipelines server's item carries `pipeline: {type, pipelines, priority, valves}`: a filter
+// (type "filter") runs around other models' requests; any other truthy `pipeline` is a model of
+// the server's own (a pipe), whose requests carry who they are for. Every model of a seed-form
+// pipeline server (server_filters) is a pipe.
+void read_pipeline(const json::object& item, const connection_spec& spec, model_entry& out) {
+  if (spec.server_filters) out.pipeline = pipeline_role::pipe;
+  auto* p = item.if_contains("pipeline");
+  if (!p || p->is_null() || (p->is_object() && p->as_object().empty()) ||
+      (p->is_bool() && !p->as_bool()))
+    return;
+  out.pipeline = pipeline_role::pipe;
+  if (!p->is_object()) return;
+  auto& o = p->as_object();
+  auto* type = o.if_contains("type");
+  if (!type || !type->is_string() || type->as_string() != "filter") return;
+  out.pipeline = pipeline_role::filter;
+  out.listed = false;
+  if (auto* priority = o.if_contains("priority"))
+    out.filter_priority = json_int64(*priority).value_or(0);
+  if (auto* targets = o.if_contains("pipelines"); targets && targets->is_array())
+    for (auto& t : targets->as_array())
+      if (t.is_string()) out.filter_targets.emplace_back(t.as_string());
+}
+
 class openai_adapter final : public provider_adapter {
  public:
   const char* model_list_path() const override { return "/models"; }
@@ -35,9 +59,9 @@ class openai_adapter final : public provider_adapter {
     return out;
   }
 
-  std::optional<std::vector<model_entry>> parse_model_list(const connection_spec& spec,
-                                                           std::string_view body,
-                                                           std::string& error) const override {
+  std::optional<parsed_model_list> parse_model_list(const connection_spec& spec,
+                                                    std::string_view body,
+                                                    std::string& error) const override {
     boost::system::error_code ec;
     auto v = json::parse(body, ec);
     if (ec) {
@@ -48,7 +72,8 @@ class openai_adapter final : public provider_adapter {
     auto* data = model_array(v, "data", true, error);
     if (!data) return std::nullopt;
     bool official = is_official_openai(spec);
-    std::vector<model_entry> out;
+    parsed_model_list out;
+    out.pipelines = v.is_object() && v.as_object().contains("pipelines");
     for (auto& m : *data) {
       if (!m.is_object()) continue;
       auto* id = m.as_object().if_contains("id");
@@ -56,8 +81,9 @@ class openai_adapter final : public provider_adapter {
       std::string upstream_id(id->as_string());
       if (!allowed_model(spec, upstream_id)) continue;
       bool chat = !(official && is_openai_non_chat(upstream_id));
-      out.push_back(openai_list_entry(spec, m.as_object(), std::move(upstream_id)));
-      out.back().listed = chat;
+      out.models.push_back(openai_list_entry(spec, m.as_object(), std::move(upstream_id)));
+      out.models.back().listed = chat;
+      read_pipeline(m.as_object(), spec, out.models.back());
     }
     return out;
   }

@@ -34,9 +34,9 @@ class provider_adapter {
   }
   /// The upstream's list answer as the gateway exposes it: allow-list, prefix, tags and the
   /// family's own entry shape applied. Nothing, and `error` set, when it is not a model list.
-  virtual std::optional<std::vector<model_entry>> parse_model_list(const connection_spec& spec,
-                                                                   std::string_view body,
-                                                                   std::string& error) const = 0;
+  virtual std::optional<parsed_model_list> parse_model_list(const connection_spec& spec,
+                                                            std::string_view body,
+                                                            std::string& error) const = 0;
 
   /// Header lines ("Name: value\r\n") that authenticate a request with the connection's key;
   /// empty when the key is absent or the auth type sends none.

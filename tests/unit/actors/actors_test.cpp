@@ -77,7 +77,7 @@ struct fixture : test_coordinator_fixture<test_config> {
     m.key = {kind, idx};
     m.ok = true;
     m.endpoint = endpoint(spec(kind, idx, "http://127.0.0.1:9/v1"));
-    for (auto& id : ids) m.models.push_back({id, id, "{\"id\":\"" + id + "\"}"});
+    for (auto& id : ids) m.models.push_back(model_entry{id, id, "{\"id\":\"" + id + "\"}", true, {}, 0, {}});
     return m;
   }
 };
@@ -266,7 +266,7 @@ CAF_TEST(lists are kept by connection id and listed by where each connection is 
     m.key = {provider_kind::openai, idx};
     m.ok = true;
     m.endpoint = endpoint(spec(provider_kind::openai, idx, std::move(url), std::move(id)));
-    m.models.push_back({model, model, R"({"id":")" + model + R"("})"});
+    m.models.push_back(model_entry{model, model, R"({"id":")" + model + R"("})", true, {}, 0, {}});
     return m;
   };
   auto x = at(0, "http://127.0.0.1:9/v1", "x", "x-model");

@@ -23,8 +23,9 @@ CAF_TEST(openai entries carry urlIdx prefix and the raw model) {
   auto list = adapter_for(s.key.kind).parse_model_list(
       s, R"({"object":"list","data":[{"id":"m1","owned_by":"x"},{"nope":1}]})", err);
   CAF_REQUIRE(list.has_value());
-  CAF_REQUIRE_EQUAL(list->size(), 1u);
-  auto& m = list->front();
+  CAF_REQUIRE_EQUAL(list->models.size(), 1u);
+  CAF_CHECK(!list->pipelines);
+  auto& m = list->models.front();
   CAF_CHECK_EQUAL(m.id, "pre.m1");
   CAF_CHECK_EQUAL(m.upstream_id, "m1");
   for (auto needle : {R"("urlIdx":3)", R"("owned_by":"openai")", R"("name":"pre.m1")",
@@ -40,10 +41,10 @@ CAF_TEST(allow list filters and official openai unlists non chat models) {
   auto list = adapter_for(s.key.kind).parse_model_list(
       s, R"({"data":[{"id":"gpt-4o"},{"id":"whisper-1"},{"id":"text-embedding-3"}]})", err);
   CAF_REQUIRE(list.has_value());
-  CAF_REQUIRE_EQUAL(list->size(), 3u);  // all routable (embeddings, speech) ...
-  CAF_CHECK((*list)[0].listed);         // ... only chat models listed
-  CAF_CHECK(!(*list)[1].listed);
-  CAF_CHECK(!(*list)[2].listed);
+  CAF_REQUIRE_EQUAL(list->models.size(), 3u);  // all routable (embeddings, speech) ...
+  CAF_CHECK(list->models[0].listed);           // ... only chat models listed
+  CAF_CHECK(!list->models[1].listed);
+  CAF_CHECK(!list->models[2].listed);
   s.model_ids = {"only"};
   auto synth = adapter_for(s.key.kind).synthesize_model_list(s);
   CAF_REQUIRE_EQUAL(synth.size(), 1u);
@@ -59,8 +60,36 @@ CAF_TEST(ollama tags are renamed on model) {
   auto list =
       adapter_for(s.key.kind).parse_model_list(s, R"({"models":[{"name":"llama3:latest","model":"llama3:latest"}]})", err);
   CAF_REQUIRE(list.has_value());
-  CAF_CHECK_EQUAL(list->at(0).id, "n1.llama3:latest");
-  CAF_CHECK_EQUAL(list->at(0).upstream_id, "llama3:latest");
+  CAF_CHECK_EQUAL(list->models.at(0).id, "n1.llama3:latest");
+  CAF_CHECK_EQUAL(list->models.at(0).upstream_id, "llama3:latest");
+}
+
+CAF_TEST(a pipelines server list names its filters and pipes) {
+  auto s = openai_spec(2);
+  std::string err;
+  auto list = adapter_for(s.key.kind).parse_model_list(s, R"({"object":"list","pipelines":true,
+    "data":[{"id":"plain"},
+            {"id":"pipe1","pipeline":{"type":"pipe","valves":false}},
+            {"id":"f1","pipeline":{"type":"filter","pipelines":["m1","m2"],"priority":3,"valves":true}},
+            {"id":"f2","pipeline":{"type":"filter","pipelines":["*"],"priority":-1.6}},
+            {"id":"odd","pipeline":{}}]})", err);
+  CAF_REQUIRE(list.has_value());
+  CAF_CHECK(list->pipelines);
+  CAF_REQUIRE_EQUAL(list->models.size(), 5u);
+  auto& m = list->models;
+  CAF_CHECK(m[0].pipeline == pipeline_role::none);
+  CAF_CHECK(m[1].pipeline == pipeline_role::pipe);
+  CAF_CHECK(m[2].pipeline == pipeline_role::filter);
+  CAF_CHECK(!m[2].listed);
+  CAF_CHECK_EQUAL(m[2].filter_priority, 3);
+  CAF_CHECK_EQUAL(m[2].filter_targets, (std::vector<std::string>{"m1", "m2"}));
+  CAF_CHECK_EQUAL(m[3].filter_priority, -2);
+  CAF_CHECK(m[4].pipeline == pipeline_role::none);  // an empty pipeline object is none
+  s.server_filters = true;  // the seed form: every model is a pipe
+  list = adapter_for(s.key.kind).parse_model_list(s, R"({"data":[{"id":"x"}]})", err);
+  CAF_REQUIRE(list.has_value());
+  CAF_CHECK(!list->pipelines);
+  CAF_CHECK(list->models.at(0).pipeline == pipeline_role::pipe);
 }
 
 CAF_TEST(garbage is an error) {
