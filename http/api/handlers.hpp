@@ -68,6 +68,7 @@ route_result models_list(api_context&, session_io&, client_request&);
 route_result api_models(api_context&, session_io&, client_request&);
 route_result api_chat_completions(api_context&, session_io&, client_request&);
 route_result api_embeddings(api_context&, session_io&, client_request&);
+route_result api_chat_completed(api_context&, session_io&, client_request&);
 route_result api_models_base(api_context&, session_io&, client_request&);
 route_result models_base(api_context&, session_io&, client_request&);
 route_result model_create(api_context&, session_io&, client_request&);

@@ -15,6 +15,49 @@ void line(std::string& out, std::string_view name, std::string_view labels, auto
 void help(std::string& out, std::string_view name, std::string_view type, std::string_view text) {
   fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, text, name, type);
 }
+// A label value as Prometheus reads it: backslash, quote and newline escaped (a filter's id is
+// whatever its Pipelines server says).
+std::string label_value(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+// Each Pipelines filter's calls, failures, fail-opens, refusals and time.
+void render_filter_metrics(std::string& out, const filter_index& filters) {
+  auto labels = [](const pipeline_filter& f) {
+    return fmt::format("connection=\"{}\",idx=\"{}\",filter=\"{}\"", f.endpoint->id(),
+                       f.endpoint->key().idx, label_value(f.server_level ? "(server)" : f.id));
+  };
+  using counter_of = std::atomic<std::uint64_t> filter_stats::*;
+  for (auto [name, text, member] :
+       {std::tuple{"switchboard_pipeline_filter_calls_total", "Calls to a Pipelines filter.",
+                   counter_of{&filter_stats::calls}},
+        std::tuple{"switchboard_pipeline_filter_failures_total",
+                   "Filter calls with no usable answer (unreachable, timed out, not JSON).",
+                   counter_of{&filter_stats::failures}},
+        std::tuple{"switchboard_pipeline_filter_fail_opens_total",
+                   "Requests that went on without a filter that failed.",
+                   counter_of{&filter_stats::fail_opens}},
+        std::tuple{"switchboard_pipeline_filter_refusals_total",
+                   "Requests a filter stopped (an error answer with detail).",
+                   counter_of{&filter_stats::refusals}}}) {
+    help(out, name, "counter", text);
+    for (auto& f : filters.filters)
+      line(out, name, labels(f), (f.stats.get()->*member).load(std::memory_order_relaxed));
+  }
+  help(out, "switchboard_pipeline_filter_duration_seconds", "histogram", "Time per filter call.");
+  for (auto& f : filters.filters)
+    f.stats->latency.render(out, "switchboard_pipeline_filter_duration_seconds", labels(f));
+}
+
 }  // namespace
 
 std::string render_metrics(runtime& rt, const router& routes) {
@@ -147,6 +190,7 @@ std::string render_metrics(runtime& rt, const router& routes) {
   help(out, "switchboard_upstream_duration_seconds", "histogram", "Upstream request time.");
   for (auto& ep : catalog->upstreams)
     ep->stats().latency.render(out, "switchboard_upstream_duration_seconds", labels(*ep));
+  render_filter_metrics(out, catalog->filters);
   return out;
 }
 

@@ -49,6 +49,7 @@ const route_def routes[] = {
      by_model | presets_openai | unified | inlet},
     {POST, "/api/v1/chat/completions", access::user, api_chat_completions, oa, openai,
      by_model | presets_openai | unified | inlet},
+    {POST, "/api/chat/completed", access::user, api_chat_completed},
     {POST, "/api/embeddings", access::user, api_embeddings, oa, openai, by_model | unified},
     {POST, "/api/v1/embeddings", access::user, api_embeddings, oa, openai, by_model | unified},
     // Custom models (the workspace), as Open WebUI's /api/v1/models; ids in the query.

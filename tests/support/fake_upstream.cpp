@@ -29,6 +29,7 @@
 //
 // usage: fake_upstream [--port N] [--models a,b] [--name NAME] [--key KEY] [--host ADDR]
 //                      [--list-delay MS] [--version V] [--behave TOKENS]
+//                      [--pipelines JSON] [--server-filters 1] (tests/support/fake_pipelines.hpp)
 // Prints "PORT <n>" on stdout once listening.
 #include <sys/socket.h>
 #include <unistd.h>
@@ -44,6 +45,8 @@
 #include <iostream>
 #include <string>
 #include <vector>
+
+#include "tests/support/fake_pipelines.hpp"
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -313,7 +316,8 @@ std::string stats_json() {
                  {"last_target", stats.last_target},
                  {"last_api_key", stats.last_api_key},
                  {"last_headers", stats.last_headers},
-                 {"models", json::value_from(opts.models)}};
+                 {"models", json::value_from(opts.models)},
+                 {"pipelines", fake_pipelines::stats()}};
   return json::serialize(o);
 }
 
@@ -829,7 +833,19 @@ net::awaitable<bool> handle(beast::tcp_stream& s, http::request<http::string_bod
   }
   if (path.ends_with("/files") && req.method() == http::verb::get)  // echoes query and auth
     co_return co_await simple(s, ver, keep, http::status::ok, files_json(req));
+  if (auto r = fake_pipelines::answer(req.method_string(), path, req.body(),
+                                      req[http::field::content_type],
+                                      req[http::field::authorization])) {
+    if (r->delay_ms > 0 && !co_await wait_watching(s, r->delay_ms)) {
+      ++stats.disconnects;
+      co_return false;
+    }
+    co_return co_await simple(s, ver, keep, static_cast<http::status>(r->status),
+                              std::move(r->body));
+  }
   if (path.ends_with("/models") && req.method() == http::verb::get) {
+    if (fake_pipelines::enabled() && !fake_pipelines::server_level())
+      co_return co_await simple(s, ver, keep, http::status::ok, fake_pipelines::models_json());
     co_return co_await simple(s, ver, keep, http::status::ok, models_json());
   }
   if (path == "/api/tags") {
@@ -901,6 +917,13 @@ int main(int argc, char** argv) {
       opts.list_delay_ms = std::stoi(v);
     else if (k == "--behave")
       server_behaviour = v;
+    else if (k == "--pipelines") {
+      if (!fake_pipelines::configure(v)) {
+        std::fprintf(stderr, "--pipelines: not a JSON array of pipelines\n");
+        return 2;
+      }
+    } else if (k == "--server-filters")
+      fake_pipelines::serve_server_level_filters();
     else if (k == "--version")
       opts.version = v;
     else if (k == "--models") {

@@ -1,0 +1,250 @@
+"""Pipelines over real HTTP: a Pipelines server is an OpenAI connection whose list says
+"pipelines": its filters leave every model list and run around the unified chat route's requests
+(inlet, by priority, for the models they name or "*") and /api/chat/completed (outlet); its pipes
+are models whose requests carry who they are for. A filter that cannot be reached is passed over,
+one that answers `detail` refuses the request, and a client that leaves cancels the filter call."""
+import json
+import socket
+import time
+
+from harness import FakeUpstream, Gateway, check, run_tests
+
+FILTERS = [
+    {"id": "f_all", "type": "filter", "pipelines": ["*"], "priority": 0},
+    {"id": "f_late", "type": "filter", "pipelines": ["gpt-a"], "priority": 5},
+    {"id": "f_mid", "type": "filter", "pipelines": ["gpt-a", "pipe1"], "priority": 2},
+    {"id": "pipe1", "type": "pipe"},
+]
+CHAT = {"messages": [{"role": "user", "content": "hi"}]}
+
+
+def setup(pipelines=FILTERS, env=None, extra_upstreams=()):
+    openai = FakeUpstream(models=["gpt-a", "gpt-b"], name="O")
+    pipes = FakeUpstream(models=[], name="P", key="pk", extra=["--pipelines", json.dumps(pipelines)])
+    urls = [openai.url, pipes.base] + [u.base for u in extra_upstreams]
+    keys = ["", "pk"] + ["pk" for _ in extra_upstreams]
+    gw = Gateway(dict({"OPENAI_API_BASE_URLS": ";".join(urls), "OPENAI_API_KEYS": ";".join(keys)},
+                      **(env or {})))
+    gw.wait_for_models(["gpt-a", "gpt-b"])
+    return gw, openai, pipes
+
+
+def wait_for_filters(gw, pipes, deadline=10):
+    """The Pipelines server's list is in once a request calls a filter."""
+    end = time.time() + deadline
+    while True:
+        status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="gpt-b"))
+        if status == 200 and pipes.stats()["pipelines"]["calls"]:
+            return
+        check(time.time() < end, "the filters never ran")
+        time.sleep(0.05)
+
+
+def last_user_text(upstream):
+    body = json.loads(upstream.stats()["last_body"])
+    return body["messages"][-1]["content"], body
+
+
+def stop(*procs):
+    for p in procs:
+        p.stop()
+
+
+def test_filters_run_by_priority_for_the_models_they_name():
+    gw, openai, pipes = setup()
+    try:
+        wait_for_filters(gw, pipes)
+        status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="gpt-a"))
+        check(status == 200, raw)
+        text, _ = last_user_text(openai)
+        check(text == "hi [f_all:inlet] [f_mid:inlet] [f_late:inlet]", text)
+        status, _, raw = gw.post("/api/v1/chat/completions", dict(CHAT, model="gpt-b", stream=True))
+        check(status == 200 and b"[DONE]" in raw, raw)
+        text, body = last_user_text(openai)
+        check(text == "hi [f_all:inlet]" and body["stream"] is True, body)
+        calls = pipes.stats()["pipelines"]["calls"]
+        check(all(c["auth"] == "Bearer pk" and c["phase"] == "inlet" for c in calls), calls)
+        check(calls[-1]["user"]["role"] == "admin" and
+              set(calls[-1]["user"]) == {"id", "email", "name", "role"}, calls[-1])
+        check(calls[-1]["body"]["model"] == "gpt-b" and calls[-1]["body"]["stream"] is True, calls[-1])
+        # Not models: in no list, and not routed.
+        for path in ["/api/models", "/openai/models", "/openai/models/1"]:
+            status, _, raw = gw.get(path)
+            ids = [m["id"] for m in json.loads(raw)["data"]]
+            check(status == 200 and "pipe1" in ids and not any(i.startswith("f_") for i in ids),
+                  (path, ids))
+        status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="f_all"))
+        check(status == 400 and json.loads(raw)["detail"] == "Model not found", raw)
+        # The /openai route has no inlet stage: nothing is filtered there.
+        gw.post("/openai/chat/completions", dict(CHAT, model="gpt-a"))
+        text, _ = last_user_text(openai)
+        check(text == "hi", text)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        stop(openai, pipes)
+
+
+def test_a_pipe_model_is_told_who_asks_and_runs_its_own_inlet_last():
+    gw, openai, pipes = setup()
+    try:
+        gw.wait_for_models(["pipe1"], path="/api/models")
+        wait_for_filters(gw, pipes)
+        status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="pipe1", user="spoofed"))
+        check(status == 200, raw)
+        stats = pipes.stats()
+        sent = json.loads(stats["last_body"])
+        check(stats["last_path"] == "/chat/completions" and sent["model"] == "pipe1", stats)
+        check(sent["user"]["role"] == "admin" and set(sent["user"]) == {"id", "email", "name", "role"},
+              sent)
+        check(sent["messages"][-1]["content"] == "hi [f_all:inlet] [f_mid:inlet] [pipe1:inlet]", sent)
+        # /openai/chat/completions tells a pipe too (Open WebUI's rule is in its OpenAI router).
+        gw.post("/openai/chat/completions", dict(CHAT, model="pipe1"))
+        sent = json.loads(pipes.stats()["last_body"])
+        check(sent["user"]["role"] == "admin" and sent["messages"][-1]["content"] == "hi", sent)
+        # A plain model's request gets no user object.
+        gw.post("/api/chat/completions", dict(CHAT, model="gpt-a", user="u1"))
+        _, body = last_user_text(openai)
+        check(body["user"] == "u1", body)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        stop(openai, pipes)
+
+
+def test_a_refusing_filter_stops_the_request_with_its_status_and_detail():
+    pipelines = [{"id": "guard", "type": "filter", "pipelines": ["gpt-a"], "action": "refuse"}]
+    gw, openai, pipes = setup(pipelines)
+    try:
+        end = time.time() + 10
+        while True:
+            status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="gpt-a"))
+            if status != 200 or time.time() > end:
+                break
+            time.sleep(0.05)
+        body = json.loads(raw)
+        check(status == 403 and body["detail"] == "refused by guard" and
+              body["error"]["message"] == "refused by guard", (status, body))
+        before = openai.stats()["chat_requests"]
+        gw.post("/api/chat/completions", dict(CHAT, model="gpt-a"))
+        check(openai.stats()["chat_requests"] == before, "a refused request reached the provider")
+        status, _, _ = gw.post("/api/chat/completions", dict(CHAT, model="gpt-b"))
+        check(status == 200, "a model the filter does not name is not refused")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        stop(openai, pipes)
+
+
+def test_an_unreachable_or_broken_filter_fails_open_and_is_counted():
+    pipelines = [{"id": "junk", "type": "filter", "pipelines": ["gpt-a"], "action": "garbage"}]
+    dead = FakeUpstream(models=[], name="D", key="pk",
+                        extra=["--pipelines", json.dumps([{"id": "gone", "type": "filter",
+                                                           "pipelines": ["*"]}])])
+    gw, openai, pipes = setup(pipelines, extra_upstreams=[dead])
+    try:
+        end = time.time() + 10
+        while True:  # both servers' filters are in
+            gw.post("/api/chat/completions", dict(CHAT, model="gpt-a"))
+            ids = {c["id"] for c in pipes.stats()["pipelines"]["calls"] + dead.stats()["pipelines"]["calls"]}
+            if ids == {"junk", "gone"}:
+                break
+            check(time.time() < end, ids)
+            time.sleep(0.05)
+        dead.stop()
+        status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="gpt-a"))
+        check(status == 200, raw)
+        text, _ = last_user_text(openai)
+        check(text == "hi", text)
+        metrics = gw.get("/metrics")[2].decode()
+        for name, filt in [("switchboard_pipeline_filter_fail_opens_total", "gone"),
+                           ("switchboard_pipeline_filter_fail_opens_total", "junk"),
+                           ("switchboard_pipeline_filter_calls_total", "junk")]:
+            lines = [l for l in metrics.splitlines() if l.startswith(name + "{") and f'filter="{filt}"' in l]
+            check(lines and float(lines[0].rsplit(" ", 1)[1]) >= 1, (name, filt, lines))
+        check("switchboard_pipeline_filter_duration_seconds_count{" in metrics, "no filter timings")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        stop(openai, pipes)
+
+
+def test_outlet_filters_run_on_chat_completed():
+    gw, openai, pipes = setup()
+    try:
+        wait_for_filters(gw, pipes)
+        form = {"model": "gpt-a", "chat_id": "c1", "session_id": "s1", "id": "m2",
+                "messages": [{"id": "m1", "role": "user", "content": "hi"},
+                             {"id": "m2", "role": "assistant", "content": "hello"}]}
+        status, _, raw = gw.post("/api/chat/completed", form)
+        body = json.loads(raw)
+        check(status == 200 and body["chat_id"] == "c1" and body["id"] == "m2", (status, body))
+        check(body["messages"][-1]["content"] == "hello [f_all:outlet] [f_mid:outlet] [f_late:outlet]",
+              body)
+        calls = [c for c in pipes.stats()["pipelines"]["calls"] if c["phase"] == "outlet"]
+        check([c["id"] for c in calls] == ["f_all", "f_mid", "f_late"] and
+              calls[0]["body"]["session_id"] == "s1", calls)
+        # A pipe's own outlet runs first.
+        status, _, raw = gw.post("/api/chat/completed", dict(form, model="pipe1"))
+        check(json.loads(raw)["messages"][-1]["content"] ==
+              "hello [pipe1:outlet] [f_all:outlet] [f_mid:outlet]", raw)
+        status, _, raw = gw.post("/api/chat/completed", dict(form, model="nope"))
+        check(status == 400 and json.loads(raw)["detail"] == "Model not found", raw)
+        status, _, raw = gw.post("/api/chat/completed", "[1,2]")
+        check(status == 400, raw)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        stop(openai, pipes)
+
+
+def test_a_routing_filter_moves_the_request_to_another_model():
+    pipelines = [{"id": "router", "type": "filter", "pipelines": ["gpt-a"], "action": "model:gpt-b"}]
+    gw, openai, pipes = setup(pipelines)
+    try:
+        end = time.time() + 10
+        while True:
+            gw.post("/api/chat/completions", dict(CHAT, model="gpt-a"))
+            if pipes.stats()["pipelines"]["calls"]:
+                break
+            check(time.time() < end, "the filter never ran")
+            time.sleep(0.05)
+        check(openai.stats()["last_model"] == "gpt-b", openai.stats()["last_model"])
+        status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="gpt-a"))
+        check(status == 200 and json.loads(raw)["model"] == "gpt-b", raw)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        stop(openai, pipes)
+
+
+def test_a_client_that_leaves_during_a_slow_filter_cancels_it():
+    pipelines = [{"id": "slow", "type": "filter", "pipelines": ["gpt-a"], "action": "slow:5000"},
+                 {"id": "f_all", "type": "filter", "pipelines": ["*"]}]
+    gw, openai, pipes = setup(pipelines)
+    try:
+        wait_for_filters(gw, pipes)
+        before = pipes.stats()["disconnects"]
+        s = socket.create_connection(("127.0.0.1", gw.port))
+        body = json.dumps(dict(CHAT, model="gpt-a")).encode()
+        s.sendall(b"POST /api/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        end = time.time() + 5
+        while not any(c["id"] == "slow" for c in pipes.stats()["pipelines"]["calls"]):
+            check(time.time() < end, "the slow filter was never called")
+            time.sleep(0.02)
+        s.close()
+        started = time.time()
+        while pipes.stats()["disconnects"] == before:
+            check(time.time() - started < 2, "the filter call outlived its client")
+            time.sleep(0.02)
+        chats = openai.stats()["chat_requests"]
+        time.sleep(0.2)
+        check(openai.stats()["chat_requests"] == chats, "the provider was called for a client gone")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        stop(openai, pipes)
+
+
+if __name__ == "__main__":
+    run_tests([test_filters_run_by_priority_for_the_models_they_name,
+               test_a_pipe_model_is_told_who_asks_and_runs_its_own_inlet_last,
+               test_a_refusing_filter_stops_the_request_with_its_status_and_detail,
+               test_an_unreachable_or_broken_filter_fails_open_and_is_counted,
+               test_outlet_filters_run_on_chat_completed,
+               test_a_routing_filter_moves_the_request_to_another_model,
+               test_a_client_that_leaves_during_a_slow_filter_cancels_it])
