@@ -69,6 +69,15 @@ route_result api_models(api_context&, session_io&, client_request&);
 route_result api_chat_completions(api_context&, session_io&, client_request&);
 route_result api_embeddings(api_context&, session_io&, client_request&);
 route_result api_chat_completed(api_context&, session_io&, client_request&);
+// /api/v1/pipelines (http/api/pipelines/pipeline_admin_routes.cpp).
+route_result pipelines_list(api_context&, session_io&, client_request&);
+route_result pipelines_of_server(api_context&, session_io&, client_request&);
+route_result pipelines_add(api_context&, session_io&, client_request&);
+route_result pipelines_delete(api_context&, session_io&, client_request&);
+route_result pipelines_upload(api_context&, session_io&, client_request&);
+route_result pipeline_valves(api_context&, session_io&, client_request&);
+route_result pipeline_valves_spec(api_context&, session_io&, client_request&);
+route_result pipeline_valves_update(api_context&, session_io&, client_request&);
 route_result api_models_base(api_context&, session_io&, client_request&);
 route_result models_base(api_context&, session_io&, client_request&);
 route_result model_create(api_context&, session_io&, client_request&);

@@ -61,6 +61,18 @@ const route_def routes[] = {
     {POST, "/api/v1/models/model/update", access::user, model_update},
     {DELETE, "/api/v1/models/model/delete", access::user, model_delete},
 
+    // Pipelines servers (Open WebUI's /api/v1/pipelines): admin only.
+    {GET, "/api/v1/pipelines/list", access::admin, pipelines_list},
+    {GET, "/api/v1/pipelines/", access::admin, pipelines_of_server},
+    {POST, "/api/v1/pipelines/add", access::admin_write, pipelines_add},
+    // A multipart form, so not JSON-only: a browser's request must still come from no foreign
+    // site (the POST check every admin route gets).
+    {POST, "/api/v1/pipelines/upload", access::admin, pipelines_upload},
+    {DELETE, "/api/v1/pipelines/delete", access::admin_write, pipelines_delete},
+    {GET, "/api/v1/pipelines/{id}/valves", access::admin, pipeline_valves},
+    {GET, "/api/v1/pipelines/{id}/valves/spec", access::admin, pipeline_valves_spec},
+    {POST, "/api/v1/pipelines/{id}/valves/update", access::admin_write, pipeline_valves_update},
+
     {GET, "/openai/models", access::user, openai_models, oa, openai},
     {GET, "/openai/models/{url_idx}", access::user, openai_models, oa, openai},
     {POST, "/openai/chat/completions", access::user, openai_chat, oa, openai, by_model | presets_openai},

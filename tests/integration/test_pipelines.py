@@ -7,7 +7,7 @@ import json
 import socket
 import time
 
-from harness import FakeUpstream, Gateway, check, run_tests
+from harness import FakeUpstream, Gateway, check, request, run_tests
 
 FILTERS = [
     {"id": "f_all", "type": "filter", "pipelines": ["*"], "priority": 0},
@@ -25,7 +25,8 @@ def setup(pipelines=FILTERS, env=None, extra_upstreams=()):
     keys = ["", "pk"] + ["pk" for _ in extra_upstreams]
     gw = Gateway(dict({"OPENAI_API_BASE_URLS": ";".join(urls), "OPENAI_API_KEYS": ";".join(keys)},
                       **(env or {})))
-    gw.wait_for_models(["gpt-a", "gpt-b"])
+    if (env or {}).get("WEBUI_AUTH") != "True":
+        gw.wait_for_models(["gpt-a", "gpt-b"])
     return gw, openai, pipes
 
 
@@ -240,6 +241,99 @@ def test_a_client_that_leaves_during_a_slow_filter_cancels_it():
         stop(openai, pipes)
 
 
+def signed_up(gw, email, role=None, admin=None):
+    status, _, raw = gw.post("/api/v1/auths/signup", {"name": email.split("@")[0], "email": email,
+                                                     "password": "pw-12345678"})
+    me = json.loads(raw)
+    if role:
+        gw.post(f"/api/v1/users/{me['id']}/update", {"role": role}, headers=admin)
+        me = json.loads(gw.post("/api/v1/auths/signin",
+                                {"email": email, "password": "pw-12345678"})[2])
+    return {"Authorization": "Bearer " + me["token"]}
+
+
+def upload_form(filename, url_idx="1"):
+    b = "xyzBOUNDARYxyz"
+    body = (f"--{b}\r\nContent-Disposition: form-data; name=\"urlIdx\"\r\n\r\n{url_idx}\r\n"
+            f"--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+            f"Content-Type: text/x-python\r\n\r\nclass Pipeline:\n    pass\n\r\n--{b}--\r\n")
+    return body.encode(), {"Content-Type": f"multipart/form-data; boundary={b}"}
+
+
+def test_the_admin_routes_manage_a_pipelines_server_and_refuse_others():
+    gw, openai, pipes = setup(env={"WEBUI_AUTH": "True"})
+    try:
+        admin = signed_up(gw, "root@example.com")
+        user = signed_up(gw, "bob@example.com", role="user", admin=admin)
+        end = time.time() + 10
+        while True:
+            status, _, raw = gw.get("/api/v1/pipelines/list", headers=admin)
+            if status == 200 and json.loads(raw)["data"]:
+                break
+            check(time.time() < end, (status, raw))
+            time.sleep(0.05)
+        check(json.loads(raw) == {"data": [{"url": pipes.base, "idx": 1}]}, raw)
+        status, _, raw = gw.get("/api/v1/pipelines/?urlIdx=1", headers=admin)
+        check(status == 200 and [p["id"] for p in json.loads(raw)["data"]] ==
+              ["f_all", "f_late", "f_mid", "pipe1"], raw)
+        for idx in ["0", "9", "x"]:  # a server with no /pipelines, no connection, not a number
+            status, _, raw = gw.get(f"/api/v1/pipelines/?urlIdx={idx}", headers=admin)
+            check(status == 404 and json.loads(raw)["detail"] == "Pipeline not found", (idx, raw))
+        status, _, raw = gw.post("/api/v1/pipelines/add",
+                                 {"url": "https://example.com/x/new.py", "urlIdx": 1}, headers=admin)
+        check(status == 200 and json.loads(raw)["status"] is True, raw)
+        status, _, raw = gw.post("/api/v1/pipelines/add", {"url": "https://example.com/x", "urlIdx": 1},
+                                 headers=admin)
+        check(status == 400 and json.loads(raw)["detail"] == "URL must point to a Python file", raw)
+        body, hdrs = upload_form("up.py")
+        status, _, raw = request(gw.port, "POST", "/api/v1/pipelines/upload", body, dict(admin, **hdrs))
+        check(status == 200 and json.loads(raw)["status"] is True, raw)
+        check("filename=\"up.py\"" in pipes.stats()["last_body"] and
+              "urlIdx" not in pipes.stats()["last_body"], pipes.stats()["last_body"])
+        # A form is no CSRF guard: a browser on another site is refused.
+        body, hdrs = upload_form("csrf.py")
+        status, _, raw = request(gw.port, "POST", "/api/v1/pipelines/upload", body,
+                                 dict(admin, Origin="http://evil.example", **hdrs))
+        check(status == 403, (status, raw))
+        body, hdrs = upload_form("evil.sh")
+        status, _, raw = request(gw.port, "POST", "/api/v1/pipelines/upload", body, dict(admin, **hdrs))
+        check(status == 400 and json.loads(raw)["detail"] == "Only Python (.py) files are allowed.", raw)
+        status, _, raw = gw.get("/api/v1/pipelines/?urlIdx=1", headers=admin)
+        ids = [p["id"] for p in json.loads(raw)["data"]]
+        check("new" in ids and "up" in ids and "evil" not in ids and "csrf" not in ids, ids)
+        delete = json.dumps({"id": "new", "urlIdx": 1})
+        status, _, raw = request(gw.port, "DELETE", "/api/v1/pipelines/delete", delete, admin)
+        check(status == 200, raw)
+        status, _, raw = request(gw.port, "DELETE", "/api/v1/pipelines/delete", delete, admin)
+        check(status == 404 and json.loads(raw)["detail"] == "Pipeline new not found", raw)
+        status, _, raw = gw.get("/api/v1/pipelines/f_all/valves?urlIdx=1", headers=admin)
+        check(status == 200 and json.loads(raw) == {"pipelines": ["*"], "priority": 0}, raw)
+        status, _, raw = gw.get("/api/v1/pipelines/f_all/valves/spec?urlIdx=1", headers=admin)
+        check(status == 200 and json.loads(raw)["title"] == "Valves", raw)
+        status, _, raw = gw.post("/api/v1/pipelines/f_all/valves/update?urlIdx=1",
+                                 {"pipelines": ["gpt-b"], "priority": 1, "target": "fr"}, headers=admin)
+        check(status == 200 and
+              json.loads(raw) == {"target": "fr", "pipelines": ["gpt-b"], "priority": 1}, raw)
+        status, _, raw = gw.get("/api/v1/pipelines/nope/valves?urlIdx=1", headers=admin)
+        check(status == 404 and json.loads(raw)["detail"] == "Pipeline nope not found", raw)
+        # Every route is an admin's: a user, and nobody, are refused before anything is sent.
+        calls = pipes.stats()["requests"]
+        for method, path in [("GET", "/api/v1/pipelines/list"), ("GET", "/api/v1/pipelines/?urlIdx=1"),
+                             ("POST", "/api/v1/pipelines/add"), ("POST", "/api/v1/pipelines/upload"),
+                             ("DELETE", "/api/v1/pipelines/delete"),
+                             ("GET", "/api/v1/pipelines/f_all/valves?urlIdx=1"),
+                             ("GET", "/api/v1/pipelines/f_all/valves/spec?urlIdx=1"),
+                             ("POST", "/api/v1/pipelines/f_all/valves/update?urlIdx=1")]:
+            body = None if method == "GET" else json.dumps({"url": "a.py", "id": "x", "urlIdx": 1})
+            for who, want in [(user, 403), ({}, 401)]:
+                status, _, raw = request(gw.port, method, path, body, who)
+                check(status == want, (method, path, want, status, raw))
+        check(pipes.stats()["requests"] <= calls + 2, "a refused call reached the server")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        stop(openai, pipes)
+
+
 if __name__ == "__main__":
     run_tests([test_filters_run_by_priority_for_the_models_they_name,
                test_a_pipe_model_is_told_who_asks_and_runs_its_own_inlet_last,
@@ -247,4 +341,5 @@ if __name__ == "__main__":
                test_an_unreachable_or_broken_filter_fails_open_and_is_counted,
                test_outlet_filters_run_on_chat_completed,
                test_a_routing_filter_moves_the_request_to_another_model,
-               test_a_client_that_leaves_during_a_slow_filter_cancels_it])
+               test_a_client_that_leaves_during_a_slow_filter_cancels_it,
+               test_the_admin_routes_manage_a_pipelines_server_and_refuse_others])
