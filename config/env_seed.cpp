@@ -47,6 +47,37 @@ bool configs_json(const env_lookup& env, const char* name, std::string& out) {
   return true;
 }
 
+// The project description's pipeline servers: TOOL_SERVER_CONNECTIONS, a JSON array of
+// {"url", "api_key"} (Open WebUI's later OpenAPI tool-server entries say "key"). Each becomes an
+// OpenAI connection after OPENAI_API_BASE_URLS' with "server_filters" set in its config, so it is
+// listed, routed, balanced, health-checked and edited like any other. False on a value that is
+// not such an array.
+bool append_pipeline_servers(const env_lookup& env, provider_config& oa) {
+  auto v = env("TOOL_SERVER_CONNECTIONS");
+  if (!v || v->empty()) return true;
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(*v, ec);
+  if (ec || !parsed.is_array()) return false;
+  boost::json::value configs = boost::json::parse(oa.api_configs_json);
+  for (auto& item : parsed.as_array()) {
+    auto* o = item.if_object();
+    auto* url = o ? o->if_contains("url") : nullptr;
+    if (!url || !url->is_string() || url->as_string().empty()) return false;
+    std::string key;
+    for (auto name : {"api_key", "key"})
+      if (auto* k = o->if_contains(name); k && k->is_string() && key.empty())
+        key = std::string(k->as_string());
+    auto idx = std::to_string(oa.base_urls.size());
+    oa.base_urls.emplace_back(url->as_string());
+    oa.api_keys.emplace_back(std::move(key));
+    auto& config = configs.as_object()[idx];
+    if (!config.is_object()) config = boost::json::object{};
+    config.as_object()["server_filters"] = true;
+  }
+  oa.api_configs_json = boost::json::serialize(configs);
+  return true;
+}
+
 }  // namespace
 
 env_lookup process_env() {
@@ -77,6 +108,10 @@ seed_result seed_config_from_env(const env_lookup& env) {
   oa.api_keys.resize(oa.base_urls.size());
   if (!configs_json(env, "OPENAI_API_CONFIGS", oa.api_configs_json)) {
     r.error = "OPENAI_API_CONFIGS is not a JSON object";
+    return r;
+  }
+  if (!append_pipeline_servers(env, oa)) {
+    r.error = "TOOL_SERVER_CONNECTIONS is not a JSON array of {\"url\", \"api_key\"}";
     return r;
   }
 

@@ -334,6 +334,46 @@ def test_the_admin_routes_manage_a_pipelines_server_and_refuse_others():
         stop(openai, pipes)
 
 
+def test_the_seed_forms_pipeline_servers_run_inlet_and_outlet_for_every_request():
+    openai = FakeUpstream(models=["gpt-a"], name="O")
+    seed = FakeUpstream(models=["sp1"], name="S", key="sk-seed", extra=["--server-filters", "1"])
+    # An OpenAPI tool server (Open WebUI's later use of the variable): no /models, no /inlet.
+    tools = FakeUpstream(models=[], name="T", extra=["--behave", "list_error:404"])
+    servers = [{"url": seed.base, "api_key": "sk-seed"}, {"url": tools.base, "key": "", "path": "openapi.json"}]
+    gw = Gateway({"OPENAI_API_BASE_URLS": openai.url, "TOOL_SERVER_CONNECTIONS": json.dumps(servers)})
+    try:
+        gw.wait_for_models(["gpt-a", "sp1"], path="/api/models")
+        for _ in range(3):
+            status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="gpt-a"))
+            check(status == 200, raw)
+        text, _ = last_user_text(openai)
+        check(text == "hi [server:inlet]", text)
+        calls = seed.stats()["pipelines"]["calls"]
+        check(len(calls) == 3 and calls[0]["auth"] == "Bearer sk-seed" and
+              calls[0]["user"]["role"] == "admin" and calls[0]["body"]["model"] == "gpt-a", calls)
+        # The tool server was asked once, said 404, and is skipped from then on, with one line.
+        check(gw.output().count("answers no /inlet") == 1, gw.output()[-3000:])
+        # Its models are pipes: told who asks.
+        status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="sp1"))
+        sent = json.loads(seed.stats()["last_body"])
+        check(status == 200 and sent["user"]["role"] == "admin" and
+              sent["messages"][-1]["content"] == "hi [server:inlet]", sent)
+        form = {"model": "gpt-a", "chat_id": "c", "session_id": "s", "id": "m",
+                "messages": [{"role": "assistant", "content": "done"}]}
+        status, _, raw = gw.post("/api/chat/completed", form)
+        check(status == 200 and json.loads(raw)["messages"][-1]["content"] == "done [server:outlet]", raw)
+        # They are OpenAI connections, shown and edited as such.
+        config = json.loads(gw.get("/openai/config")[2])
+        check(config["OPENAI_API_BASE_URLS"] == [openai.url, seed.base, tools.base] and
+              config["OPENAI_API_CONFIGS"]["1"]["server_filters"] is True and
+              config["OPENAI_API_CONFIGS"]["2"]["server_filters"] is True, config)
+        metrics = gw.get("/metrics")[2].decode()
+        check('filter="(server)"' in metrics, "no metrics for server-level filters")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        stop(openai, seed, tools)
+
+
 if __name__ == "__main__":
     run_tests([test_filters_run_by_priority_for_the_models_they_name,
                test_a_pipe_model_is_told_who_asks_and_runs_its_own_inlet_last,
@@ -342,4 +382,5 @@ if __name__ == "__main__":
                test_outlet_filters_run_on_chat_completed,
                test_a_routing_filter_moves_the_request_to_another_model,
                test_a_client_that_leaves_during_a_slow_filter_cancels_it,
-               test_the_admin_routes_manage_a_pipelines_server_and_refuse_others])
+               test_the_admin_routes_manage_a_pipelines_server_and_refuse_others,
+               test_the_seed_forms_pipeline_servers_run_inlet_and_outlet_for_every_request])

@@ -1,5 +1,6 @@
 #define CAF_SUITE env_seed
 #include "config/env_seed.hpp"
+#include "config/connection_spec.hpp"
 
 #include <caf/test/unit_test.hpp>
 #include <map>
@@ -51,4 +52,23 @@ CAF_TEST(api configs must be a json object) {
   CAF_CHECK_NOT_EQUAL(ok.config.openai.api_configs_json.find("prefix_id"), std::string::npos);
   auto bad = seed_config_from_env(fake_env({{"OPENAI_API_CONFIGS", "[1,2]"}}));
   CAF_CHECK(!bad.error.empty());
+}
+
+CAF_TEST(tool server connections become openai connections that run their own filters) {
+  auto r = seed_config_from_env(fake_env(
+      {{"OPENAI_API_BASE_URLS", "http://a/v1"},
+       {"OPENAI_API_CONFIGS", R"({"1": {"prefix_id": "p"}})"},
+       {"TOOL_SERVER_CONNECTIONS",
+        R"([{"url": "http://p:9099", "api_key": "k1"}, {"url": "http://t:8000", "key": "k2"}])"}}));
+  CAF_REQUIRE(r.error.empty());
+  auto& oa = r.config.openai;
+  CAF_REQUIRE_EQUAL(oa.base_urls.size(), 3u);
+  CAF_CHECK_EQUAL(oa.base_urls[1], "http://p:9099");
+  CAF_CHECK_EQUAL(oa.api_keys[2].reveal(), "k2");
+  auto specs = connection_specs(r.config);
+  CAF_CHECK(!specs[0].server_filters);
+  CAF_CHECK(specs[1].server_filters && specs[2].server_filters);
+  CAF_CHECK_EQUAL(specs[1].prefix_id, "p");  // a config already there for that index is kept
+  for (auto bad : {"{}", "[1]", R"([{"api_key": "k"}])", "not json"})
+    CAF_CHECK(!seed_config_from_env(fake_env({{"TOOL_SERVER_CONNECTIONS", bad}})).error.empty());
 }
