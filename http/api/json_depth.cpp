@@ -1,5 +1,6 @@
 #include "http/api/json_depth.hpp"
 
+#include <boost/json/parse.hpp>
 #include <cstring>
 #include <string_view>
 
@@ -57,6 +58,12 @@ bool json_nesting_exceeds(std::string_view text, std::size_t limit) {
     ++p;
   }
   return false;
+}
+
+boost::json::value parse_body_json(std::string_view text, boost::system::error_code& ec) {
+  boost::json::parse_options options;
+  options.max_depth = max_json_depth + 2;  // the body's own levels, and a filter's wrapping
+  return boost::json::parse(text, ec, {}, options);
 }
 
 }  // namespace sb

@@ -1,3 +1,4 @@
+#include "http/api/json_depth.hpp"
 #include "http/api/ollama_chat_conversion.hpp"
 
 #include <sodium.h>
@@ -158,7 +159,7 @@ std::string error_text(const json::value& e) {
 bool to_ollama_chat(std::string_view openai_body, std::string_view model, ollama_chat_request& out,
                     std::string& error) {
   boost::system::error_code ec;
-  auto v = json::parse(openai_body, ec);
+  auto v = parse_body_json(openai_body, ec);
   auto* messages = !ec && v.is_object() ? v.as_object().if_contains("messages") : nullptr;
   if (!messages || !messages->is_array()) {
     error = "the body must be a chat request: a JSON object with a 'messages' list";

@@ -1,3 +1,4 @@
+#include "http/api/json_depth.hpp"
 #include "http/api/ollama_embed_conversion.hpp"
 
 #include <sodium.h>
@@ -46,7 +47,7 @@ bool finite_vector(const json::value& e) {
 bool to_ollama_embed(std::string_view openai_body, std::string_view model, std::string& out,
                      bool& base64, std::string& error) {
   boost::system::error_code ec;
-  auto v = json::parse(openai_body, ec);
+  auto v = parse_body_json(openai_body, ec);
   auto* input = !ec && v.is_object() ? v.as_object().if_contains("input") : nullptr;
   bool strings = input && input->is_array() &&
                  std::all_of(input->as_array().begin(), input->as_array().end(),

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "http/api/json_depth.hpp"
 #include "http/api/caller.hpp"
 #include "http/api/chat_request.hpp"
 #include "http/api/handlers.hpp"
@@ -88,7 +89,7 @@ std::string named_model(const json::object& o) {
 
 std::optional<json::object> json_object_body(const std::string& body) {
   boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  auto v = parse_body_json(body, ec);
   if (ec || !v.is_object()) return std::nullopt;
   return std::move(v.as_object());
 }

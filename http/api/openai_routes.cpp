@@ -1,5 +1,6 @@
 #include <boost/json.hpp>
 
+#include "http/api/json_depth.hpp"
 #include "http/api/caller.hpp"
 #include "http/api/chat_request.hpp"
 #include "http/api/handlers.hpp"
@@ -85,7 +86,7 @@ route_result openai_speech(api_context& ctx, session_io& s, client_request& req)
 std::string passthrough_model(const client_request& req) {
   if (field_value(req, http::field::content_type).find("json") == std::string_view::npos) return {};
   boost::system::error_code ec;
-  auto v = boost::json::parse(req.body(), ec);
+  auto v = parse_body_json(req.body(), ec);
   auto* model = !ec && v.is_object() ? v.as_object().if_contains("model") : nullptr;
   return model && model->is_string() ? std::string(model->as_string()) : std::string();
 }

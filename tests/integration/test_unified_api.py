@@ -184,8 +184,28 @@ def test_a_cut_ollama_stream_ends_with_an_openai_error_event():
         ollama.stop()
 
 
+def test_a_deeply_nested_request_within_the_limit_is_converted():
+    """Tool schemas nest deep: anything the gateway accepts (128 levels) it must also be able to
+    read whole where it rewrites a body (Boost.JSON stops at 32 by default)."""
+    gw, openai, ollama = gateway()
+    try:
+        schema = {"type": "string"}
+        for _ in range(50):
+            schema = {"type": "object", "properties": {"x": schema}}
+        tools = [{"type": "function", "function": {"name": "deep", "parameters": schema}}]
+        status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="llama3:latest", tools=tools))
+        check(status == 200, raw)
+        sent = json.loads(ollama.stats()["last_body"])
+        check(sent["tools"] == tools, "the schema did not arrive whole")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        openai.stop()
+        ollama.stop()
+
+
 if __name__ == "__main__":
-    run_tests([test_openai_and_ollama_models_answer_in_openai_shape,
+    run_tests([test_a_deeply_nested_request_within_the_limit_is_converted,
+               test_openai_and_ollama_models_answer_in_openai_shape,
                test_ollama_streams_become_openai_chunks_with_usage_and_done,
                test_tool_calls_images_and_formats_cross_over,
                test_embeddings_in_openai_shape_for_both_families,

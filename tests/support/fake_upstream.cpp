@@ -87,6 +87,13 @@ struct counters {
 options opts;
 counters stats;
 
+// Request bodies as deep as the gateway lets through (tool schemas), not Boost.JSON's 32 levels.
+json::value parse_deep(std::string_view text, boost::system::error_code& ec) {
+  json::parse_options o;
+  o.max_depth = 256;
+  return json::parse(text, ec, {}, o);
+}
+
 struct behaviour {
   int chunks = 5;
   int chunk_delay_ms = 0;
@@ -452,7 +459,7 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
   auto ver = req.version();
   bool keep = req.keep_alive();
   boost::system::error_code ec;
-  auto body = json::parse(req.body(), ec);
+  auto body = parse_deep(req.body(), ec);
   // Azure names the model in the path (/openai/deployments/{model}/...), not the body.
   auto deployment = deployment_of(req.target());
   if (ec || !body.is_object() ||
@@ -524,7 +531,7 @@ std::string version_json() { return json::serialize(json::object{{"version", opt
 
 std::string request_model(const std::string& body) {
   boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  auto v = parse_deep(body, ec);
   if (ec || !v.is_object()) return {};
   for (auto key : {"model", "name", "source"})
     if (auto* m = v.as_object().if_contains(key); m && m->is_string())
@@ -539,7 +546,7 @@ bool has_model(const std::string& m) {
 // {"done_reason":"unload"} for a generate with keep_alive 0 and no prompt, else empty.
 std::string unload_answer(const std::string& body) {
   boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  auto v = parse_deep(body, ec);
   if (ec || !v.is_object()) return {};
   auto* k = v.as_object().if_contains("keep_alive");
   if (!k || !k->is_number() || k->to_number<double>() != 0 || v.as_object().contains("prompt"))
@@ -614,7 +621,7 @@ canned ollama_answer(const std::string& path, const std::string& body, bool stre
   }
   if (path == "/api/copy") {
     boost::system::error_code ec;
-    auto v = json::parse(body, ec);
+    auto v = parse_deep(body, ec);
     auto* dest = !ec && v.is_object() ? v.as_object().if_contains("destination") : nullptr;
     if (!has_model(model) || !dest || !dest->is_string()) return missing();
     opts.models.emplace_back(dest->as_string());
@@ -643,7 +650,7 @@ net::awaitable<bool> ollama_management(beast::tcp_stream& s, http::request<http:
   bool stream = true;
   {
     boost::system::error_code ec;
-    auto v = json::parse(req.body(), ec);
+    auto v = parse_deep(req.body(), ec);
     if (!ec && v.is_object())
       if (auto* st = v.as_object().if_contains("stream"); st && st->is_bool()) stream = st->as_bool();
   }
@@ -703,7 +710,7 @@ openai_canned openai_answer(const std::string& path, const std::string& body) {
   auto model = request_model(body);
   bool stream = false;
   boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  auto v = parse_deep(body, ec);
   if (!ec && v.is_object())
     if (auto* st = v.as_object().if_contains("stream"); st && st->is_bool()) stream = st->as_bool();
   openai_canned c;

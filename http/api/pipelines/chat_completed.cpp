@@ -5,6 +5,7 @@
 // caller may use (a preset's id too), or it is Open WebUI's 400 "Model not found".
 #include <boost/json.hpp>
 
+#include "http/api/json_depth.hpp"
 #include "http/api/handlers.hpp"
 #include "http/api/model_routing.hpp"
 #include "http/api/pipelines/filter_chain.hpp"
@@ -49,7 +50,7 @@ std::optional<resolved_model> finished_model(const api_context& ctx, const std::
 
 std::string named_model(const std::string& body) {
   boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  auto v = parse_body_json(body, ec);
   auto* model = !ec && v.is_object() ? v.as_object().if_contains("model") : nullptr;
   return model && model->is_string() ? std::string(model->as_string()) : std::string();
 }

@@ -1,3 +1,4 @@
+#include "http/api/json_depth.hpp"
 #include "http/api/pipelines/filter_chain.hpp"
 
 #include <fmt/format.h>
@@ -46,7 +47,7 @@ bool absent_route(const pipeline_filter& f, filter_phase p, int status) {
 // The refusal a filter's error answer carries: its `detail` (Open WebUI's rule), else nothing.
 std::optional<std::string> refusal_detail(const pipeline_filter& f, const std::string& answer) {
   boost::system::error_code ec;
-  auto v = json::parse(answer, ec);
+  auto v = parse_body_json(answer, ec);
   auto* d = !ec && v.is_object() ? v.as_object().if_contains("detail") : nullptr;
   if (!d || d->is_null()) return std::nullopt;
   auto text = d->is_string() ? std::string(d->as_string()) : json::serialize(*d);
@@ -84,7 +85,7 @@ filter_verdict judge_reply(const pipeline_filter& f, filter_phase p, upstream_re
 
 bool is_json_object_text(const std::string& text) {
   boost::system::error_code ec;
-  auto v = json::parse(text, ec);
+  auto v = parse_body_json(text, ec);
   return !ec && v.is_object();
 }
 
@@ -97,7 +98,7 @@ json::object pipeline_user(const principal& caller) {
 
 bool add_pipeline_user(std::string& body, const principal& caller) {
   boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  auto v = parse_body_json(body, ec);
   if (ec || !v.is_object()) return false;
   v.as_object()["user"] = pipeline_user(caller);
   body = json::serialize(v);

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "http/api/json_depth.hpp"
 #include "http/api/handlers.hpp"
 #include "http/api/pipelines/filter_chain.hpp"
 #include "http/api/pipelines/multipart_form.hpp"
@@ -40,7 +41,7 @@ std::shared_ptr<upstream_endpoint> pipeline_server(const runtime& rt, std::strin
 
 std::optional<json::object> object_of(const std::string& body) {
   boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  auto v = parse_body_json(body, ec);
   if (ec || !v.is_object()) return std::nullopt;
   return std::move(v.as_object());
 }

@@ -1,3 +1,4 @@
+#include "http/api/json_depth.hpp"
 #include "http/api/stages/apply_preset.hpp"
 
 #include <boost/json.hpp>
@@ -146,7 +147,7 @@ std::string fill_prompt_variables(std::string text, const user_account& caller) 
 bool apply_preset(std::string& body, const custom_model& preset, param_style style,
                   const user_account& caller, std::string& error) {
   boost::system::error_code ec;
-  auto v = json::parse(body, ec);
+  auto v = parse_body_json(body, ec);
   if (ec || !v.is_object()) {
     error = "the body must be a JSON object";
     return false;
