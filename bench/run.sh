@@ -100,6 +100,19 @@ API_DATA=$(mktemp -d)
 API_PORT=$(free_port)
 start_gateway "$GW" "$API_DATA" "$API_PORT" "$OUT/switchboard_api.log" \
   "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password OLLAMA_API_CONFIGS={\"0\":{\"prefix_id\":\"ol\"}}"
+# A Pipelines server whose filter names another model, beside the same upstream: what the unified
+# route costs a model no filter names once filters exist (the 'switchboard_filters' rows, against
+# 'switchboard_api'). Its fake is never called during the runs.
+taskset -c "$CORE" "$FAKE" --models other --key pk \
+  --pipelines '[{"id":"f","type":"filter","pipelines":["other"]}]' > "$OUT/pipelines.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do grep -q PORT "$OUT/pipelines.log" && break; sleep 0.1; done
+PIPES_UP=$(awk '/PORT/{print $2}' "$OUT/pipelines.log")
+FILT_DATA=$(mktemp -d)
+FILT_PORT=$(free_port)
+start_gateway "$GW" "$FILT_DATA" "$FILT_PORT" "$OUT/switchboard_filters.log" \
+  "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password OPENAI_API_BASE_URLS=http://127.0.0.1:$UP/v1;http://127.0.0.1:$PIPES_UP OPENAI_API_KEYS=;pk"
+TARGETS="$TARGETS switchboard_filters"
 if [ -n "$BASELINE_GW" ]; then
   BASE_DATA=$(mktemp -d)
   BASE_PORT=$(free_port)
@@ -138,6 +151,12 @@ for _ in $(seq 100); do
     | grep -q '"ol.bench"' && break
   sleep 0.1
 done
+FILT_KEY=$(api_key_of "$FILT_PORT")
+for _ in $(seq 100); do
+  curl -sf -H "Authorization: Bearer $FILT_KEY" "http://127.0.0.1:$FILT_PORT/api/v1/pipelines/list" \
+    2>/dev/null | grep -q '"idx":1' && break
+  sleep 0.1
+done
 curl -sf "http://127.0.0.1:$NGINX_PORT/v1/models" > /dev/null
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$HAPROXY_PORT/v1/models" > /dev/null && break; sleep 0.1; done
 
@@ -159,6 +178,7 @@ declare -A URL=(
   [switchboard]="http://127.0.0.1:$GW_PORT/openai/chat/completions"
   [switchboard_key]="http://127.0.0.1:$KEY_PORT/openai/chat/completions"
   [switchboard_api]="http://127.0.0.1:$KEY_PORT/api/chat/completions"
+  [switchboard_filters]="http://127.0.0.1:$FILT_PORT/api/chat/completions"
   [baseline]="http://127.0.0.1:${BASE_PORT:-0}/openai/chat/completions"
 )
 # Ollama's NDJSON chat: the same upstream, its /api/chat; switchboard's /ollama prefix.
@@ -190,6 +210,7 @@ for round in $(seq "$ROUNDS"); do
       for target in $TARGETS; do
         # A baseline from before /ollama existed has nothing to compare there.
         [ "$mode" = ndjson ] && [ "$target" = baseline ] && [ -n "${BASELINE_NO_OLLAMA:-}" ] && continue
+        [ "$mode" = ndjson ] && [ "$target" = switchboard_filters ] && continue
         url=${URL[$target]}
         [ "$mode" = ndjson ] && url=${NDJSON_URL[$target]}
         log="$OUT/$mode-$c-$target-$round.txt"
@@ -197,6 +218,7 @@ for round in $(seq "$ROUNDS"); do
         script="$OUT/$mode.lua"
         [ "$target" = switchboard_key ] || [ "$target" = switchboard_api ] &&
           auth=(-H "Authorization: Bearer $KEY")
+        [ "$target" = switchboard_filters ] && auth=(-H "Authorization: Bearer $FILT_KEY")
         if [ "$mode" = ndjson ] && [ "$target" = switchboard_api ]; then
           auth=(-H "Authorization: Bearer $API_KEY")
           script="$OUT/ndjson_api.lua"
@@ -236,7 +258,8 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "(http-reuse always) and switchboard (THREADS=1)"
   echo "('switchboard_key': the same build with accounts on, every request authenticated by an API key;"
   echo "'switchboard_api': the same through the unified /api/chat/completions; in the ndjson rows an"
-  echo "Ollama model, its NDJSON stream converted to OpenAI's SSE)"
+  echo "Ollama model, its NDJSON stream converted to OpenAI's SSE; 'switchboard_filters': the unified"
+  echo "route with a Pipelines server whose filter names another model, for a model no filter names)"
   [ -n "$BASELINE_GW" ] && echo "('baseline': switchboard built from an earlier commit, same settings)"
   echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
   echo "'direct' is each proxy's own cost. 'whole' = non-streamed chat completion (~330 B answer);"
@@ -258,4 +281,4 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   fi
 } > bench/RESULTS.md
 cat bench/RESULTS.md
-rm -rf "$GW_DATA" ${BASE_DATA:-}
+rm -rf "$GW_DATA" "$KEY_DATA" "$API_DATA" "$FILT_DATA" ${BASE_DATA:-}

@@ -268,6 +268,8 @@ net::awaitable<handled> router::filter_then_handle(api_context& ctx, session_io&
                                            ctx.caller, req.body());
   if (verdict.end != filter_verdict::passed)
     co_return co_await answer_filter_verdict(s, std::move(verdict));
+  // The filtered body counts against the memory budget until the request ends.
+  auto held = std::move(verdict.held);
   chat_request_view filtered;
   if (auto problem = parse_chat_request(req.body(), filtered); !problem.empty()) {
     problem.insert(0, "after the inlet filters: ");

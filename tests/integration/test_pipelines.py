@@ -69,7 +69,7 @@ def test_filters_run_by_priority_for_the_models_they_name():
               set(calls[-1]["user"]) == {"id", "email", "name", "role"}, calls[-1])
         check(calls[-1]["body"]["model"] == "gpt-b" and calls[-1]["body"]["stream"] is True, calls[-1])
         # Not models: in no list, and not routed.
-        for path in ["/api/models", "/openai/models", "/openai/models/1"]:
+        for path in ["/api/models", "/api/models/base", "/openai/models", "/openai/models/1"]:
             status, _, raw = gw.get(path)
             ids = [m["id"] for m in json.loads(raw)["data"]]
             check(status == 200 and "pipe1" in ids and not any(i.startswith("f_") for i in ids),
@@ -241,6 +241,36 @@ def test_a_client_that_leaves_during_a_slow_filter_cancels_it():
         stop(openai, pipes)
 
 
+def test_a_filter_call_is_bounded_in_time_and_size():
+    pipelines = [{"id": "slow", "type": "filter", "pipelines": ["gpt-a"], "action": "slow:3000"},
+                 {"id": "echo", "type": "filter", "pipelines": ["gpt-b"]}]
+    gw, openai, pipes = setup(pipelines, env={"PIPELINE_FILTER_TIMEOUT": "0.3",
+                                              "PIPELINE_FILTER_MAX_BODY": "2048"})
+    try:
+        wait_for_filters(gw, pipes)
+        started = time.time()
+        status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="gpt-a"))
+        took = time.time() - started
+        check(status == 200 and took < 2, (status, took))
+        text, _ = last_user_text(openai)
+        check(text == "hi", text)  # passed over: the request went on as it came
+        # An answer over PIPELINE_FILTER_MAX_BODY is not taken either.
+        big = "x" * 3000
+        status, _, raw = gw.post("/api/chat/completions",
+                                 {"model": "gpt-b", "messages": [{"role": "user", "content": big}]})
+        text, _ = last_user_text(openai)
+        check(status == 200 and text == big, (status, len(text)))
+        status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="gpt-b"))
+        text, _ = last_user_text(openai)
+        check(text == "hi [echo:inlet]", text)
+        fails = [l for l in gw.get("/metrics")[2].decode().splitlines()
+                 if l.startswith("switchboard_pipeline_filter_fail_opens_total{")]
+        check(sum(float(l.rsplit(" ", 1)[1]) for l in fails) >= 2, fails)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        stop(openai, pipes)
+
+
 def signed_up(gw, email, role=None, admin=None):
     status, _, raw = gw.post("/api/v1/auths/signup", {"name": email.split("@")[0], "email": email,
                                                      "password": "pw-12345678"})
@@ -383,4 +413,5 @@ if __name__ == "__main__":
                test_a_routing_filter_moves_the_request_to_another_model,
                test_a_client_that_leaves_during_a_slow_filter_cancels_it,
                test_the_admin_routes_manage_a_pipelines_server_and_refuse_others,
+               test_a_filter_call_is_bounded_in_time_and_size,
                test_the_seed_forms_pipeline_servers_run_inlet_and_outlet_for_every_request])

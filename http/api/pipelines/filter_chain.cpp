@@ -58,10 +58,10 @@ std::optional<std::string> refusal_detail(const pipeline_filter& f, const std::s
 filter_verdict judge_reply(const pipeline_filter& f, filter_phase p, upstream_reply& r,
                            std::string& body) {
   auto& st = *f.stats;
-  if (r.over_budget) return {filter_verdict::overloaded, 0, {}};
+  if (r.over_budget) return {filter_verdict::overloaded, 0, {}, {}};
   if (r.status >= 200 && r.status < 300 && is_json_object_text(r.body)) {
     body = std::move(r.body);
-    return {};
+    return {filter_verdict::passed, 0, {}, std::move(r.lease)};
   }
   if (r.status > 0 && absent_route(f, p, r.status)) return {};
   if (r.status >= 400 && p == filter_phase::inlet)
@@ -69,7 +69,7 @@ filter_verdict judge_reply(const pipeline_filter& f, filter_phase p, upstream_re
       st.refusals.fetch_add(1, std::memory_order_relaxed);
       // Its 401 or 407 is about the gateway's key for it, not the client's credentials.
       int status = r.status == 401 || r.status == 407 ? 502 : r.status;
-      return {filter_verdict::refused, status, std::move(*detail)};
+      return {filter_verdict::refused, status, std::move(*detail), {}};
     }
   st.failures.fetch_add(1, std::memory_order_relaxed);
   st.fail_opens.fetch_add(1, std::memory_order_relaxed);
@@ -112,6 +112,7 @@ boost::asio::awaitable<filter_verdict> run_filter_chain(session_io& s, runtime& 
                                                         std::string& body) {
   const auto user = json::serialize(pipeline_user(caller));
   const std::uint8_t phase_bit = phase == filter_phase::inlet ? 1 : 2;
+  std::shared_ptr<budget_lease> held;  // the body's, once a filter answered it
   for (auto* f : chain) {
     if (f->stats->absent_phases.load(std::memory_order_relaxed) & phase_bit) continue;
     f->stats->calls.fetch_add(1, std::memory_order_relaxed);
@@ -128,11 +129,12 @@ boost::asio::awaitable<filter_verdict> run_filter_chain(session_io& s, runtime& 
         one_call(call_upstream(f->endpoint, http::verb::post, filter_path(*f, phase),
                                std::move(payload), std::move(o))));
     f->stats->latency.observe_since(started);
-    if (!replies) co_return filter_verdict{filter_verdict::client_left, 0, {}};
+    if (!replies) co_return filter_verdict{filter_verdict::client_left, 0, {}, {}};
     auto verdict = judge_reply(*f, phase, replies->front(), body);
     if (verdict.end != filter_verdict::passed) co_return verdict;
+    if (verdict.held) held = std::move(verdict.held);
   }
-  co_return filter_verdict{};
+  co_return filter_verdict{filter_verdict::passed, 0, {}, std::move(held)};
 }
 
 boost::asio::awaitable<handled> answer_filter_verdict(session_io& s, filter_verdict v) {

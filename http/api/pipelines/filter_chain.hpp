@@ -9,6 +9,7 @@
 // a place in the memory budget, and is abandoned the moment the client leaves.
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 namespace sb {
 
 struct runtime;
+class budget_lease;
 
 enum class filter_phase { inlet, outlet };
 
@@ -28,6 +30,9 @@ struct filter_verdict {
   enum { passed, refused, client_left, overloaded } end = passed;
   int status = 0;      // refused: the filter's status
   std::string detail;  // refused: its `detail`, scrubbed of its connection's secrets
+  // passed: what the body (the last filter's answer) holds of the memory budget; kept by the
+  // caller for as long as it keeps the body.
+  std::shared_ptr<budget_lease> held;
 };
 
 /// Who the request is for, as Open WebUI tells filters and pipes: {"id", "email", "name", "role"}.
