@@ -81,6 +81,14 @@ model_list merged_tags(const std::vector<std::pair<std::string, std::string>>& e
   return tags;
 }
 
+// Whether a pipe of this list has its own inlet and outlet called: as Open WebUI, only on a
+// connection with a key; a seed-form server's filters are its server-wide ones.
+bool runs_own_filters(const upstream_models& list) {
+  if (!list.endpoint) return false;
+  auto spec = list.endpoint->settings();
+  return !spec->api_key.empty() && !spec->server_filters;
+}
+
 }  // namespace
 
 std::shared_ptr<const catalog_snapshot> build_catalog(
@@ -106,8 +114,9 @@ std::shared_ptr<const catalog_snapshot> build_catalog(
     for (auto& m : list.models) {
       if (m.pipeline == pipeline_role::filter) continue;  // not a model: see filter_index
       auto& route = routes[m.id];
-      route.targets.push_back({list.endpoint, m.upstream_id, list.weight, list.priority,
-                               m.pipeline == pipeline_role::pipe});
+      bool pipe = m.pipeline == pipeline_role::pipe;
+      route.targets.push_back({list.endpoint, m.upstream_id, list.weight, list.priority, pipe,
+                               pipe && runs_own_filters(list)});
       route.policy = balancing.for_model(m.id);
       route.needs_caller |= list.endpoint && list.endpoint->needs_caller();
       if (key.kind == provider_kind::openai) {

@@ -32,7 +32,7 @@ void collect(const upstream_models& list, filter_stats_registry* registry,
     out.push_back({{list.endpoint, "", 0, true, stats_of(registry, kept, conn + "/")}, {}, true});
   if (spec->api_key.empty()) return;  // Open WebUI skips a Pipelines server without a key
   for (auto& m : list.models) {
-    if (m.pipeline != pipeline_role::filter) continue;
+    if (m.pipeline != pipeline_role::filter || m.filter_targets.empty()) continue;
     filter_found f{{list.endpoint, m.upstream_id, m.filter_priority, false,
                     stats_of(registry, kept, conn + "/" + m.upstream_id)},
                    {}, false};

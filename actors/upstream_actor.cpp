@@ -165,8 +165,9 @@ void start_probe(upstream_actor::stateful_pointer<upstream_state> self) {
            [handle](fetch_result r) { caf::anon_send(handle, probed_atom::value, std::move(r)); });
 }
 
-// A seed-form pipeline server (server_filters) that has no /models offers filters only: an
-// answer, not a failure. Said once, not on every refresh.
+// A seed-form pipeline server (server_filters) that lists no /models (404, or 401-405 from an
+// OpenAPI tool server that wants its own auth) offers filters only: an answer, not a failure.
+// Said once, not on every refresh.
 parsed_model_list no_models_of_its_own(upstream_state& st) {
   if (!st.listed_once)
     spdlog::info("{} answers no /models: it offers no models of its own, only /inlet and /outlet",
@@ -246,7 +247,7 @@ upstream_actor::behavior_type upstream_actor_impl(
           parsed = parsed_model_list{adapter(st.spec).synthesize_model_list(st.spec)};
         else if (!r.error.empty())
           error = r.error;
-        else if (r.status == 404 && st.spec.server_filters)
+        else if (st.spec.server_filters && r.status >= 401 && r.status <= 405)
           parsed = no_models_of_its_own(st);
         else if (r.status != 200)
           error = "HTTP " + std::to_string(r.status);

@@ -73,6 +73,10 @@ bool append_pipeline_servers(const env_lookup& env, provider_config& oa) {
     auto& config = configs.as_object()[idx];
     if (!config.is_object()) config = boost::json::object{};
     config.as_object()["server_filters"] = true;
+    // A tool-server entry's own switch ({"config": {"enable": false}}) is kept.
+    if (auto* own = o->if_contains("config"); own && own->is_object())
+      if (auto* on = own->as_object().if_contains("enable"); on && on->is_bool())
+        config.as_object()["enable"] = on->as_bool();
   }
   oa.api_configs_json = boost::json::serialize(configs);
   return true;

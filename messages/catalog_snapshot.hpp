@@ -28,9 +28,11 @@ struct route_target {
   std::string upstream_model;
   std::uint32_t weight = 1;  // share under the weighted policy
   std::int32_t priority = 0;  // tier: lower serves first
-  // A Pipelines server's own model: its requests carry who they are for (`user`), and its own
+  // A Pipelines server's own model: its requests carry who they are for (`user`); and, when its
+  // connection has a key (and is not the seed form, whose filters are server-wide), its own
   // inlet and outlet run after (before) the filters.
   bool pipe = false;
+  bool own_filters = false;
 };
 
 /// A round-robin position of one I/O thread, on a cache line of its own.

@@ -6,6 +6,7 @@
 // The project description's pipeline servers (TOOL_SERVER_CONNECTIONS, `server_filters`) run
 // their server-level /inlet and /outlet for every request. Read by http/api/pipeline_filters.hpp.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -28,9 +29,11 @@ struct filter_stats {
   std::atomic<std::uint64_t> fail_opens{0};  // ... after which the request went on unfiltered
   std::atomic<std::uint64_t> refusals{0};   // it stopped the request (an error with `detail`)
   latency_histogram latency;
-  // A seed-form server that answered 404 or 405 to /inlet (bit 1) or /outlet (bit 2): not a
-  // pipeline server for that phase (an OpenAPI tool server, say); not asked again.
-  std::atomic<std::uint8_t> absent_phases{0};
+  // A seed-form server that does not speak the API (an OpenAPI tool server, say: 401, 403, 404,
+  // 405 or 422 to /inlet or /outlet) is passed over for a while, per phase (steady-clock ms), and
+  // said once in the log.
+  std::array<std::atomic<std::int64_t>, 2> absent_until_ms{};
+  std::atomic<bool> absence_said{false};
 };
 
 /// One filter as the gateway calls it.

@@ -62,7 +62,7 @@ bool json_nesting_exceeds(std::string_view text, std::size_t limit) {
 
 boost::json::value parse_body_json(std::string_view text, boost::system::error_code& ec) {
   boost::json::parse_options options;
-  options.max_depth = max_json_depth + 2;  // the body's own levels, and a filter's wrapping
+  options.max_depth = max_json_depth;
   return boost::json::parse(text, ec, {}, options);
 }
 

@@ -219,7 +219,9 @@ void router::resolve_preset(const api_context& ctx, const route_def& route, clie
     return;
   }
   r = std::move(based);
-  r.found->preset = preset->id;
+  // `body` is the client's own request again (swapped): kept for the inlet filters when any apply.
+  if (filters_apply(*r.found) || r.found->catalog->filters.any_for(preset->id, {}))
+    r.found->preset.reset(new resolved_model::preset_origin{preset->id, std::move(body)});
 }
 
 bool router::resolve_now(api_context& ctx, const route_def& route, client_request& req) const {
@@ -257,6 +259,10 @@ net::awaitable<handled> router::run_handler(api_context& ctx, session_io& s, cli
 net::awaitable<handled> router::filter_then_handle(api_context& ctx, session_io& s,
                                                    client_request& req,
                                                    const route_def& route) const {
+  // A preset's filters see the request as the client sent it, the preset not applied yet (Open
+  // WebUI's order); it is applied once they are done.
+  bool preset = ctx.model->preset != nullptr;
+  if (preset) req.body() = std::move(ctx.model->preset->body);
   // Filters read the body inside their own JSON: it must be one whole JSON object, or a client
   // could close it early and speak for the gateway (a forged "user").
   if (!is_json_object_text(req.body()))
@@ -275,7 +281,7 @@ net::awaitable<handled> router::filter_then_handle(api_context& ctx, session_io&
     problem.insert(0, "after the inlet filters: ");
     co_return co_await send_error(s, gateway_error::bad_request, problem);
   }
-  if (filtered.model != ctx.model->view.model) {
+  if (preset || filtered.model != ctx.model->view.model) {
     auto found = resolve_for(ctx, route, req, true);
     if (!found.found) co_return co_await send_error(s, found.error, found.message);
     ctx.model = std::move(found.found);

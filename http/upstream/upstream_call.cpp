@@ -30,18 +30,35 @@ constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 // `silent` tells whether the upstream sent nothing before failing without a timeout: the mark of
 // a pooled connection it had closed, the one failure after which sending again is safe (a delete
 // or a copy must not be repeated once the upstream may have acted on it).
-// Reads the final answer's body within the memory budget (when the call has one): one read at a
-// time, each growth of the body held of the budget first.
+// Reads the final answer's body within the memory budget (when the call has one). Before each
+// read, room for all it may add (what is buffered, and a read: Beast's reads take up to 64 KiB)
+// is held of the budget, so the body never grows by itself; what waits unparsed (a chunk header,
+// trailers) is bounded, as feed_parser bounds it on the relay.
 template <class Stream, class Parser>
 net::awaitable<boost::system::error_code> read_budgeted_body(Stream& s, upstream_connection& conn,
                                                              Parser& p, upstream_reply& r,
                                                              memory_budget& budget) {
+  constexpr std::size_t per_read = 64 * 1024;
+  constexpr std::size_t max_unparsed = 256 * 1024;
   r.lease = std::make_shared<budget_lease>(budget);
-  body_within_budget done{r.lease.get(), &r.over_budget};
-  while (!done(p)) {
-    if (r.over_budget) co_return boost::system::error_code{};
+  while (!p.is_done()) {
+    auto& body = p.get().body();
+    std::size_t room = body.size() + conn.buffer.size() + per_read;
+    if (room > body.capacity()) {
+      std::size_t want = std::max(room, body.capacity() * 2);
+      if (auto left = p.content_length_remaining())  // never more than the declared body needs
+        want = std::max(std::min<std::size_t>(want, body.size() + *left), body.capacity());
+      // A growth copies into a new block before the old one is freed: both count meanwhile.
+      if (!r.lease->hold(want + body.capacity())) {
+        r.over_budget = true;
+        co_return boost::system::error_code{};
+      }
+      body.reserve(want);
+      r.lease->settle_at(body.capacity());
+    }
     auto [ec, n] = co_await http::async_read_some(s, conn.buffer, p, use_nothrow);
     if (ec) co_return ec;
+    if (conn.buffer.size() > max_unparsed) co_return http::error::header_limit;
   }
   co_return boost::system::error_code{};
 }

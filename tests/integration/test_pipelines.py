@@ -85,6 +85,31 @@ def test_filters_run_by_priority_for_the_models_they_name():
         stop(openai, pipes)
 
 
+def test_a_presets_filters_see_it_as_the_client_sent_it_and_it_applies_once():
+    gw, openai, pipes = setup()
+    try:
+        wait_for_filters(gw, pipes)
+        form = {"id": "helper", "base_model_id": "gpt-a", "name": "Helper", "meta": {},
+                "params": {"system": "SYS", "temperature": 0.5}, "access_control": None,
+                "is_active": True}
+        status, _, raw = gw.post("/api/v1/models/create", form)
+        check(status == 200, raw)
+        status, _, raw = gw.post("/api/chat/completions", dict(CHAT, model="helper"))
+        check(status == 200, raw)
+        seen = [c for c in pipes.stats()["pipelines"]["calls"] if c["body"]["model"] == "helper"]
+        check([c["id"] for c in seen] == ["f_all", "f_mid", "f_late"], seen)
+        check(all(len(c["body"]["messages"]) == 1 and "temperature" not in c["body"] for c in seen),
+              seen[0])
+        _, body = last_user_text(openai)
+        check(body["model"] == "gpt-a" and body["temperature"] == 0.5 and
+              [m["role"] for m in body["messages"]] == ["system", "user"] and
+              body["messages"][0]["content"] == "SYS" and
+              body["messages"][1]["content"] == "hi [f_all:inlet] [f_mid:inlet] [f_late:inlet]", body)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        stop(openai, pipes)
+
+
 def test_a_pipe_model_is_told_who_asks_and_runs_its_own_inlet_last():
     gw, openai, pipes = setup()
     try:
@@ -367,8 +392,9 @@ def test_the_admin_routes_manage_a_pipelines_server_and_refuse_others():
 def test_the_seed_forms_pipeline_servers_run_inlet_and_outlet_for_every_request():
     openai = FakeUpstream(models=["gpt-a"], name="O")
     seed = FakeUpstream(models=["sp1"], name="S", key="sk-seed", extra=["--server-filters", "1"])
-    # An OpenAPI tool server (Open WebUI's later use of the variable): no /models, no /inlet.
-    tools = FakeUpstream(models=[], name="T", extra=["--behave", "list_error:404"])
+    # An OpenAPI tool server (Open WebUI's later use of the variable) wanting its own auth: 401
+    # to /models and /inlet alike.
+    tools = FakeUpstream(models=[], name="T", key="tool-key")
     servers = [{"url": seed.base, "api_key": "sk-seed"}, {"url": tools.base, "key": "", "path": "openapi.json"}]
     gw = Gateway({"OPENAI_API_BASE_URLS": openai.url, "TOOL_SERVER_CONNECTIONS": json.dumps(servers)})
     try:
@@ -407,6 +433,7 @@ def test_the_seed_forms_pipeline_servers_run_inlet_and_outlet_for_every_request(
 if __name__ == "__main__":
     run_tests([test_filters_run_by_priority_for_the_models_they_name,
                test_a_pipe_model_is_told_who_asks_and_runs_its_own_inlet_last,
+               test_a_presets_filters_see_it_as_the_client_sent_it_and_it_applies_once,
                test_a_refusing_filter_stops_the_request_with_its_status_and_detail,
                test_an_unreachable_or_broken_filter_fails_open_and_is_counted,
                test_outlet_filters_run_on_chat_completed,

@@ -1,8 +1,9 @@
 // POST /api/chat/completed (Open WebUI's chat_completed): the Pipelines outlet filters of the
 // model a finished chat used run on {model, messages, chat_id, session_id, id, ...} in the
 // inlet's order (the pipe's own outlet first), and what the last one answers is the answer. An
-// outlet filter never stops anything: one that fails is passed over. The model must be one the
-// caller may use (a preset's id too), or it is Open WebUI's 400 "Model not found".
+// outlet filter never refuses: one that fails is passed over (only an answer the memory budget
+// cannot hold stops it, 503). The model must be one the caller may use (a preset's id too), or
+// it is Open WebUI's 400 "Model not found".
 #include <boost/json.hpp>
 
 #include "http/api/json_depth.hpp"
@@ -11,6 +12,7 @@
 #include "http/api/pipelines/filter_chain.hpp"
 #include "http/api/stages/authorise.hpp"
 #include "http/api/stages/inlet_filters.hpp"
+#include "http/server/memory_budget.hpp"
 #include "http/server/runtime.hpp"
 
 namespace sb {
@@ -38,12 +40,14 @@ std::optional<resolved_model> finished_model(const api_context& ctx, const std::
     auto models = ctx.rt.models.load();
     auto* preset = models->find(named);
     if (!preset || preset->base_model_id.empty() || !preset->is_active) return std::nullopt;
-    m.preset = named;
+    m.preset.reset(new resolved_model::preset_origin{named, {}});
     m.view.model = preset->base_model_id;
     find(m.view.model);
   }
   if (!m.route || !may_use_named_model(ctx.rt, ctx.caller, m.family, named)) return std::nullopt;
-  m.target = pick_target(*m.route);
+  // The connection whose pipe's own outlet runs: the first one serving it, not a new pick (which
+  // would move the balancing and skip an ejected one).
+  m.target = m.route->targets.empty() ? nullptr : &m.route->targets.front();
   m.catalog = std::move(catalog);
   return m;
 }
@@ -65,6 +69,7 @@ route_result api_chat_completed(api_context& ctx, session_io& s, client_request&
   if (!model) co_return co_await send_error(s, gateway_error::bad_request, "Model not found");
   if (s.record) s.record->model = named;
   std::string body = std::move(req.body());
+  std::shared_ptr<budget_lease> held;  // the answer's place in the memory budget, until sent
   if (filters_apply(*model)) {
     pipeline_filter own;
     auto chain = filter_chain_of(*model, true, own);
@@ -72,6 +77,7 @@ route_result api_chat_completed(api_context& ctx, session_io& s, client_request&
                                              ctx.caller, body);
     if (verdict.end != filter_verdict::passed)
       co_return co_await answer_filter_verdict(s, std::move(verdict));
+    held = std::move(verdict.held);
   }
   co_return co_await send_body(s, http::status::ok, std::move(body));
 }

@@ -33,15 +33,44 @@ std::string filter_name(const pipeline_filter& f) {
   return fmt::format("filter '{}' of {}", f.id, connection_name(*f.endpoint));
 }
 
-// A seed-form server without this phase's route: said once, then never asked again.
+// How long a seed-form server that does not speak the API is passed over before it is asked
+// again (a redeploy's 404 must not switch a guard off for good).
+constexpr std::chrono::milliseconds absence_recheck{60'000};
+
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool passed_over(const pipeline_filter& f, filter_phase p) {
+  return f.server_level && f.stats->absent_until_ms[static_cast<int>(p)].load(
+                               std::memory_order_relaxed) > steady_ms();
+}
+
+// A seed-form server without this phase's route (what an OpenAPI tool server, which Open WebUI
+// later configured with the same variable, answers): passed over for a while, said once.
 bool absent_route(const pipeline_filter& f, filter_phase p, int status) {
-  if (!f.server_level || (status != 404 && status != 405)) return false;
-  std::uint8_t bit = p == filter_phase::inlet ? 1 : 2;
-  if (!(f.stats->absent_phases.fetch_or(bit) & bit))
-    spdlog::warn("{} answers no /{} ({}): not a pipeline server for it (an OpenAPI tool "
-                 "server?); skipped from now on",
-                 filter_name(f), phase_name(p), status);
+  if (!f.server_level ||
+      (status != 401 && status != 403 && status != 404 && status != 405 && status != 422))
+    return false;
+  f.stats->absent_until_ms[static_cast<int>(p)].store(steady_ms() + absence_recheck.count(),
+                                                      std::memory_order_relaxed);
+  if (!f.stats->absence_said.exchange(true))
+    spdlog::warn("{} answers no /{} ({}): not a pipeline server (an OpenAPI tool server?); "
+                 "passed over, asked again every {} s",
+                 filter_name(f), phase_name(p), status, absence_recheck.count() / 1000);
   return true;
+}
+
+// What a filter may answer: a JSON object; on the inlet, a chat request (its "messages").
+bool usable_answer(const std::string& text, filter_phase p) {
+  boost::system::error_code ec;
+  auto v = parse_body_json(text, ec);
+  if (ec || !v.is_object()) return false;
+  if (p == filter_phase::outlet) return true;
+  auto* m = v.as_object().if_contains("messages");
+  return m && m->is_array();
 }
 
 // The refusal a filter's error answer carries: its `detail` (Open WebUI's rule), else nothing.
@@ -59,22 +88,24 @@ filter_verdict judge_reply(const pipeline_filter& f, filter_phase p, upstream_re
                            std::string& body) {
   auto& st = *f.stats;
   if (r.over_budget) return {filter_verdict::overloaded, 0, {}, {}};
-  if (r.status >= 200 && r.status < 300 && is_json_object_text(r.body)) {
+  if (r.status >= 200 && r.status < 300 && usable_answer(r.body, p)) {
     body = std::move(r.body);
     return {filter_verdict::passed, 0, {}, std::move(r.lease)};
   }
   if (r.status > 0 && absent_route(f, p, r.status)) return {};
-  if (r.status >= 400 && p == filter_phase::inlet)
+  // Only a Pipelines filter refuses; a seed-form server fails open, as the description says.
+  if (r.status >= 400 && p == filter_phase::inlet && !f.server_level)
     if (auto detail = refusal_detail(f, r.body)) {
       st.refusals.fetch_add(1, std::memory_order_relaxed);
-      // Its 401 or 407 is about the gateway's key for it, not the client's credentials.
-      int status = r.status == 401 || r.status == 407 ? 502 : r.status;
-      return {filter_verdict::refused, status, std::move(*detail), {}};
+      // Its 401 or 407 is about the gateway's key for it, not the client's credentials; a status
+      // that is no error status is not passed on.
+      bool passed_on = r.status < 600 && r.status != 401 && r.status != 407;
+      return {filter_verdict::refused, passed_on ? r.status : 502, std::move(*detail), {}};
     }
   st.failures.fetch_add(1, std::memory_order_relaxed);
   st.fail_opens.fetch_add(1, std::memory_order_relaxed);
   auto why = r.status == 0 ? r.error
-                           : r.status < 300 ? fmt::format("answered {} with no JSON object", r.status)
+                           : r.status < 300 ? fmt::format("answered {} with no usable body", r.status)
                                             : fmt::format("answered {}", r.status);
   spdlog::warn("{} failed on the {} ({}): the request goes on without it", filter_name(f),
                phase_name(p), why);
@@ -111,11 +142,15 @@ boost::asio::awaitable<filter_verdict> run_filter_chain(session_io& s, runtime& 
                                                         const principal& caller,
                                                         std::string& body) {
   const auto user = json::serialize(pipeline_user(caller));
-  const std::uint8_t phase_bit = phase == filter_phase::inlet ? 1 : 2;
   std::shared_ptr<budget_lease> held;  // the body's, once a filter answered it
   for (auto* f : chain) {
-    if (f->stats->absent_phases.load(std::memory_order_relaxed) & phase_bit) continue;
+    if (passed_over(*f, phase)) continue;
     f->stats->calls.fetch_add(1, std::memory_order_relaxed);
+    if (!f->endpoint->reachable()) {  // its actor knows it cannot be reached: not waited for
+      f->stats->failures.fetch_add(1, std::memory_order_relaxed);
+      f->stats->fail_opens.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
     auto started = std::chrono::steady_clock::now();
     auto cancel = std::make_shared<cancel_group>();
     call_options o;

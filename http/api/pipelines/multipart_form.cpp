@@ -1,7 +1,9 @@
 #include "http/api/pipelines/multipart_form.hpp"
 
 #include <boost/beast/core/string.hpp>
+#include <cctype>
 #include <random>
+#include <utility>
 
 namespace sb {
 
@@ -15,26 +17,50 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// The value of parameter `key` in a header value's `; key=value` list (quoted or not).
-std::optional<std::string> parameter(std::string_view value, std::string_view key) {
-  while (!value.empty()) {
-    auto semi = value.find(';');
-    if (semi == std::string_view::npos) return std::nullopt;
-    value.remove_prefix(semi + 1);
-    auto item = trim(value.substr(0, value.find(';')));
-    auto eq = item.find('=');
-    if (eq == std::string_view::npos || !boost::beast::iequals(trim(item.substr(0, eq)), key))
-      continue;
-    auto v = trim(item.substr(eq + 1));
-    if (v.size() >= 2 && v.front() == '"') {
-      // A quoted string may hold ';': read to its closing quote in the whole rest.
-      auto start = value.find('"');
-      auto end = value.find('"', start + 1);
-      if (end == std::string_view::npos) return std::nullopt;
-      return std::string(value.substr(start + 1, end - start - 1));
+using parameters = std::vector<std::pair<std::string, std::string>>;
+
+// The `; key=value` parameters after a header value's first item (RFC 9110 §5.6.6: a value is a
+// token or a quoted string, whose `\` escapes the next character), or nothing when they are not
+// well formed.
+std::optional<parameters> read_parameters(std::string_view v) {
+  parameters out;
+  std::size_t i = v.find(';');
+  while (i != std::string_view::npos && i < v.size()) {
+    ++i;  // past ';'
+    while (i < v.size() && (v[i] == ' ' || v[i] == '\t')) ++i;
+    if (i == v.size()) break;  // a trailing ';'
+    auto eq = v.find('=', i);
+    if (eq == std::string_view::npos) return std::nullopt;
+    std::string key(trim(v.substr(i, eq - i)));
+    if (key.empty() || key.find_first_of(";\" ") != std::string::npos) return std::nullopt;
+    i = eq + 1;
+    while (i < v.size() && (v[i] == ' ' || v[i] == '\t')) ++i;
+    std::string value;
+    if (i < v.size() && v[i] == '"') {
+      for (++i;; ++i) {
+        if (i >= v.size()) return std::nullopt;  // no closing quote
+        if (v[i] == '"') break;
+        if (v[i] == '\\' && ++i >= v.size()) return std::nullopt;
+        value += v[i];
+      }
+      ++i;  // past the closing quote
+    } else {
+      auto end = std::min(v.find(';', i), v.size());
+      value = std::string(trim(v.substr(i, end - i)));
+      if (value.find_first_of("\" ") != std::string::npos) return std::nullopt;
+      i = end;
     }
-    return std::string(v);
+    while (i < v.size() && (v[i] == ' ' || v[i] == '\t')) ++i;
+    if (i < v.size() && v[i] != ';') return std::nullopt;  // junk after the value
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.emplace_back(std::move(key), std::move(value));
   }
+  return out;
+}
+
+std::optional<std::string> parameter(const parameters& ps, std::string_view key) {
+  for (auto& [k, v] : ps)
+    if (k == key) return v;
   return std::nullopt;
 }
 
@@ -57,10 +83,11 @@ std::optional<form_part> read_part(std::string_view part) {
     if (boost::beast::iequals(field, "content-disposition")) {
       if (!boost::beast::iequals(trim(value.substr(0, value.find(';'))), "form-data"))
         return std::nullopt;
-      auto name = parameter(value, "name");
+      auto ps = read_parameters(value);
+      auto name = ps ? parameter(*ps, "name") : std::nullopt;
       if (!name) return std::nullopt;
       p.name = std::move(*name);
-      p.filename = parameter(value, "filename");
+      p.filename = parameter(*ps, "filename");
       disposed = true;
     } else if (boost::beast::iequals(field, "content-type")) {
       p.content_type = std::string(value);
@@ -75,7 +102,8 @@ std::optional<form_part> read_part(std::string_view part) {
 std::string form_boundary(std::string_view content_type) {
   auto type = trim(content_type.substr(0, content_type.find(';')));
   if (!boost::beast::iequals(type, "multipart/form-data")) return {};
-  auto b = parameter(content_type, "boundary");
+  auto ps = read_parameters(content_type);
+  auto b = ps ? parameter(*ps, "boundary") : std::nullopt;
   // RFC 2046: 1 to 70 characters.
   if (!b || b->empty() || b->size() > 70) return {};
   return *b;

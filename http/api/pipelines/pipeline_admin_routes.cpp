@@ -17,7 +17,6 @@
 #include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
 #include "http/upstream/error_scrub.hpp"
-#include "http/upstream/percent_encode.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
 
 namespace sb {
@@ -86,7 +85,9 @@ route_result relay_to_server(api_context& ctx, session_io& s, std::shared_ptr<up
   if (auto* d = answer ? answer->if_contains("detail") : nullptr; d && !d->is_null())
     detail = scrub_upstream_text(d->is_string() ? std::string(d->as_string()) : json::serialize(*d),
                                  ep->secrets());
-  unsigned status = r.status >= 300 ? static_cast<unsigned>(r.status) : 502;
+  // An error status passes as it is; anything else (a 2xx that is not JSON, a redirect, a status
+  // that is none) is the gateway's 502.
+  unsigned status = r.status >= 400 && r.status < 600 ? static_cast<unsigned>(r.status) : 502;
   co_return co_await answer_detail(s, status, std::move(detail));
 }
 
@@ -102,8 +103,10 @@ std::string servers_list(const catalog_snapshot& c) {
   return json::serialize(json::object{{"data", data}});
 }
 
+// `id` is the route's raw path segment, still percent-encoded as the client sent it: passed on
+// as it is (encoding it again would turn "%20" into "%2520").
 std::string pipeline_path(std::string_view id, std::string_view rest) {
-  return "/" + percent_encode(id) + std::string(rest);
+  return "/" + std::string(id) + std::string(rest);
 }
 
 }  // namespace

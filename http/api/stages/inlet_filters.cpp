@@ -6,11 +6,8 @@ namespace sb {
 
 std::vector<const pipeline_filter*> filter_chain_of(const resolved_model& m, bool outlet,
                                                     pipeline_filter& own) {
-  auto named = m.preset.empty() ? std::string_view(m.view.model) : std::string_view(m.preset);
-  auto chain = m.catalog->filters.chain_for(named, m.view.model);
-  if (!m.target || !m.target->pipe || m.target->endpoint->settings()->api_key.empty() ||
-      m.target->endpoint->settings()->server_filters)
-    return chain;
+  auto chain = m.catalog->filters.chain_for(m.named_id(), m.view.model);
+  if (!m.target || !m.target->own_filters) return chain;
   // Open WebUI runs a pipe's own inlet last and its outlet first.
   own.endpoint = m.target->endpoint;
   own.id = m.target->upstream_model;

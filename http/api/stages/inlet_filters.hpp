@@ -14,11 +14,10 @@ namespace sb {
 
 /// Whether any filter runs around a request for `m`.
 inline bool filters_apply(const resolved_model& m) {
-  if (m.target && m.target->pipe) return true;
+  if (m.target && m.target->own_filters) return true;
   auto& f = m.catalog->filters;
   if (f.empty()) return false;  // the common case
-  return f.any_for(m.preset.empty() ? std::string_view(m.view.model) : std::string_view(m.preset),
-                   m.view.model);
+  return f.any_for(m.named_id(), m.view.model);
 }
 
 /// The filters that run for `m` on the inlet (`outlet` false) or outlet, in order: the catalog's

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "http/api/chat_request.hpp"
 #include "http/server/errors.hpp"
@@ -24,7 +25,16 @@ struct resolved_model {
   const route_target* target = nullptr;
   chat_request_view view;
   provider_kind family = provider_kind::openai;  // whose catalog it was found in
-  std::string preset;  // the preset the client named, when it named one (view.model is its base)
+  // When the client named a preset (view.model is then its base): its id, and the body as the
+  // client sent it, which inlet filters see (Open WebUI runs them before the preset applies).
+  // Behind a pointer: this lives in the router's coroutine frame, which must stay small.
+  struct preset_origin {
+    std::string id;
+    std::string body;
+  };
+  std::unique_ptr<preset_origin> preset;
+
+  std::string_view named_id() const { return preset ? std::string_view(preset->id) : view.model; }
 };
 
 /// The stage's verdict: the model found, or the error to answer, or (Ollama) to look again once

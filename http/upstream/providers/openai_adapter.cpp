@@ -23,8 +23,10 @@ bool is_openai_non_chat(std::string_view id) {
 // A Pipelines server's item carries `pipeline: {type, pipelines, priority, valves}`: a filter
 // (type "filter") runs around other models' requests; any other truthy `pipeline` is a model of
 // the server's own (a pipe), whose requests carry who they are for. Every model of a seed-form
-// pipeline server (server_filters) is a pipe.
-void read_pipeline(const json::object& item, const connection_spec& spec, model_entry& out) {
+// pipeline server (server_filters) is a pipe. A filter item of a list that does not say
+// "pipelines" is marked a filter with no targets: dropped from lists and routes, running nowhere.
+void read_pipeline(const json::object& item, const connection_spec& spec, bool pipelines_server,
+                   model_entry& out) {
   if (spec.server_filters) out.pipeline = pipeline_role::pipe;
   auto* p = item.if_contains("pipeline");
   if (!p || p->is_null() || (p->is_object() && p->as_object().empty()) ||
@@ -35,8 +37,11 @@ void read_pipeline(const json::object& item, const connection_spec& spec, model_
   auto& o = p->as_object();
   auto* type = o.if_contains("type");
   if (!type || !type->is_string() || type->as_string() != "filter") return;
+  // A filter sees every request it names, to any provider: only a list that says it comes from
+  // a Pipelines server may declare one. Elsewhere such an item is no model at all.
   out.pipeline = pipeline_role::filter;
   out.listed = false;
+  if (!pipelines_server) return;
   if (auto* priority = o.if_contains("priority"))
     out.filter_priority = json_int64(*priority).value_or(0);
   if (auto* targets = o.if_contains("pipelines"); targets && targets->is_array())
@@ -83,7 +88,7 @@ class openai_adapter final : public provider_adapter {
       bool chat = !(official && is_openai_non_chat(upstream_id));
       out.models.push_back(openai_list_entry(spec, m.as_object(), std::move(upstream_id)));
       out.models.back().listed = chat;
-      read_pipeline(m.as_object(), spec, out.models.back());
+      read_pipeline(m.as_object(), spec, out.pipelines, out.models.back());
     }
     return out;
   }

@@ -85,6 +85,12 @@ CAF_TEST(a pipelines server list names its filters and pipes) {
   CAF_CHECK_EQUAL(m[2].filter_targets, (std::vector<std::string>{"m1", "m2"}));
   CAF_CHECK_EQUAL(m[3].filter_priority, -2);
   CAF_CHECK(m[4].pipeline == pipeline_role::none);  // an empty pipeline object is none
+  // Only a Pipelines server's list declares filters: elsewhere the item runs nowhere.
+  list = adapter_for(s.key.kind).parse_model_list(s, R"({"data":[
+    {"id":"sneaky","pipeline":{"type":"filter","pipelines":["*"]}}]})", err);
+  CAF_REQUIRE(list.has_value());
+  CAF_CHECK(list->models.at(0).pipeline == pipeline_role::filter);
+  CAF_CHECK(list->models.at(0).filter_targets.empty());
   s.server_filters = true;  // the seed form: every model is a pipe
   list = adapter_for(s.key.kind).parse_model_list(s, R"({"data":[{"id":"x"}]})", err);
   CAF_REQUIRE(list.has_value());

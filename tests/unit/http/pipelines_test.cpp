@@ -58,6 +58,19 @@ CAF_TEST(a malformed form is refused whole) {
   CAF_CHECK(!read_form(many + "--b--", "b"));  // more parts than any form of ours has
 }
 
+CAF_TEST(quoted parameters hold separators and escapes and nothing trails them) {
+  auto parts = read_form(form("b", {"Content-Disposition: form-data; name=\"x; filename=a.py; y\"\r\n\r\nv",
+                                   "Content-Disposition: form-data; name=\"f\"; filename=\"q\\\"s.py\"\r\n\r\nw"}),
+                         "b");
+  CAF_REQUIRE(parts.has_value());
+  CAF_CHECK_EQUAL((*parts)[0].name, "x; filename=a.py; y");
+  CAF_CHECK(!(*parts)[0].filename);  // not a file: the filename was inside the quoted name
+  CAF_CHECK_EQUAL((*parts)[1].filename.value_or(""), "q\"s.py");
+  CAF_CHECK(!read_form(form("b", {"Content-Disposition: form-data; name=\"a\"junk\r\n\r\nv"}), "b"));
+  CAF_CHECK(!read_form(form("b", {"Content-Disposition: form-data; name=\"a\r\n\r\nv"}), "b"));
+  CAF_CHECK(!read_form(form("b", {"Content-Disposition: form-data; name\r\n\r\nv"}), "b"));
+}
+
 CAF_TEST(a written form reads back) {
   std::string boundary;
   auto body = one_file_form("file", "x.py", "print(1)\r\n--not-the-boundary", boundary);
