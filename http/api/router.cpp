@@ -220,7 +220,8 @@ void router::resolve_preset(const api_context& ctx, const route_def& route, clie
   }
   r = std::move(based);
   // `body` is the client's own request again (swapped): kept for the inlet filters when any apply.
-  if (filters_apply(*r.found) || r.found->catalog->filters.any_for(preset->id, {}))
+  if ((route.stages & inlet) &&
+      (filters_apply(*r.found) || r.found->catalog->filters.any_for(preset->id, {})))
     r.found->preset.reset(new resolved_model::preset_origin{preset->id, std::move(body)});
 }
 
