@@ -1,0 +1,84 @@
+#include "http/upstream/token_usage.hpp"
+
+#include <simdjson.h>
+
+#include "http/server/json_parser.hpp"
+
+namespace sb {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+// A count as a provider writes it: a non-negative integer; anything else is unknown.
+std::int64_t count_of(od::object& o, std::string_view key) {
+  std::int64_t n = -1;
+  if (o.find_field_unordered(key).get_int64().get(n) || n < 0) return -1;
+  return n;
+}
+
+// `usage` of `o`, in either of OpenAI's spellings.
+bool read_usage_object(od::object& o, token_usage& out) {
+  od::object usage;
+  if (o.find_field_unordered("usage").get_object().get(usage)) return false;
+  out.prompt = count_of(usage, "prompt_tokens");
+  out.completion = count_of(usage, "completion_tokens");
+  if (out.prompt < 0) out.prompt = count_of(usage, "input_tokens");
+  if (out.completion < 0) out.completion = count_of(usage, "output_tokens");
+  return true;
+}
+
+// Parses `json` (copied once into padded storage: only texts that name a usage field get here)
+// and hands its top-level object to `read`.
+template <class Read>
+token_usage parse_object(std::string_view json, Read read) {
+  token_usage out;
+  simdjson::padded_string padded(json);
+  auto& parser = thread_json_parser();
+  od::document doc;
+  od::object o;
+  if (!parser.iterate(padded).get(doc) && !doc.get_object().get(o)) read(o, out);
+  trim_thread_json_parser();
+  return out;
+}
+
+// Whether `"usage"` is followed by an object somewhere in `json`: a stream asked for usage sends
+// `"usage":null` in every chunk but the last, and those are not worth a parse.
+bool names_usage_object(std::string_view json) {
+  constexpr std::string_view key = "\"usage\"";
+  for (auto at = json.find(key); at != std::string_view::npos; at = json.find(key, at + 1)) {
+    auto i = at + key.size();
+    auto skip = [&] {
+      while (i < json.size() && (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r')) ++i;
+    };
+    skip();
+    if (i >= json.size() || json[i] != ':') continue;
+    ++i;
+    skip();
+    if (i < json.size() && json[i] == '{') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+token_usage openai_usage(std::string_view json) {
+  if (!names_usage_object(json)) return {};
+  return parse_object(json, [](od::object& o, token_usage& out) {
+    if (read_usage_object(o, out)) return;
+    // A Responses stream's response.completed: {"type": ..., "response": {..., "usage": {...}}}
+    od::object response;
+    if (!o.find_field_unordered("response").get_object().get(response))
+      read_usage_object(response, out);
+  });
+}
+
+token_usage ollama_usage(std::string_view json) {
+  if (json.find("_eval_count\"") == std::string_view::npos) return {};
+  return parse_object(json, [](od::object& o, token_usage& out) {
+    out.prompt = count_of(o, "prompt_eval_count");
+    out.completion = count_of(o, "eval_count");
+  });
+}
+
+}  // namespace sb
