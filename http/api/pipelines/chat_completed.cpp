@@ -52,11 +52,17 @@ std::optional<resolved_model> finished_model(const api_context& ctx, const std::
   return m;
 }
 
-std::string named_model(const std::string& body) {
+// The model a finished chat names; and the form without Open WebUI's front end's `model_item`
+// (the whole model entry, which Open WebUI pops before the filters see the form).
+std::string named_model(std::string& body) {
   boost::system::error_code ec;
   auto v = parse_body_json(body, ec);
-  auto* model = !ec && v.is_object() ? v.as_object().if_contains("model") : nullptr;
-  return model && model->is_string() ? std::string(model->as_string()) : std::string();
+  if (ec || !v.is_object()) return {};
+  auto& form = v.as_object();
+  auto* model = form.if_contains("model");
+  std::string named = model && model->is_string() ? std::string(model->as_string()) : std::string();
+  if (form.erase("model_item") > 0) body = json::serialize(form);
+  return named;
 }
 
 }  // namespace
