@@ -139,24 +139,19 @@ api_key_of() {
   curl -sf -X POST "http://127.0.0.1:$1/api/v1/auths/api_key" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $token" -d '{}' | json_field api_key
 }
+# wait_listed PORT KEY PATH NEEDLE: until that gateway's PATH (read with KEY) holds NEEDLE.
+wait_listed() {
+  for _ in $(seq 100); do
+    curl -sf -H "Authorization: Bearer $2" "http://127.0.0.1:$1$3" 2>/dev/null | grep -q "$4" && break
+    sleep 0.1
+  done
+}
 KEY=$(api_key_of "$KEY_PORT")
-for _ in $(seq 100); do
-  curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$KEY_PORT/openai/models" 2>/dev/null \
-    | grep -q '"bench"' && break
-  sleep 0.1
-done
+wait_listed "$KEY_PORT" "$KEY" /openai/models '"bench"'
 API_KEY=$(api_key_of "$API_PORT")
-for _ in $(seq 100); do
-  curl -sf -H "Authorization: Bearer $API_KEY" "http://127.0.0.1:$API_PORT/api/models" 2>/dev/null \
-    | grep -q '"ol.bench"' && break
-  sleep 0.1
-done
+wait_listed "$API_PORT" "$API_KEY" /api/models '"ol.bench"'
 FILT_KEY=$(api_key_of "$FILT_PORT")
-for _ in $(seq 100); do
-  curl -sf -H "Authorization: Bearer $FILT_KEY" "http://127.0.0.1:$FILT_PORT/api/v1/pipelines/list" \
-    2>/dev/null | grep -q '"idx":1' && break
-  sleep 0.1
-done
+wait_listed "$FILT_PORT" "$FILT_KEY" /api/v1/pipelines/list '"idx":1'
 curl -sf "http://127.0.0.1:$NGINX_PORT/v1/models" > /dev/null
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$HAPROXY_PORT/v1/models" > /dev/null && break; sleep 0.1; done
 

@@ -298,6 +298,37 @@ def test_a_filter_call_is_bounded_in_time_and_size():
         stop(openai, pipes)
 
 
+def test_no_key_reaches_a_log_an_answer_or_another_server_at_trace_level():
+    ok, pk = "sk-canary-openai-9b1c2d", "sk-canary-pipes-7f3a4e"
+    openai = FakeUpstream(models=["gpt-a"], name="O", key=ok)
+    pipelines = [{"id": "f_all", "type": "filter", "pipelines": ["*"]},
+                 {"id": "guard", "type": "filter", "pipelines": ["gpt-a"], "priority": 1,
+                  "action": "refuse"}]
+    pipes = FakeUpstream(models=[], name="P", key=pk, extra=["--pipelines", json.dumps(pipelines)])
+    gw = Gateway({"OPENAI_API_BASE_URLS": f"{openai.url};{pipes.base}",
+                  "OPENAI_API_KEYS": f"{ok};{pk}", "GLOBAL_LOG_LEVEL": "trace"})
+    try:
+        end = time.time() + 10
+        while not pipes.stats()["pipelines"]["calls"]:
+            gw.post("/api/chat/completions", dict(CHAT, model="gpt-a"))
+            check(time.time() < end, "the filters never ran")
+            time.sleep(0.05)
+        answers = [gw.post("/api/chat/completions", dict(CHAT, model="gpt-a"))[2],
+                   gw.post("/api/chat/completed", {"model": "gpt-a", "messages": []})[2]]
+        for path in ["/openai/config", "/api/v1/pipelines/list", "/api/v1/pipelines/?urlIdx=1",
+                     "/api/v1/pipelines/nope/valves?urlIdx=1", "/metrics", "/api/models",
+                     "/gateway/upstreams"]:
+            answers.append(gw.get(path)[2])
+        calls = pipes.stats()["pipelines"]["calls"]
+        check(all(c["auth"] == "Bearer " + pk for c in calls), "a filter saw another key")
+        text = gw.output() + "".join(a.decode() for a in answers) + json.dumps(calls)
+        for canary in (ok, pk):
+            check(canary not in text.replace("Bearer " + pk, ""), f"{canary} leaked")
+    finally:
+        check(gw.stop() == 0, gw.output())
+        stop(openai, pipes)
+
+
 def signed_up(gw, email, role=None, admin=None):
     status, _, raw = gw.post("/api/v1/auths/signup", {"name": email.split("@")[0], "email": email,
                                                      "password": "pw-12345678"})
@@ -443,4 +474,5 @@ if __name__ == "__main__":
                test_a_client_that_leaves_during_a_slow_filter_cancels_it,
                test_the_admin_routes_manage_a_pipelines_server_and_refuse_others,
                test_a_filter_call_is_bounded_in_time_and_size,
+               test_no_key_reaches_a_log_an_answer_or_another_server_at_trace_level,
                test_the_seed_forms_pipeline_servers_run_inlet_and_outlet_for_every_request])

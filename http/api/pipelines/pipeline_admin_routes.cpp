@@ -117,30 +117,28 @@ route_result pipelines_list(api_context& ctx, session_io& s, client_request&) {
 }
 
 route_result pipelines_of_server(api_context& ctx, session_io& s, client_request& req) {
-  auto ep = pipeline_server(ctx.rt, url_idx_of(req, nullptr));
-  co_return co_await relay_to_server(ctx, s, std::move(ep), http::verb::get, "/pipelines", "");
+  return relay_to_server(ctx, s, pipeline_server(ctx.rt, url_idx_of(req, nullptr)),
+                         http::verb::get, "/pipelines", "");
+}
+
+// Add and delete: the form's one string field `key` (and its urlIdx) is all the server gets.
+route_result forward_field(api_context& ctx, session_io& s, client_request& req, const char* key,
+                           http::verb method, const char* path) {
+  auto form = object_of(req.body());
+  auto* value = form ? form->if_contains(key) : nullptr;
+  if (!value || !value->is_string())
+    co_return co_await answer_detail(s, 400, fmt::format("body must carry the \"{}\" of a pipeline", key));
+  auto ep = pipeline_server(ctx.rt, url_idx_of(req, &*form));
+  auto body = one_field(key, value->as_string());
+  co_return co_await relay_to_server(ctx, s, std::move(ep), method, path, std::move(body));
 }
 
 route_result pipelines_add(api_context& ctx, session_io& s, client_request& req) {
-  auto form = object_of(req.body());
-  auto* url = form ? form->if_contains("url") : nullptr;
-  if (!url || !url->is_string())
-    co_return co_await answer_detail(s, 400, "body must carry the \"url\" of a pipeline");
-  auto ep = pipeline_server(ctx.rt, url_idx_of(req, &*form));
-  auto body = one_field("url", url->as_string());
-  co_return co_await relay_to_server(ctx, s, std::move(ep), http::verb::post, "/pipelines/add",
-                                     std::move(body));
+  return forward_field(ctx, s, req, "url", http::verb::post, "/pipelines/add");
 }
 
 route_result pipelines_delete(api_context& ctx, session_io& s, client_request& req) {
-  auto form = object_of(req.body());
-  auto* id = form ? form->if_contains("id") : nullptr;
-  if (!id || !id->is_string())
-    co_return co_await answer_detail(s, 400, "body must carry the \"id\" of a pipeline");
-  auto ep = pipeline_server(ctx.rt, url_idx_of(req, &*form));
-  auto body = one_field("id", id->as_string());
-  co_return co_await relay_to_server(ctx, s, std::move(ep), http::verb::delete_,
-                                     "/pipelines/delete", std::move(body));
+  return forward_field(ctx, s, req, "id", http::verb::delete_, "/pipelines/delete");
 }
 
 route_result pipelines_upload(api_context& ctx, session_io& s, client_request& req) {
@@ -165,15 +163,13 @@ route_result pipelines_upload(api_context& ctx, session_io& s, client_request& r
 }
 
 route_result pipeline_valves(api_context& ctx, session_io& s, client_request& req) {
-  auto ep = pipeline_server(ctx.rt, url_idx_of(req, nullptr));
-  co_return co_await relay_to_server(ctx, s, std::move(ep), http::verb::get,
-                                     pipeline_path(ctx.id, "/valves"), "");
+  return relay_to_server(ctx, s, pipeline_server(ctx.rt, url_idx_of(req, nullptr)),
+                         http::verb::get, pipeline_path(ctx.id, "/valves"), "");
 }
 
 route_result pipeline_valves_spec(api_context& ctx, session_io& s, client_request& req) {
-  auto ep = pipeline_server(ctx.rt, url_idx_of(req, nullptr));
-  co_return co_await relay_to_server(ctx, s, std::move(ep), http::verb::get,
-                                     pipeline_path(ctx.id, "/valves/spec"), "");
+  return relay_to_server(ctx, s, pipeline_server(ctx.rt, url_idx_of(req, nullptr)),
+                         http::verb::get, pipeline_path(ctx.id, "/valves/spec"), "");
 }
 
 route_result pipeline_valves_update(api_context& ctx, session_io& s, client_request& req) {
