@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "actors/access_log_actor.hpp"
+#include "actors/usage_actor.hpp"
 #include "http/server/request_log.hpp"
 #include "actors/accounts_actor.hpp"
 #include "actors/models_actor.hpp"
@@ -120,14 +121,22 @@ int run(sb::settings s, const sb::env_lookup& env) {
   rt.note_active = [accounts_owner](const std::string& user_id) {
     caf::anon_send(accounts_owner, sb::active_atom::value, user_id);
   };
-  // The record stage runs only with a reader: without ACCESS_LOG no record is made.
+  // The record stage runs only with a reader: without ACCESS_LOG and USAGE_TRACKING no record
+  // is made.
   sb::access_log_actor access_log;
-  if (s.access_log) {
+  if (s.access_log)
     access_log = sys.spawn<caf::detached>(sb::access_log_actor_impl, s.access_log_file);
-    rt.request_log = [access_log](sb::request_records batch) {
-      caf::anon_send(access_log, sb::records_atom::value, std::move(batch));
+  sb::usage_actor usage;
+  if (s.usage_tracking)
+    usage = sys.spawn<caf::detached>(sb::usage_actor_impl,
+                                     std::make_shared<sb::usage_store>(records),
+                                     std::chrono::hours(24 * s.usage_retention_days));
+  if (access_log || usage)
+    rt.request_log = [access_log, usage](sb::request_records batch) {
+      if (access_log && usage) caf::anon_send(usage, sb::records_atom::value, batch);
+      else if (usage) caf::anon_send(usage, sb::records_atom::value, std::move(batch));
+      if (access_log) caf::anon_send(access_log, sb::records_atom::value, std::move(batch));
     };
-  }
   sb::config_form_reader read_form = [allow = s.allow_link_local_upstreams](
                                          sb::provider_kind kind, std::string_view form,
                                          const sb::provider_config& current, std::string& why) {
@@ -175,7 +184,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
         boost::asio::post(signals_ctx, [&signals_ctx] { signals_ctx.stop(); });
       }));
 
-  sb::control_plane_bridge control(sys, config, manager, accounts_owner, models_owner);
+  sb::control_plane_bridge control(sys, config, manager, accounts_owner, models_owner, usage);
   sb::router routes(rt, control);
   sb::server srv(rt, routes);
   if (!srv.listen(s.host, s.port, error)) {
@@ -186,6 +195,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
     caf::anon_send_exit(accounts_owner, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(models_owner, caf::exit_reason::user_shutdown);
     if (access_log) caf::anon_send_exit(access_log, caf::exit_reason::user_shutdown);
+    if (usage) caf::anon_send_exit(usage, caf::exit_reason::user_shutdown);
     rt.request_log = nullptr;
     rt.note_active = nullptr;
     return 2;
@@ -231,6 +241,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
   caf::anon_send_exit(accounts_owner, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(models_owner, caf::exit_reason::user_shutdown);
   if (access_log) caf::anon_send_exit(access_log, caf::exit_reason::user_shutdown);
+  if (usage) caf::anon_send_exit(usage, caf::exit_reason::user_shutdown);
   rt.io.stop();
   rt.io.join();
   // The runtime outlives the actor system: the handles it holds would keep their actors alive,

@@ -44,6 +44,12 @@ std::string access_log_line(const request_record& r) {
   o["first_byte_us"] = r.first_byte_us < 0 ? json::value(nullptr) : json::value(r.first_byte_us);
   o["duration_us"] = r.duration_us;
   o["cancelled"] = r.cancelled;
+  if (r.cut) o["cut"] = true;
+  if (r.metered) {
+    o["prompt_tokens"] = r.prompt_tokens < 0 ? json::value(nullptr) : json::value(r.prompt_tokens);
+    o["completion_tokens"] =
+        r.completion_tokens < 0 ? json::value(nullptr) : json::value(r.completion_tokens);
+  }
   return json::serialize(o);
 }
 

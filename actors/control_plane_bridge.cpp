@@ -36,7 +36,22 @@ void bridge_models(caf::event_based_actor* self, models_actor models, model_comm
             [done, sys](caf::error& err) { done({model_status::failed, sys->render(err), nullptr}); });
 }
 
+void bridge_usage(caf::event_based_actor* self, usage_actor usage, usage_query q,
+                  control_plane::usage_callback done, caf::actor_system* sys) {
+  self->request(usage, std::chrono::seconds(30), usage_atom::value, std::move(q))
+      .then([done](usage_table& t) { done(std::move(t)); },
+            [done, sys](caf::error& err) { done({{}, sys->render(err)}); });
+}
+
 }  // namespace
+
+void control_plane_bridge::read_usage(usage_query q, usage_callback done) {
+  if (!usage_) {
+    done({{}, "usage tracking is off (USAGE_TRACKING=false)"});
+    return;
+  }
+  sys_.spawn(bridge_usage, usage_, std::move(q), std::move(done), &sys_);
+}
 
 void control_plane_bridge::change_models(model_command cmd, model_callback done) {
   sys_.spawn(bridge_models, models_, std::move(cmd), std::move(done), &sys_);

@@ -1,6 +1,6 @@
 #pragma once
 // control_plane over CAF: admin writes from HTTP sessions become requests to the config,
-// accounts and models actors.
+// accounts and models actors, usage reads requests to the usage actor.
 // Each write spawns one short-lived actor to carry the request; that costs tens of microseconds,
 // which admin writes can afford and the data plane never pays.
 #include <caf/actor_system.hpp>
@@ -14,16 +14,18 @@ class control_plane_bridge : public control_plane {
  public:
   control_plane_bridge(caf::actor_system& sys, config_actor config,
                        connection_manager_actor manager, accounts_actor accounts,
-                       models_actor models)
+                       models_actor models, usage_actor usage)
       : sys_(sys),
         config_(std::move(config)),
         manager_(std::move(manager)),
         accounts_(std::move(accounts)),
-        models_(std::move(models)) {}
+        models_(std::move(models)),
+        usage_(std::move(usage)) {}
   void update_provider(provider_kind kind, std::string form, std::vector<std::uint64_t> if_match,
                        update_callback done) override;
   void change_accounts(account_command cmd, account_callback done) override;
   void change_models(model_command cmd, model_callback done) override;
+  void read_usage(usage_query q, usage_callback done) override;
   void refresh_models(provider_kind kind, int idx) override;
 
  private:
@@ -32,6 +34,7 @@ class control_plane_bridge : public control_plane {
   connection_manager_actor manager_;
   accounts_actor accounts_;
   models_actor models_;
+  usage_actor usage_;  // null when usage tracking is off
 };
 
 }  // namespace sb

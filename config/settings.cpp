@@ -180,6 +180,11 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
   s.forward_user_info = env_flag(env, "ENABLE_FORWARD_USER_INFO_HEADERS", false);
   if (auto v = env("ACCESS_LOG_FILE"); v && !v->empty()) s.access_log_file = *v;
   s.access_log = env_flag(env, "ACCESS_LOG", false) || !s.access_log_file.empty();
+  s.usage_tracking = env_flag(env, "USAGE_TRACKING", true);
+  if (auto v = env("USAGE_RETENTION_DAYS"); v && !v->empty())
+    if (!parse_number<unsigned>(*v, s.usage_retention_days, 32, 36'500))
+      return "invalid USAGE_RETENTION_DAYS '" + *v +
+             "': expected days, 32-36500 (a month's budget reads its whole month)";
   if (auto v = env("LOAD_BALANCING_POLICY"); v && !v->empty()) {
     auto p = parse_lb_policy(*v);
     if (!p) return "invalid LOAD_BALANCING_POLICY '" + *v + "': expected " + policy_names();

@@ -108,6 +108,8 @@ struct settings {
   // instead (and on without ACCESS_LOG).
   bool access_log = false;
   std::string access_log_file;
+  bool usage_tracking = true;           // USAGE_TRACKING: metered requests are rolled up
+  unsigned usage_retention_days = 90;   // USAGE_RETENTION_DAYS
   // Accounts (WEBUI_AUTH=True): config/account_settings.cpp reads them.
   struct account_settings {
     secret_string secret_key;  // WEBUI_SECRET_KEY; empty: kept in DATA_DIR/.webui_secret_key

@@ -10,6 +10,7 @@
 #include "messages/account_types.hpp"
 #include "messages/config_types.hpp"
 #include "messages/custom_model_types.hpp"
+#include "messages/usage_types.hpp"
 
 namespace sb {
 
@@ -34,6 +35,11 @@ class control_plane {
 
   /// Applies one change to the custom models; `done` runs once it is durable, or with why not.
   virtual void change_models(model_command cmd, model_callback done) = 0;
+
+  using usage_callback = std::function<void(usage_table)>;
+
+  /// The usage rows `q` asks for, added up as it asks (an error when usage tracking is off).
+  virtual void read_usage(usage_query q, usage_callback done) = 0;
 
   /// Has connection `idx` of `kind` fetch its model list now (one-way; the catalog follows).
   virtual void refresh_models(provider_kind kind, int idx) = 0;

@@ -28,6 +28,7 @@
 #include "messages/health_types.hpp"
 #include "messages/model_types.hpp"
 #include "messages/request_record.hpp"
+#include "messages/usage_types.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
 CAF_ADD_TYPE_ID(switchboard, (sb::secret_string))
@@ -57,6 +58,8 @@ CAF_ADD_ATOM(switchboard, sb, records_atom, "records")
 CAF_ADD_ATOM(switchboard, sb, active_atom, "active")
 CAF_ADD_ATOM(switchboard, sb, flush_atom, "flush")
 CAF_ADD_ATOM(switchboard, sb, model_atom, "model")
+CAF_ADD_ATOM(switchboard, sb, usage_atom, "usage")
+CAF_ADD_ATOM(switchboard, sb, expire_atom, "expire")
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -130,5 +133,13 @@ using models_actor = caf::typed_actor<caf::replies_to<model_atom, model_command>
 
 /// Writes the access log: one JSON line per request record, batches from the I/O threads.
 using access_log_actor = caf::typed_actor<caf::reacts_to<records_atom, request_records>>;
+
+/// Usage accounting: `records` are the same batches the access log gets (only metered requests
+/// count); `flush` (its own timer) writes what is pending, `expire` (hourly) erases what is past
+/// the retention; `usage` answers a query, after writing what is pending.
+using usage_actor =
+    caf::typed_actor<caf::reacts_to<records_atom, request_records>, caf::reacts_to<flush_atom>,
+                     caf::reacts_to<expire_atom>,
+                     caf::replies_to<usage_atom, usage_query>::with<usage_table>>;
 
 }  // namespace sb

@@ -1,10 +1,9 @@
 #pragma once
 // What one request was, for the record stage: who asked, which route, model and connection, the
 // status, bytes in and out, time to the first byte of the answer, attempts, whether the client
-// left before the end, and how long it took. Filled as the request passes (the session, the
+// left before the end, the tokens the answer reports it used, and how long it took. Filled as the request passes (the session, the
 // router, the relay, the writes to the client), collected per I/O thread and handed over in
-// batches (http/server/request_log.hpp). Its first reader is the access log; usage accounting
-// builds on it. Never a secret: no key, token, query or body.
+// batches (http/server/request_log.hpp) to the access log and usage accounting. Never a secret: no key, token, query or body.
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <chrono>
 #include <cstdint>
@@ -28,6 +27,10 @@ struct request_record {
   std::int64_t first_byte_us = -1;  // from arrival to the first byte written; -1: none
   unsigned attempts = 0;       // upstream attempts
   bool cancelled = false;      // the client left before the answer ended
+  bool cut = false;            // the upstream broke the answer off (its stream ended in error)
+  bool metered = false;        // a request to a model (the admit stage ran): usage counts it
+  std::int64_t prompt_tokens = -1;      // as the answer reports; -1: it did not (yet) say
+  std::int64_t completion_tokens = -1;
   std::int64_t duration_us = 0;
   std::chrono::steady_clock::time_point started{};  // (not reported: the clock durations use)
 };

@@ -209,6 +209,56 @@ std::vector<record> record_store::load(std::string_view kind, std::string& error
   return out;
 }
 
+std::optional<record> record_store::get(std::string_view kind, std::string_view id,
+                                        std::string& error) {
+  std::string value;
+  auto st = db_->Get(rocksdb::ReadOptions(), record_key(kind, id), &value);
+  if (st.IsNotFound()) return std::nullopt;
+  if (!st.ok()) {
+    error = "cannot read the database: " + st.ToString();
+    return std::nullopt;
+  }
+  auto r = decode_record_value(kind, id, value);
+  if (!r) error = "stored record '" + record_key(kind, id) + "' is not in the expected shape";
+  else witness(r->version.stamp);
+  return r;
+}
+
+bool record_store::scan(std::string_view kind, std::string_view from, std::string_view to,
+                        const std::function<bool(record&&)>& f, std::string& error) {
+  auto prefix = record_key(kind, "");
+  auto end = record_key(kind, to);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(record_key(kind, from)); it->Valid() && it->key().starts_with(prefix) &&
+                                         it->key().compare(end) < 0;
+       it->Next()) {
+    auto id = it->key().ToStringView().substr(prefix.size());
+    auto r = decode_record_value(kind, id, it->value().ToStringView());
+    if (!r) {
+      error = "stored record '" + std::string(it->key().ToStringView()) +
+              "' is not in the expected shape";
+      return false;
+    }
+    if (!f(std::move(*r))) return true;
+  }
+  if (!it->status().ok()) {
+    error = "cannot read the database: " + it->status().ToString();
+    return false;
+  }
+  return true;
+}
+
+bool record_store::erase_range(std::string_view kind, std::string_view from, std::string_view to,
+                               std::string& error) {
+  rocksdb::WriteBatch wb;
+  wb.DeleteRange(record_key(kind, from), record_key(kind, to));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  auto st = db_->Write(wo, &wb);
+  if (!st.ok()) error = "cannot write the database: " + st.ToString();
+  return st.ok();
+}
+
 bool record_store::write(const std::vector<record>& batch, std::string& error) {
   rocksdb::WriteBatch wb;
   for (auto& r : batch) wb.Put(record_key(r.kind, r.id), encode_record_value(r));

@@ -70,6 +70,20 @@ class record_store {
   /// Every record of `kind`, tombstones included, in id order.
   std::vector<record> load(std::string_view kind, std::string& error);
 
+  /// The record of `kind` stored under `id`, a tombstone too; nullopt when there is none (or on
+  /// failure, with `error` set).
+  std::optional<record> get(std::string_view kind, std::string_view id, std::string& error);
+
+  /// Calls `f` with each record of `kind` whose id is in [from, to), in id order, until it
+  /// returns false. False and `error` when the database cannot be read.
+  bool scan(std::string_view kind, std::string_view from, std::string_view to,
+            const std::function<bool(record&&)>& f, std::string& error);
+
+  /// Erases the records of `kind` with ids in [from, to) for good, without tombstones: for
+  /// records that expire rather than being deleted (usage past its retention).
+  bool erase_range(std::string_view kind, std::string_view from, std::string_view to,
+                   std::string& error);
+
   /// Writes `batch` durably and atomically; false (and `error`) on failure.
   bool write(const std::vector<record>& batch, std::string& error);
 

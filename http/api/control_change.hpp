@@ -1,7 +1,8 @@
 #pragma once
-// Asks an actor for one change (http/api/ -> control_plane -> accounts or models actor) and
-// resumes the session's coroutine on its own thread with the answer. Such changes are rare admin,
-// sign-up and workspace requests: this cross-thread round trip is off the hot path.
+// Asks an actor for one change (http/api/ -> control_plane -> accounts or models actor), or the
+// usage actor for a report, and resumes the session's coroutine on its own thread with the
+// answer. Such requests are rare admin, sign-up, workspace and report requests: this
+// cross-thread round trip is off the hot path.
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -43,6 +44,12 @@ inline auto change_models(control_plane& cp, model_command cmd) {
   using initiation = control_change_initiation<model_command, model_reply>;
   return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(model_reply)>(
       initiation{&cp, &control_plane::change_models}, boost::asio::use_awaitable, std::move(cmd));
+}
+
+inline auto read_usage(control_plane& cp, usage_query q) {
+  using initiation = control_change_initiation<usage_query, usage_table>;
+  return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(usage_table)>(
+      initiation{&cp, &control_plane::read_usage}, boost::asio::use_awaitable, std::move(q));
 }
 
 }  // namespace sb

@@ -61,6 +61,9 @@ enum stage_bits : std::uint8_t {
   // Pipelines inlet filters run on the request before the provider
   // (http/api/stages/inlet_filters.hpp); the model is resolved again when one changes it.
   inlet = 16,
+  // A request to a model: admitted against the caller's limits and budgets, and metered (its
+  // record counts in usage).
+  admit = 32,
 };
 
 using route_handler = boost::asio::awaitable<handled> (*)(api_context&, session_io&,

@@ -250,6 +250,7 @@ net::awaitable<handled> router::resolve_slowly(api_context& ctx, session_io& s,
 
 net::awaitable<handled> router::run_handler(api_context& ctx, session_io& s, client_request& req,
                                             const route_def& route) const {
+  if ((route.stages & admit) && s.record) s.record->metered = true;
   if ((route.stages & inlet) && ctx.model && filters_apply(*ctx.model))
     return filter_then_handle(ctx, s, req, route);
   return route.handler(ctx, s, req);

@@ -18,6 +18,7 @@
 #include "http/server/runtime.hpp"
 #include "http/server/memory_budget.hpp"
 #include "http/upstream/answer_headers.hpp"
+#include "http/upstream/token_usage.hpp"
 #include "http/upstream/upstream_error.hpp"
 
 namespace sb {
@@ -94,6 +95,18 @@ error_code parse_buffered(exchange_context& c, body_parser& bp, pending_events& 
   return ec;
 }
 
+// The usage the events in buf[0, end) report, into the request's record (the record stage's
+// alone; most runs of events cost one search).
+void note_stream_usage(request_record& r, framing f, const char* buf, std::size_t end, bool done) {
+  if (!may_report_usage(f, std::string_view(buf, end))) return;
+  token_usage u;
+  std::size_t at = 0;
+  for (std::size_t e; (e = next_event_end(f, buf, at, end)) != 0; at = e)
+    fold_event_usage(f, std::string_view(buf + at, e - at), u);
+  if (done && at < end) fold_event_usage(f, std::string_view(buf + at, end - at), u);
+  note_usage(r, u);
+}
+
 // Step 3: writes every complete event (all of it when `done`) in one client write, through the
 // hook when there is one. False when the client is gone.
 net::awaitable<bool> flush_events(exchange_context& c, pending_events& p, framing f,
@@ -102,6 +115,7 @@ net::awaitable<bool> flush_events(exchange_context& c, pending_events& p, framin
   p.scanned = p.used >= 2 ? p.used - 2 : 0;
   if (boundary == 0 && !done) co_return true;
   bool ok;
+  if (c.s.record) note_stream_usage(*c.s.record, f, p.buf.data(), boundary, done);
   if (p.count_events)
     for (std::size_t at = 0, e; (e = next_event_end(f, p.buf.data(), at, boundary)) != 0; at = e)
       ++p.events;
@@ -191,6 +205,7 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
   // Cut into events (and perhaps ended by an error event of the gateway's): not the upstream's
   // bytes as they were, so no Content-Encoding or validator of theirs describes it.
   if (!co_await write_stream_head(c, status, type, bp.get(), answer_body::rewritten)) {
+    if (c.s.record) c.s.record->cancelled = true;
     c.rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
     r.answer = {static_cast<unsigned>(status), false};
     co_return r;
@@ -231,6 +246,7 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
   stop_watch(c.s);
   c.rt.metrics.open_streams.fetch_sub(1, std::memory_order_relaxed);
   if (!client_ok) {
+    if (c.s.record) c.s.record->cancelled = true;
     c.rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
     r.answer = {static_cast<unsigned>(status), false};
     co_return r;
@@ -238,6 +254,7 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
   if (!failure.empty()) {
     // A stream the upstream broke off or stalled counts against it (a drain's cut does not).
     if (!w.shutting_down) c.outcome = request_outcome::reset;
+    if (c.s.record) c.s.record->cut = true;
     // Never a false end: the partial event is dropped and an explicit error event ends the stream.
     c.rt.metrics.upstream_stream_errors.fetch_add(1, std::memory_order_relaxed);
     c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);

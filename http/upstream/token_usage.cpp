@@ -81,4 +81,31 @@ token_usage ollama_usage(std::string_view json) {
   });
 }
 
+token_usage whole_answer_usage(std::string_view body) {
+  auto found = openai_usage(body);
+  return found.known() ? found : ollama_usage(body);
+}
+
+bool may_report_usage(framing f, std::string_view events) {
+  return events.find(f == framing::ndjson ? std::string_view("_eval_count\"")
+                                          : std::string_view("\"usage\"")) !=
+         std::string_view::npos;
+}
+
+void fold_event_usage(framing f, std::string_view event, token_usage& into) {
+  token_usage found;
+  if (f == framing::ndjson) {
+    found = ollama_usage(event);
+  } else {
+    // The JSON of the event's data line: from its first brace to the event's last.
+    auto data = event.find("data:");
+    auto open = data == std::string_view::npos ? data : event.find('{', data);
+    auto close = event.rfind('}');
+    if (open == std::string_view::npos || close == std::string_view::npos || close < open) return;
+    found = openai_usage(event.substr(open, close - open + 1));
+  }
+  if (found.prompt >= 0) into.prompt = found.prompt;
+  if (found.completion >= 0) into.completion = found.completion;
+}
+
 }  // namespace sb

@@ -5,10 +5,13 @@
 // event), Ollama's `prompt_eval_count` / `eval_count` (a whole answer, a stream's last line,
 // /api/embed). Never invented: a count the answer does not give stays unknown (-1). Only a text
 // that names a usage field is parsed at all, so the common chunk of a stream costs one search.
-// The first piece of usage accounting (issue 17): the relay reads the last event of an answer
-// with these, and the record carries the counts.
+// The relay reads every answer it relays with these (only when the record stage runs), and the
+// request's record carries the counts to usage accounting.
 #include <cstdint>
 #include <string_view>
+
+#include "http/upstream/framing.hpp"
+#include "messages/request_record.hpp"
 
 namespace sb {
 
@@ -23,5 +26,22 @@ token_usage openai_usage(std::string_view json);
 
 /// The usage an Ollama JSON document (a whole answer, or one NDJSON line) reports.
 token_usage ollama_usage(std::string_view json);
+
+/// The usage a whole answer body reports, in whichever provider's shape it is written.
+token_usage whole_answer_usage(std::string_view body);
+
+/// Whether a run of events in framing `f` may report usage: one search, so that most chunks of a
+/// stream cost no more.
+bool may_report_usage(framing f, std::string_view events);
+
+/// Folds the usage one streamed event (an SSE event, its `data:` JSON read; an NDJSON line)
+/// reports into `into`: a count it gives replaces the one known before.
+void fold_event_usage(framing f, std::string_view event, token_usage& into);
+
+/// Writes the counts `u` gives into the request's record (those it does not give stay as they were).
+inline void note_usage(request_record& r, const token_usage& u) {
+  if (u.prompt >= 0) r.prompt_tokens = u.prompt;
+  if (u.completion >= 0) r.completion_tokens = u.completion;
+}
 
 }  // namespace sb

@@ -24,6 +24,7 @@
 #include "http/upstream/outcome_batcher.hpp"
 #include "http/upstream/providers/provider_adapter.hpp"
 #include "http/upstream/stream_pump.hpp"
+#include "http/upstream/token_usage.hpp"
 #include "http/upstream/upstream_endpoint.hpp"
 #include "http/upstream/upstream_error.hpp"
 
@@ -219,6 +220,8 @@ net::awaitable<exchange_result> answer_whole(exchange_context& c, Stream& up, he
   stop_watch(c.s);
   r.reusable = sp.keep_alive();
   auto msg = sp.release();
+  // Read before a hook rewrites it: the provider's own fields say what it used.
+  if (c.s.record && status < 400) note_usage(*c.s.record, whole_answer_usage(msg.body()));
   if (status >= 500) c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
   // The upstream's own fields pass with its answer (Retry-After, x-request-id, rate limits);
   // a success that is not what was asked for is the gateway's own error, with none of them.

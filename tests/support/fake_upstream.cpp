@@ -268,7 +268,9 @@ net::awaitable<bool> slow_body(beast::tcp_stream& s, unsigned ver, bool keep, st
   co_return !ec;
 }
 
-std::string sse_chunk(const std::string& model, int i, bool last) {
+// With `usage` (the request asked for stream_options.include_usage) every chunk carries
+// "usage": null, as OpenAI's do; the usage itself comes in a chunk of its own (usage_chunk).
+std::string sse_chunk(const std::string& model, int i, bool last, bool usage = false) {
   json::object delta;
   if (!last) delta["content"] = opts.name + ":tok" + std::to_string(i) + " ";
   json::object choice{{"index", 0},
@@ -279,7 +281,27 @@ std::string sse_chunk(const std::string& model, int i, bool last) {
                  {"created", 1700000000},
                  {"model", model},
                  {"choices", json::array{choice}}};
+  if (usage) o["usage"] = nullptr;
   return "data: " + json::serialize(o) + "\n\n";
+}
+
+std::string usage_chunk(const std::string& model, int chunks) {
+  json::object o{{"id", "chatcmpl-fake"},
+                 {"object", "chat.completion.chunk"},
+                 {"created", 1700000000},
+                 {"model", model},
+                 {"choices", json::array{}},
+                 {"usage", json::object{{"prompt_tokens", 3},
+                                        {"completion_tokens", chunks},
+                                        {"total_tokens", 3 + chunks}}}};
+  return "data: " + json::serialize(o) + "\n\n";
+}
+
+// Whether an OpenAI request asked for a stream's usage (stream_options.include_usage).
+bool wants_stream_usage(const json::value& body) {
+  auto* so = body.is_object() ? body.as_object().if_contains("stream_options") : nullptr;
+  auto* iu = so && so->is_object() ? so->as_object().if_contains("include_usage") : nullptr;
+  return iu && iu->is_bool() && iu->as_bool();
 }
 
 // Which answer shape a request gets: OpenAI's chat, Ollama's chat, Ollama's generate.
@@ -353,7 +375,8 @@ std::string whole_answer(const std::string& model, int chunks, dialect d) {
   for (int i = 0; i < chunks; ++i) content += opts.name + ":tok" + std::to_string(i) + " ";
   json::object o;
   if (d == dialect::ollama_generate) {
-    o = {{"model", model}, {"response", content}, {"done", true}};
+    o = {{"model", model}, {"response", content}, {"done", true},
+         {"prompt_eval_count", 3}, {"eval_count", chunks}};
   } else if (d == dialect::ollama_chat) {
     o = {{"model", model},
          {"message", json::object{{"role", "assistant"}, {"content", content}}},
@@ -379,7 +402,8 @@ std::string whole_answer(const std::string& model, int chunks, dialect d) {
 
 // A streamed answer: each chunk its own write, as a model producing tokens would.
 net::awaitable<bool> stream_answer(beast::tcp_stream& s, unsigned ver, bool keep,
-                                   const std::string& model, const behaviour& b, dialect d) {
+                                   const std::string& model, const behaviour& b, dialect d,
+                                   bool usage) {
   bool ndjson = d != dialect::openai;
   http::response<http::empty_body> res{http::status::ok, ver};
   add_provider_headers(res);
@@ -405,7 +429,7 @@ net::awaitable<bool> stream_answer(beast::tcp_stream& s, unsigned ver, bool keep
       ++stats.disconnects;
       co_return false;
     }
-    auto c = ndjson ? ndjson_chunk(model, i, false, d) : sse_chunk(model, i, false);
+    auto c = ndjson ? ndjson_chunk(model, i, false, d) : sse_chunk(model, i, false, usage);
     if (auto [ec, n] = co_await net::async_write(s, http::make_chunk(net::buffer(c)), use_nothrow);
         ec) {
       ++stats.disconnects;
@@ -413,7 +437,9 @@ net::awaitable<bool> stream_answer(beast::tcp_stream& s, unsigned ver, bool keep
     }
   }
   std::string tail = ndjson ? ndjson_chunk(model, b.chunks, true, d)
-                            : sse_chunk(model, b.chunks, true) + "data: [DONE]\n\n";
+                            : sse_chunk(model, b.chunks, true, usage);
+  if (!ndjson && usage) tail += usage_chunk(model, b.chunks);
+  if (!ndjson) tail += "data: [DONE]\n\n";
   if (auto [ec, n] = co_await net::async_write(s, http::make_chunk(net::buffer(tail)), use_nothrow);
       ec)
     co_return false;
@@ -512,7 +538,8 @@ net::awaitable<bool> chat(beast::tcp_stream& s, http::request<http::string_body>
     co_return co_await simple(s, ver, keep, http::status::ok,
                               ollama_tool_call(model, tools->as_array(), stream), type);
   }
-  if (stream) co_return co_await stream_answer(s, ver, keep, model, b, d);
+  bool usage = !ollama && wants_stream_usage(body);
+  if (stream) co_return co_await stream_answer(s, ver, keep, model, b, d, usage);
   if (b.slow_body_ms > 0) co_return co_await slow_body(s, ver, keep, whole_answer(model, b.chunks, d), b.slow_body_ms);
   co_return co_await simple(s, ver, keep, http::status::ok, whole_answer(model, b.chunks, d));
 }
@@ -595,7 +622,8 @@ canned ollama_answer(const std::string& path, const std::string& body, bool stre
   if (path == "/api/embed")
     return {http::status::ok,
             json::serialize(json::object{{"model", model},
-                                         {"embeddings", json::array{json::array{0.1, 0.2, 0.3}}}}),
+                                         {"embeddings", json::array{json::array{0.1, 0.2, 0.3}}},
+                                         {"prompt_eval_count", 4}}),
             {}};
   if (path == "/api/embeddings")
     return {http::status::ok,
@@ -738,7 +766,9 @@ openai_canned openai_answer(const std::string& path, const std::string& body) {
         {"role", "assistant"},
         {"content", json::array{json::object{{"type", "output_text"}, {"text", text}, {"annotations", json::array{}}}}}};
     json::object response{{"id", "resp_fake"},  {"object", "response"}, {"created_at", 1700000000},
-                          {"status", "completed"}, {"model", model},   {"output", json::array{message}}};
+                          {"status", "completed"}, {"model", model},   {"output", json::array{message}},
+                          {"usage", json::object{{"input_tokens", 7}, {"output_tokens", 3},
+                                                 {"total_tokens", 10}}}};
     if (!stream) {
       c.body = json::serialize(response);
     } else {
@@ -749,6 +779,7 @@ openai_canned openai_answer(const std::string& path, const std::string& body) {
       auto created = response;
       created["status"] = "in_progress";
       created["output"] = json::array{};
+      created["usage"] = nullptr;
       event("response.created", json::object{{"response", created}});
       for (int i = 0; i < 3; ++i)
         event("response.output_text.delta",
@@ -761,7 +792,8 @@ openai_canned openai_answer(const std::string& path, const std::string& body) {
         {"id", "cmpl-fake"},
         {"object", "text_completion"},
         {"model", model},
-        {"choices", json::array{json::object{{"index", 0}, {"text", opts.name + ":text"}, {"finish_reason", "stop"}}}}});
+        {"choices", json::array{json::object{{"index", 0}, {"text", opts.name + ":text"}, {"finish_reason", "stop"}}}},
+        {"usage", json::object{{"prompt_tokens", 2}, {"completion_tokens", 1}, {"total_tokens", 3}}}});
   }
   return c;
 }
