@@ -110,6 +110,7 @@ struct settings {
   std::string access_log_file;
   bool usage_tracking = true;           // USAGE_TRACKING: metered requests are rolled up
   unsigned usage_retention_days = 90;   // USAGE_RETENTION_DAYS
+  bool ask_stream_usage = true;         // ASK_STREAM_USAGE: streams are asked for their usage
   // Accounts (WEBUI_AUTH=True): config/account_settings.cpp reads them.
   struct account_settings {
     secret_string secret_key;  // WEBUI_SECRET_KEY; empty: kept in DATA_DIR/.webui_secret_key

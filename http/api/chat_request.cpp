@@ -29,6 +29,22 @@ std::string parse_chat_request(std::string& body, chat_request_view& out, bool n
 
 namespace {
 
+// Whether stream_options asks for a stream's usage. A malformed value is left for the document's
+// own check: what is read here never throws.
+stream_usage_ask read_stream_options(od::value v) {
+  od::object options;
+  if (v.get_object().get(options)) return stream_usage_ask::other;
+  for (auto field_result : options) {
+    od::field field;
+    std::string_view key;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) break;
+    bool asked = false;
+    if (key == "include_usage" && !field.value().get_bool().get(asked) && asked)
+      return stream_usage_ask::asked;
+  }
+  return stream_usage_ask::other;
+}
+
 std::string parse_with(od::parser& parser, std::string& body, chat_request_view& out,
                        bool name_alias) {
   if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
@@ -61,6 +77,8 @@ std::string parse_with(od::parser& parser, std::string& body, chat_request_view&
       into.model.assign(model);
       into.model_begin = begin;
       into.model_end = begin + last_quote + 1;
+    } else if (key == "stream_options") {
+      out.stream_usage = read_stream_options(field.value());
     } else if (key == "max_completion_tokens") {
       out.has_max_completion_tokens = true;
     } else if (key == "stream") {

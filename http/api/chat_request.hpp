@@ -3,16 +3,25 @@
 // simdjson, without building a DOM or copying the body, and remembers where the model string sits
 // so it can be replaced (prefix_id removal) by splicing bytes rather than re-serializing.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace sb {
+
+/// What a request says of a stream's usage (OpenAI's stream_options.include_usage).
+enum class stream_usage_ask : std::uint8_t {
+  absent,  // no stream_options
+  asked,   // stream_options.include_usage is true
+  other,   // stream_options is there and does not ask (null, false, other options)
+};
 
 struct chat_request_view {
   std::string model;  // unescaped
   bool stream = false;
   bool stream_given = false;  // the body had a non-null "stream" (Ollama defaults it to true)
   bool has_max_completion_tokens = false;  // (http/api/reasoning_rules.hpp may rename it)
+  stream_usage_ask stream_usage = stream_usage_ask::absent;
   std::size_t model_begin = 0;  // byte range of the model's JSON string token, quotes included
   std::size_t model_end = 0;
 };

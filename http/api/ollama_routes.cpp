@@ -15,6 +15,7 @@
 #include "http/api/list_refresh.hpp"
 #include "http/api/shared_flight.hpp"
 #include "http/api/stages/resolve_model.hpp"
+#include "http/api/stages/stream_usage.hpp"
 #include "http/api/visible_models.hpp"
 #include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
@@ -106,7 +107,7 @@ std::string without_prefix(const connection_spec& spec, std::string_view name) {
 // picked. `stream_default` is what Ollama assumes when the body does not say. Not a coroutine:
 // it decides synchronously and returns the relay (or the error) to be awaited.
 route_result relay_by_model(api_context& ctx, session_io& s, client_request& req,
-                            const char* path, bool stream_default) {
+                            const char* path, bool stream_default, bool openai_shaped = false) {
   auto& m = *ctx.model;
   if (!m.target) return answer_all_down(s, *m.route, std::string(m.view.model));
   const route_target* t = m.target;
@@ -117,6 +118,7 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   up.accept = std::string(field_value(req, http::field::accept));
   up.body = std::move(req.body());
   up.wants_stream = m.view.stream_given ? m.view.stream : stream_default;
+  if (openai_shaped) meter_stream_usage(s, ctx.rt, m.view, up);
   if (m.route->needs_caller) up.caller = caller_identity_of(ctx, req);
   return relay_with_failover(s, ctx.rt, std::move(m.catalog), *m.route, t, std::move(up),
                              !ctx.url_idx);
@@ -313,10 +315,10 @@ route_result ollama_show(api_context& ctx, session_io& s, client_request& req) {
   return relay_by_model(ctx, s, req, "/api/show", false);
 }
 route_result ollama_v1_chat(api_context& ctx, session_io& s, client_request& req) {
-  return relay_by_model(ctx, s, req, "/v1/chat/completions", false);
+  return relay_by_model(ctx, s, req, "/v1/chat/completions", false, true);
 }
 route_result ollama_v1_completions(api_context& ctx, session_io& s, client_request& req) {
-  return relay_by_model(ctx, s, req, "/v1/completions", false);
+  return relay_by_model(ctx, s, req, "/v1/completions", false, true);
 }
 route_result ollama_push(api_context& ctx, session_io& s, client_request& req) {
   return relay_by_model(ctx, s, req, "/api/push", true);

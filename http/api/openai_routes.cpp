@@ -9,6 +9,7 @@
 #include "http/api/reasoning_rules.hpp"
 #include "http/api/relative_path.hpp"
 #include "http/api/stages/authorise.hpp"
+#include "http/api/stages/stream_usage.hpp"
 #include "http/api/visible_models.hpp"
 #include "http/server/field_value.hpp"
 #include "http/server/runtime.hpp"
@@ -24,6 +25,7 @@ namespace {
 struct relayed_kind {
   bool json_answer = true;  // a whole success must be JSON
   bool chat = false;        // chat completions: the reasoning-model rules apply
+  bool stream_usage = false;  // streams report usage only when asked (http/api/stages/stream_usage.hpp)
   sse_dialect dialect = sse_dialect::chat;
 };
 
@@ -51,6 +53,7 @@ route_result relay_by_model(api_context& ctx, session_io& s, client_request& req
   up.wants_stream = m.view.stream;
   up.json_answer = kind.json_answer;
   up.dialect = kind.dialect;
+  if (kind.stream_usage) meter_stream_usage(s, ctx.rt, m.view, up);
   if (m.route->needs_caller) up.caller = caller_identity_of(ctx, req);
   return relay_with_failover(s, ctx.rt, std::move(m.catalog), *m.route, t, std::move(up), true);
 }
@@ -65,13 +68,13 @@ route_result openai_models(api_context& ctx, session_io& s, client_request&) {
 }
 
 route_result openai_chat(api_context& ctx, session_io& s, client_request& req) {
-  return relay_by_model(ctx, s, req, "/chat/completions", {.chat = true});
+  return relay_by_model(ctx, s, req, "/chat/completions", {.chat = true, .stream_usage = true});
 }
 route_result openai_embeddings(api_context& ctx, session_io& s, client_request& req) {
   return relay_by_model(ctx, s, req, "/embeddings");
 }
 route_result openai_completions(api_context& ctx, session_io& s, client_request& req) {
-  return relay_by_model(ctx, s, req, "/completions");
+  return relay_by_model(ctx, s, req, "/completions", {.stream_usage = true});
 }
 route_result openai_responses(api_context& ctx, session_io& s, client_request& req) {
   return relay_by_model(ctx, s, req, "/responses", {.dialect = sse_dialect::responses});

@@ -38,6 +38,7 @@ struct upstream_request {
                                 // provider's stream framing, not a whole body
   sse_dialect dialect = sse_dialect::chat;  // whose events a streamed answer carries
   stream_hook* hook = nullptr;  // sees (and may rewrite) every event of a streamed answer
+  std::shared_ptr<stream_hook> hook_owner;  // the hook, when the request owns it
 };
 
 /// How long a connection that refused a connection is passed over by routing before one request

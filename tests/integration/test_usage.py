@@ -7,7 +7,7 @@ import json
 import socket
 import time
 
-from harness import FakeUpstream, Gateway, check, run_tests
+from harness import FakeUpstream, Gateway, check, request, run_tests
 
 
 def usage(gw, query, headers=None):
@@ -101,6 +101,44 @@ def test_every_kind_of_answer_reports_its_usage():
         ollama.stop()
 
 
+def test_a_stream_that_did_not_ask_for_usage_is_counted_and_reaches_the_client_unchanged():
+    fake = FakeUpstream(models=["chat"], name="A")
+    gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "OPENAI_API_KEYS": "k",
+                  "ENABLE_OLLAMA_API": "True", "OLLAMA_BASE_URLS": fake.base})
+    try:
+        gw.wait_for_models(["chat"])
+        cases = [("/openai/chat/completions", "/v1/chat/completions", {}),
+                 ("/openai/chat/completions", "/v1/chat/completions",
+                  {"stream_options": {"include_usage": False}}),
+                 ("/ollama/v1/chat/completions", "/v1/chat/completions", {}),
+                 ("/api/chat/completions", "/v1/chat/completions", {})]
+        for via, direct_path, extra in cases:
+            body = dict(CHAT, model="chat", stream=True, **extra)
+            status, _, direct = request(fake.port, "POST", direct_path, json.dumps(body))
+            check(status == 200 and b'"usage"' not in direct, direct)
+            relayed = read_stream(gw, via, body)
+            check(relayed == direct, (via, extra, relayed, direct))
+            asked = json.loads(fake.stats()["last_body"])
+            check(asked["stream_options"]["include_usage"] is True, asked)
+        rows = wait_usage(gw, "?group_by=model", lambda rows: rows and rows[0]["requests"] >= 4)
+        check(rows[0]["prompt_tokens"] == 12 and rows[0]["completion_tokens"] == 20 and
+              rows[0]["usage_unknown"] == 0, rows)
+    finally:
+        check(gw.stop() == 0, gw.output())
+    # ASK_STREAM_USAGE=false: the request goes as it came, and its usage is unknown.
+    gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "OPENAI_API_KEYS": "k",
+                  "ASK_STREAM_USAGE": "false"})
+    try:
+        gw.wait_for_models(["chat"])
+        read_stream(gw, "/openai/chat/completions", dict(CHAT, model="chat"))
+        check("stream_options" not in json.loads(fake.stats()["last_body"]), "asked anyway")
+        rows = wait_usage(gw, "?group_by=model", lambda rows: rows and rows[0]["requests"] >= 1)
+        check(rows[0]["usage_unknown"] == 1 and rows[0]["total_tokens"] == 0, rows)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        fake.stop()
+
+
 def sign_up(gw, name, admin_headers=None):
     body = {"name": name, "email": f"{name}@example.com", "password": "pw-" + name}
     if admin_headers:
@@ -185,4 +223,5 @@ def test_usage_reads_back_per_user_key_model_and_day_as_json_and_csv():
 
 if __name__ == "__main__":
     run_tests([test_every_kind_of_answer_reports_its_usage,
+               test_a_stream_that_did_not_ask_for_usage_is_counted_and_reaches_the_client_unchanged,
                test_usage_reads_back_per_user_key_model_and_day_as_json_and_csv])

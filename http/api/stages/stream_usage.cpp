@@ -1,0 +1,86 @@
+#include "http/api/stages/stream_usage.hpp"
+
+#include <boost/json.hpp>
+
+#include "http/api/json_depth.hpp"
+#include "http/server/runtime.hpp"
+#include "http/upstream/providers/json_members.hpp"
+
+namespace sb {
+
+namespace json = boost::json;
+
+namespace {
+
+// The JSON of an SSE event's data: from the first brace after "data:" to the event's last brace.
+bool data_json(std::string_view event, std::size_t& begin, std::size_t& end) {
+  auto data = event.find("data:");
+  begin = data == std::string_view::npos ? data : event.find('{', data);
+  auto close = event.rfind('}');
+  if (begin == std::string_view::npos || close == std::string_view::npos || close < begin)
+    return false;
+  end = close + 1;
+  return true;
+}
+
+// Strips `,"usage":null` (or `, "usage": null`) where it closes the object, as OpenAI writes
+// it; anything else naming "usage" is removed by the members' own positions.
+bool strip_null_usage_at_end(std::string& json_text) {
+  for (std::string_view tail : {std::string_view(",\"usage\":null}"),
+                                std::string_view(", \"usage\": null}")})
+    if (json_text.ends_with(tail)) {
+      json_text.erase(json_text.size() - tail.size(), tail.size() - 1);
+      return true;
+    }
+  return false;
+}
+
+}  // namespace
+
+void meter_stream_usage(const session_io& s, const runtime& rt, const chat_request_view& v,
+                        upstream_request& up) {
+  if (!s.record || !s.record->metered || !rt.cfg.ask_stream_usage || !v.stream ||
+      v.stream_usage == stream_usage_ask::asked || up.hook)
+    return;
+  if (!ask_stream_usage(up.body, v)) return;
+  up.hook_owner = std::make_shared<usage_chunk_filter>();
+  up.hook = up.hook_owner.get();
+}
+
+bool ask_stream_usage(std::string& body, const chat_request_view& v) {
+  static constexpr std::string_view ask = "\"stream_options\":{\"include_usage\":true},";
+  if (v.stream_usage == stream_usage_ask::absent) {
+    auto open = body.find('{');
+    if (open == std::string::npos) return false;
+    body.insert(open + 1, ask);
+    return true;
+  }
+  // stream_options is there without the ask (rare): its other options are kept.
+  boost::system::error_code ec;
+  auto parsed = parse_body_json(body, ec);
+  if (ec || !parsed.is_object()) return false;
+  auto& options = parsed.as_object()["stream_options"];
+  if (!options.is_object()) options = json::object{};
+  options.as_object()["include_usage"] = true;
+  body = json::serialize(parsed);
+  return true;
+}
+
+void usage_chunk_filter::on_event(std::string_view event, std::string& out) {
+  std::size_t begin = 0, end = 0;
+  if (event.find("\"usage\"") == std::string_view::npos || !data_json(event, begin, end)) {
+    out.append(event);
+    return;
+  }
+  // The chunk that carries nothing but the usage goes no further.
+  auto json_text = event.substr(begin, end - begin);
+  if (json_text.find("\"choices\":[]") != std::string_view::npos ||
+      json_text.find("\"choices\": []") != std::string_view::npos)
+    return;
+  std::string edited(json_text);
+  if (!strip_null_usage_at_end(edited))
+    remove_top_level_members(edited, [](std::string_view name) { return name == "usage"; });
+  out.append(event.substr(0, begin)).append(edited).append(event.substr(end));
+}
+
+}  // namespace sb
