@@ -21,6 +21,7 @@
 
 #include "actors/access_log_actor.hpp"
 #include "actors/usage_actor.hpp"
+#include "actors/limits_actor.hpp"
 #include "http/server/request_log.hpp"
 #include "actors/accounts_actor.hpp"
 #include "actors/models_actor.hpp"
@@ -184,7 +185,24 @@ int run(sb::settings s, const sb::env_lookup& env) {
         boost::asio::post(signals_ctx, [&signals_ctx] { signals_ctx.stop(); });
       }));
 
-  sb::control_plane_bridge control(sys, config, manager, accounts_owner, models_owner, usage);
+  // Limits: the table is rebuilt whenever the rules or the accounts change; the first one is
+  // published here, before anything listens.
+  auto limit_store = std::make_shared<sb::limit_store>(records);
+  auto spent_store = std::make_shared<sb::usage_store>(records);
+  std::vector<sb::limit_rule> limit_rules;
+  if (!limit_store->load(limit_rules, error)) {
+    spdlog::critical("limits: {}", error);
+    return 2;
+  }
+  rt.limits.publish(std::make_shared<const sb::limits_snapshot>(
+      sb::first_limit_table(limit_rules, *rt.accounts.load(), spent_store.get())));
+  rt.limits_active = !rt.limits.load()->empty();
+  auto limits = sys.spawn<caf::detached>(sb::limits_actor_impl, limit_store, spent_store,
+                                         std::move(limit_rules), &rt.limits, &rt.limits_active);
+  caf::anon_send(accounts_owner, sb::subscribe_atom::value,
+                 caf::actor_cast<sb::accounts_subscriber>(limits));
+  sb::control_plane_bridge control(sys, config, manager, accounts_owner, models_owner, limits,
+                                   usage);
   sb::router routes(rt, control);
   sb::server srv(rt, routes);
   if (!srv.listen(s.host, s.port, error)) {
@@ -196,6 +214,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
     caf::anon_send_exit(models_owner, caf::exit_reason::user_shutdown);
     if (access_log) caf::anon_send_exit(access_log, caf::exit_reason::user_shutdown);
     if (usage) caf::anon_send_exit(usage, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(limits, caf::exit_reason::user_shutdown);
     rt.request_log = nullptr;
     rt.note_active = nullptr;
     return 2;
@@ -242,6 +261,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
   caf::anon_send_exit(models_owner, caf::exit_reason::user_shutdown);
   if (access_log) caf::anon_send_exit(access_log, caf::exit_reason::user_shutdown);
   if (usage) caf::anon_send_exit(usage, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(limits, caf::exit_reason::user_shutdown);
   rt.io.stop();
   rt.io.join();
   // The runtime outlives the actor system: the handles it holds would keep their actors alive,

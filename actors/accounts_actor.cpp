@@ -35,6 +35,7 @@ account_reply commit(accounts_pointer self, accounts_snapshot next,
   if (!c.groups.empty() || !c.deleted.empty()) next.index_memberships();
   st.current = std::make_shared<const accounts_snapshot>(std::move(next));
   if (st.published) st.published->publish(st.current);
+  for (auto& f : st.followers) self->send(f, accounts_atom::value, st.current);
   account_reply r{account_status::done, {}, std::nullopt, std::nullopt, st.current};
   if (c.users.size() == 1) r.user = c.users.front();
   if (c.groups.size() == 1) r.group = c.groups.front();
@@ -293,6 +294,10 @@ accounts_actor::behavior_type accounts_actor_impl(
         self->delayed_send(self, activity_window, flush_atom::value);
       },
       [self](flush_atom) { flush_activity(self); },
+      [self](subscribe_atom, accounts_subscriber& follower) {
+        self->send(follower, accounts_atom::value, self->state.current);
+        self->state.followers.push_back(std::move(follower));
+      },
   };
 }
 

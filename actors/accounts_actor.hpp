@@ -9,6 +9,7 @@
 // taken, the first user becoming admin, the primary admin kept. Runs detached (RocksDB blocks).
 #include <chrono>
 #include <memory>
+#include <vector>
 #include <string>
 #include <unordered_set>
 
@@ -27,6 +28,7 @@ struct accounts_state {
   snapshot_cell<accounts_snapshot>* published = nullptr;
   std::unordered_set<std::string> active;  // users seen since the last flush
   bool flush_armed = false;
+  std::vector<accounts_subscriber> followers;  // told of every change
   static inline const char* name = "accounts_actor";
 };
 

@@ -36,6 +36,13 @@ void bridge_models(caf::event_based_actor* self, models_actor models, model_comm
             [done, sys](caf::error& err) { done({model_status::failed, sys->render(err), nullptr}); });
 }
 
+void bridge_limits(caf::event_based_actor* self, limits_actor limits, limit_command cmd,
+                   control_plane::limit_callback done, caf::actor_system* sys) {
+  self->request(limits, std::chrono::seconds(30), limit_atom::value, std::move(cmd))
+      .then([done](limit_reply& r) { done(std::move(r)); },
+            [done, sys](caf::error& err) { done({limit_status::failed, sys->render(err)}); });
+}
+
 void bridge_usage(caf::event_based_actor* self, usage_actor usage, usage_query q,
                   control_plane::usage_callback done, caf::actor_system* sys) {
   self->request(usage, std::chrono::seconds(30), usage_atom::value, std::move(q))
@@ -44,6 +51,10 @@ void bridge_usage(caf::event_based_actor* self, usage_actor usage, usage_query q
 }
 
 }  // namespace
+
+void control_plane_bridge::change_limits(limit_command cmd, limit_callback done) {
+  sys_.spawn(bridge_limits, limits_, std::move(cmd), std::move(done), &sys_);
+}
 
 void control_plane_bridge::read_usage(usage_query q, usage_callback done) {
   if (!usage_) {

@@ -14,17 +14,19 @@ class control_plane_bridge : public control_plane {
  public:
   control_plane_bridge(caf::actor_system& sys, config_actor config,
                        connection_manager_actor manager, accounts_actor accounts,
-                       models_actor models, usage_actor usage)
+                       models_actor models, limits_actor limits, usage_actor usage)
       : sys_(sys),
         config_(std::move(config)),
         manager_(std::move(manager)),
         accounts_(std::move(accounts)),
         models_(std::move(models)),
+        limits_(std::move(limits)),
         usage_(std::move(usage)) {}
   void update_provider(provider_kind kind, std::string form, std::vector<std::uint64_t> if_match,
                        update_callback done) override;
   void change_accounts(account_command cmd, account_callback done) override;
   void change_models(model_command cmd, model_callback done) override;
+  void change_limits(limit_command cmd, limit_callback done) override;
   void read_usage(usage_query q, usage_callback done) override;
   void refresh_models(provider_kind kind, int idx) override;
 
@@ -34,6 +36,7 @@ class control_plane_bridge : public control_plane {
   connection_manager_actor manager_;
   accounts_actor accounts_;
   models_actor models_;
+  limits_actor limits_;
   usage_actor usage_;  // null when usage tracking is off
 };
 

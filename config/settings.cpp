@@ -182,6 +182,9 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
   s.access_log = env_flag(env, "ACCESS_LOG", false) || !s.access_log_file.empty();
   s.usage_tracking = env_flag(env, "USAGE_TRACKING", true);
   s.ask_stream_usage = env_flag(env, "ASK_STREAM_USAGE", true);
+  if (auto v = env("LIMITS_DEFAULT_MAX_TOKENS"); v && !v->empty())
+    if (!parse_number<std::uint64_t>(*v, s.limits_default_max_tokens, 0, 1ull << 32))
+      return "invalid LIMITS_DEFAULT_MAX_TOKENS '" + *v + "': expected a number of tokens";
   if (auto v = env("USAGE_RETENTION_DAYS"); v && !v->empty())
     if (!parse_number<unsigned>(*v, s.usage_retention_days, 32, 36'500))
       return "invalid USAGE_RETENTION_DAYS '" + *v +

@@ -111,6 +111,9 @@ struct settings {
   bool usage_tracking = true;           // USAGE_TRACKING: metered requests are rolled up
   unsigned usage_retention_days = 90;   // USAGE_RETENTION_DAYS
   bool ask_stream_usage = true;         // ASK_STREAM_USAGE: streams are asked for their usage
+  // LIMITS_DEFAULT_MAX_TOKENS: the output a request reserves against its token limits when it
+  // does not say (and its model's rule does not either)
+  std::uint64_t limits_default_max_tokens = 4096;
   // Accounts (WEBUI_AUTH=True): config/account_settings.cpp reads them.
   struct account_settings {
     secret_string secret_key;  // WEBUI_SECRET_KEY; empty: kept in DATA_DIR/.webui_secret_key

@@ -76,6 +76,10 @@ using api_key_pointer = std::shared_ptr<const api_key_account>;
 /// What the I/O threads read to authenticate and authorise (immutable once published). Users
 /// and keys are shared between snapshots: a change copies the maps' pointers, not every user,
 /// and a request keeps the one user it is for, not the whole snapshot it was found in.
+struct accounts_snapshot;
+/// A published accounts snapshot, as the actors that follow the accounts receive it.
+using shared_accounts = std::shared_ptr<const accounts_snapshot>;
+
 struct accounts_snapshot {
   std::uint64_t generation = 0;
   template <class T>
@@ -182,4 +186,5 @@ struct account_reply {
 }  // namespace sb
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::account_command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::shared_accounts)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::account_reply)

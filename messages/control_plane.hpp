@@ -10,6 +10,7 @@
 #include "messages/account_types.hpp"
 #include "messages/config_types.hpp"
 #include "messages/custom_model_types.hpp"
+#include "messages/limit_types.hpp"
 #include "messages/usage_types.hpp"
 
 namespace sb {
@@ -35,6 +36,11 @@ class control_plane {
 
   /// Applies one change to the custom models; `done` runs once it is durable, or with why not.
   virtual void change_models(model_command cmd, model_callback done) = 0;
+
+  using limit_callback = std::function<void(limit_reply)>;
+
+  /// Applies one change to the limit rules; `done` runs once it is durable, or with why not.
+  virtual void change_limits(limit_command cmd, limit_callback done) = 0;
 
   using usage_callback = std::function<void(usage_table)>;
 

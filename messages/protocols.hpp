@@ -26,6 +26,7 @@
 #include "messages/config_types.hpp"
 #include "messages/custom_model_types.hpp"
 #include "messages/health_types.hpp"
+#include "messages/limit_types.hpp"
 #include "messages/model_types.hpp"
 #include "messages/request_record.hpp"
 #include "messages/usage_types.hpp"
@@ -60,6 +61,8 @@ CAF_ADD_ATOM(switchboard, sb, flush_atom, "flush")
 CAF_ADD_ATOM(switchboard, sb, model_atom, "model")
 CAF_ADD_ATOM(switchboard, sb, usage_atom, "usage")
 CAF_ADD_ATOM(switchboard, sb, expire_atom, "expire")
+CAF_ADD_ATOM(switchboard, sb, limit_atom, "limit")
+CAF_ADD_ATOM(switchboard, sb, accounts_atom, "accounts")
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -123,9 +126,12 @@ using catalog_actor =
 /// made a request; the actor writes last_active_at for all of them at once per window (`flush`,
 /// its own timer), so activity costs one write per window, not one per request. Node-local:
 /// peers exchange the stored records, not these commands.
+using accounts_subscriber = caf::typed_actor<caf::reacts_to<accounts_atom, shared_accounts>>;
+/// `subscribe` sends a follower (the limits actor) the accounts at once, then after every change.
 using accounts_actor =
     caf::typed_actor<caf::replies_to<account_atom, account_command>::with<account_reply>,
-                     caf::reacts_to<active_atom, std::string>, caf::reacts_to<flush_atom>>;
+                     caf::reacts_to<active_atom, std::string>, caf::reacts_to<flush_atom>,
+                     caf::reacts_to<subscribe_atom, accounts_subscriber>>;
 
 /// Owns the custom models (presets and entries describing base models). `model` applies one
 /// change, durable before it answers, then publishes the models_snapshot the I/O threads read.
@@ -133,6 +139,13 @@ using models_actor = caf::typed_actor<caf::replies_to<model_atom, model_command>
 
 /// Writes the access log: one JSON line per request record, batches from the I/O threads.
 using access_log_actor = caf::typed_actor<caf::reacts_to<records_atom, request_records>>;
+
+/// Owns the limit rules. `limit` applies one change, durable before it answers, then rebuilds
+/// and publishes the table the admit stage reads; `accounts` (from the accounts actor, after each
+/// change it publishes) rebuilds it for the users and groups as they are now.
+using limits_actor =
+    caf::typed_actor<caf::replies_to<limit_atom, limit_command>::with<limit_reply>,
+                     caf::reacts_to<accounts_atom, shared_accounts>>;
 
 /// Usage accounting: `records` are the same batches the access log gets (only metered requests
 /// count); `flush` (its own timer) writes what is pending, `expire` (hourly) erases what is past

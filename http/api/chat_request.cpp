@@ -29,6 +29,12 @@ std::string parse_chat_request(std::string& body, chat_request_view& out, bool n
 
 namespace {
 
+// A token count the request asks for, into `out` when it is a non-negative integer.
+void read_count(od::value v, std::int64_t& out) {
+  std::int64_t n = -1;
+  if (!v.get_int64().get(n) && n >= 0) out = n;
+}
+
 // Whether stream_options asks for a stream's usage. A malformed value is left for the document's
 // own check: what is read here never throws.
 stream_usage_ask read_stream_options(od::value v) {
@@ -79,8 +85,19 @@ std::string parse_with(od::parser& parser, std::string& body, chat_request_view&
       into.model_end = begin + last_quote + 1;
     } else if (key == "stream_options") {
       out.stream_usage = read_stream_options(field.value());
-    } else if (key == "max_completion_tokens") {
-      out.has_max_completion_tokens = true;
+    } else if (key == "max_completion_tokens" || key == "max_tokens" ||
+               key == "max_output_tokens") {
+      if (key == "max_completion_tokens") out.has_max_completion_tokens = true;
+      read_count(field.value(), out.max_output);
+    } else if (key == "options") {
+      od::object options;
+      if (!field.value().get_object().get(options))
+        for (auto option : options) {
+          od::field f;
+          std::string_view name;
+          if (std::move(option).get(f) || f.unescaped_key().get(name)) break;
+          if (name == "num_predict") read_count(f.value(), out.max_output);
+        }
     } else if (key == "stream") {
       if (have_stream) return "duplicate field 'stream'";
       have_stream = true;

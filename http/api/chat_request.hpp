@@ -22,6 +22,9 @@ struct chat_request_view {
   bool stream_given = false;  // the body had a non-null "stream" (Ollama defaults it to true)
   bool has_max_completion_tokens = false;  // (http/api/reasoning_rules.hpp may rename it)
   stream_usage_ask stream_usage = stream_usage_ask::absent;
+  // The most output tokens it asks for (max_tokens, max_completion_tokens, max_output_tokens,
+  // Ollama's options.num_predict); -1: it does not say.
+  std::int64_t max_output = -1;
   std::size_t model_begin = 0;  // byte range of the model's JSON string token, quotes included
   std::size_t model_end = 0;
 };

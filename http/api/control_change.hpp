@@ -46,6 +46,12 @@ inline auto change_models(control_plane& cp, model_command cmd) {
       initiation{&cp, &control_plane::change_models}, boost::asio::use_awaitable, std::move(cmd));
 }
 
+inline auto change_limits(control_plane& cp, limit_command cmd) {
+  using initiation = control_change_initiation<limit_command, limit_reply>;
+  return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(limit_reply)>(
+      initiation{&cp, &control_plane::change_limits}, boost::asio::use_awaitable, std::move(cmd));
+}
+
 inline auto read_usage(control_plane& cp, usage_query q) {
   using initiation = control_change_initiation<usage_query, usage_table>;
   return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(usage_table)>(

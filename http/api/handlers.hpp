@@ -40,8 +40,11 @@ route_result ollama_copy(api_context&, session_io&, client_request&);
 route_result ollama_delete(api_context&, session_io&, client_request&);
 route_result ollama_unload(api_context&, session_io&, client_request&);
 
-// Usage (http/api/usage_routes.cpp).
+// Usage (http/api/usage_routes.cpp), limits (http/api/limit_routes.cpp).
 route_result usage_report(api_context&, session_io&, client_request&);
+route_result limits_list(api_context&, session_io&, client_request&);
+route_result limit_put(api_context&, session_io&, client_request&);
+route_result limit_delete(api_context&, session_io&, client_request&);
 
 // Provider configuration (http/api/config_routes.cpp).
 route_result openai_config(api_context&, session_io&, client_request&);

@@ -109,6 +109,15 @@ std::string render_metrics(runtime& rt, const router& routes) {
           m.config_updates.load());
   counter("switchboard_failovers_total",
           "Requests moved to another connection after a connect failure.", m.failovers.load());
+  help(out, "switchboard_limit_refusals_total", "counter",
+       "Requests refused by a limit, by whose limit and which.");
+  static constexpr const char* whose[] = {"user", "key", "model"};
+  static constexpr const char* which[] = {"rpm", "tpm", "in_flight", "budget"};
+  for (std::size_t w = 0; w < 3; ++w)
+    for (std::size_t k = 0; k < 4; ++k)
+      fmt::format_to(std::back_inserter(out),
+                     "switchboard_limit_refusals_total{{whose=\"{}\",limit=\"{}\"}} {}\n", whose[w],
+                     which[k], m.limit_refusals[w][k].load());
 
   auto catalog = rt.catalog.load();
   gauge("switchboard_catalog_models", "Models in the merged catalog.",

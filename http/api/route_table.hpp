@@ -64,6 +64,9 @@ enum stage_bits : std::uint8_t {
   // A request to a model: admitted against the caller's limits and budgets, and metered (its
   // record counts in usage).
   admit = 32,
+  // An admitted request that produces no output tokens (embeddings, speech): it reserves its
+  // input alone.
+  no_output = 64,
 };
 
 using route_handler = boost::asio::awaitable<handled> (*)(api_context&, session_io&,

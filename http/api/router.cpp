@@ -3,6 +3,7 @@
 #include "http/api/list_refresh.hpp"
 #include "http/api/stages/apply_preset.hpp"
 #include "http/api/stages/authorise.hpp"
+#include "http/api/stages/admit.hpp"
 #include "http/api/stages/inlet_filters.hpp"
 #include "http/api/pipelines/filter_chain.hpp"
 
@@ -12,6 +13,7 @@
 
 #include "http/api/cross_site_guard.hpp"
 #include "http/server/runtime.hpp"
+#include "http/upstream/upstream_endpoint.hpp"
 
 namespace sb {
 
@@ -80,6 +82,23 @@ std::optional<int> connection_index(std::string_view raw, const route_def& r, co
     return std::nullopt;
   }
   return idx;
+}
+
+// What a request used, as the admit stage settles it: the tokens its answer reported; none when
+// it was refused or failed before or at the upstream; unknown (-1: its reservation stays spent)
+// when the upstream answered without saying, or the client left.
+std::int64_t tokens_used(const request_record* r, const handled& answer, bool generates) {
+  if (!r) return -1;
+  if (r->prompt_tokens >= 0 && (r->completion_tokens >= 0 || !generates))
+    return r->prompt_tokens + std::max<std::int64_t>(r->completion_tokens, 0);
+  if (r->connection.empty() || (answer.status >= 400 && answer.status != 499)) return 0;
+  return -1;
+}
+
+net::awaitable<handled> send_limit_refusal(session_io& s, const limit_refusal& r) {
+  auto retry = fmt::format("Retry-After: {}\r\n", r.retry_after_s);
+  co_return co_await send_body(s, http::status::too_many_requests,
+                               limit_refusal_body(r, s.dialect), "application/json", retry);
 }
 
 }  // namespace
@@ -250,10 +269,59 @@ net::awaitable<handled> router::resolve_slowly(api_context& ctx, session_io& s,
 
 net::awaitable<handled> router::run_handler(api_context& ctx, session_io& s, client_request& req,
                                             const route_def& route) const {
-  if ((route.stages & admit) && s.record) s.record->metered = true;
+  if (route.stages & admit) {
+    if (s.record) s.record->metered = true;
+    if (rt_.limits_active.load(std::memory_order_acquire))
+      return admit_then_handle(ctx, s, req, route);
+  }
+  return filter_or_handle(ctx, s, req, route);
+}
+
+net::awaitable<handled> router::filter_or_handle(api_context& ctx, session_io& s,
+                                                 client_request& req,
+                                                 const route_def& route) const {
   if ((route.stages & inlet) && ctx.model && filters_apply(*ctx.model))
     return filter_then_handle(ctx, s, req, route);
   return route.handler(ctx, s, req);
+}
+
+// The admit stage: counted in the caller's, the key's and the model's limits, or refused; once
+// the answer is done, what it reported it used replaces what was reserved.
+net::awaitable<handled> router::admit_then_handle(api_context& ctx, session_io& s,
+                                                  client_request& req,
+                                                  const route_def& route) const {
+  admission held;
+  // Named, not temporaries of the statement below: g++ 12 destroys a temporary that lives across
+  // a co_await twice (the snapshot's shared count, here).
+  auto table = rt_.limits.load();
+  auto refused = admit_request(std::move(table), admission_of(ctx, req, route), held);
+  if (refused) {
+    rt_.metrics.limit_refusals[refused->whose][static_cast<std::size_t>(refused->kind)].fetch_add(
+        1, std::memory_order_relaxed);
+    co_return co_await send_limit_refusal(s, *refused);
+  }
+  auto answer = co_await filter_or_handle(ctx, s, req, route);
+  held.settle(tokens_used(s.record, answer, !(route.stages & no_output)));
+  co_return answer;
+}
+
+admission_request router::admission_of(const api_context& ctx, const client_request& req,
+                                       const route_def& route) const {
+  admission_request r;
+  r.user_id = ctx.caller.id();
+  r.key_id = ctx.caller.api_key_id();
+  if (ctx.model) {
+    r.model = ctx.model->view.model;
+    r.max_output = ctx.model->view.max_output;
+    if (ctx.model->target) r.connection = ctx.model->target->endpoint->id();
+  }
+  r.input_bytes = req.body().size();
+  r.generates = !(route.stages & no_output);
+  r.default_max_output = rt_.cfg.limits_default_max_tokens;
+  r.now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  return r;
 }
 
 // The inlet filters, then the request they leave: the same model (its view read again from the

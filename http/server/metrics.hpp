@@ -64,6 +64,9 @@ struct gateway_metrics {
   std::atomic<std::uint64_t> refused_connections{0};  // closed at once: MAX_CONNECTIONS reached
   std::atomic<std::uint64_t> config_updates{0};
   std::atomic<std::uint64_t> failovers{0};  // requests moved to another connection (connect failed)
+  // Requests refused by a limit, by whose limit (user, key, model) and which (rpm, tpm, in
+  // flight, budget).
+  std::array<std::array<std::atomic<std::uint64_t>, 4>, 3> limit_refusals{};
 };
 
 }  // namespace sb

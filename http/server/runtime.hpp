@@ -16,6 +16,7 @@
 #include "messages/catalog_snapshot.hpp"
 #include "messages/config_types.hpp"
 #include "messages/custom_model_types.hpp"
+#include "messages/limit_types.hpp"
 #include "messages/snapshot_cell.hpp"
 
 namespace caf {
@@ -36,10 +37,13 @@ struct runtime {
   snapshot_cell<gateway_config> config;     // published by config_actor
   snapshot_cell<accounts_snapshot> accounts;  // published by accounts_actor
   snapshot_cell<models_snapshot> models;      // published by models_actor
+  snapshot_cell<limits_snapshot> limits;      // published by limits_actor
+  // Whether that table limits anything: a request to a model with no limit set reads this alone.
+  std::atomic<bool> limits_active{false};
   secret_string token_key;    // signs sign-in tokens (http/auth/secret_key.hpp)
   password_worker passwords;  // hashes and checks passwords off the I/O threads
   signin_throttle signins;    // slows password guessing per account and per client address
-  request_sink request_log;   // the record stage's consumer (ACCESS_LOG); empty: no records
+  request_sink request_log;   // the record stage's consumers (ACCESS_LOG, usage); empty: no records
   // Where authentication reports that a user is active (the accounts actor, one-way); empty:
   // nowhere (tests). Called at most once a minute per credential and I/O thread.
   std::function<void(const std::string& user_id)> note_active;
