@@ -131,7 +131,8 @@ int run(sb::settings s, const sb::env_lookup& env) {
   if (s.usage_tracking)
     usage = sys.spawn<caf::detached>(sb::usage_actor_impl,
                                      std::make_shared<sb::usage_store>(records),
-                                     std::chrono::hours(24 * s.usage_retention_days));
+                                     std::chrono::hours(24 * s.usage_retention_days),
+                                     &rt.usage_meters);
   if (access_log || usage)
     rt.request_log = [access_log, usage](sb::request_records batch) {
       if (access_log && usage) caf::anon_send(usage, sb::records_atom::value, batch);

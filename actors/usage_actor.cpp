@@ -45,12 +45,40 @@ void expire(usage_pointer self) {
     spdlog::error("usage_actor: old usage not erased: {}", error);
 }
 
+// The meters of the record's model and connection, made (and published) the first time.
+model_meters& meters_of(usage_pointer self, const request_record& r) {
+  auto& st = self->state;
+  auto& m = st.meters[{r.model, r.connection}];
+  if (!m) {
+    m = std::make_shared<model_meters>();
+    m->model = r.model;
+    m->connection = r.connection;
+    auto table = std::make_shared<usage_meter_table>();
+    for (auto& [_, each] : st.meters) table->meters.push_back(each);
+    st.published_meters->publish(std::move(table));
+  }
+  return *m;
+}
+
+void observe(usage_pointer self, const request_record& r) {
+  if (!self->state.published_meters || r.connection.empty()) return;
+  auto& m = meters_of(self, r);
+  if (r.prompt_tokens >= 0) m.input_tokens.observe(static_cast<std::uint64_t>(r.prompt_tokens));
+  if (r.completion_tokens >= 0)
+    m.output_tokens.observe(static_cast<std::uint64_t>(r.completion_tokens));
+  m.duration.observe(static_cast<std::uint64_t>(r.duration_us));
+  auto first = r.first_event_us >= 0 ? r.first_event_us : r.first_byte_us;
+  if (r.status < 400 && first >= 0) m.time_to_first_token.observe(static_cast<std::uint64_t>(first));
+}
+
 void take(usage_pointer self, const request_records& batch) {
   auto& st = self->state;
   for (auto& r : batch) {
     usage_key key;
     usage_counts counts;
-    if (usage_of(r, key, counts)) st.pending[std::move(key)] += counts;
+    if (!usage_of(r, key, counts)) continue;
+    st.pending[std::move(key)] += counts;
+    observe(self, r);
   }
   if (!st.pending.empty() && !st.flush_armed) {
     st.flush_armed = true;
@@ -113,9 +141,11 @@ std::vector<usage_row> group_usage(const std::vector<usage_row>& rows, std::uint
 
 usage_actor::behavior_type usage_actor_impl(usage_actor::stateful_pointer<usage_state> self,
                                             std::shared_ptr<usage_store> store,
-                                            std::chrono::hours retention) {
+                                            std::chrono::hours retention,
+                                            snapshot_cell<usage_meter_table>* meters) {
   self->state.store = std::move(store);
   self->state.retention = retention;
+  self->state.published_meters = meters;
   expire(self);
   self->delayed_send(self, std::chrono::hours(1), expire_atom::value);
   // What is pending is written before the actor goes: the exit comes after the drain's last

@@ -11,7 +11,9 @@
 #include <map>
 #include <memory>
 
+#include "http/server/usage_meters.hpp"
 #include "messages/protocols.hpp"
+#include "messages/snapshot_cell.hpp"
 #include "storage/usage_store.hpp"
 
 namespace sb {
@@ -21,6 +23,9 @@ struct usage_state {
   std::chrono::hours retention{24 * 90};
   std::map<usage_key, usage_counts> pending;  // not yet written
   bool flush_armed = false;
+  // The meters /metrics shows, by model and connection (null cell: none kept).
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<model_meters>> meters;
+  snapshot_cell<usage_meter_table>* published_meters = nullptr;
   static inline const char* name = "usage_actor";
 };
 
@@ -35,6 +40,7 @@ std::vector<usage_row> group_usage(const std::vector<usage_row>& rows, std::uint
 
 usage_actor::behavior_type usage_actor_impl(usage_actor::stateful_pointer<usage_state> self,
                                             std::shared_ptr<usage_store> store,
-                                            std::chrono::hours retention);
+                                            std::chrono::hours retention,
+                                            snapshot_cell<usage_meter_table>* meters);
 
 }  // namespace sb

@@ -25,6 +25,7 @@ struct request_record {
   std::uint64_t bytes_in = 0;  // request body
   std::uint64_t bytes_out = 0;  // everything written to the client
   std::int64_t first_byte_us = -1;  // from arrival to the first byte written; -1: none
+  std::int64_t first_event_us = -1;  // a stream's: from arrival to its first event written
   unsigned attempts = 0;       // upstream attempts
   bool cancelled = false;      // the client left before the answer ended
   bool cut = false;            // the upstream broke the answer off (its stream ended in error)

@@ -30,6 +30,29 @@ std::string label_value(std::string_view v) {
   return out;
 }
 
+// Usage per model and connection, in OpenTelemetry's GenAI names.
+void render_usage_meters(std::string& out, const usage_meter_table& t) {
+  if (t.meters.empty()) return;
+  auto labels = [](const model_meters& m) {
+    return fmt::format("gen_ai_request_model=\"{}\",connection=\"{}\"", label_value(m.model),
+                       label_value(m.connection));
+  };
+  help(out, "gen_ai_client_token_usage", "histogram",
+       "Tokens per request as the provider reported them, input and output.");
+  for (auto& m : t.meters)
+    for (auto [type, h] : {std::pair{"input", &m->input_tokens}, std::pair{"output", &m->output_tokens}})
+      h->render(out, "gen_ai_client_token_usage",
+                labels(*m) + ",gen_ai_token_type=\"" + type + "\"");
+  help(out, "gen_ai_server_time_to_first_token_seconds", "histogram",
+       "From a request's arrival to its answer's first event (a whole answer's first byte).");
+  for (auto& m : t.meters)
+    m->time_to_first_token.render(out, "gen_ai_server_time_to_first_token_seconds", labels(*m));
+  help(out, "gen_ai_client_operation_duration_seconds", "histogram",
+       "From a request's arrival to the end of its answer.");
+  for (auto& m : t.meters)
+    m->duration.render(out, "gen_ai_client_operation_duration_seconds", labels(*m));
+}
+
 // Each Pipelines filter's calls, failures, fail-opens, refusals and time.
 void render_filter_metrics(std::string& out, const filter_index& filters) {
   auto labels = [](const pipeline_filter& f) {
@@ -118,6 +141,8 @@ std::string render_metrics(runtime& rt, const router& routes) {
       fmt::format_to(std::back_inserter(out),
                      "switchboard_limit_refusals_total{{whose=\"{}\",limit=\"{}\"}} {}\n", whose[w],
                      which[k], m.limit_refusals[w][k].load());
+
+  render_usage_meters(out, *rt.usage_meters.load());
 
   auto catalog = rt.catalog.load();
   gauge("switchboard_catalog_models", "Models in the merged catalog.",

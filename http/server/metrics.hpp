@@ -31,6 +31,20 @@ class latency_histogram {
   std::atomic<std::uint64_t> count_{0};
 };
 
+/// Token counts per request (OpenTelemetry's advice for gen_ai.client.token.usage: powers of 4).
+class token_histogram {
+ public:
+  static constexpr std::array<std::uint64_t, 14> bounds = {
+      1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864};
+  void observe(std::uint64_t tokens);
+  void render(std::string& out, const std::string& name, const std::string& labels) const;
+
+ private:
+  std::array<std::atomic<std::uint64_t>, bounds.size() + 1> buckets_{};
+  std::atomic<std::uint64_t> sum_{0};
+  std::atomic<std::uint64_t> count_{0};
+};
+
 /// One route's counters (the API layer keeps one per entry of its route table).
 struct route_stats {
   std::atomic<std::uint64_t> requests{0};

@@ -12,6 +12,7 @@
 #include "http/server/memory_budget.hpp"
 #include "http/server/metrics.hpp"
 #include "http/server/request_log.hpp"
+#include "http/server/usage_meters.hpp"
 #include "messages/account_types.hpp"
 #include "messages/catalog_snapshot.hpp"
 #include "messages/config_types.hpp"
@@ -38,6 +39,7 @@ struct runtime {
   snapshot_cell<accounts_snapshot> accounts;  // published by accounts_actor
   snapshot_cell<models_snapshot> models;      // published by models_actor
   snapshot_cell<limits_snapshot> limits;      // published by limits_actor
+  snapshot_cell<usage_meter_table> usage_meters;  // published by usage_actor
   // Whether that table limits anything: a request to a model with no limit set reads this alone.
   std::atomic<bool> limits_active{false};
   secret_string token_key;    // signs sign-in tokens (http/auth/secret_key.hpp)

@@ -115,7 +115,13 @@ net::awaitable<bool> flush_events(exchange_context& c, pending_events& p, framin
   p.scanned = p.used >= 2 ? p.used - 2 : 0;
   if (boundary == 0 && !done) co_return true;
   bool ok;
-  if (c.s.record) note_stream_usage(*c.s.record, f, p.buf.data(), boundary, done);
+  if (auto* r = c.s.record) {
+    note_stream_usage(*r, f, p.buf.data(), boundary, done);
+    if (r->first_event_us < 0 && boundary > 0)
+      r->first_event_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - r->started)
+                              .count();
+  }
   if (p.count_events)
     for (std::size_t at = 0, e; (e = next_event_end(f, p.buf.data(), at, boundary)) != 0; at = e)
       ++p.events;

@@ -95,6 +95,20 @@ def test_every_kind_of_answer_reports_its_usage():
               slow["total_tokens"] == 0, slow)
         # Lists, health and the like are not metered.
         check(sum(r["requests"] for r in rows) == 11, rows)
+        # Prometheus, in OpenTelemetry's GenAI names.
+        text = gw.get("/metrics")[2].decode()
+        def series(name, *labels):
+            for line in text.splitlines():
+                if line.startswith(name + "{") and all(l in line for l in labels):
+                    return float(line.rsplit(" ", 1)[1])
+            return None
+        chat = 'gen_ai_request_model="chat"'
+        check(series("gen_ai_client_token_usage_sum", chat, 'gen_ai_token_type="input"') == 6 and
+              series("gen_ai_client_token_usage_sum", chat, 'gen_ai_token_type="output"') == 10 and
+              series("gen_ai_client_token_usage_count", chat, 'gen_ai_token_type="output"') == 2,
+              text)
+        check(series("gen_ai_server_time_to_first_token_seconds_count", chat) == 2 and
+              series("gen_ai_client_operation_duration_seconds_count", chat) == 2, text)
     finally:
         check(gw.stop() == 0, gw.output())
         openai.stop()
