@@ -48,8 +48,10 @@ void expire(usage_pointer self) {
 // The meters of the record's model and connection, made (and published) the first time.
 model_meters& meters_of(usage_pointer self, const request_record& r) {
   auto& st = self->state;
+  auto found = st.meters.find(std::pair<std::string_view, std::string_view>(r.model, r.connection));
+  if (found != st.meters.end()) return *found->second;
   auto& m = st.meters[{r.model, r.connection}];
-  if (!m) {
+  {
     m = std::make_shared<model_meters>();
     m->model = r.model;
     m->connection = r.connection;
@@ -74,10 +76,15 @@ void observe(usage_pointer self, const request_record& r) {
 void take(usage_pointer self, const request_records& batch) {
   auto& st = self->state;
   for (auto& r : batch) {
-    usage_key key;
+    usage_key_view key;
     usage_counts counts;
     if (!usage_of(r, key, counts)) continue;
-    st.pending[std::move(key)] += counts;
+    auto row = st.pending.find(key);
+    if (row == st.pending.end())
+      row = st.pending.emplace(usage_key{key.hour, std::string(key.user_id), std::string(key.api_key_id),
+                                         std::string(key.model), std::string(key.connection)},
+                               usage_counts{}).first;
+    row->second += counts;
     observe(self, r);
   }
   if (!st.pending.empty() && !st.flush_armed) {
@@ -106,7 +113,7 @@ usage_table answer(usage_pointer self, const usage_query& q) {
 
 }  // namespace
 
-bool usage_of(const request_record& r, usage_key& key, usage_counts& counts) {
+bool usage_of(const request_record& r, usage_key_view& key, usage_counts& counts) {
   if (!r.metered) return false;
   key = {r.at_ms / ms_per_hour, r.user_id, r.api_key_id, r.model, r.connection};
   counts.requests = 1;

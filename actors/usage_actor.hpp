@@ -18,13 +18,23 @@
 
 namespace sb {
 
+/// Orders (model, connection) pairs, owned or viewed alike.
+struct meter_key_less {
+  using is_transparent = void;
+  using view = std::pair<std::string_view, std::string_view>;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return view(a.first, a.second) < view(b.first, b.second);
+  }
+};
+
 struct usage_state {
   std::shared_ptr<usage_store> store;
   std::chrono::hours retention{24 * 90};
-  std::map<usage_key, usage_counts> pending;  // not yet written
+  std::map<usage_key, usage_counts, usage_key_less> pending;  // not yet written
   bool flush_armed = false;
   // The meters /metrics shows, by model and connection (null cell: none kept).
-  std::map<std::pair<std::string, std::string>, std::shared_ptr<model_meters>> meters;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<model_meters>, meter_key_less> meters;
   snapshot_cell<usage_meter_table>* published_meters = nullptr;
   static inline const char* name = "usage_actor";
 };
@@ -33,7 +43,7 @@ struct usage_state {
 inline constexpr std::chrono::milliseconds usage_flush_interval{1'000};
 
 /// The row a metered record adds to (records of requests to no model add to none).
-bool usage_of(const request_record& r, usage_key& key, usage_counts& counts);
+bool usage_of(const request_record& r, usage_key_view& key, usage_counts& counts);
 
 /// Adds up `rows` by the fields `group_by` names, as the usage route answers them.
 std::vector<usage_row> group_usage(const std::vector<usage_row>& rows, std::uint8_t group_by);

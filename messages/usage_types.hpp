@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sb {
@@ -39,6 +40,25 @@ struct usage_key {
   std::string model{};
   std::string connection{};
   friend auto operator<=>(const usage_key&, const usage_key&) = default;
+};
+
+/// The same, viewing the strings of a request's record: what a roll-up looks its row up by
+/// without copying them (the strings are copied only when the row is new).
+struct usage_key_view {
+  std::int64_t hour = 0;
+  std::string_view user_id, api_key_id, model, connection;
+  friend auto operator<=>(const usage_key_view&, const usage_key_view&) = default;
+};
+inline usage_key_view view_of(const usage_key& k) {
+  return {k.hour, k.user_id, k.api_key_id, k.model, k.connection};
+}
+/// Orders keys and views alike (a transparent comparator for the roll-up's map).
+struct usage_key_less {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const { return as_view(a) < as_view(b); }
+  static usage_key_view as_view(const usage_key& k) { return view_of(k); }
+  static usage_key_view as_view(const usage_key_view& v) { return v; }
 };
 
 struct usage_row {

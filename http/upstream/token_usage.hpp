@@ -3,8 +3,9 @@
 // `usage.{prompt_tokens, completion_tokens}` (chat, completions, embeddings), the Responses API's
 // `usage.{input_tokens, output_tokens}` (also under `response` in a stream's response.completed
 // event), Ollama's `prompt_eval_count` / `eval_count` (a whole answer, a stream's last line,
-// /api/embed). Never invented: a count the answer does not give stays unknown (-1). Only a text
-// that names a usage field is parsed at all, so the common chunk of a stream costs one search.
+// /api/embed). Never invented: a count the answer does not give stays unknown (-1). Only the
+// usage object itself is parsed (Ollama's two counts are read where they stand), never the answer
+// around it, and a text that names no usage costs one search: most chunks of a stream.
 // The relay reads every answer it relays with these (only when the record stage runs), and the
 // request's record carries the counts to usage accounting.
 #include <cstdint>

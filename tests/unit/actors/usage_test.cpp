@@ -46,7 +46,7 @@ usage_row row(std::int64_t hour, std::string user, std::string model, std::uint6
 }  // namespace
 
 CAF_TEST(a metered record counts and an unmetered one does not) {
-  usage_key k;
+  usage_key_view k;
   usage_counts c;
   auto r = metered("u1", "m", 12, 34);
   CAF_REQUIRE(usage_of(r, k, c));
@@ -61,7 +61,7 @@ CAF_TEST(a metered record counts and an unmetered one does not) {
 }
 
 CAF_TEST(an answer without usage is counted as unknown and never as zero tokens) {
-  usage_key k;
+  usage_key_view k;
   usage_counts c;
   CAF_REQUIRE(usage_of(metered("u1", "m", -1, -1), k, c));
   CAF_CHECK_EQUAL(c.usage_unknown, 1u);
