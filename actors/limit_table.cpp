@@ -90,9 +90,10 @@ limit_subject user_limits(const limit_rule* own, const std::vector<std::pair<con
 void carry_counters(limit_subject& s, const limit_subject* before, limit_scope scope,
                     const std::string& id, const spent_reader& spent, std::int64_t now_s) {
   bool same_budget = before && before->budget_tokens && before->period == s.period;
+  // The same counters, always: windows and the count in flight go on whatever the rules did.
   if (before) s.counters = before->counters;
   if (!s.budget_tokens || same_budget) return;
-  if (before) s.counters = std::make_shared<limit_counters>();  // a budget anew: fresh counters
+  // A budget anew (or of another period): it starts from what the subject spent in the period.
   auto index = period_index(s.period, now_s);
   auto already = spent ? spent(scope, id, period_start(s.period, index)) : 0;
   s.counters->budget.store(

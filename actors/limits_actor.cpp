@@ -72,7 +72,7 @@ void rebuild(limits_pointer self) {
 
 limit_reply on(limits_pointer self, put_limit& cmd) {
   auto& st = self->state;
-  cmd.rule.updated_at = now_s();
+  if (cmd.rule.updated_at == 0) cmd.rule.updated_at = now_s();
   std::string error;
   if (st.store && !st.store->put(cmd.rule, error)) {
     spdlog::error("limits_actor: {}", error);

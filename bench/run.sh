@@ -94,6 +94,13 @@ KEY_PORT=$(free_port)
 start_gateway "$GW" "$KEY_DATA" "$KEY_PORT" "$OUT/switchboard_key.log" \
   "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password"
 TARGETS="$TARGETS switchboard_key switchboard_api"
+# The same again, the API key limited (an RPM, a TPM and a monthly budget too large to be reached):
+# what admission and settling add (the 'switchboard_limits' rows, against 'switchboard_key').
+LIM_DATA=$(mktemp -d)
+LIM_PORT=$(free_port)
+start_gateway "$GW" "$LIM_DATA" "$LIM_PORT" "$OUT/switchboard_limits.log" \
+  "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password"
+TARGETS="$TARGETS switchboard_limits"
 # For the unified route over an Ollama model: the same, its Ollama connection prefixed "ol."
 # (so that "ol.bench" is the Ollama model, "bench" the OpenAI one).
 API_DATA=$(mktemp -d)
@@ -139,6 +146,19 @@ api_key_of() {
   curl -sf -X POST "http://127.0.0.1:$1/api/v1/auths/api_key" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $token" -d '{}' | json_field api_key
 }
+# limited_key_of PORT: as api_key_of, the key then given an RPM, a TPM and a budget.
+limited_key_of() {
+  local key signin token id
+  key=$(api_key_of "$1")
+  signin=$(curl -sf -X POST "http://127.0.0.1:$1/api/v1/auths/signin" -H 'Content-Type: application/json' \
+    -d '{"email":"bench@example.com","password":"bench-password"}')
+  token=$(echo "$signin" | json_field token)
+  id=$(echo "$signin" | json_field id)
+  curl -sf -X PUT "http://127.0.0.1:$1/api/v1/limits/key/key_$id" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $token" \
+    -d '{"rpm":1000000000,"tpm":100000000000,"budget_tokens":1000000000000,"budget_period":"month"}' > /dev/null
+  echo "$key"
+}
 # wait_listed PORT KEY PATH NEEDLE: until that gateway's PATH (read with KEY) holds NEEDLE.
 wait_listed() {
   for _ in $(seq 100); do
@@ -148,6 +168,8 @@ wait_listed() {
 }
 KEY=$(api_key_of "$KEY_PORT")
 wait_listed "$KEY_PORT" "$KEY" /openai/models '"bench"'
+LIM_KEY=$(limited_key_of "$LIM_PORT")
+wait_listed "$LIM_PORT" "$LIM_KEY" /openai/models '"bench"'
 API_KEY=$(api_key_of "$API_PORT")
 wait_listed "$API_PORT" "$API_KEY" /api/models '"ol.bench"'
 FILT_KEY=$(api_key_of "$FILT_PORT")
@@ -173,6 +195,7 @@ declare -A URL=(
   [switchboard]="http://127.0.0.1:$GW_PORT/openai/chat/completions"
   [switchboard_key]="http://127.0.0.1:$KEY_PORT/openai/chat/completions"
   [switchboard_api]="http://127.0.0.1:$KEY_PORT/api/chat/completions"
+  [switchboard_limits]="http://127.0.0.1:$LIM_PORT/openai/chat/completions"
   [switchboard_filters]="http://127.0.0.1:$FILT_PORT/api/chat/completions"
   [baseline]="http://127.0.0.1:${BASE_PORT:-0}/openai/chat/completions"
 )
@@ -184,6 +207,7 @@ declare -A NDJSON_URL=(
   [switchboard]="http://127.0.0.1:$GW_PORT/ollama/api/chat"
   [switchboard_key]="http://127.0.0.1:$KEY_PORT/ollama/api/chat"
   [switchboard_api]="http://127.0.0.1:$API_PORT/api/chat/completions"
+  [switchboard_limits]="http://127.0.0.1:$LIM_PORT/ollama/api/chat"
   [baseline]="http://127.0.0.1:${BASE_PORT:-0}/ollama/api/chat"
 )
 
@@ -214,6 +238,7 @@ for round in $(seq "$ROUNDS"); do
         [ "$target" = switchboard_key ] || [ "$target" = switchboard_api ] &&
           auth=(-H "Authorization: Bearer $KEY")
         [ "$target" = switchboard_filters ] && auth=(-H "Authorization: Bearer $FILT_KEY")
+        [ "$target" = switchboard_limits ] && auth=(-H "Authorization: Bearer $LIM_KEY")
         if [ "$mode" = ndjson ] && [ "$target" = switchboard_api ]; then
           auth=(-H "Authorization: Bearer $API_KEY")
           script="$OUT/ndjson_api.lua"
@@ -254,7 +279,8 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "('switchboard_key': the same build with accounts on, every request authenticated by an API key;"
   echo "'switchboard_api': the same through the unified /api/chat/completions; in the ndjson rows an"
   echo "Ollama model, its NDJSON stream converted to OpenAI's SSE; 'switchboard_filters': the unified"
-  echo "route with a Pipelines server whose filter names another model, for a model no filter names)"
+  echo "route with a Pipelines server whose filter names another model, for a model no filter names;"
+  echo "'switchboard_limits': as 'switchboard_key', the key with an RPM, a TPM and a budget)"
   [ -n "$BASELINE_GW" ] && echo "('baseline': switchboard built from an earlier commit, same settings)"
   echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
   echo "'direct' is each proxy's own cost. 'whole' = non-streamed chat completion (~330 B answer);"

@@ -88,6 +88,9 @@ std::string read_limit_body(std::string_view body, limit_rule& out) {
                           std::pair{"budget_tokens", &out.budget_tokens},
                           std::pair{"max_output_tokens", &out.max_output_tokens}})
     if (!read_count(o, key, *dst, why)) return why;
+  // A minute's counts are kept in 32 bits.
+  for (auto [key, v] : {std::pair{"rpm", &out.rpm}, std::pair{"tpm", &out.tpm}})
+    if (*v && **v > 0xffff'ffffull) return std::string(key) + " must be below 2^32";
   if (auto* p = o.if_contains("budget_period"); p && !p->is_null()) {
     auto named = p->is_string() ? period_named(std::string_view(p->get_string())) : std::nullopt;
     if (!named) return "budget_period must be \"day\", \"week\" or \"month\"";

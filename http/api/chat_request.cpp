@@ -5,6 +5,9 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
@@ -29,10 +32,13 @@ std::string parse_chat_request(std::string& body, chat_request_view& out, bool n
 
 namespace {
 
-// A token count the request asks for, into `out` when it is a non-negative integer.
-void read_count(od::value v, std::int64_t& out) {
-  std::int64_t n = -1;
-  if (!v.get_int64().get(n) && n >= 0) out = n;
+// A count the request asks for: a non-negative number (a fraction rounded up, as a provider that
+// takes it may), at most 2^40; -1 when it is not one.
+std::int64_t read_count(od::value v) {
+  constexpr double count_max = double(std::int64_t{1} << 40);
+  double d = -1;
+  if (v.get_double().get(d) || !(d >= 0)) return -1;
+  return static_cast<std::int64_t>(std::ceil(std::min(d, count_max)));
 }
 
 // Whether stream_options asks for a stream's usage. A malformed value is left for the document's
@@ -88,7 +94,9 @@ std::string parse_with(od::parser& parser, std::string& body, chat_request_view&
     } else if (key == "max_completion_tokens" || key == "max_tokens" ||
                key == "max_output_tokens") {
       if (key == "max_completion_tokens") out.has_max_completion_tokens = true;
-      read_count(field.value(), out.max_output);
+      out.openai_max_output = std::max(out.openai_max_output, read_count(field.value()));
+    } else if (key == "n" || key == "best_of") {
+      out.choices = std::max(out.choices, read_count(field.value()));
     } else if (key == "options") {
       od::object options;
       if (!field.value().get_object().get(options))
@@ -96,7 +104,7 @@ std::string parse_with(od::parser& parser, std::string& body, chat_request_view&
           od::field f;
           std::string_view name;
           if (std::move(option).get(f) || f.unescaped_key().get(name)) break;
-          if (name == "num_predict") read_count(f.value(), out.max_output);
+          if (name == "num_predict") out.num_predict = read_count(f.value());
         }
     } else if (key == "stream") {
       if (have_stream) return "duplicate field 'stream'";

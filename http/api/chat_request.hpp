@@ -22,9 +22,12 @@ struct chat_request_view {
   bool stream_given = false;  // the body had a non-null "stream" (Ollama defaults it to true)
   bool has_max_completion_tokens = false;  // (http/api/reasoning_rules.hpp may rename it)
   stream_usage_ask stream_usage = stream_usage_ask::absent;
-  // The most output tokens it asks for (max_tokens, max_completion_tokens, max_output_tokens,
-  // Ollama's options.num_predict); -1: it does not say.
-  std::int64_t max_output = -1;
+  // The most output tokens it asks for, as OpenAI's fields say (the largest of max_tokens,
+  // max_completion_tokens, max_output_tokens) and as Ollama's options.num_predict says; -1: it
+  // does not say. `choices`: how many answers it asks for (n, best_of).
+  std::int64_t openai_max_output = -1;
+  std::int64_t num_predict = -1;
+  std::int64_t choices = 1;
   std::size_t model_begin = 0;  // byte range of the model's JSON string token, quotes included
   std::size_t model_end = 0;
 };

@@ -6,6 +6,8 @@
 //   DELETE /api/v1/limits/{scope}/{id}
 // Scopes: user, group, key (an API key's id), model, default (id "*"), connection (free only).
 #include <boost/json.hpp>
+#include <boost/url/pct_string_view.hpp>
+#include <chrono>
 
 #include "config/limit_rules.hpp"
 #include "http/api/control_change.hpp"
@@ -21,13 +23,17 @@ namespace {
 
 constexpr std::size_t max_id_length = 256;
 
-// `{scope}/{id}` of the path, or why it names no rule.
+// `{scope}/{id}` of the path (the id percent-decoded: a model's may hold spaces or '/'), or why
+// it names no rule.
 std::string read_rule_path(std::string_view path, limit_rule& out) {
   auto slash = path.find('/');
   auto scope = scope_named(path.substr(0, slash));
   if (!scope) return "the scope must be user, group, key, model, default or connection";
   out.scope = *scope;
-  out.id = slash == std::string_view::npos ? std::string() : std::string(path.substr(slash + 1));
+  auto raw = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+  auto encoded = boost::urls::make_pct_string_view(raw);
+  if (!encoded) return "the rule's id is not percent-encoded correctly";
+  out.id = encoded->decode();
   if (out.id.empty() || out.id.size() > max_id_length)
     return "the rule needs an id (at most 256 characters) after its scope";
   if ((out.scope == limit_scope::fallback) != (out.id == "*"))
@@ -56,6 +62,9 @@ route_result limit_put(api_context& ctx, session_io& s, client_request& req) {
   auto why = read_rule_path(ctx.path, rule);
   if (why.empty()) why = read_limit_body(req.body(), rule);
   if (!why.empty()) co_return co_await send_error(s, gateway_error::bad_request, why);
+  rule.updated_at = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
   auto shown = rule;
   // Made before the co_await: g++ 12 miscompiles a braced temporary inside one.
   limit_command cmd = put_limit{std::move(rule)};

@@ -85,13 +85,16 @@ std::optional<int> connection_index(std::string_view raw, const route_def& r, co
 }
 
 // What a request used, as the admit stage settles it: the tokens its answer reported; none when
-// it was refused or failed before or at the upstream; unknown (-1: its reservation stays spent)
-// when the upstream answered without saying, or the client left.
+// it never reached an upstream or the upstream refused it; unknown (-1: its reservation stays
+// spent) when the upstream answered without saying, failed, or the client left.
 std::int64_t tokens_used(const request_record* r, const handled& answer, bool generates) {
   if (!r) return -1;
   if (r->prompt_tokens >= 0 && (r->completion_tokens >= 0 || !generates))
     return r->prompt_tokens + std::max<std::int64_t>(r->completion_tokens, 0);
-  if (r->connection.empty() || (answer.status >= 400 && answer.status != 499)) return 0;
+  // Nothing went upstream, or it refused the request (a 4xx of its own): nothing was used. A 5xx
+  // may be the gateway's own timeout of a generation the provider finished and bills: unknown.
+  if (r->connection.empty() || (answer.status >= 400 && answer.status < 500 && answer.status != 499))
+    return 0;
   return -1;
 }
 
@@ -269,19 +272,19 @@ net::awaitable<handled> router::resolve_slowly(api_context& ctx, session_io& s,
 
 net::awaitable<handled> router::run_handler(api_context& ctx, session_io& s, client_request& req,
                                             const route_def& route) const {
-  if (route.stages & admit) {
-    if (s.record) s.record->metered = true;
-    if (rt_.limits_active.load(std::memory_order_acquire))
-      return admit_then_handle(ctx, s, req, route);
-  }
-  return filter_or_handle(ctx, s, req, route);
-}
-
-net::awaitable<handled> router::filter_or_handle(api_context& ctx, session_io& s,
-                                                 client_request& req,
-                                                 const route_def& route) const {
+  if ((route.stages & admit) && s.record) s.record->metered = true;
   if ((route.stages & inlet) && ctx.model && filters_apply(*ctx.model))
     return filter_then_handle(ctx, s, req, route);
+  return admit_or_handle(ctx, s, req, route);
+}
+
+// Admission comes last, just before the handler: the model it counts in is the one the request
+// goes to, after any filter that moved it.
+net::awaitable<handled> router::admit_or_handle(api_context& ctx, session_io& s,
+                                                client_request& req,
+                                                const route_def& route) const {
+  if ((route.stages & admit) && rt_.limits_active.load(std::memory_order_acquire))
+    return admit_then_handle(ctx, s, req, route);
   return route.handler(ctx, s, req);
 }
 
@@ -294,29 +297,43 @@ net::awaitable<handled> router::admit_then_handle(api_context& ctx, session_io& 
   // Named, not temporaries of the statement below: g++ 12 destroys a temporary that lives across
   // a co_await twice (the snapshot's shared count, here).
   auto table = rt_.limits.load();
-  auto refused = admit_request(std::move(table), admission_of(ctx, req, route), held);
+  chat_request_view passthrough;  // what the model stage would have read, for the passthrough
+  auto refused = admit_request(std::move(table), admission_of(ctx, req, route, passthrough), held);
   if (refused) {
     rt_.metrics.limit_refusals[refused->whose][static_cast<std::size_t>(refused->kind)].fetch_add(
         1, std::memory_order_relaxed);
     co_return co_await send_limit_refusal(s, *refused);
   }
-  auto answer = co_await filter_or_handle(ctx, s, req, route);
+  auto answer = co_await route.handler(ctx, s, req);
   held.settle(tokens_used(s.record, answer, !(route.stages & no_output)));
   co_return answer;
 }
 
-admission_request router::admission_of(const api_context& ctx, const client_request& req,
-                                       const route_def& route) const {
+admission_request router::admission_of(const api_context& ctx, client_request& req,
+                                       const route_def& route,
+                                       chat_request_view& passthrough) const {
   admission_request r;
   r.user_id = ctx.caller.id();
   r.key_id = ctx.caller.api_key_id();
   if (ctx.model) {
-    r.model = ctx.model->view.model;
-    r.max_output = ctx.model->view.max_output;
+    auto& v = ctx.model->view;
+    r.model = v.model;
+    // Ollama's own API reads num_predict alone; the OpenAI-shaped routes (the unified one to an
+    // Ollama model too) may read either: the larger is reserved.
+    bool ollama_native = route.dialect == error_dialect::ollama &&
+                         !route.pattern.starts_with("/ollama/v1/");
+    r.max_output = ollama_native ? v.num_predict : std::max(v.openai_max_output, v.num_predict);
+    r.choices = v.choices;
     if (ctx.model->target) r.connection = ctx.model->target->endpoint->id();
+  } else if (!req.body().empty() && parse_chat_request(req.body(), passthrough).empty()) {
+    // The passthrough: a JSON body that names a model counts in that model's limits.
+    r.model = passthrough.model;
+    r.max_output = std::max(passthrough.openai_max_output, passthrough.num_predict);
+    r.choices = passthrough.choices;
   }
   r.input_bytes = req.body().size();
-  r.generates = !(route.stages & no_output);
+  // A request without a body (the passthrough's GETs) asks for no generation.
+  r.generates = !(route.stages & no_output) && !req.body().empty();
   r.default_max_output = rt_.cfg.limits_default_max_tokens;
   r.now_s = std::chrono::duration_cast<std::chrono::seconds>(
                 std::chrono::system_clock::now().time_since_epoch())
@@ -359,7 +376,7 @@ net::awaitable<handled> router::filter_then_handle(api_context& ctx, session_io&
   } else {
     ctx.model->view = std::move(filtered);
   }
-  co_return co_await route.handler(ctx, s, req);
+  co_return co_await admit_or_handle(ctx, s, req, route);
 }
 
 void router::note_route(request_record& r, const head_verdict& v) const {

@@ -5,8 +5,8 @@
 // unknown path, 405 (with Allow) for a method the path does not answer; authenticate
 // (http/api/auth.hpp) and authorise (401/403 by the route's access level, the cross-site guard for
 // writes), all from the head alone; 404 for a `{url_idx}` that names no connection; resolve the
-// model (stage by_model, http/api/stages/resolve_model.hpp); admit (limits and budgets,
-// http/api/stages/admit.hpp); the inlet filters; then the handler.
+// model (stage by_model, http/api/stages/resolve_model.hpp); the inlet filters; admit (limits
+// and budgets, http/api/stages/admit.hpp); then the handler.
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -70,19 +70,21 @@ class router final : public request_handler {
                       bool waited, model_resolution& r) const;
   boost::asio::awaitable<handled> resolve_slowly(api_context& ctx, session_io& s,
                                                  client_request& req, const route_def& route) const;
-  // The stages after the model's: admit (in a frame of their own when any limit is set), the
-  // inlet filters when any apply (in a frame of their own), then the handler. Not coroutines:
-  // the common case returns the handler's awaitable.
+  // The stages after the model's: the inlet filters when any apply, then admit when any limit
+  // is set (each in a frame of its own), then the handler. Not coroutines: the common case
+  // returns the handler's awaitable.
   boost::asio::awaitable<handled> run_handler(api_context& ctx, session_io& s,
                                               client_request& req, const route_def& route) const;
-  boost::asio::awaitable<handled> filter_or_handle(api_context& ctx, session_io& s,
-                                                   client_request& req,
-                                                   const route_def& route) const;
+  boost::asio::awaitable<handled> admit_or_handle(api_context& ctx, session_io& s,
+                                                  client_request& req,
+                                                  const route_def& route) const;
   boost::asio::awaitable<handled> admit_then_handle(api_context& ctx, session_io& s,
                                                     client_request& req,
                                                     const route_def& route) const;
-  admission_request admission_of(const api_context& ctx, const client_request& req,
-                                 const route_def& route) const;
+  // `passthrough`: where a route without the model stage has its body read (the views point
+  // into it).
+  admission_request admission_of(const api_context& ctx, client_request& req,
+                                 const route_def& route, chat_request_view& passthrough) const;
   boost::asio::awaitable<handled> filter_then_handle(api_context& ctx, session_io& s,
                                                      client_request& req,
                                                      const route_def& route) const;

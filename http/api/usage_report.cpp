@@ -45,9 +45,13 @@ std::string read_group_by(std::string_view list, std::uint8_t& out) {
 }
 
 bool read_number(std::string_view s, int& out) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc{} && end == s.data() + s.size();
 }
+
+// The last second a query may name (9999-12-31T23:59:59Z): later ones would overflow the hours.
+constexpr std::int64_t latest_time = 253'402'300'799;
 
 std::string hour_text(std::int64_t hour) {
   using namespace std::chrono;
@@ -85,7 +89,8 @@ void count_fields(const usage_counts& c, Put put) {
 // a spreadsheet would run as a formula gets a leading quote mark.
 std::string csv_field(std::string_view v) {
   std::string s(v);
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) s.insert(0, "'");
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos)
+    s.insert(0, "'");
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
@@ -101,7 +106,7 @@ bool read_time(std::string_view text, std::int64_t& unix_seconds) {
   if (text.empty()) return false;
   if (text.find_first_not_of("0123456789") == std::string_view::npos) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), unix_seconds);
-    return ec == std::errc{} && end == text.data() + text.size();
+    return ec == std::errc{} && end == text.data() + text.size() && unix_seconds <= latest_time;
   }
   if (text.ends_with('Z')) text.remove_suffix(1);
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
@@ -117,7 +122,7 @@ bool read_time(std::string_view text, std::int64_t& unix_seconds) {
   }
   using namespace std::chrono;
   year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return false;
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return false;
   unix_seconds = (sys_days(ymd).time_since_epoch() / seconds(1)) + h * 3600 + mi * 60 + s;
   return true;
 }

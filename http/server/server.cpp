@@ -282,14 +282,16 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
                  reader.get(),
                  &deadline};
     route_stats* counted_in = nullptr;
-    std::optional<request_record> record;  // made only when the record stage runs
-    if (rt.request_log) {
+    // Made only when the record stage runs: for its readers (the access log, usage), or for the
+    // admit stage, which settles a request's reservation with the usage its record carries.
+    std::optional<request_record> record;
+    if (rt.request_log || rt.limits_active.load(std::memory_order_relaxed)) {
       s.record = &record.emplace();
       start_record(req, started, *record);
     }
     auto answer = co_await r.handle(s, req, counted_in);
     count_answer(*counted_in, answer, started);
-    if (record) finish_record(rt, *record, answer);
+    if (record && rt.request_log) finish_record(rt, *record, answer);
     if (!answer.keep_alive) break;
   }
   beast::error_code ignored;

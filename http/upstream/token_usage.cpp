@@ -2,7 +2,7 @@
 
 #include <simdjson.h>
 
-#include <charconv>
+#include <algorithm>
 
 #include "http/server/json_parser.hpp"
 
@@ -12,17 +12,45 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
+// Counts past this are no provider's: clamped, so that sums and reservations cannot overflow.
+constexpr std::int64_t count_max = std::int64_t{1} << 40;
+
 // A count as a provider writes it: a non-negative integer; anything else is unknown.
 std::int64_t count_of(od::object& o, std::string_view key) {
   std::int64_t n = -1;
   if (o.find_field_unordered(key).get_int64().get(n) || n < 0) return -1;
-  return n;
+  return std::min(n, count_max);
 }
 
-// The text of the first `"usage": {...}` object in `json` (a stream asked for usage sends
-// `"usage":null` in every chunk but the last: those have none), or empty. Only that object is
-// parsed, not the answer around it: a whole answer's choices, an event's deltas.
-std::string_view usage_object_text(std::string_view json) {
+// `usage` of `o` (its own member, never one nested deeper), in either of OpenAI's spellings.
+bool read_usage_object(od::object& o, token_usage& out) {
+  od::object usage;
+  if (o.find_field_unordered("usage").get_object().get(usage)) return false;
+  out.prompt = count_of(usage, "prompt_tokens");
+  out.completion = count_of(usage, "completion_tokens");
+  if (out.prompt < 0) out.prompt = count_of(usage, "input_tokens");
+  if (out.completion < 0) out.completion = count_of(usage, "output_tokens");
+  return true;
+}
+
+// Parses `json` (copied once into padded storage: only texts that may report usage get here)
+// and hands its top-level object to `read`. Members are found at the top level only: a client's
+// tool arguments or schema that name "usage" or "eval_count" are never taken for the answer's.
+template <class Read>
+token_usage parse_object(std::string_view json, Read read) {
+  token_usage out;
+  simdjson::padded_string padded(json);
+  auto& parser = thread_json_parser();
+  od::document doc;
+  od::object o;
+  if (!parser.iterate(padded).get(doc) && !doc.get_object().get(o)) read(o, out);
+  trim_thread_json_parser();
+  return out;
+}
+
+// Whether `"usage"` is followed by an object somewhere in `json`: a stream asked for usage sends
+// `"usage":null` in every chunk but the last, and those are not worth a parse.
+bool names_usage_object(std::string_view json) {
   constexpr std::string_view key = "\"usage\"";
   for (auto at = json.find(key); at != std::string_view::npos; at = json.find(key, at + 1)) {
     auto i = at + key.size();
@@ -33,65 +61,32 @@ std::string_view usage_object_text(std::string_view json) {
     if (i >= json.size() || json[i] != ':') continue;
     ++i;
     skip();
-    if (i >= json.size() || json[i] != '{') continue;
-    // Its end: the brace that closes it, strings (and their escapes) skipped.
-    int depth = 0;
-    bool in_string = false;
-    for (auto j = i; j < json.size(); ++j) {
-      char c = json[j];
-      if (in_string) {
-        if (c == '\\') ++j;
-        else if (c == '"') in_string = false;
-      } else if (c == '"') {
-        in_string = true;
-      } else if (c == '{') {
-        ++depth;
-      } else if (c == '}' && --depth == 0) {
-        return json.substr(i, j - i + 1);
-      }
-    }
-    return {};
+    if (i < json.size() && json[i] == '{') return true;
   }
-  return {};
-}
-
-// The non-negative integer after `"key":` at the top level of an Ollama answer (its keys are
-// never nested, and a key's quotes cannot appear unescaped inside a string); -1 when absent.
-std::int64_t ollama_count(std::string_view json, std::string_view quoted_key) {
-  auto at = json.find(quoted_key);
-  if (at == std::string_view::npos) return -1;
-  auto i = at + quoted_key.size();
-  while (i < json.size() && (json[i] == ' ' || json[i] == ':' || json[i] == '\t')) ++i;
-  std::int64_t n = -1;
-  auto [end, ec] = std::from_chars(json.data() + i, json.data() + json.size(), n);
-  bool whole = end == json.data() + json.size() || *end == ',' || *end == '}' || *end == ' ' ||
-               *end == '\n' || *end == '\r';
-  return ec == std::errc{} && whole && n >= 0 ? n : -1;
+  return false;
 }
 
 }  // namespace
 
+bool reports_usage_object(std::string_view json) { return names_usage_object(json); }
+
 token_usage openai_usage(std::string_view json) {
-  auto usage = usage_object_text(json);
-  if (usage.empty()) return {};
-  token_usage out;
-  simdjson::padded_string padded(usage);
-  auto& parser = thread_json_parser();
-  od::document doc;
-  od::object o;
-  if (!parser.iterate(padded).get(doc) && !doc.get_object().get(o)) {
-    out.prompt = count_of(o, "prompt_tokens");
-    out.completion = count_of(o, "completion_tokens");
-    if (out.prompt < 0) out.prompt = count_of(o, "input_tokens");
-    if (out.completion < 0) out.completion = count_of(o, "output_tokens");
-  }
-  trim_thread_json_parser();
-  return out;
+  if (!names_usage_object(json)) return {};
+  return parse_object(json, [](od::object& o, token_usage& out) {
+    if (read_usage_object(o, out)) return;
+    // A Responses stream's response.completed: {"type": ..., "response": {..., "usage": {...}}}
+    od::object response;
+    if (!o.find_field_unordered("response").get_object().get(response))
+      read_usage_object(response, out);
+  });
 }
 
 token_usage ollama_usage(std::string_view json) {
   if (json.find("_eval_count\"") == std::string_view::npos) return {};
-  return {ollama_count(json, "\"prompt_eval_count\""), ollama_count(json, "\"eval_count\"")};
+  return parse_object(json, [](od::object& o, token_usage& out) {
+    out.prompt = count_of(o, "prompt_eval_count");
+    out.completion = count_of(o, "eval_count");
+  });
 }
 
 token_usage whole_answer_usage(std::string_view body) {

@@ -3,9 +3,10 @@
 // `usage.{prompt_tokens, completion_tokens}` (chat, completions, embeddings), the Responses API's
 // `usage.{input_tokens, output_tokens}` (also under `response` in a stream's response.completed
 // event), Ollama's `prompt_eval_count` / `eval_count` (a whole answer, a stream's last line,
-// /api/embed). Never invented: a count the answer does not give stays unknown (-1). Only the
-// usage object itself is parsed (Ollama's two counts are read where they stand), never the answer
-// around it, and a text that names no usage costs one search: most chunks of a stream.
+// /api/embed). Never invented: a count the answer does not give stays unknown (-1), one past
+// 2^40 is clamped there. Fields are read at the answer's top level only (a client's tool
+// arguments naming "usage" are not the answer's), and a text that names no usage costs one
+// search: most chunks of a stream.
 // The relay reads every answer it relays with these (only when the record stage runs), and the
 // request's record carries the counts to usage accounting.
 #include <cstdint>
@@ -27,6 +28,9 @@ token_usage openai_usage(std::string_view json);
 
 /// The usage an Ollama JSON document (a whole answer, or one NDJSON line) reports.
 token_usage ollama_usage(std::string_view json);
+
+/// Whether `json` holds `"usage": {` anywhere (a cheap test; the usage is not read).
+bool reports_usage_object(std::string_view json);
 
 /// The usage a whole answer body reports, in whichever provider's shape it is written.
 token_usage whole_answer_usage(std::string_view body);

@@ -123,6 +123,12 @@ def test_every_limit_kind_is_refused_at_its_edge():
         check(body["error"]["type"] == "tokens" and "API key" in body["error"]["message"], body)
         check(5 <= passed <= 10, passed)
         too_big = refused(*chat(gw, kh, max_tokens=1000), "rate_limit_exceeded", "more than the 100")
+        # What the provider reads is what is reserved: n answers of max_tokens each; Ollama's
+        # own API reads num_predict alone (its max_tokens would be no cap at all).
+        refused(*chat(gw, kh, n=30), "rate_limit_exceeded", "more than the 100")
+        status, _, raw = gw.post("/ollama/api/chat", dict(CHAT, model="m", stream=False, max_tokens=1),
+                                 headers=kh)
+        check(status == 429 and "more than the 100" in json.loads(raw)["error"], raw)
         check(chat(gw, bh)[0] == 200, "the user without the key is not limited")
 
         # Requests in flight, the model's (all its traffic together).

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 
 #include "config/limit_rules.hpp"
 
@@ -129,10 +130,14 @@ std::optional<limit_refusal> admit_subject(const limit_subject& s, std::size_t w
 std::int64_t worst_case(const limits_snapshot& t, const admission_request& r) {
   auto input = static_cast<std::int64_t>((r.input_bytes + 3) / 4);
   if (!r.generates) return input;
-  if (r.max_output >= 0) return input + r.max_output;
-  auto it = t.max_output_tokens.find(r.model);
-  auto output = it != t.max_output_tokens.end() ? it->second : r.default_max_output;
-  return input + static_cast<std::int64_t>(output);
+  auto output = r.max_output;
+  if (output < 0) {
+    auto it = t.max_output_tokens.find(r.model);
+    output = static_cast<std::int64_t>(it != t.max_output_tokens.end() ? it->second
+                                                                       : r.default_max_output);
+  }
+  // Every count here is at most 2^40 (choices too): the product cannot overflow.
+  return input + output * std::clamp<std::int64_t>(r.choices, 1, 128);
 }
 
 }  // namespace

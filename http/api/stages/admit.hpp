@@ -32,6 +32,7 @@ struct admission_request {
   std::string_view connection;  // the first connection picked, if any (free connections)
   std::uint64_t input_bytes = 0;
   std::int64_t max_output = -1;  // as the request asks; -1: it does not say
+  std::int64_t choices = 1;      // answers it asks for (n): each may use max_output
   bool generates = true;         // false: an embedding (no output tokens)
   std::uint64_t default_max_output = 4096;
   std::int64_t now_s = 0;

@@ -5,6 +5,7 @@
 #include "http/api/json_depth.hpp"
 #include "http/server/runtime.hpp"
 #include "http/upstream/providers/json_members.hpp"
+#include "http/upstream/token_usage.hpp"
 
 namespace sb {
 
@@ -33,6 +34,23 @@ bool strip_null_usage_at_end(std::string& json_text) {
       return true;
     }
   return false;
+}
+
+// Whether the chunk's `choices` is an empty array (any spacing).
+bool empty_choices(std::string_view json) {
+  constexpr std::string_view key = "\"choices\"";
+  auto at = json.find(key);
+  if (at == std::string_view::npos) return false;
+  auto i = at + key.size();
+  auto skip = [&] {
+    while (i < json.size() && (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r')) ++i;
+  };
+  for (char expected : {':', '[', ']'}) {
+    skip();
+    if (i >= json.size() || json[i] != expected) return false;
+    ++i;
+  }
+  return true;
 }
 
 }  // namespace
@@ -72,11 +90,10 @@ void usage_chunk_filter::on_event(std::string_view event, std::string& out) {
     out.append(event);
     return;
   }
-  // The chunk that carries nothing but the usage goes no further.
+  // The chunk that carries nothing but the usage goes no further (one with empty choices and
+  // no usage object, such as Azure's prompt_filter_results chunk, is the client's).
   auto json_text = event.substr(begin, end - begin);
-  if (json_text.find("\"choices\":[]") != std::string_view::npos ||
-      json_text.find("\"choices\": []") != std::string_view::npos)
-    return;
+  if (empty_choices(json_text) && reports_usage_object(json_text)) return;
   std::string edited(json_text);
   if (!strip_null_usage_at_end(edited))
     remove_top_level_members(edited, [](std::string_view name) { return name == "usage"; });

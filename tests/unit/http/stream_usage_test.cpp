@@ -60,6 +60,10 @@ CAF_TEST(the usage chunk is dropped and null usage stripped byte for byte) {
                   "data: {\"id\": \"c\", \"choices\": [{}]}\r\n\r\n");
   CAF_CHECK_EQUAL(filtered("data: {\"usage\":{\"prompt_tokens\":1},\"choices\":[{\"x\":\"\\\"usage\\\"\"}]}\n\n"),
                   "data: {\"choices\":[{\"x\":\"\\\"usage\\\"\"}]}\n\n");
+  CAF_CHECK_EQUAL(filtered("data: {\"choices\": [ ], \"usage\": {\"prompt_tokens\": 3}}\n\n"), "");
+  // Empty choices without a usage object (Azure's prompt_filter_results chunk) is the client's.
+  CAF_CHECK_EQUAL(filtered("data: {\"choices\":[],\"prompt_filter_results\":[],\"usage\":null}\n\n"),
+                  "data: {\"choices\":[],\"prompt_filter_results\":[]}\n\n");
   // A content that merely mentions usage passes as it is.
   auto mention = std::string("data: {\"choices\":[{\"delta\":{\"content\":\"\\\"usage\\\"\"}}]}\n\n");
   CAF_CHECK_EQUAL(filtered(mention), mention);

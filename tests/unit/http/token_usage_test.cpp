@@ -49,3 +49,22 @@ CAF_TEST(nothing is invented from what is not a count) {
   CAF_CHECK(!ollama_usage(R"({"eval_count":"many","prompt_eval_count":null})").known());
   CAF_CHECK(!ollama_usage(R"({"eval_count":)").known());
 }
+
+CAF_TEST(only the answers own usage counts and never a nested one a client could write) {
+  // Ollama's tool call arguments come before its counts.
+  auto ollama = std::string(R"({"message":{"tool_calls":[{"function":{"arguments":)"
+                            R"({"eval_count":0,"prompt_eval_count":0,"usage":{"prompt_tokens":0}}}}]},)"
+                            R"("prompt_eval_count":500,"eval_count":900})");
+  auto u = whole_answer_usage(ollama);
+  CAF_CHECK_EQUAL(u.prompt, 500);
+  CAF_CHECK_EQUAL(u.completion, 900);
+  auto openai = std::string(R"({"choices":[{"message":{"tool_calls":[{"function":{"arguments":{"usage":)"
+                            R"({"prompt_tokens":0,"completion_tokens":0}}}}]}}],)"
+                            R"("usage":{"prompt_tokens":7,"completion_tokens":9}})");
+  u = whole_answer_usage(openai);
+  CAF_CHECK_EQUAL(u.prompt, 7);
+  CAF_CHECK_EQUAL(u.completion, 9);
+  // A count no provider could mean is clamped, never wrapped.
+  u = openai_usage(R"({"usage":{"prompt_tokens":9223372036854775807,"completion_tokens":1}})");
+  CAF_CHECK_EQUAL(u.prompt, std::int64_t{1} << 40);
+}
