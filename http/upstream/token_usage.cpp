@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "http/server/json_parser.hpp"
 
@@ -52,7 +53,8 @@ token_usage parse_object(std::string_view json, Read read) {
 // `"usage":null` in every chunk but the last, and those are not worth a parse.
 bool names_usage_object(std::string_view json) {
   constexpr std::string_view key = "\"usage\"";
-  for (auto at = json.find(key); at != std::string_view::npos; at = json.find(key, at + 1)) {
+  for (auto at = usage_key_finder.find(json); at != std::string_view::npos;
+       at = usage_key_finder.find(json, at + 1)) {
     auto i = at + key.size();
     auto skip = [&] {
       while (i < json.size() && (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r')) ++i;
@@ -68,6 +70,28 @@ bool names_usage_object(std::string_view json) {
 
 }  // namespace
 
+text_finder::text_finder(std::string_view needle) : needle_(needle) {
+  auto m = needle.size();
+  skip_.fill(static_cast<std::uint8_t>(m));
+  for (std::size_t i = 0; i + 1 < m; ++i)
+    skip_[static_cast<unsigned char>(needle[i])] = static_cast<std::uint8_t>(m - 1 - i);
+}
+
+std::size_t text_finder::find(std::string_view text, std::size_t from) const {
+  auto m = needle_.size();
+  if (m == 0 || text.size() < m) return std::string_view::npos;
+  char last = needle_[m - 1];
+  for (auto i = from; i + m <= text.size();) {
+    char c = text[i + m - 1];
+    if (c == last && std::memcmp(text.data() + i, needle_.data(), m - 1) == 0) return i;
+    i += skip_[static_cast<unsigned char>(c)];
+  }
+  return std::string_view::npos;
+}
+
+const text_finder usage_key_finder("\"usage\"");
+const text_finder eval_count_finder("_eval_count\"");
+
 bool reports_usage_object(std::string_view json) { return names_usage_object(json); }
 
 token_usage openai_usage(std::string_view json) {
@@ -82,7 +106,7 @@ token_usage openai_usage(std::string_view json) {
 }
 
 token_usage ollama_usage(std::string_view json) {
-  if (json.find("_eval_count\"") == std::string_view::npos) return {};
+  if (eval_count_finder.find(json) == std::string_view::npos) return {};
   return parse_object(json, [](od::object& o, token_usage& out) {
     out.prompt = count_of(o, "prompt_eval_count");
     out.completion = count_of(o, "eval_count");
@@ -95,9 +119,8 @@ token_usage whole_answer_usage(std::string_view body) {
 }
 
 bool may_report_usage(framing f, std::string_view events) {
-  return events.find(f == framing::ndjson ? std::string_view("_eval_count\"")
-                                          : std::string_view("\"usage\"")) !=
-         std::string_view::npos;
+  auto& finder = f == framing::ndjson ? eval_count_finder : usage_key_finder;
+  return finder.find(events) != std::string_view::npos;
 }
 
 void fold_event_usage(framing f, std::string_view event, token_usage& into) {
@@ -106,7 +129,8 @@ void fold_event_usage(framing f, std::string_view event, token_usage& into) {
     found = ollama_usage(event);
   } else {
     // The JSON of the event's data line: from its first brace to the event's last.
-    auto data = event.find("data:");
+    static const text_finder data_finder("data:");
+    auto data = data_finder.find(event);
     auto open = data == std::string_view::npos ? data : event.find('{', data);
     auto close = event.rfind('}');
     if (open == std::string_view::npos || close == std::string_view::npos || close < open) return;

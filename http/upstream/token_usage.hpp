@@ -9,6 +9,7 @@
 // search: most chunks of a stream.
 // The relay reads every answer it relays with these (only when the record stage runs), and the
 // request's record carries the counts to usage accounting.
+#include <array>
 #include <cstdint>
 #include <string_view>
 
@@ -28,6 +29,24 @@ token_usage openai_usage(std::string_view json);
 
 /// The usage an Ollama JSON document (a whole answer, or one NDJSON line) reports.
 token_usage ollama_usage(std::string_view json);
+
+/// Finds one fixed needle in text by Horspool's skips (up to the needle's length per step), its
+/// table made once: std::string_view::find runs memchr from each '"' of a JSON text when the
+/// needle starts with one, and glibc's memmem was slower still on these short texts.
+class text_finder {
+ public:
+  explicit text_finder(std::string_view needle);
+  /// Where the needle first occurs in `text` at or after `from`; npos when nowhere.
+  std::size_t find(std::string_view text, std::size_t from = 0) const;
+
+ private:
+  std::string_view needle_;
+  std::array<std::uint8_t, 256> skip_{};
+};
+
+/// The finders of the texts usage is found by.
+extern const text_finder usage_key_finder;        // "usage"
+extern const text_finder eval_count_finder;       // _eval_count"
 
 /// Whether `json` holds `"usage": {` anywhere (a cheap test; the usage is not read).
 bool reports_usage_object(std::string_view json);

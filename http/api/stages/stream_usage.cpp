@@ -15,7 +15,8 @@ namespace {
 
 // The JSON of an SSE event's data: from the first brace after "data:" to the event's last brace.
 bool data_json(std::string_view event, std::size_t& begin, std::size_t& end) {
-  auto data = event.find("data:");
+  static const text_finder data_finder("data:");
+  auto data = data_finder.find(event);
   begin = data == std::string_view::npos ? data : event.find('{', data);
   auto close = event.rfind('}');
   if (begin == std::string_view::npos || close == std::string_view::npos || close < begin)
@@ -24,22 +25,20 @@ bool data_json(std::string_view event, std::size_t& begin, std::size_t& end) {
   return true;
 }
 
-// Strips `,"usage":null` (or `, "usage": null`) where it closes the object, as OpenAI writes
-// it; anything else naming "usage" is removed by the members' own positions.
-bool strip_null_usage_at_end(std::string& json_text) {
+// The length of `,"usage":null` (or `, "usage": null`) where it closes the object, as OpenAI
+// writes it; 0 when it is not there.
+std::size_t null_usage_at_end(std::string_view json_text) {
   for (std::string_view tail : {std::string_view(",\"usage\":null}"),
                                 std::string_view(", \"usage\": null}")})
-    if (json_text.ends_with(tail)) {
-      json_text.erase(json_text.size() - tail.size(), tail.size() - 1);
-      return true;
-    }
-  return false;
+    if (json_text.ends_with(tail)) return tail.size() - 1;
+  return 0;
 }
 
 // Whether the chunk's `choices` is an empty array (any spacing).
 bool empty_choices(std::string_view json) {
   constexpr std::string_view key = "\"choices\"";
-  auto at = json.find(key);
+  static const text_finder choices_finder(key);
+  auto at = choices_finder.find(json);
   if (at == std::string_view::npos) return false;
   auto i = at + key.size();
   auto skip = [&] {
@@ -86,7 +85,7 @@ bool ask_stream_usage(std::string& body, const chat_request_view& v) {
 
 void usage_chunk_filter::on_event(std::string_view event, std::string& out) {
   std::size_t begin = 0, end = 0;
-  if (event.find("\"usage\"") == std::string_view::npos || !data_json(event, begin, end)) {
+  if (usage_key_finder.find(event) == std::string_view::npos || !data_json(event, begin, end)) {
     out.append(event);
     return;
   }
@@ -94,9 +93,13 @@ void usage_chunk_filter::on_event(std::string_view event, std::string& out) {
   // no usage object, such as Azure's prompt_filter_results chunk, is the client's).
   auto json_text = event.substr(begin, end - begin);
   if (empty_choices(json_text) && reports_usage_object(json_text)) return;
+  // The common case, OpenAI's `,"usage":null}`: the bytes around it, copied once.
+  if (auto n = null_usage_at_end(json_text)) {
+    out.append(event.substr(0, end - 1 - n)).append(event.substr(end - 1));
+    return;
+  }
   std::string edited(json_text);
-  if (!strip_null_usage_at_end(edited))
-    remove_top_level_members(edited, [](std::string_view name) { return name == "usage"; });
+  remove_top_level_members(edited, [](std::string_view name) { return name == "usage"; });
   out.append(event.substr(0, begin)).append(edited).append(event.substr(end));
 }
 
