@@ -113,6 +113,17 @@ token_usage ollama_usage(std::string_view json) {
   });
 }
 
+bool sse_data_json(std::string_view event, std::size_t& begin, std::size_t& end) {
+  static const text_finder data_finder("data:");
+  auto data = data_finder.find(event);
+  begin = data == std::string_view::npos ? data : event.find('{', data);
+  auto close = event.rfind('}');
+  if (begin == std::string_view::npos || close == std::string_view::npos || close < begin)
+    return false;
+  end = close + 1;
+  return true;
+}
+
 token_usage whole_answer_usage(std::string_view body) {
   auto found = openai_usage(body);
   return found.known() ? found : ollama_usage(body);
@@ -128,13 +139,9 @@ void fold_event_usage(framing f, std::string_view event, token_usage& into) {
   if (f == framing::ndjson) {
     found = ollama_usage(event);
   } else {
-    // The JSON of the event's data line: from its first brace to the event's last.
-    static const text_finder data_finder("data:");
-    auto data = data_finder.find(event);
-    auto open = data == std::string_view::npos ? data : event.find('{', data);
-    auto close = event.rfind('}');
-    if (open == std::string_view::npos || close == std::string_view::npos || close < open) return;
-    found = openai_usage(event.substr(open, close - open + 1));
+    std::size_t begin = 0, end = 0;
+    if (!sse_data_json(event, begin, end)) return;
+    found = openai_usage(event.substr(begin, end - begin));
   }
   if (found.prompt >= 0) into.prompt = found.prompt;
   if (found.completion >= 0) into.completion = found.completion;

@@ -48,6 +48,10 @@ class text_finder {
 extern const text_finder usage_key_finder;        // "usage"
 extern const text_finder eval_count_finder;       // _eval_count"
 
+/// The JSON of an SSE event's data, [begin, end) of `event`: from the first brace after "data:"
+/// to the event's last brace. False when it has none.
+bool sse_data_json(std::string_view event, std::size_t& begin, std::size_t& end);
+
 /// Whether `json` holds `"usage": {` anywhere (a cheap test; the usage is not read).
 bool reports_usage_object(std::string_view json);
 

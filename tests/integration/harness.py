@@ -218,6 +218,22 @@ def sse_events(raw):
     return [e for e in raw.decode().split("\n\n") if e.strip()]
 
 
+def sign_up(gw, name, admin_headers=None):
+    """The first caller signs up (the admin); with `admin_headers` an admin adds a user, who then
+    signs in. Returns the user's JSON and their bearer headers."""
+    body = {"name": name, "email": f"{name}@example.com", "password": "pw-" + name}
+    if admin_headers:
+        status, _, raw = gw.post("/api/v1/auths/add", dict(body, role="user"), headers=admin_headers)
+        check(status == 200, raw)
+        status, _, raw = gw.post("/api/v1/auths/signin", {"email": body["email"],
+                                                          "password": body["password"]})
+    else:
+        status, _, raw = gw.post("/api/v1/auths/signup", body)
+    check(status == 200, raw)
+    user = json.loads(raw)
+    return user, {"Authorization": f"Bearer {user['token']}"}
+
+
 def check(cond, message):
     if not cond:
         raise AssertionError(message)

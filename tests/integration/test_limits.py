@@ -5,27 +5,13 @@ import json
 import threading
 import time
 
-from harness import FakeUpstream, Gateway, check, in_parallel, run_tests
+from harness import FakeUpstream, Gateway, check, sign_up, in_parallel, run_tests
 
 CHAT = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 5}
 
 
 def bearer(token):
     return {"Authorization": f"Bearer {token}"}
-
-
-def sign_up(gw, name, ah=None):
-    body = {"name": name, "email": f"{name}@example.com", "password": "pw-" + name}
-    if ah:
-        status, _, raw = gw.post("/api/v1/auths/add", dict(body, role="user"), headers=ah)
-        check(status == 200, raw)
-        status, _, raw = gw.post("/api/v1/auths/signin", {"email": body["email"],
-                                                          "password": body["password"]})
-    else:
-        status, _, raw = gw.post("/api/v1/auths/signup", body)
-    check(status == 200, raw)
-    user = json.loads(raw)
-    return user, bearer(user["token"])
 
 
 def put_limit(gw, ah, scope, id_, body):

@@ -7,7 +7,7 @@ import json
 import socket
 import time
 
-from harness import FakeUpstream, Gateway, check, request, run_tests
+from harness import FakeUpstream, Gateway, check, sign_up, request, run_tests
 
 
 def usage(gw, query, headers=None):
@@ -151,20 +151,6 @@ def test_a_stream_that_did_not_ask_for_usage_is_counted_and_reaches_the_client_u
     finally:
         check(gw.stop() == 0, gw.output())
         fake.stop()
-
-
-def sign_up(gw, name, admin_headers=None):
-    body = {"name": name, "email": f"{name}@example.com", "password": "pw-" + name}
-    if admin_headers:
-        status, _, raw = gw.post("/api/v1/auths/add", dict(body, role="user"), headers=admin_headers)
-        check(status == 200, raw)
-        status, _, raw = gw.post("/api/v1/auths/signin", {"email": body["email"],
-                                                          "password": body["password"]})
-    else:
-        status, _, raw = gw.post("/api/v1/auths/signup", body)
-    check(status == 200, raw)
-    user = json.loads(raw)
-    return user, {"Authorization": f"Bearer {user['token']}"}
 
 
 def test_usage_reads_back_per_user_key_model_and_day_as_json_and_csv():

@@ -13,18 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-// The JSON of an SSE event's data: from the first brace after "data:" to the event's last brace.
-bool data_json(std::string_view event, std::size_t& begin, std::size_t& end) {
-  static const text_finder data_finder("data:");
-  auto data = data_finder.find(event);
-  begin = data == std::string_view::npos ? data : event.find('{', data);
-  auto close = event.rfind('}');
-  if (begin == std::string_view::npos || close == std::string_view::npos || close < begin)
-    return false;
-  end = close + 1;
-  return true;
-}
-
 // The length of `,"usage":null` (or `, "usage": null`) where it closes the object, as OpenAI
 // writes it; 0 when it is not there.
 std::size_t null_usage_at_end(std::string_view json_text) {
@@ -85,7 +73,7 @@ bool ask_stream_usage(std::string& body, const chat_request_view& v) {
 
 void usage_chunk_filter::on_event(std::string_view event, std::string& out) {
   std::size_t begin = 0, end = 0;
-  if (usage_key_finder.find(event) == std::string_view::npos || !data_json(event, begin, end)) {
+  if (usage_key_finder.find(event) == std::string_view::npos || !sse_data_json(event, begin, end)) {
     out.append(event);
     return;
   }
