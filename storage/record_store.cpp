@@ -17,6 +17,7 @@ namespace {
 
 constexpr std::string_view schema_key = "meta/schema_version";
 constexpr std::string_view node_key = "meta/node_id";
+constexpr std::string_view feed_position_key = "meta/feed_position";
 
 rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
 
@@ -104,6 +105,40 @@ bool upgrade(rocksdb::DB& db, const std::vector<migration>& migrations, std::str
   return true;
 }
 
+// The feed's last position; a database written before there was a feed gets one now, every
+// record taking a position in key order (one batch).
+std::optional<std::uint64_t> open_feed(rocksdb::DB& db, std::string& error) {
+  auto stored = get(db, feed_position_key, error);
+  if (!error.empty()) return std::nullopt;
+  if (stored) return std::strtoull(stored->c_str(), nullptr, 10);
+  rocksdb::WriteBatch batch;
+  std::uint64_t seq = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("r/"); it->Valid() && it->key().starts_with("r/"); it->Next()) {
+    auto key = it->key().ToStringView();
+    auto slash = key.find('/', 2);
+    if (slash == std::string_view::npos) continue;
+    auto r = decode_record_value(key.substr(2, slash - 2), key.substr(slash + 1),
+                                 it->value().ToStringView());
+    if (!r) continue;
+    batch.Put(slice(key), encode_record_value(*r, ++seq));
+    batch.Put(feed_key(seq), slice(key));
+  }
+  if (!it->status().ok()) {
+    error = "cannot read the database: " + it->status().ToString();
+    return std::nullopt;
+  }
+  batch.Put(slice(feed_position_key), std::to_string(seq));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (auto st = db.Write(wo, &batch); !st.ok()) {
+    error = "cannot write the database: " + st.ToString();
+    return std::nullopt;
+  }
+  if (seq) spdlog::info("change feed made for {} stored records", seq);
+  return seq;
+}
+
 }  // namespace
 
 std::string random_hex_id(std::size_t hex_digits) {
@@ -135,10 +170,11 @@ std::string record_key(std::string_view kind, std::string_view id) {
   return k;
 }
 
-std::string encode_record_value(const record& r) {
+std::string encode_record_value(const record& r, std::uint64_t feed_position) {
   json::object o;
   o["stamp"] = r.version.stamp;
   o["node"] = r.version.node;
+  if (feed_position) o["seq"] = feed_position;
   if (r.deleted) {
     o["deleted"] = true;
   } else {
@@ -150,7 +186,8 @@ std::string encode_record_value(const record& r) {
 }
 
 std::optional<record> decode_record_value(std::string_view kind, std::string_view id,
-                                          std::string_view value) {
+                                          std::string_view value,
+                                          std::uint64_t* feed_position) {
   boost::system::error_code ec;
   auto v = json::parse(value, ec);
   if (ec || !v.is_object()) return std::nullopt;
@@ -159,8 +196,15 @@ std::optional<record> decode_record_value(std::string_view kind, std::string_vie
   auto* node = o.if_contains("node");
   if (!stamp || !stamp->is_number() || !node || !node->is_string()) return std::nullopt;
   record r{std::string(kind), std::string(id), {stamp->to_number<std::uint64_t>(),
-                                                std::string(node->as_string())}};
+                                                std::string(node->as_string())},
+           false, {}};
   if (auto* d = o.if_contains("deleted"); d && d->is_bool()) r.deleted = d->as_bool();
+  if (feed_position) {
+    auto* seq = o.if_contains("seq");
+    boost::system::error_code bad;
+    *feed_position = seq ? seq->to_number<std::uint64_t>(bad) : 0;
+    if (bad) *feed_position = 0;
+  }
   if (!r.deleted) {
     auto* data = o.if_contains("data");
     if (!data || !data->is_object()) return std::nullopt;
@@ -169,12 +213,13 @@ std::optional<record> decode_record_value(std::string_view kind, std::string_vie
   return r;
 }
 
-record_store::record_store(rocksdb::DB* db, std::string node) : db_(db), node_(std::move(node)) {}
+record_store::record_store(rocksdb::DB* db, std::string node, std::uint64_t feed)
+    : db_(db), node_(std::move(node)), feed_(feed) {}
 record_store::~record_store() = default;
 
 std::unique_ptr<record_store> record_store::open(const std::string& dir,
                                                  const std::vector<migration>& migrations,
-                                                 std::string& error) {
+                                                 std::string& error, const std::string& node) {
   std::error_code fec;
   fs::create_directories(dir, fec);
   if (fec) {
@@ -185,9 +230,19 @@ std::unique_ptr<record_store> record_store::open(const std::string& dir,
   keep_to_owner(dir, db_dir);
   std::unique_ptr<rocksdb::DB> db(open_db(db_dir, error));
   if (!db) return nullptr;
-  std::string node;
-  if (!upgrade(*db, migrations, node, error)) return nullptr;
-  return std::unique_ptr<record_store>(new record_store(db.release(), std::move(node)));
+  std::string stored_node;
+  if (!upgrade(*db, migrations, stored_node, error)) return nullptr;
+  if (!node.empty() && node != stored_node) {
+    spdlog::info("this node was '{}' and is '{}' from now on (CLUSTER_NODE_ID)", stored_node, node);
+    if (auto st = db->Put(rocksdb::WriteOptions(), slice(node_key), node); !st.ok()) {
+      error = "cannot write the database: " + st.ToString();
+      return nullptr;
+    }
+    stored_node = node;
+  }
+  auto feed = open_feed(*db, error);
+  if (!feed) return nullptr;
+  return std::unique_ptr<record_store>(new record_store(db.release(), std::move(stored_node), *feed));
 }
 
 std::vector<record> record_store::load(std::string_view kind, std::string& error) {
@@ -246,28 +301,6 @@ bool record_store::scan(std::string_view kind, std::string_view from, std::strin
     return false;
   }
   return true;
-}
-
-bool record_store::erase_range(std::string_view kind, std::string_view from, std::string_view to,
-                               std::string& error) {
-  rocksdb::WriteBatch wb;
-  wb.DeleteRange(record_key(kind, from), record_key(kind, to));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  auto st = db_->Write(wo, &wb);
-  if (!st.ok()) error = "cannot write the database: " + st.ToString();
-  return st.ok();
-}
-
-bool record_store::write(const std::vector<record>& batch, std::string& error) {
-  rocksdb::WriteBatch wb;
-  for (auto& r : batch) wb.Put(record_key(r.kind, r.id), encode_record_value(r));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  auto st = db_->Write(wo, &wb);
-  if (!st.ok()) error = "cannot write the database: " + st.ToString();
-  for (auto& r : batch) witness(r.version.stamp);
-  return st.ok();
 }
 
 record_version record_store::next_version() {

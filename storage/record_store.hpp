@@ -6,9 +6,15 @@
 // and merged last-writer-wins. The schema has a version; open() upgrades an older one in place,
 // in one atomic batch, by the migrations it is given.
 //
-// Blocking: call it only from the actor that owns it (config_actor, detached on its own thread).
+// Every record written here, by this node or merged from a peer, also takes the next position
+// in this node's change feed ("s/<seq>" -> its key, in the same batch): a peer catches up by
+// asking for the changes after the last position it applied (anti-entropy by versions, never a
+// full copy). A record overwritten leaves the feed at its old position and takes a new one.
+//
+// Blocking: call it only from the actors that own its kinds (detached, on their own threads).
 // Every write is one WriteBatch with sync=true, so an acknowledged change survives a crash.
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,6 +26,7 @@
 
 namespace rocksdb {
 class DB;
+class WriteBatch;
 }
 
 namespace sb {
@@ -32,6 +39,14 @@ struct record {
   std::string data;  // a JSON object's text; empty for a tombstone
 
   friend bool operator==(const record&, const record&) = default;
+};
+
+/// A stretch of the change feed: the records at the positions after one asked for, and the last
+/// position read (positions of records since overwritten or erased are passed over).
+struct feed_page {
+  std::vector<record> records;
+  std::uint64_t upto = 0;
+  bool more = false;  // the page was full: ask again from `upto`
 };
 
 /// What a migration reads: the raw value under a key of the old schema, if any.
@@ -59,9 +74,11 @@ class record_store {
   /// Opens (creating if needed) the database in `dir`, upgrading an older schema with
   /// `migrations`. Fails with a readable error when the directory is unusable, the database is
   /// corrupt, or its schema is newer than this release or has no migration.
+  /// `node`, when given, names this node from now on (CLUSTER_NODE_ID); else the name the
+  /// database was given when created.
   static std::unique_ptr<record_store> open(const std::string& dir,
                                             const std::vector<migration>& migrations,
-                                            std::string& error);
+                                            std::string& error, const std::string& node = {});
   ~record_store();
 
   /// This node's id: generated when the database was created, kept in it.
@@ -87,24 +104,59 @@ class record_store {
   /// Writes `batch` durably and atomically; false (and `error`) on failure.
   bool write(const std::vector<record>& batch, std::string& error);
 
+  /// Merges records a peer holds, last writer wins: each one is stored unless this node holds
+  /// its key at the same or a later version. `peer` (when given) applied up to `peer_upto` of
+  /// its feed, kept in the same batch. Answers the records stored; nothing and `error` when the
+  /// database cannot be written.
+  std::optional<std::vector<record>> merge(const std::vector<record>& incoming,
+                                           std::string_view peer, std::uint64_t peer_upto,
+                                           std::string& error);
+
+  /// The changes after feed position `after`, at most `max_records` of them.
+  feed_page changes_after(std::uint64_t after, std::size_t max_records, std::string& error);
+
+  /// The last position of this node's feed.
+  std::uint64_t feed_position() const;
+
+  /// How far this node has applied `peer`'s feed (0: never).
+  std::uint64_t peer_position(std::string_view peer, std::string& error);
+
+  /// Called with the feed's new last position after every write (on the writer's thread, the
+  /// writers held back until it returns: keep it to a one-way message). Set it before anything
+  /// writes.
+  void on_change(std::function<void(std::uint64_t)> listener) { listener_ = std::move(listener); }
+
   /// The version of a new write of this node: after every version loaded or written here
   /// (thread-safe: the stores of several actors share this one).
   record_version next_version();
 
  private:
-  record_store(rocksdb::DB* db, std::string node);
+  record_store(rocksdb::DB* db, std::string node, std::uint64_t feed);
   std::unique_ptr<rocksdb::DB> db_;
   std::string node_;
   std::mutex clock_mutex_;
   hybrid_clock clock_;
+  // Held across each write, so feed positions become visible in order: a peer reading the feed
+  // never sees position n+1 before n.
+  mutable std::mutex write_mutex_;
+  std::uint64_t feed_ = 0;  // the last position given
+  std::function<void(std::uint64_t)> listener_;
   void witness(std::uint64_t stamp);
+  bool commit(rocksdb::WriteBatch& batch, std::uint64_t feed, std::string& error);
+  // Puts `r` into `batch` at feed position `seq`, dropping the position its key held
+  // (`placed`: positions given earlier in the same batch, which the database does not hold yet).
+  void place(rocksdb::WriteBatch& batch, const record& r, std::uint64_t seq,
+             std::map<std::string, std::uint64_t>& placed);
 };
 
 /// The stored form of one record (exposed for tests and migrations).
 std::string record_key(std::string_view kind, std::string_view id);
-std::string encode_record_value(const record& r);
+std::string encode_record_value(const record& r, std::uint64_t feed_position = 0);
 std::optional<record> decode_record_value(std::string_view kind, std::string_view id,
-                                          std::string_view value);
+                                          std::string_view value,
+                                          std::uint64_t* feed_position = nullptr);
+/// The feed's key for position `seq`: "s/" and 16 hex digits, so keys sort as positions.
+std::string feed_key(std::uint64_t seq);
 
 /// A fresh random id of `hex_digits` hex digits (connection ids, node ids).
 std::string random_hex_id(std::size_t hex_digits);

@@ -6,19 +6,15 @@
 
 #include "storage/config_store.hpp"
 
+#include "support/temp_dir.hpp"
+
 using namespace sb;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    path = fs::temp_directory_path() / ("sb-usage-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::remove_all(path);
-  }
-  ~temp_dir() { fs::remove_all(path); }
+struct temp_dir : test::temp_dir {
+  temp_dir() : test::temp_dir("sb-usage") {}
 };
 
 request_record metered(std::string user, std::string model, std::int64_t prompt,

@@ -9,18 +9,14 @@
 
 #include "config/startup_config.hpp"
 
+#include "support/temp_dir.hpp"
+
 using namespace sb;
 namespace fs = std::filesystem;
 
 namespace {
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    path = fs::temp_directory_path() / ("sb-store-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::remove_all(path);
-  }
-  ~temp_dir() { fs::remove_all(path); }
+struct temp_dir : test::temp_dir {
+  temp_dir() : test::temp_dir("sb-store") {}
 };
 gateway_config sample() {
   gateway_config c;
