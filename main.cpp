@@ -30,6 +30,7 @@
 #include "actors/connection_manager.hpp"
 #include "actors/control_plane_bridge.hpp"
 #include "actors/core_watchdog.hpp"
+#include "actors/cluster_start.hpp"
 #include "config/settings.hpp"
 #include "config/startup_config.hpp"
 #include "http/api/config_json.hpp"
@@ -66,7 +67,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
     return 1;
   }
   std::string error;
-  auto records = sb::open_record_store(s.data_dir, error);
+  auto records = sb::open_record_store(s.data_dir, error, s.cluster.node_id);
   if (!records) {
     spdlog::critical("{}", error);
     return 1;
@@ -94,6 +95,9 @@ int run(sb::settings s, const sb::env_lookup& env) {
     spdlog::critical("{}", error);
     return 2;
   }
+  if (s.cluster.enabled && s.webui_auth && s.accounts.secret_key.empty())
+    spdlog::warn("cluster: WEBUI_SECRET_KEY is not set, so this node signs tokens with its own "
+                 "key and the other nodes refuse them: set the same WEBUI_SECRET_KEY on every node");
 
   // The runtime (and its io_contexts) is declared before the actor system so it is destroyed
   // after it: actors may still post to an io_context while the system shuts down.
@@ -104,6 +108,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
   cfg.set("work-stealing.aggressive-poll-attempts", static_cast<std::size_t>(1));
   cfg.set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(1));
   cfg.add_message_types<caf::id_block::switchboard>();
+  if (s.cluster.enabled) sb::prepare_cluster(cfg);
   caf::actor_system sys{cfg};
 
   // Published here too, before anything listens: the config actor publishes from its own thread,
@@ -202,22 +207,40 @@ int run(sb::settings s, const sb::env_lookup& env) {
                                          std::move(limit_rules), &rt.limits, &rt.limits_active);
   caf::anon_send(accounts_owner, sb::subscribe_atom::value,
                  caf::actor_cast<sb::accounts_subscriber>(limits));
+  // Every actor main made, told to exit at shutdown (or when the gateway cannot start).
+  std::vector<caf::actor> owned{caf::actor_cast<caf::actor>(manager),
+                                caf::actor_cast<caf::actor>(config),
+                                caf::actor_cast<caf::actor>(catalog),
+                                caf::actor_cast<caf::actor>(accounts_owner),
+                                caf::actor_cast<caf::actor>(models_owner),
+                                caf::actor_cast<caf::actor>(limits)};
+  if (access_log) owned.push_back(caf::actor_cast<caf::actor>(access_log));
+  if (usage) owned.push_back(caf::actor_cast<caf::actor>(usage));
+  auto stop_actors = [&] {
+    records->on_change(nullptr);  // it holds the cluster gate
+    caf::anon_send_exit(watchdog, caf::exit_reason::user_shutdown);
+    for (auto& a : owned) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    rt.request_log = nullptr;
+    rt.note_active = nullptr;
+  };
+  if (s.cluster.enabled) {
+    auto cluster = sb::start_cluster(sys, s.cluster, records,
+                                     {config, accounts_owner, models_owner, limits}, &rt.cluster,
+                                     error);
+    if (!cluster) {
+      spdlog::critical("{}", error);
+      stop_actors();
+      return 2;
+    }
+    owned.push_back(cluster);
+  }
   sb::control_plane_bridge control(sys, config, manager, accounts_owner, models_owner, limits,
                                    usage);
   sb::router routes(rt, control);
   sb::server srv(rt, routes);
   if (!srv.listen(s.host, s.port, error)) {
     spdlog::critical("{}", error);
-    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(config, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(accounts_owner, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(models_owner, caf::exit_reason::user_shutdown);
-    if (access_log) caf::anon_send_exit(access_log, caf::exit_reason::user_shutdown);
-    if (usage) caf::anon_send_exit(usage, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(limits, caf::exit_reason::user_shutdown);
-    rt.request_log = nullptr;
-    rt.note_active = nullptr;
+    stop_actors();
     return 2;
   }
   srv.start();
@@ -254,21 +277,11 @@ int run(sb::settings s, const sb::env_lookup& env) {
   // The last window's records go to the access log before it is told to exit (one mailbox, in
   // order: it writes them first).
   sb::hand_over_request_logs(rt);
-  caf::anon_send_exit(watchdog, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(config, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(catalog, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(accounts_owner, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(models_owner, caf::exit_reason::user_shutdown);
-  if (access_log) caf::anon_send_exit(access_log, caf::exit_reason::user_shutdown);
-  if (usage) caf::anon_send_exit(usage, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(limits, caf::exit_reason::user_shutdown);
   rt.io.stop();
   rt.io.join();
   // The runtime outlives the actor system: the handles it holds would keep their actors alive,
-  // and the system waits for every actor when it ends.
-  rt.request_log = nullptr;
-  rt.note_active = nullptr;
+  // and the system waits for every actor when it ends (stop_actors drops them).
+  stop_actors();
   spdlog::info("stopped");
   return exit_code.load();
 }

@@ -268,6 +268,24 @@ void flush_activity(accounts_pointer self) {
   if (!c.users.empty()) commit(self, std::move(next), c);
 }
 
+// A peer's change was merged into the store: the accounts are what it holds now. The
+// permissions stay the environment's until some are stored, as at start.
+void reload(accounts_pointer self) {
+  auto& st = self->state;
+  if (!st.store) return;
+  accounts_snapshot next;
+  std::string error;
+  if (!st.store->load(next, error)) {
+    spdlog::error("accounts_actor: cannot reload what a peer sent: {}", error);
+    return;
+  }
+  if (next.default_permissions.empty()) next.default_permissions = st.current->default_permissions;
+  next.generation = st.current->generation + 1;
+  st.current = std::make_shared<const accounts_snapshot>(std::move(next));
+  if (st.published) st.published->publish(st.current);
+  for (auto& f : st.followers) self->send(f, accounts_atom::value, st.current);
+}
+
 }  // namespace
 
 accounts_actor::behavior_type accounts_actor_impl(
@@ -298,6 +316,7 @@ accounts_actor::behavior_type accounts_actor_impl(
         self->send(follower, accounts_atom::value, self->state.current);
         self->state.followers.push_back(std::move(follower));
       },
+      [self](merged_atom) { reload(self); },
   };
 }
 

@@ -39,6 +39,24 @@ config_update_result apply(config_pointer self, provider_kind kind, provider_con
   return {update_outcome::applied, std::move(cfg), {}};
 }
 
+// A peer's change was merged into the store: what it holds now is the configuration.
+void reload(config_pointer self) {
+  auto& st = self->state;
+  if (!st.store) return;
+  std::string error;
+  auto stored = st.store->load(error);
+  if (!stored) {
+    if (!error.empty()) spdlog::error("config_actor: cannot reload what a peer sent: {}", error);
+    return;
+  }
+  if (*stored == st.current) return;
+  st.current = std::move(*stored);
+  st.clock.witness(st.current.version);
+  if (st.published) st.published->publish(std::make_shared<const gateway_config>(st.current));
+  spdlog::info("configuration version {} applied (from a peer)", st.current.version);
+  for (auto& sub : st.subscribers) self->send(sub, config_changed_atom::value, st.current);
+}
+
 }  // namespace
 
 config_actor::behavior_type config_actor_impl(config_pointer self,
@@ -79,6 +97,7 @@ config_actor::behavior_type config_actor_impl(config_pointer self,
         self->state.subscribers.push_back(sub);
         self->send(sub, config_changed_atom::value, self->state.current);
       },
+      [self](merged_atom) { reload(self); },
   };
 }
 

@@ -105,6 +105,20 @@ limit_reply on(limits_pointer self, delete_limit& cmd) {
   return {limit_status::done, {}};
 }
 
+// A peer's change was merged into the store: the rules are what it holds now.
+void reload(limits_pointer self) {
+  auto& st = self->state;
+  if (!st.store) return;
+  std::vector<limit_rule> rules;
+  std::string error;
+  if (!st.store->load(rules, error)) {
+    spdlog::error("limits_actor: cannot reload what a peer sent: {}", error);
+    return;
+  }
+  st.rules = std::move(rules);
+  rebuild(self);
+}
+
 }  // namespace
 
 limits_snapshot first_limit_table(const std::vector<limit_rule>& rules,
@@ -135,6 +149,7 @@ limits_actor::behavior_type limits_actor_impl(limits_actor::stateful_pointer<lim
         self->state.accounts = std::move(accounts);
         if (!self->state.rules.empty()) rebuild(self);
       },
+      [self](merged_atom) { reload(self); },
   };
 }
 

@@ -68,6 +68,21 @@ model_reply on(models_pointer self, delete_model& cmd) {
   return commit(self, cmd.id, nullptr);
 }
 
+// A peer's change was merged into the store: the models are what it holds now.
+void reload(models_pointer self) {
+  auto& st = self->state;
+  if (!st.store) return;
+  auto next = std::make_shared<models_snapshot>();
+  std::string error;
+  if (!st.store->load(*next, error)) {
+    spdlog::error("models_actor: cannot reload what a peer sent: {}", error);
+    return;
+  }
+  next->generation = st.current->generation + 1;
+  st.current = std::move(next);
+  if (st.published) st.published->publish(st.current);
+}
+
 }  // namespace
 
 models_actor::behavior_type models_actor_impl(models_actor::stateful_pointer<models_state> self,
@@ -82,6 +97,7 @@ models_actor::behavior_type models_actor_impl(models_actor::stateful_pointer<mod
       [self](model_atom, model_command& cmd) -> model_reply {
         return std::visit([self](auto& c) { return on(self, c); }, cmd);
       },
+      [self](merged_atom) { reload(self); },
   };
 }
 

@@ -1,6 +1,7 @@
 #include "config/settings.hpp"
 
 #include "config/account_settings.hpp"
+#include "config/cluster_settings.hpp"
 
 #include "config/connection_spec.hpp"
 
@@ -115,6 +116,7 @@ std::variant<settings, std::string> parse_settings(int argc, char** argv, const 
       env_flag(env, "BYPASS_ADMIN_ACCESS_CONTROL",
                env_flag(env, "ENABLE_ADMIN_WORKSPACE_CONTENT_ACCESS", true));
   if (auto why = read_account_settings(env, s.accounts); !why.empty()) return why;
+  if (auto why = read_cluster_settings(env, s.cluster); !why.empty()) return why;
   if (auto v = env("METRICS_API_KEY"); v && !v->empty()) s.metrics_api_key = secret_string(*v);
   s.persistent_config = env_flag(env, "ENABLE_PERSISTENT_CONFIG", true);
   s.reset_config_on_start = env_flag(env, "RESET_CONFIG_ON_START", false);

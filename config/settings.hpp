@@ -114,6 +114,20 @@ struct settings {
   // LIMITS_DEFAULT_MAX_TOKENS: the output a request reserves against its token limits when it
   // does not say (and its model's rule does not either)
   std::uint64_t limits_default_max_tokens = 4096;
+  // A cluster of gateways (actors/cluster_actor.hpp): config/cluster_settings.cpp reads them.
+  struct cluster_peer {
+    std::string host;
+    std::uint16_t port = 0;
+  };
+  struct cluster_settings {
+    bool enabled = false;            // a port or a peer given
+    std::uint16_t port = 0;          // CLUSTER_PORT: where this node's gate is published
+    std::string host = "127.0.0.1";  // CLUSTER_HOST: the address it listens on
+    std::vector<cluster_peer> peers;  // CLUSTER_PEERS: host:port,...
+    std::string node_id;             // CLUSTER_NODE_ID; empty: the one kept in the database
+    secret_string secret;            // CLUSTER_SECRET
+    bool majority = false;           // CLUSTER_WRITE_QUORUM=majority
+  } cluster;
   // Accounts (WEBUI_AUTH=True): config/account_settings.cpp reads them.
   struct account_settings {
     secret_string secret_key;  // WEBUI_SECRET_KEY; empty: kept in DATA_DIR/.webui_secret_key

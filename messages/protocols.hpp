@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "messages/account_types.hpp"
+#include "messages/cluster_types.hpp"
 #include "messages/config_types.hpp"
 #include "messages/custom_model_types.hpp"
 #include "messages/health_types.hpp"
@@ -40,6 +41,12 @@ CAF_ADD_TYPE_ID(switchboard, (sb::upstream_key))
 CAF_ADD_TYPE_ID(switchboard, (sb::model_entry))
 CAF_ADD_TYPE_ID(switchboard, (sb::fetch_result))
 CAF_ADD_TYPE_ID(switchboard, (sb::outcome_batch))
+CAF_ADD_TYPE_ID(switchboard, (sb::record_version))
+CAF_ADD_TYPE_ID(switchboard, (sb::record))
+CAF_ADD_TYPE_ID(switchboard, (sb::cluster_hello))
+CAF_ADD_TYPE_ID(switchboard, (sb::cluster_challenge))
+CAF_ADD_TYPE_ID(switchboard, (sb::cluster_proof))
+CAF_ADD_TYPE_ID(switchboard, (sb::replica_batch))
 CAF_ADD_ATOM(switchboard, sb, get_atom, "get")
 CAF_ADD_ATOM(switchboard, sb, update_atom, "update")
 CAF_ADD_ATOM(switchboard, sb, subscribe_atom, "subscribe")
@@ -63,6 +70,11 @@ CAF_ADD_ATOM(switchboard, sb, usage_atom, "usage")
 CAF_ADD_ATOM(switchboard, sb, expire_atom, "expire")
 CAF_ADD_ATOM(switchboard, sb, limit_atom, "limit")
 CAF_ADD_ATOM(switchboard, sb, accounts_atom, "accounts")
+CAF_ADD_ATOM(switchboard, sb, merged_atom, "merged")
+CAF_ADD_ATOM(switchboard, sb, ack_atom, "ack")
+CAF_ADD_ATOM(switchboard, sb, feed_atom, "feed")
+CAF_ADD_ATOM(switchboard, sb, dial_atom, "dial")
+CAF_ADD_ATOM(switchboard, sb, tick_atom, "tick")
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -81,7 +93,8 @@ using config_actor = caf::typed_actor<
     caf::replies_to<get_atom>::with<gateway_config>,
     caf::replies_to<update_atom, provider_kind, std::string,
                     std::vector<std::uint64_t>>::with<config_update_result>,
-    caf::reacts_to<subscribe_atom, config_subscriber>>;
+    caf::reacts_to<subscribe_atom, config_subscriber>,
+    caf::reacts_to<merged_atom>>;
 
 /// Keeps one upstream_actor per enabled connection, in step with the configuration.
 /// `status` answers the keys of the connections it runs; `refresh` has one connection fetch its
@@ -131,11 +144,17 @@ using accounts_subscriber = caf::typed_actor<caf::reacts_to<accounts_atom, share
 using accounts_actor =
     caf::typed_actor<caf::replies_to<account_atom, account_command>::with<account_reply>,
                      caf::reacts_to<active_atom, std::string>, caf::reacts_to<flush_atom>,
-                     caf::reacts_to<subscribe_atom, accounts_subscriber>>;
+                     caf::reacts_to<subscribe_atom, accounts_subscriber>,
+                     caf::reacts_to<merged_atom>>;
 
 /// Owns the custom models (presets and entries describing base models). `model` applies one
 /// change, durable before it answers, then publishes the models_snapshot the I/O threads read.
-using models_actor = caf::typed_actor<caf::replies_to<model_atom, model_command>::with<model_reply>>;
+///
+/// `merged` (config, accounts, models and limits actors alike): the cluster actor merged a
+/// peer's records of the kinds this actor owns into the store; it reloads them from there and
+/// publishes what it holds now.
+using models_actor = caf::typed_actor<caf::replies_to<model_atom, model_command>::with<model_reply>,
+                                     caf::reacts_to<merged_atom>>;
 
 /// Writes the access log: one JSON line per request record, batches from the I/O threads.
 using access_log_actor = caf::typed_actor<caf::reacts_to<records_atom, request_records>>;
@@ -145,7 +164,8 @@ using access_log_actor = caf::typed_actor<caf::reacts_to<records_atom, request_r
 /// change it publishes) rebuilds it for the users and groups as they are now.
 using limits_actor =
     caf::typed_actor<caf::replies_to<limit_atom, limit_command>::with<limit_reply>,
-                     caf::reacts_to<accounts_atom, shared_accounts>>;
+                     caf::reacts_to<accounts_atom, shared_accounts>,
+                     caf::reacts_to<merged_atom>>;
 
 /// Usage accounting: `records` are the same batches the access log gets (only metered requests
 /// count); `flush` (its own timer) writes what is pending, `expire` (hourly) erases what is past

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 #include <map>
+#include <optional>
+#include <set>
 
 namespace sb {
 
@@ -59,8 +61,12 @@ std::vector<record> family_records(const gateway_config& cfg, provider_kind kind
                                    const record_version& version) {
   auto& p = kind == provider_kind::openai ? cfg.openai : cfg.ollama;
   std::vector<record> out;
+  // The family lists its connections: when two nodes wrote the family at once, the one whose
+  // write wins names the connections, and the other's are not mixed in.
+  json::array ids;
+  for (std::size_t i = 0; i < p.base_urls.size() && i < p.ids.size(); ++i) ids.push_back(json::string(p.ids[i]));
   out.push_back({std::string(provider_kind_name), to_string(kind), version, false,
-                 json::serialize(json::object{{"enable", p.enable}})});
+                 json::serialize(json::object{{"enable", p.enable}, {"ids", std::move(ids)}})});
   json::object all;
   boost::system::error_code ec;
   if (auto parsed = json::parse(p.api_configs_json, ec); !ec && parsed.is_object())
@@ -80,6 +86,9 @@ std::vector<record> family_records(const gateway_config& cfg, provider_kind kind
 bool config_from_records(const std::vector<record>& providers,
                          const std::vector<record>& connections, gateway_config& out,
                          std::string& error) {
+  // Per family, the connection ids it lists (none listed: an older release's record, which
+  // takes every live connection of the family).
+  std::optional<std::set<std::string>> listed[2];
   for (auto& r : providers) {
     if (r.deleted) continue;
     auto kind = r.id == "openai" ? provider_kind::openai : provider_kind::ollama;
@@ -87,8 +96,15 @@ bool config_from_records(const std::vector<record>& providers,
     boost::system::error_code ec;
     auto v = json::parse(r.data, ec);
     auto& p = family_of(out, kind);
-    if (!ec && v.is_object())
-      if (auto* e = v.as_object().if_contains("enable"); e && e->is_bool()) p.enable = e->as_bool();
+    if (!ec && v.is_object()) {
+      auto& o = v.as_object();
+      if (auto* e = o.if_contains("enable"); e && e->is_bool()) p.enable = e->as_bool();
+      if (auto* ids = o.if_contains("ids"); ids && ids->is_array()) {
+        auto& set = listed[static_cast<int>(kind)].emplace();
+        for (auto& id : ids->as_array())
+          if (id.is_string()) set.insert(std::string(id.as_string()));
+      }
+    }
     p.version = r.version.stamp;
     out.version = std::max(out.version, r.version.stamp);
   }
@@ -101,6 +117,7 @@ bool config_from_records(const std::vector<record>& providers,
       error = "stored connection '" + r.id + "' is not in the expected shape";
       return false;
     }
+    if (auto& ids = listed[static_cast<int>(kind)]; ids && !ids->count(c.id)) continue;
     ordered[{kind, c.position}] = std::move(c);
   }
   json::object configs[2];

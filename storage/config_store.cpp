@@ -5,8 +5,9 @@
 
 namespace sb {
 
-std::shared_ptr<record_store> open_record_store(const std::string& dir, std::string& error) {
-  return record_store::open(dir, {schema_v1_upgrade()}, error);
+std::shared_ptr<record_store> open_record_store(const std::string& dir, std::string& error,
+                                                const std::string& node) {
+  return record_store::open(dir, {schema_v1_upgrade()}, error, node);
 }
 
 config_store::config_store(std::shared_ptr<record_store> records)

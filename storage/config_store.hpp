@@ -15,7 +15,9 @@ namespace sb {
 
 /// The database in `dir`, upgraded to the current schema with every migration there is: what
 /// the gateway's stores (config, accounts) share. Null and `error` when it cannot be opened.
-std::shared_ptr<record_store> open_record_store(const std::string& dir, std::string& error);
+/// `node` (CLUSTER_NODE_ID), when given, names this node from now on.
+std::shared_ptr<record_store> open_record_store(const std::string& dir, std::string& error,
+                                                const std::string& node = {});
 
 class config_store {
  public:

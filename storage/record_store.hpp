@@ -122,9 +122,11 @@ class record_store {
   std::uint64_t peer_position(std::string_view peer, std::string& error);
 
   /// Called with the feed's new last position after every write (on the writer's thread, the
-  /// writers held back until it returns: keep it to a one-way message). Set it before anything
-  /// writes.
-  void on_change(std::function<void(std::uint64_t)> listener) { listener_ = std::move(listener); }
+  /// writers held back until it returns: keep it to a one-way message).
+  void on_change(std::function<void(std::uint64_t)> listener) {
+    std::lock_guard lock(write_mutex_);
+    listener_ = std::move(listener);
+  }
 
   /// The version of a new write of this node: after every version loaded or written here
   /// (thread-safe: the stores of several actors share this one).

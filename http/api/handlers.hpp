@@ -40,6 +40,9 @@ route_result ollama_copy(api_context&, session_io&, client_request&);
 route_result ollama_delete(api_context&, session_io&, client_request&);
 route_result ollama_unload(api_context&, session_io&, client_request&);
 
+// The cluster as this node sees it (http/api/cluster_routes.cpp).
+route_result cluster_get(api_context&, session_io&, client_request&);
+
 // Usage (http/api/usage_routes.cpp), limits (http/api/limit_routes.cpp).
 route_result usage_report(api_context&, session_io&, client_request&);
 route_result limits_list(api_context&, session_io&, client_request&);

@@ -81,6 +81,31 @@ void render_filter_metrics(std::string& out, const filter_index& filters) {
     f.stats->latency.render(out, "switchboard_pipeline_filter_duration_seconds", labels(f));
 }
 
+// The cluster's members as this node sees them (when clustering is on).
+void render_cluster(std::string& out, const cluster_status& c) {
+  if (!c.enabled) return;
+  help(out, "switchboard_cluster_members", "gauge", "Nodes up, this one included.");
+  fmt::format_to(std::back_inserter(out), "switchboard_cluster_members {}\n", c.members);
+  help(out, "switchboard_cluster_strangers_refused_total", "counter",
+       "Messages and handshakes refused from nodes that did not prove CLUSTER_SECRET.");
+  fmt::format_to(std::back_inserter(out), "switchboard_cluster_strangers_refused_total {}\n",
+                 c.strangers_refused);
+  help(out, "switchboard_cluster_peer_up", "gauge", "1 while the peer is up.");
+  for (auto& p : c.peers)
+    line(out, "switchboard_cluster_peer_up",
+         fmt::format("peer=\"{}\",address=\"{}\"", label_value(p.node), label_value(p.address)),
+         p.state == "up" ? 1 : 0);
+  help(out, "switchboard_cluster_peer_lag_records", "gauge",
+       "Stored changes not applied yet: ours by the peer (behind_us), the peer's by us (behind_it).");
+  for (auto& p : c.peers) {
+    auto node = label_value(p.node);
+    line(out, "switchboard_cluster_peer_lag_records",
+         fmt::format("peer=\"{}\",direction=\"behind_us\"", node), p.behind_us);
+    line(out, "switchboard_cluster_peer_lag_records",
+         fmt::format("peer=\"{}\",direction=\"behind_it\"", node), p.behind_it);
+  }
+}
+
 }  // namespace
 
 std::string render_metrics(runtime& rt, const router& routes) {
@@ -143,6 +168,7 @@ std::string render_metrics(runtime& rt, const router& routes) {
                      which[k], m.limit_refusals[w][k].load());
 
   render_usage_meters(out, *rt.usage_meters.load());
+  render_cluster(out, *rt.cluster.load());
 
   auto catalog = rt.catalog.load();
   gauge("switchboard_catalog_models", "Models in the merged catalog.",

@@ -52,6 +52,8 @@ const route_def routes[] = {
     {POST, "/api/chat/completed", access::user, api_chat_completed},
     {POST, "/api/embeddings", access::user, api_embeddings, oa, openai, by_model | unified | admit | no_output},
     {POST, "/api/v1/embeddings", access::user, api_embeddings, oa, openai, by_model | unified | admit | no_output},
+    // The cluster's members (http/api/cluster_routes.cpp).
+    {GET, "/api/v1/cluster", access::admin, cluster_get},
     // Usage, rolled up by the usage actor (http/api/usage_routes.cpp).
     {GET, "/api/v1/usage", access::user, usage_report},
     // Limits and budgets, kept by the limits actor (http/api/limit_routes.cpp).

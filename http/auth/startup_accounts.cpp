@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sodium.h>
+
 #include <chrono>
 
 #include "http/auth/passwords.hpp"
@@ -10,14 +12,28 @@ namespace sb {
 
 namespace {
 
+// The admin's id, the same for the same email on every node: gateways of a cluster, each
+// creating the admin from its environment at first start, create one user, not one each.
+std::string admin_id_for(std::string_view email) {
+  unsigned char hash[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(email.data()), email.size());
+  char hex[2 * 16 + 1];
+  sodium_bin2hex(hex, sizeof hex, hash, 16);
+  std::string h(hex, 32);
+  h[12] = '5';  // name-based, as RFC 4122 version 5
+  h[16] = "89ab"[(h[16] >= 'a' ? h[16] - 'a' + 10 : h[16] - '0') & 3];
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
+
 bool make_admin(account_store& store, const settings& s, accounts_snapshot& out,
                 std::string& error) {
   auto& a = s.accounts;
   user_account u;
-  u.id = random_uuid();
   u.name = a.admin_name;
   u.email = a.admin_email;
   for (auto& c : u.email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  u.id = admin_id_for(u.email);
   u.role = account_role::admin;
   u.password_hash = hash_password(a.admin_password.reveal());
   if (u.password_hash.empty()) {

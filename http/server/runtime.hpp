@@ -18,6 +18,7 @@
 #include "messages/config_types.hpp"
 #include "messages/custom_model_types.hpp"
 #include "messages/limit_types.hpp"
+#include "messages/cluster_types.hpp"
 #include "messages/snapshot_cell.hpp"
 
 namespace caf {
@@ -40,6 +41,7 @@ struct runtime {
   snapshot_cell<models_snapshot> models;      // published by models_actor
   snapshot_cell<limits_snapshot> limits;      // published by limits_actor
   snapshot_cell<usage_meter_table> usage_meters;  // published by usage_actor
+  snapshot_cell<cluster_status> cluster;          // published by cluster_actor (when on)
   // Whether that table limits anything: a request to a model with no limit set reads this alone.
   std::atomic<bool> limits_active{false};
   secret_string token_key;    // signs sign-in tokens (http/auth/secret_key.hpp)

@@ -1,0 +1,106 @@
+#pragma once
+// cluster_actor: this node's gate to its peers (messages/cluster_types.hpp has the protocol).
+//
+//   record_store ──feed(position)──> cluster_actor ──replica_batch──> each peer that subscribed
+//   peer ──replica_batch──> cluster_actor ──merge (last writer wins, RocksDB)──> record_store
+//                                          └──merged──> the actors owning the kinds merged (reload)
+//
+// Published at CLUSTER_PORT; dials every CLUSTER_PEERS address, again with backoff when a link
+// drops. A peer is trusted only once it has proved CLUSTER_SECRET; anything else it sends is
+// dropped and counted. Peers are watched with monitors, so one going away never takes this
+// node down. Runs detached: it reads and writes RocksDB. Nothing on the request path waits for
+// it.
+#include <caf/actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "messages/cluster_types.hpp"
+#include "messages/snapshot_cell.hpp"
+#include "storage/record_store.hpp"
+
+namespace sb {
+
+struct peer_address {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string text() const { return host + ":" + std::to_string(port); }
+};
+
+struct cluster_options {
+  std::string secret;
+  std::vector<peer_address> peers;
+  std::size_t batch_records = 512;  // records per replica_batch
+  std::chrono::milliseconds max_backoff{5000};
+};
+
+/// Told which record kinds a merge changed, so their owners reload.
+using merge_listener = std::function<void(const std::set<std::string>& kinds)>;
+
+/// A peer node that proved the secret, by its node name.
+struct cluster_link {
+  caf::actor gate;
+  std::string caf_node;
+  std::string address;
+  bool up = false;
+  bool subscribed = false;          // it asked for our feed
+  std::uint64_t sent_upto = 0;      // our feed: sent to it
+  std::uint64_t acked_upto = 0;     // our feed: it applied
+  std::uint64_t applied_upto = 0;   // its feed: we applied
+  std::uint64_t their_feed = 0;     // its feed: where it ends
+  std::int64_t last_heard_ms = 0;
+};
+
+/// A handshake under way, by the other side's CAF node id.
+struct cluster_handshake {
+  caf::actor gate;
+  bool we_dialled = false;
+  std::size_t dial = 0;  // when we_dialled
+  std::string own_nonce;
+  std::string their_nonce;
+  std::string their_name;
+};
+
+/// A configured peer address.
+struct cluster_dial {
+  peer_address address;
+  std::string state = "connecting";  // connecting, handshaking, up, down, refused
+  caf::actor gate;
+  std::string node;  // its name, once it proved the secret
+  std::chrono::milliseconds backoff{200};
+};
+
+struct cluster_state {
+  cluster_options options;
+  std::shared_ptr<record_store> store;
+  merge_listener on_merged;
+  snapshot_cell<cluster_status>* published = nullptr;
+  std::string caf_node;  // this node's CAF id
+  std::map<std::string, cluster_link> links;          // by node name
+  std::map<std::string, std::string> name_of;          // CAF node id -> node name (trusted)
+  std::map<std::string, cluster_handshake> handshakes;  // by CAF node id
+  std::vector<cluster_dial> dials;
+  std::uint64_t strangers_refused = 0;
+  static inline const char* name = "cluster_actor";
+};
+
+using cluster_actor_pointer = caf::stateful_actor<cluster_state>*;
+
+caf::behavior cluster_actor_impl(cluster_actor_pointer self, cluster_options options,
+                                 std::shared_ptr<record_store> store, merge_listener on_merged,
+                                 snapshot_cell<cluster_status>* published);
+
+// The replication half (actors/cluster_feed.cpp).
+/// Sends a subscribed peer the next stretch of our feed, unless one is still unacknowledged.
+void pump(cluster_actor_pointer self, cluster_link& link);
+/// Merges a batch from the peer `node`, tells the owners, acknowledges it.
+void apply_batch(cluster_actor_pointer self, const std::string& node, replica_batch& batch);
+/// Publishes the status the admin route and /metrics read.
+void publish_status(cluster_actor_pointer self);
+
+}  // namespace sb

@@ -1,0 +1,263 @@
+"""A cluster of three gateways over CAF's middleman on loopback: what is written on one node works
+on the others within 100 ms (config, a user, an API key, a custom model, a limit; usage too); a
+node killed with -9 during 100 writes, restarted, converges to exactly the others' state; a peer
+with the wrong secret gets nothing and changes nothing."""
+import json
+import signal
+import socket
+import threading
+import time
+from urllib.parse import quote
+
+from harness import SANITIZED, FakeUpstream, Gateway, check, request, run_tests, sign_up
+
+SECRET = "cluster-secret-0123456789"
+TOKEN_KEY = "one-token-key-for-every-node-0123"
+# How soon a write on one node must work on the others (ASan makes everything several times
+# slower; the target holds for the release build).
+PROPAGATION = 2.0 if SANITIZED else 0.1
+
+
+def free_ports(n):
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+class Node(Gateway):
+    def __init__(self, name, port, peer_ports, fake, data_dir=None, secret=SECRET, extra=None):
+        env = {"WEBUI_AUTH": "True", "WEBUI_SECRET_KEY": TOKEN_KEY, "CLUSTER_PORT": str(port),
+               "CLUSTER_PEERS": ",".join(f"127.0.0.1:{p}" for p in peer_ports),
+               "CLUSTER_SECRET": secret, "CLUSTER_NODE_ID": name,
+               "OPENAI_API_BASE_URLS": fake.url, "OPENAI_API_KEYS": "k",
+               "BYPASS_MODEL_ACCESS_CONTROL": "True", "USER_PERMISSIONS_FEATURES_API_KEYS": "True",
+               "GLOBAL_LOG_LEVEL": "info"}
+        env.update(extra or {})
+        self.name, self.cluster_port, self.peer_ports, self.fake = name, port, peer_ports, fake
+        self.secret, self.extra = secret, extra
+        super().__init__(env, data_dir)
+
+    def restarted(self):
+        return Node(self.name, self.cluster_port, self.peer_ports, self.fake, self.data_dir,
+                    self.secret, self.extra)
+
+    def put(self, path, body, headers):
+        return request(self.port, "PUT", path, json.dumps(body),
+                       headers=dict(headers, **{"Content-Type": "application/json"}))
+
+
+def until(fn, timeout, what):
+    """Polls fn() until it is true; the seconds it took."""
+    start = time.time()
+    while not fn():
+        check(time.time() - start < timeout, f"not within {timeout}s: {what}")
+        time.sleep(0.002)
+    return time.time() - start
+
+
+def cluster_status(node, ah):
+    status, _, raw = node.get("/api/v1/cluster", headers=ah)
+    return json.loads(raw) if status == 200 else None
+
+
+class three_nodes:
+    """Three nodes, each listing the other two, and an admin who signed up on the first."""
+
+    def __init__(self):
+        self.fake = FakeUpstream(["gpt-a"], "A")
+        self.ports = free_ports(3)
+        self.nodes = []
+
+    def __enter__(self):
+        try:
+            for i, port in enumerate(self.ports):
+                peers = [p for p in self.ports if p != port]
+                self.nodes.append(Node(f"n{i + 1}", port, peers, self.fake))
+            self.admin, self.ah = sign_up(self.nodes[0], "root")
+            for n in self.nodes:
+                until(lambda: (cluster_status(n, self.ah) or {}).get("members") == 3, 20,
+                      f"{n.name} sees three members")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for n in self.nodes:
+            if n.proc.poll() is None:
+                n.stop()
+        self.fake.stop()
+        return False
+
+
+def propagated(what, others, seen):
+    took = max(until(lambda: seen(n), 10, f"{what} on {n.name}") for n in others)
+    check(took < PROPAGATION, f"{what} took {took * 1000:.0f} ms to reach every node")
+    return took
+
+
+def test_writes_on_one_node_work_on_the_others():
+    with three_nodes() as c:
+        n1, others = c.nodes[0], c.nodes[1:]
+        times = {}
+        # The configuration: a prefix for the connection.
+        cfg = json.loads(n1.get("/openai/config", headers=c.ah)[2])
+        cfg["OPENAI_API_CONFIGS"] = {"0": {"prefix_id": "p1"}}
+        status, _, raw = n1.post("/openai/config/update", cfg, headers=c.ah)
+        check(status == 200, raw)
+
+        def has_prefix(n):
+            got = json.loads(n.get("/openai/config", headers=c.ah)[2])
+            return got["OPENAI_API_CONFIGS"].get("0", {}).get("prefix_id") == "p1"
+        times["config"] = propagated("the config change", others, has_prefix)
+        # A user, who signs in anywhere.
+        bob, bh = sign_up(n1, "bob", c.ah)
+        times["user"] = propagated("the new user", others,
+                                   lambda n: n.get(f"/api/v1/users/{bob['id']}",
+                                                   headers=c.ah)[0] == 200)
+        signin = {"email": "bob@example.com", "password": "pw-bob"}
+        for n in others:  # (a sign-in hashes the password: too slow to poll with)
+            check(n.post("/api/v1/auths/signin", signin)[0] == 200, f"bob signs in on {n.name}")
+        # An API key, accepted everywhere.
+        status, _, raw = n1.post("/api/v1/auths/api_key", {}, headers=bh)
+        check(status == 200, raw)
+        kh = {"Authorization": "Bearer " + json.loads(raw)["api_key"]}
+        times["api key"] = propagated("the API key", others,
+                                      lambda n: n.get("/api/v1/auths/", headers=kh)[0] == 200)
+        # A custom model.
+        form = {"id": "team-model", "base_model_id": "p1.gpt-a", "name": "Team",
+                "meta": {}, "params": {}, "access_control": None}
+        status, _, raw = n1.post("/api/v1/models/create", form, headers=c.ah)
+        check(status == 200, raw)
+        q = "/api/v1/models/model?id=" + quote("team-model", safe="")
+        times["model"] = propagated("the custom model", others,
+                                    lambda n: n.get(q, headers=bh)[0] == 200)
+        # A limit.
+        status, _, raw = n1.put(f"/api/v1/limits/user/{bob['id']}", {"rpm": 1000}, c.ah)
+        check(status == 200, raw)
+
+        def has_limit(n):
+            rules = json.loads(n.get("/api/v1/limits/", headers=c.ah)[2])
+            return any(r.get("id") == bob["id"] and r.get("rpm") == 1000 for r in rules["data"])
+        times["limit"] = propagated("the limit", others, has_limit)
+        print("propagation (ms):", {k: round(v * 1000, 1) for k, v in times.items()})
+        # Usage made on node 2 is read on node 1 (rows are flushed once a second).
+        chat = {"model": "team-model", "messages": [{"role": "user", "content": "hi"}]}
+        status, _, raw = others[0].post("/api/chat/completions", chat, headers=kh)
+        check(status == 200, raw)
+
+        def bob_used(n):
+            status, _, raw = n.get(f"/api/v1/usage?user_id={bob['id']}", headers=c.ah)
+            return status == 200 and sum(r["requests"] for r in json.loads(raw)["data"]) >= 1
+        until(lambda: bob_used(n1), 10, "node 2's usage read on node 1")
+        # Membership in /metrics.
+        status, _, raw = n1.get("/metrics", headers=c.ah)
+        check(b"switchboard_cluster_members 3" in raw, raw[-2000:])
+        check(b'switchboard_cluster_peer_up{peer="n2"' in raw, raw[-2000:])
+
+
+def state_of(node, ah):
+    """What a node serves: custom models, limits, users, configuration."""
+    def body(path):
+        status, _, raw = node.get(path, headers=ah)
+        check(status == 200, (path, status, raw))
+        return json.loads(raw)
+    models = sorted(body("/api/v1/models/"), key=lambda m: m["id"])
+    users = sorted((u["id"], u["email"], u["role"]) for u in body("/api/v1/users/")["users"])
+    limits = sorted(json.dumps(r, sort_keys=True) for r in body("/api/v1/limits/")["data"])
+    config = body("/openai/config")
+    return json.dumps([models, users, limits, config], sort_keys=True)
+
+
+def test_a_node_killed_during_writes_converges():
+    with three_nodes() as c:
+        n1, n2, n3 = c.nodes
+        killed = threading.Event()
+
+        def write(i):
+            form = {"id": f"m{i:03}", "base_model_id": "gpt-a", "name": f"Model {i}",
+                    "meta": {"n": i}, "params": {}, "access_control": None}
+            status, _, raw = n1.post("/api/v1/models/create", form, headers=c.ah)
+            check(status == 200, raw)
+            if i % 10 == 5:  # edits and deletions too, not only new records
+                form["name"] = f"Model {i} renamed"
+                check(n1.post(f"/api/v1/models/model/update?id=m{i:03}", form,
+                              headers=c.ah)[0] == 200, "update")
+            if i % 10 == 7:
+                check(n1.request_delete(f"/api/v1/models/model/delete?id=m{i:03}",
+                                        headers=c.ah)[0] == 200, "delete")
+            if i == 30:
+                n3.proc.send_signal(signal.SIGKILL)
+                n3.proc.wait()
+                killed.set()
+            if i % 25 == 0:
+                check(c.nodes[0].put(f"/api/v1/limits/model/m{i:03}", {"rpm": i + 1},
+                                     c.ah)[0] == 200, "limit")
+        for i in range(100):
+            write(i)
+        check(killed.is_set(), "node 3 was not killed")
+        n3 = c.nodes[2] = n3.restarted()
+        expected = state_of(n1, c.ah)
+        until(lambda: state_of(n2, c.ah) == expected, 10, "node 2 holds node 1's state")
+        until(lambda: state_of(n3, c.ah) == expected, 20, "the restarted node 3 converges")
+        models = json.loads(n3.get("/api/v1/models/", headers=c.ah)[2])
+        check(len(models) == 90, len(models))  # 100 made, 10 deleted
+        # Nothing left to send anywhere.
+        for n in c.nodes:
+            until(lambda: all(p["state"] == "up" and p["behind_us"] == 0 and p["behind_it"] == 0
+                              for p in cluster_status(n, c.ah)["peers"]), 10,
+                  f"{n.name} is caught up")
+
+
+def test_a_peer_with_the_wrong_secret_gets_nothing_and_changes_nothing():
+    fake = FakeUpstream(["gpt-a"], "A")
+    p1, p2, p4 = free_ports(3)
+    nodes = []
+    try:
+        n1 = Node("n1", p1, [p2, p4], fake)
+        n2 = Node("n2", p2, [p1], fake)
+        n4 = Node("n4", p4, [p1], fake, secret="not-the-cluster-secret")
+        nodes += [n1, n2, n4]
+        _, ah = sign_up(n1, "root")
+        _, eh = sign_up(n4, "eve")  # the first user of n4's own accounts: their admin
+        form = {"id": "evil", "base_model_id": "gpt-a", "name": "Evil", "meta": {}, "params": {},
+                "access_control": None}
+        check(n4.post("/api/v1/models/create", form, headers=eh)[0] == 200, "n4's model")
+        n4.wait_for_line(r"did not prove CLUSTER_SECRET", 10)
+        n1.wait_for_line(r"did not prove CLUSTER_SECRET", 10)
+        # A later write on n1 reaches n2: replication ran, and took nothing from n4.
+        until(lambda: n2.post("/api/v1/auths/signin", {"email": "root@example.com",
+                                                         "password": "pw-root"})[0] == 200,
+              10, "root on n2")
+        good = dict(form, id="good", name="Good")
+        check(n1.post("/api/v1/models/create", good, headers=ah)[0] == 200, "n1's model")
+        until(lambda: n2.get("/api/v1/models/model?id=good", headers=ah)[0] == 200, 10,
+              "n1's model on n2")
+        for n in (n1, n2):
+            check(n.get("/api/v1/models/model?id=evil", headers=ah)[0] != 200,
+                  f"n4's model reached {n.name}")
+        check(n4.post("/api/v1/auths/signin", {"email": "root@example.com",
+                                               "password": "pw-root"})[0] != 200,
+              "n1's admin reached n4")
+        check(n4.get("/api/v1/models/model?id=good", headers=eh)[0] != 200, "n1's model on n4")
+        peers = {p["address"]: p for p in cluster_status(n1, ah)["peers"]}
+        check(peers[f"127.0.0.1:{p4}"]["state"] == "refused", peers)
+        check(peers[f"127.0.0.1:{p2}"]["state"] == "up", peers)
+        for n in nodes:
+            check(SECRET not in n.output() and "not-the-cluster-secret" not in n.output(),
+                  "a secret was logged")
+    finally:
+        for n in nodes:
+            if n.proc.poll() is None:
+                n.stop()
+        fake.stop()
+
+
+if __name__ == "__main__":
+    run_tests([test_writes_on_one_node_work_on_the_others,
+               test_a_node_killed_during_writes_converges,
+               test_a_peer_with_the_wrong_secret_gets_nothing_and_changes_nothing])
