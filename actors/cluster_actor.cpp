@@ -223,11 +223,13 @@ caf::result<caf::message> drop_unexpected(caf::scheduled_actor* ptr, caf::messag
 
 caf::behavior cluster_actor_impl(cluster_actor_pointer self, cluster_options options,
                                  std::shared_ptr<record_store> store, merge_listener on_merged,
+                                 members_listener on_members,
                                  snapshot_cell<cluster_status>* published) {
   auto& st = self->state;
   st.options = std::move(options);
   st.store = std::move(store);
   st.on_merged = std::move(on_merged);
+  st.on_members = std::move(on_members);
   st.published = published;
   st.caf_node = to_string(self->node());
   for (auto& p : st.options.peers) st.dials.push_back({p});

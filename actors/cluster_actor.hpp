@@ -41,6 +41,8 @@ struct cluster_options {
 
 /// Told which record kinds a merge changed, so their owners reload.
 using merge_listener = std::function<void(const std::set<std::string>& kinds)>;
+/// Told how many nodes are up (this one included) whenever that changes.
+using members_listener = std::function<void(std::size_t members)>;
 
 /// A peer node that proved the secret, by its node name.
 struct cluster_link {
@@ -79,6 +81,8 @@ struct cluster_state {
   cluster_options options;
   std::shared_ptr<record_store> store;
   merge_listener on_merged;
+  members_listener on_members;
+  std::size_t members_told = 1;
   snapshot_cell<cluster_status>* published = nullptr;
   std::string caf_node;  // this node's CAF id
   std::map<std::string, cluster_link> links;          // by node name
@@ -93,6 +97,7 @@ using cluster_actor_pointer = caf::stateful_actor<cluster_state>*;
 
 caf::behavior cluster_actor_impl(cluster_actor_pointer self, cluster_options options,
                                  std::shared_ptr<record_store> store, merge_listener on_merged,
+                                 members_listener on_members,
                                  snapshot_cell<cluster_status>* published);
 
 // The replication half (actors/cluster_feed.cpp).
@@ -100,7 +105,8 @@ caf::behavior cluster_actor_impl(cluster_actor_pointer self, cluster_options opt
 void pump(cluster_actor_pointer self, cluster_link& link);
 /// Merges a batch from the peer `node`, tells the owners, acknowledges it.
 void apply_batch(cluster_actor_pointer self, const std::string& node, replica_batch& batch);
-/// Publishes the status the admin route and /metrics read.
+/// Publishes the status the admin route and /metrics read, and tells the members listener when
+/// the count of nodes up changed.
 void publish_status(cluster_actor_pointer self);
 
 }  // namespace sb

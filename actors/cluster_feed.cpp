@@ -56,6 +56,10 @@ void apply_batch(cluster_actor_pointer self, const std::string& node, replica_ba
 
 void publish_status(cluster_actor_pointer self) {
   auto& st = self->state;
+  std::size_t up = 1;
+  for (auto& [name, l] : st.links) up += l.up ? 1 : 0;
+  if (up != st.members_told && st.on_members) st.on_members(up);
+  st.members_told = up;
   if (!st.published) return;
   auto s = std::make_shared<cluster_status>();
   s->enabled = true;
@@ -83,8 +87,7 @@ void publish_status(cluster_actor_pointer self) {
                         l.last_heard_ms});
   }
   s->configured = 1 + s->peers.size();
-  s->members = 1;
-  for (auto& [name, l] : st.links) s->members += l.up ? 1 : 0;
+  s->members = up;
   st.published->publish(std::move(s));
 }
 

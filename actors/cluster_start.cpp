@@ -47,8 +47,11 @@ caf::actor start_cluster(caf::actor_system& sys, const settings::cluster_setting
   cluster_options options;
   options.secret = c.secret.reveal();
   for (auto& p : c.peers) options.peers.push_back({p.host, p.port});
+  members_listener on_members = [limits = owners.limits](std::size_t n) {
+    caf::anon_send(limits, members_atom::value, static_cast<std::uint64_t>(n));
+  };
   auto gate = sys.spawn<caf::detached>(cluster_actor_impl, std::move(options), records,
-                                       route_merges(std::move(owners)), published);
+                                       route_merges(owners), std::move(on_members), published);
   records->on_change([gate](std::uint64_t at) { caf::anon_send(gate, feed_atom::value, at); });
   if (c.port != 0) {
     auto port = sys.middleman().publish(gate, c.port, c.host.c_str(), true);

@@ -19,8 +19,12 @@ namespace sb {
 using spent_reader =
     std::function<std::int64_t(limit_scope scope, const std::string& id, std::int64_t since)>;
 
+/// `members`: the gateways of the cluster up now, this one included. Each admits its share of
+/// every rate limit (rpm, tpm, max_in_flight): ceil(limit / members). Budgets are not shared
+/// out: each node checks them whole against what the cluster spent (usage rows replicate).
 limits_snapshot build_limit_table(const std::vector<limit_rule>& rules,
                                   const accounts_snapshot& accounts, const limits_snapshot& before,
-                                  const spent_reader& spent, std::int64_t now_s);
+                                  const spent_reader& spent, std::int64_t now_s,
+                                  std::size_t members = 1);
 
 }  // namespace sb

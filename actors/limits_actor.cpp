@@ -64,7 +64,8 @@ void rebuild(limits_pointer self) {
   static const accounts_snapshot no_accounts;
   spent_since spent(st.usage.get(), st.rules);
   auto next = std::make_shared<const limits_snapshot>(build_limit_table(
-      st.rules, st.accounts ? *st.accounts : no_accounts, *st.current, std::ref(spent), now_s()));
+      st.rules, st.accounts ? *st.accounts : no_accounts, *st.current, std::ref(spent), now_s(),
+      st.members));
   st.current = next;
   if (st.published) st.published->publish(next);
   if (st.active) st.active->store(!next->empty(), std::memory_order_release);
@@ -150,6 +151,12 @@ limits_actor::behavior_type limits_actor_impl(limits_actor::stateful_pointer<lim
         if (!self->state.rules.empty()) rebuild(self);
       },
       [self](merged_atom) { reload(self); },
+      [self](members_atom, std::uint64_t n) {
+        auto& st = self->state;
+        if (n == 0 || n == st.members) return;
+        st.members = n;
+        if (!st.rules.empty()) rebuild(self);
+      },
   };
 }
 

@@ -29,6 +29,7 @@ struct limits_state {
   std::shared_ptr<const limits_snapshot> current = std::make_shared<const limits_snapshot>();
   snapshot_cell<limits_snapshot>* published = nullptr;
   std::atomic<bool>* active = nullptr;  // set while the table limits anything
+  std::size_t members = 1;              // gateways up in the cluster, this one included
   static inline const char* name = "limits_actor";
 };
 

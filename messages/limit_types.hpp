@@ -56,6 +56,9 @@ struct limit_counters {
   std::atomic<std::uint64_t> tokens{0};    // minute << 32 | tokens reserved and used in it
   std::atomic<std::int64_t> in_flight{0};
   std::atomic<std::uint64_t> budget{0};    // period << 40 | tokens spent and reserved in it
+  // Tokens reserved against the budget by requests not settled yet: a cluster's rebuild starts
+  // the budget from the usage rows, which hold only what was settled, plus these.
+  std::atomic<std::int64_t> budget_unsettled{0};
 
   static constexpr int budget_bits = 40;
   static constexpr std::uint64_t budget_mask = (std::uint64_t{1} << budget_bits) - 1;

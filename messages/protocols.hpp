@@ -75,6 +75,7 @@ CAF_ADD_ATOM(switchboard, sb, ack_atom, "ack")
 CAF_ADD_ATOM(switchboard, sb, feed_atom, "feed")
 CAF_ADD_ATOM(switchboard, sb, dial_atom, "dial")
 CAF_ADD_ATOM(switchboard, sb, tick_atom, "tick")
+CAF_ADD_ATOM(switchboard, sb, members_atom, "members")
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -161,11 +162,14 @@ using access_log_actor = caf::typed_actor<caf::reacts_to<records_atom, request_r
 
 /// Owns the limit rules. `limit` applies one change, durable before it answers, then rebuilds
 /// and publishes the table the admit stage reads; `accounts` (from the accounts actor, after each
-/// change it publishes) rebuilds it for the users and groups as they are now.
+/// change it publishes) rebuilds it for the users and groups as they are now; `members` (from
+/// the cluster actor) says how many gateways are up, and the table gives this one its share of
+/// each rate limit.
 using limits_actor =
     caf::typed_actor<caf::replies_to<limit_atom, limit_command>::with<limit_reply>,
                      caf::reacts_to<accounts_atom, shared_accounts>,
-                     caf::reacts_to<merged_atom>>;
+                     caf::reacts_to<merged_atom>,
+                     caf::reacts_to<members_atom, std::uint64_t>>;
 
 /// Usage accounting: `records` are the same batches the access log gets (only metered requests
 /// count); `flush` (its own timer) writes what is pending, `expire` (hourly) erases what is past

@@ -160,6 +160,74 @@ def test_writes_on_one_node_work_on_the_others():
         check(b'switchboard_cluster_peer_up{peer="n2"' in raw, raw[-2000:])
 
 
+def start_of_a_minute():
+    """Waits, when the minute is about to turn, for the next one: the test needs its whole minute
+    (a deadline, not a bare sleep: the clock is the condition)."""
+    while 60 - time.time() % 60 < 12:
+        time.sleep(0.2)
+
+
+def key_of(node, h):
+    status, _, raw = node.post("/api/v1/auths/api_key", {}, headers=h)
+    check(status == 200, raw)
+    return {"Authorization": "Bearer " + json.loads(raw)["api_key"]}
+
+
+def test_limits_hold_for_the_cluster_as_a_whole():
+    with three_nodes() as c:
+        n1, n2, n3 = c.nodes
+        bob, bh = sign_up(n1, "bob", c.ah)
+        carol, ch = sign_up(n1, "carol", c.ah)
+        bk, ck = key_of(n1, bh), key_of(n1, ch)
+        check(n1.put(f"/api/v1/limits/user/{bob['id']}", {"rpm": 60}, c.ah)[0] == 200, "rpm")
+        check(n1.put(f"/api/v1/limits/user/{carol['id']}",
+                     {"budget_tokens": 600, "budget_period": "day"}, c.ah)[0] == 200, "budget")
+
+        def limited(n):
+            rules = json.loads(n.get("/api/v1/limits/", headers=c.ah)[2])["data"]
+            return len([r for r in rules if r["scope"] == "user"]) == 2
+        for n in c.nodes:
+            until(lambda: limited(n) and n.get("/api/v1/auths/", headers=ck)[0] == 200, 10,
+                  f"the limits on {n.name}")
+        chat = {"model": "gpt-a", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 5}
+        # RPM 60 across three gateways: 90 requests spread evenly, 60 admitted (each gateway
+        # admits its share, 20; the stated error is the rounding, at most 2).
+        start_of_a_minute()
+        codes, texts = [], []
+        for i in range(90):
+            status, _, raw = c.nodes[i % 3].post("/openai/chat/completions", chat, headers=bk)
+            codes.append(status)
+            if status == 429:
+                texts.append(raw.decode())
+        admitted = codes.count(200)
+        check(60 <= admitted <= 62 and codes.count(429) == 90 - admitted, codes)
+        check("share of 60 across 3 gateways" in texts[0], texts[0])
+        # A budget of 600 tokens, 90 concurrent requests spread over all three: never overspent.
+        done = []
+
+        def spend(n):
+            status, _, raw = n.post("/openai/chat/completions", chat, headers=ck)
+            done.append(status)
+        threads = [threading.Thread(target=spend, args=(c.nodes[i % 3],)) for i in range(90)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        check(done.count(200) > 0 and done.count(429) > 0, done)
+        used = {}
+
+        def carol_spent():
+            status, _, raw = n1.get(f"/api/v1/usage?user_id={carol['id']}", headers=c.ah)
+            rows = json.loads(raw)["data"] if status == 200 else []
+            used["requests"] = sum(r["requests"] for r in rows)
+            used["tokens"] = sum(r["total_tokens"] for r in rows)
+            return used["requests"] == len(done)  # refusals are counted too, with no tokens
+        until(carol_spent, 10, f"every node's usage of carol read on node 1: {used}, "
+                                f"{done.count(200)} admitted")
+        check(used["tokens"] <= 600, used)
+        print("budget 600:", used, "admitted", done.count(200), "of 90")
+
+
 def state_of(node, ah):
     """What a node serves: custom models, limits, users, configuration."""
     def body(path):
@@ -259,5 +327,6 @@ def test_a_peer_with_the_wrong_secret_gets_nothing_and_changes_nothing():
 
 if __name__ == "__main__":
     run_tests([test_writes_on_one_node_work_on_the_others,
+               test_limits_hold_for_the_cluster_as_a_whole,
                test_a_node_killed_during_writes_converges,
                test_a_peer_with_the_wrong_secret_gets_nothing_and_changes_nothing])

@@ -122,6 +122,7 @@ std::optional<limit_refusal> admit_subject(const limit_subject& s, std::size_t w
       return refuse(limit_kind::budget, *s.budget_tokens, period_end(s.period, h.period) - r.now_s,
                     left);
     h.budget_reserved = need;
+    c.budget_unsettled.fetch_add(need, std::memory_order_relaxed);
   }
   return std::nullopt;
 }
@@ -147,7 +148,10 @@ void limit_hold::release(std::int64_t used, bool undo_request) {
   if (undo_request && counted_request) adjust_window(counters->requests, minute, -1);
   if (tpm_reserved >= 0 && used >= 0) adjust_window(counters->tokens, minute, used - tpm_reserved);
   if (in_flight) counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
-  if (budget_reserved >= 0 && used >= 0) adjust_period(counters->budget, period, used - budget_reserved);
+  if (budget_reserved >= 0) {
+    counters->budget_unsettled.fetch_sub(budget_reserved, std::memory_order_relaxed);
+    if (used >= 0) adjust_period(counters->budget, period, used - budget_reserved);
+  }
   counters = nullptr;
 }
 
