@@ -223,6 +223,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
     rt.request_log = nullptr;
     rt.note_active = nullptr;
   };
+  caf::actor quorum;  // the cluster gate, when writes wait for a majority
   if (s.cluster.enabled) {
     auto cluster = sb::start_cluster(sys, s.cluster, records,
                                      {config, accounts_owner, models_owner, limits}, &rt.cluster,
@@ -233,9 +234,10 @@ int run(sb::settings s, const sb::env_lookup& env) {
       return 2;
     }
     owned.push_back(cluster);
+    if (s.cluster.majority) quorum = cluster;
   }
   sb::control_plane_bridge control(sys, config, manager, accounts_owner, models_owner, limits,
-                                   usage);
+                                   usage, quorum);
   sb::router routes(rt, control);
   sb::server srv(rt, routes);
   if (!srv.listen(s.host, s.port, error)) {

@@ -5,12 +5,17 @@
 //   peer ──replica_batch──> cluster_actor ──merge (last writer wins, RocksDB)──> record_store
 //                                          └──merged──> the actors owning the kinds merged (reload)
 //
+// `quorum` (from this process: the control-plane bridge, after a write was stored here) answers
+// true once a majority of the nodes holds every change stored so far, false when the quorum
+// timeout passes first.
+//
 // Published at CLUSTER_PORT; dials every CLUSTER_PEERS address, again with backoff when a link
 // drops. A peer is trusted only once it has proved CLUSTER_SECRET; anything else it sends is
 // dropped and counted. Peers are watched with monitors, so one going away never takes this
 // node down. Runs detached: it reads and writes RocksDB. Nothing on the request path waits for
 // it.
 #include <caf/actor.hpp>
+#include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 #include <chrono>
 #include <functional>
@@ -20,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/cluster_seal.hpp"
 #include "messages/cluster_types.hpp"
 #include "messages/snapshot_cell.hpp"
 #include "storage/record_store.hpp"
@@ -36,6 +42,7 @@ struct cluster_options {
   std::string secret;
   std::vector<peer_address> peers;
   std::size_t batch_records = 512;  // records per replica_batch
+  std::chrono::milliseconds quorum_timeout{5000};  // CLUSTER_QUORUM_TIMEOUT
   std::chrono::milliseconds max_backoff{5000};
 };
 
@@ -44,11 +51,15 @@ using merge_listener = std::function<void(const std::set<std::string>& kinds)>;
 /// Told how many nodes are up (this one included) whenever that changes.
 using members_listener = std::function<void(std::size_t members)>;
 
+using steady_time = std::chrono::steady_clock::time_point;
+
 /// A peer node that proved the secret, by its node name.
 struct cluster_link {
   caf::actor gate;
   std::string caf_node;
   std::string address;
+  link_keys keys;         // what seals and opens its messages
+  steady_time heard{};    // its last sealed message that opened
   bool up = false;
   bool subscribed = false;          // it asked for our feed
   std::uint64_t sent_upto = 0;      // our feed: sent to it
@@ -66,7 +77,13 @@ struct cluster_handshake {
   std::string own_nonce;
   std::string their_nonce;
   std::string their_name;
+  steady_time started{};
 };
+
+/// How long a handshake may take, and a link stay silent, before it is given up and dialled
+/// again.
+inline constexpr std::chrono::seconds handshake_deadline{5};
+inline constexpr std::chrono::seconds silence_deadline{10};
 
 /// A configured peer address.
 struct cluster_dial {
@@ -75,6 +92,13 @@ struct cluster_dial {
   caf::actor gate;
   std::string node;  // its name, once it proved the secret
   std::chrono::milliseconds backoff{200};
+};
+
+/// A write waiting until a majority of the nodes holds it (CLUSTER_WRITE_QUORUM=majority).
+struct quorum_wait {
+  std::uint64_t id = 0;
+  std::uint64_t upto = 0;  // our feed position the write reached
+  caf::response_promise promise;
 };
 
 struct cluster_state {
@@ -90,6 +114,8 @@ struct cluster_state {
   std::map<std::string, cluster_handshake> handshakes;  // by CAF node id
   std::vector<cluster_dial> dials;
   std::uint64_t strangers_refused = 0;
+  std::vector<quorum_wait> quorum_waits;
+  std::uint64_t next_wait = 0;
   static inline const char* name = "cluster_actor";
 };
 
@@ -100,11 +126,32 @@ caf::behavior cluster_actor_impl(cluster_actor_pointer self, cluster_options opt
                                  members_listener on_members,
                                  snapshot_cell<cluster_status>* published);
 
+// The membership half (actors/cluster_handshake.cpp).
+/// The CAF node id of the current message's sender; empty for a message from this process.
+std::string remote_sender(cluster_actor_pointer self);
+/// Drops what a node that is not trusted sent, counted (and logged, a few of them).
+void refuse_stranger(cluster_actor_pointer self, const std::string& caf_node, const char* why);
+void dial(cluster_actor_pointer self, std::size_t idx);
+void schedule_dial(cluster_actor_pointer self, std::size_t idx);
+void on_hello(cluster_actor_pointer self, const cluster_hello& h);
+void on_challenge(cluster_actor_pointer self, const cluster_challenge& c);
+void on_proof(cluster_actor_pointer self, const cluster_proof& p);
+/// Gives up handshakes past their deadline and links silent past theirs; dials them again.
+void expire_stale(cluster_actor_pointer self);
+/// The peer `name` is down: it gets no batches until it is up again (dialled again if ours).
+void link_down(cluster_actor_pointer self, const std::string& name, const char* why);
+
 // The replication half (actors/cluster_feed.cpp).
+/// Seals `c` for the link and sends it.
+void send_sealed(cluster_actor_pointer self, cluster_link& link, const cluster_content& c);
+/// Opens a sealed message from a trusted link and acts on it.
+void on_sealed(cluster_actor_pointer self, const cluster_sealed& s);
 /// Sends a subscribed peer the next stretch of our feed, unless one is still unacknowledged.
 void pump(cluster_actor_pointer self, cluster_link& link);
 /// Merges a batch from the peer `node`, tells the owners, acknowledges it.
-void apply_batch(cluster_actor_pointer self, const std::string& node, replica_batch& batch);
+void apply_batch(cluster_actor_pointer self, const std::string& node, cluster_content& c);
+/// Answers the writes waiting for a majority that now have one.
+void settle_quorum_waits(cluster_actor_pointer self);
 /// Publishes the status the admin route and /metrics read, and tells the members listener when
 /// the count of nodes up changed.
 void publish_status(cluster_actor_pointer self);

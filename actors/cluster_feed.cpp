@@ -6,19 +6,14 @@
 #include <caf/all.hpp>
 
 #include "actors/cluster_actor.hpp"
+#include "actors/cluster_replica.hpp"
 #include "messages/protocols.hpp"
 
 namespace sb {
 
-namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+void send_sealed(cluster_actor_pointer self, cluster_link& link, const cluster_content& c) {
+  self->send(link.gate, seal(link.keys, self->home_system(), c));
 }
-
-}  // namespace
 
 void pump(cluster_actor_pointer self, cluster_link& link) {
   if (!link.up || !link.subscribed || link.sent_upto != link.acked_upto) return;
@@ -31,16 +26,25 @@ void pump(cluster_actor_pointer self, cluster_link& link) {
   }
   if (page.upto == link.sent_upto) return;
   link.sent_upto = page.upto;
-  self->send(link.gate, replica_batch{std::move(page.records), page.upto, st.store->feed_position()});
+  cluster_content c{static_cast<std::uint8_t>(cluster_op::batch), 0, st.store->epoch(),
+                    {std::move(page.records), page.upto, st.store->feed_position()}};
+  send_sealed(self, link, c);
 }
 
-void apply_batch(cluster_actor_pointer self, const std::string& node, replica_batch& batch) {
+void apply_batch(cluster_actor_pointer self, const std::string& node, cluster_content& c) {
   auto& st = self->state;
   auto& link = st.links[node];
-  link.last_heard_ms = now_ms();
+  auto& batch = c.batch;
   link.their_feed = batch.feed;
+  std::erase_if(batch.records, [&](const record& r) {
+    auto why = replica_fault(r, hybrid_clock::wall_ms());
+    if (why.empty()) return false;
+    spdlog::warn("cluster: dropped {}'s record {}/{} ({})", node, r.kind.substr(0, 32),
+                 r.id.substr(0, 64), why);
+    return true;
+  });
   std::string error;
-  auto stored = st.store->merge(batch.records, node, batch.upto, error);
+  auto stored = st.store->merge(batch.records, node, {c.epoch, batch.upto}, error);
   if (!stored) {
     // Not acknowledged: the peer sends nothing more until it is, and a reconnect starts again
     // from the last position stored.
@@ -51,7 +55,86 @@ void apply_batch(cluster_actor_pointer self, const std::string& node, replica_ba
   std::set<std::string> kinds;
   for (auto& r : *stored) kinds.insert(r.kind);
   if (!kinds.empty() && st.on_merged) st.on_merged(kinds);
-  self->send(link.gate, ack_atom::value, batch.upto);
+  send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::ack), batch.upto, {}, {}});
+}
+
+namespace {
+
+// A subscription: the peer's feed position in our feed's epoch, or from the start.
+void on_subscribe(cluster_actor_pointer self, cluster_link& link, const cluster_content& c) {
+  auto& st = self->state;
+  auto feed = st.store->feed_position();
+  bool ours = c.epoch == st.store->epoch() && c.position <= feed;
+  link.sent_upto = link.acked_upto = ours ? c.position : 0;
+  link.subscribed = true;
+  pump(self, link);
+}
+
+void on_ack(cluster_actor_pointer self, cluster_link& link, std::uint64_t upto) {
+  if (upto == link.sent_upto) link.acked_upto = upto;
+  pump(self, link);
+  settle_quorum_waits(self);
+}
+
+}  // namespace
+
+void on_sealed(cluster_actor_pointer self, const cluster_sealed& s) {
+  auto& st = self->state;
+  auto caf_node = remote_sender(self);
+  auto name = st.name_of.find(caf_node);
+  if (caf_node.empty() || name == st.name_of.end())
+    return refuse_stranger(self, caf_node, "a sealed message from no peer");
+  auto& link = st.links[name->second];
+  cluster_content c;
+  if (!unseal(link.keys, self->home_system(), s, c))
+    return refuse_stranger(self, caf_node, "a sealed message that does not open");
+  link.heard = std::chrono::steady_clock::now();
+  link.last_heard_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  if (!link.up) {  // a forged down, or a silence that ended: the keys still hold
+    link.up = true;
+    link.gate = caf::actor_cast<caf::actor>(self->current_sender());
+    std::string error;
+    auto mark = st.store->peer_position(name->second, error);
+    send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::subscribe), mark.position,
+                             mark.epoch, {}});
+    publish_status(self);
+  }
+  switch (static_cast<cluster_op>(c.op)) {
+    case cluster_op::subscribe: return on_subscribe(self, link, c);
+    case cluster_op::batch: return apply_batch(self, name->second, c);
+    case cluster_op::ack: return on_ack(self, link, c.position);
+    case cluster_op::ping: return;
+  }
+}
+
+namespace {
+
+// This node and every peer it dials or that dialled it.
+std::size_t known_nodes(const cluster_state& st) {
+  std::set<std::string> named;
+  std::size_t unnamed = 0;
+  for (auto& d : st.dials) {
+    if (d.node.empty()) ++unnamed;
+    else named.insert(d.node);
+  }
+  for (auto& [name, l] : st.links) named.insert(name);
+  return 1 + named.size() + unnamed;
+}
+
+}  // namespace
+
+void settle_quorum_waits(cluster_actor_pointer self) {
+  auto& st = self->state;
+  auto majority = known_nodes(st) / 2 + 1;
+  std::erase_if(st.quorum_waits, [&](quorum_wait& w) {
+    std::size_t holding = 1;  // this node
+    for (auto& [name, l] : st.links) holding += l.acked_upto >= w.upto ? 1 : 0;
+    if (holding < majority) return false;
+    w.promise.deliver(true);
+    return true;
+  });
 }
 
 void publish_status(cluster_actor_pointer self) {

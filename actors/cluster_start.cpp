@@ -46,6 +46,7 @@ caf::actor start_cluster(caf::actor_system& sys, const settings::cluster_setting
                          snapshot_cell<cluster_status>* published, std::string& error) {
   cluster_options options;
   options.secret = c.secret.reveal();
+  options.quorum_timeout = c.quorum_timeout;
   for (auto& p : c.peers) options.peers.push_back({p.host, p.port});
   members_listener on_members = [limits = owners.limits](std::size_t n) {
     caf::anon_send(limits, members_atom::value, static_cast<std::uint64_t>(n));

@@ -1,6 +1,7 @@
 #include "config/cluster_settings.hpp"
 
 #include <charconv>
+#include <cstdlib>
 
 namespace sb {
 
@@ -35,15 +36,16 @@ std::string read_peers(std::string_view text, std::vector<settings::cluster_peer
   return {};
 }
 
-bool valid_node_id(std::string_view id) {
+
+}  // namespace
+
+bool valid_cluster_node_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
       return false;
   return true;
 }
-
-}  // namespace
 
 std::string read_cluster_settings(const env_lookup& env, settings::cluster_settings& out) {
   if (auto v = env("CLUSTER_PORT"); v && !v->empty() && !read_port(*v, out.port))
@@ -52,7 +54,7 @@ std::string read_cluster_settings(const env_lookup& env, settings::cluster_setti
   if (auto v = env("CLUSTER_PEERS"); v && !v->empty())
     if (auto why = read_peers(*v, out.peers); !why.empty()) return why;
   if (auto v = env("CLUSTER_NODE_ID"); v && !v->empty()) {
-    if (!valid_node_id(*v))
+    if (!valid_cluster_node_id(*v))
       return "invalid CLUSTER_NODE_ID '" + *v + "': expected 1-64 letters, digits, '-', '_', '.'";
     out.node_id = *v;
   }
@@ -60,6 +62,13 @@ std::string read_cluster_settings(const env_lookup& env, settings::cluster_setti
     if (*v != "one" && *v != "majority")
       return "invalid CLUSTER_WRITE_QUORUM '" + *v + "': expected one or majority";
     out.majority = *v == "majority";
+  }
+  if (auto v = env("CLUSTER_QUORUM_TIMEOUT"); v && !v->empty()) {
+    char* end = nullptr;
+    double seconds = std::strtod(v->c_str(), &end);
+    if (end != v->c_str() + v->size() || !(seconds >= 0.05 && seconds <= 600))
+      return "invalid CLUSTER_QUORUM_TIMEOUT '" + *v + "': expected seconds, 0.05-600";
+    out.quorum_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
   }
   out.enabled = out.port != 0 || !out.peers.empty();
   if (auto v = env("CLUSTER_SECRET"); v) out.secret = secret_string(*v);

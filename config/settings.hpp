@@ -127,6 +127,7 @@ struct settings {
     std::string node_id;             // CLUSTER_NODE_ID; empty: the one kept in the database
     secret_string secret;            // CLUSTER_SECRET
     bool majority = false;           // CLUSTER_WRITE_QUORUM=majority
+    std::chrono::milliseconds quorum_timeout{5000};  // CLUSTER_QUORUM_TIMEOUT (seconds)
   } cluster;
   // Accounts (WEBUI_AUTH=True): config/account_settings.cpp reads them.
   struct account_settings {

@@ -5,13 +5,19 @@
 //     ── cluster_hello(protocol, node, nonce_d) ──>
 //     <── cluster_challenge(protocol, node, nonce_p, proof of the secret over both nonces) ──
 //     ── cluster_proof(proof of the secret over both nonces, the other way) ──>
-//   then, both ways, once each side has checked the other's proof:
-//     ── (subscribe, after) ──>           "send me your feed after this position"
-//     <── replica_batch(records, upto, feed) ──   (one in flight per peer)
-//     ── (ack, upto) ──>                  "applied up to here"
+//   then, both ways, once each side has checked the other's proof, cluster_sealed messages, each
+//   one cluster_content encrypted and authenticated with the link's key for its direction:
+//     ── subscribe(after, epoch) ──>      "send me your feed after this position"
+//     <── batch(replica_batch, epoch) ──  (one in flight per peer)
+//     ── ack(upto) ──>                    "applied up to here"
+//     ── ping ──>                         every second; a link silent for 10 s is down
 //
 // A proof binds the secret to both nonces and both CAF node ids, so it cannot be replayed or
-// relayed, and the secret never crosses the wire. Every type here is registered on both sides
+// relayed, and the secret never crosses the wire. CAF's BASP lets any connected node claim any
+// node id, so nothing after the handshake is trusted for where it says it came from: only a
+// message sealed with the link's key counts, and its counter must grow (no replays). The keys
+// come from the secret and both nonces, so a stranger who routes a link's traffic to itself
+// reads nothing and can only drop it (the link then times out and is dialled again). Every type here is registered on both sides
 // (messages/protocols.hpp); `cluster_protocol` changes whenever one of them does, and a node
 // speaking another is refused with a log line.
 #include <caf/meta/type_name.hpp>
@@ -23,7 +29,7 @@
 
 namespace sb {
 
-inline constexpr std::uint32_t cluster_protocol = 1;
+inline constexpr std::uint32_t cluster_protocol = 2;
 
 struct cluster_hello {
   std::uint32_t protocol = cluster_protocol;
@@ -48,6 +54,22 @@ struct replica_batch {
   std::vector<record> records;
   std::uint64_t upto = 0;
   std::uint64_t feed = 0;
+};
+
+/// A cluster_content, sealed (XChaCha20-Poly1305, the counter as its nonce).
+struct cluster_sealed {
+  std::uint64_t counter = 0;
+  std::string box;
+};
+
+enum class cluster_op : std::uint8_t { subscribe, batch, ack, ping };
+
+/// What a sealed message holds.
+struct cluster_content {
+  std::uint8_t op = 0;         // a cluster_op
+  std::uint64_t position = 0;  // subscribe: after; ack: upto
+  std::string epoch;           // subscribe: the epoch `position` counts in; batch: the sender's
+  replica_batch batch;
 };
 
 template <class Inspector>
@@ -78,6 +100,16 @@ typename Inspector::result_type inspect(Inspector& f, cluster_proof& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, replica_batch& x) {
   return f(caf::meta::type_name("replica_batch"), x.records, x.upto, x.feed);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_sealed& x) {
+  return f(caf::meta::type_name("cluster_sealed"), x.counter, x.box);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_content& x) {
+  return f(caf::meta::type_name("cluster_content"), x.op, x.position, x.epoch, x.batch);
 }
 
 /// One peer as this node sees it (GET /api/v1/cluster, /metrics).

@@ -14,7 +14,9 @@ std::string text_of(const json::object& o, std::string_view key) {
 }
 std::int64_t int_of(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
-  return v && v->is_number() ? v->to_number<std::int64_t>() : 0;
+  boost::system::error_code bad;
+  auto n = v && v->is_number() ? v->to_number<std::int64_t>(bad) : 0;
+  return bad ? 0 : n;
 }
 std::string json_of(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);

@@ -48,7 +48,9 @@ bool read_connection(const record& r, provider_kind& kind, stored_connection& c)
   else
     return false;
   c.id = r.id;
-  c.position = position->to_number<std::size_t>();
+  boost::system::error_code bad;
+  c.position = position->to_number<std::size_t>(bad);
+  if (bad || c.position > 100'000) return false;
   c.url = std::string(url->as_string());
   if (auto* k = o.if_contains("key"); k && k->is_string()) c.key = std::string(k->as_string());
   if (auto* cfg = o.if_contains("config"); cfg && cfg->is_object()) c.config = cfg->as_object();

@@ -85,7 +85,7 @@ bool record_store::write(const std::vector<record>& batch, std::string& error) {
 
 std::optional<std::vector<record>> record_store::merge(const std::vector<record>& incoming,
                                                        std::string_view peer,
-                                                       std::uint64_t peer_upto,
+                                                       const peer_mark& mark,
                                                        std::string& error) {
   std::lock_guard lock(write_mutex_);
   rocksdb::WriteBatch wb;
@@ -106,7 +106,8 @@ std::optional<std::vector<record>> record_store::merge(const std::vector<record>
     witness(r.version.stamp);
     stored.push_back(r);
   }
-  if (!peer.empty()) wb.Put(peer_position_key(peer), std::to_string(peer_upto));
+  if (!peer.empty())
+    wb.Put(peer_position_key(peer), mark.epoch + " " + std::to_string(mark.position));
   if (!commit(wb, seq, error)) return std::nullopt;
   return stored;
 }
@@ -143,15 +144,17 @@ std::uint64_t record_store::feed_position() const {
   return feed_;
 }
 
-std::uint64_t record_store::peer_position(std::string_view peer, std::string& error) {
+peer_mark record_store::peer_position(std::string_view peer, std::string& error) {
   std::string value;
   auto st = db_->Get(rocksdb::ReadOptions(), peer_position_key(peer), &value);
-  if (st.IsNotFound()) return 0;
+  if (st.IsNotFound()) return {};
   if (!st.ok()) {
     error = "cannot read the database: " + st.ToString();
-    return 0;
+    return {};
   }
-  return std::strtoull(value.c_str(), nullptr, 10);
+  auto space = value.find(' ');
+  if (space == std::string::npos) return {};
+  return {value.substr(0, space), std::strtoull(value.c_str() + space + 1, nullptr, 10)};
 }
 
 bool record_store::erase_range(std::string_view kind, std::string_view from, std::string_view to,

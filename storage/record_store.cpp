@@ -18,6 +18,7 @@ namespace {
 constexpr std::string_view schema_key = "meta/schema_version";
 constexpr std::string_view node_key = "meta/node_id";
 constexpr std::string_view feed_position_key = "meta/feed_position";
+constexpr std::string_view feed_epoch_key = "meta/feed_epoch";
 
 rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
 
@@ -129,6 +130,7 @@ std::optional<std::uint64_t> open_feed(rocksdb::DB& db, std::string& error) {
     return std::nullopt;
   }
   batch.Put(slice(feed_position_key), std::to_string(seq));
+  batch.Delete(slice(feed_epoch_key));  // positions renumbered: a new feed for the peers
   rocksdb::WriteOptions wo;
   wo.sync = true;
   if (auto st = db.Write(wo, &batch); !st.ok()) {
@@ -137,6 +139,21 @@ std::optional<std::uint64_t> open_feed(rocksdb::DB& db, std::string& error) {
   }
   if (seq) spdlog::info("change feed made for {} stored records", seq);
   return seq;
+}
+
+// The feed's epoch, made once with the database's feed.
+std::string feed_epoch(rocksdb::DB& db, std::string& error) {
+  auto stored = get(db, feed_epoch_key, error);
+  if (!error.empty()) return {};
+  if (stored) return *stored;
+  auto epoch = random_hex_id(16);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (auto st = db.Put(wo, slice(feed_epoch_key), epoch); !st.ok()) {
+    error = "cannot write the database: " + st.ToString();
+    return {};
+  }
+  return epoch;
 }
 
 }  // namespace
@@ -195,8 +212,10 @@ std::optional<record> decode_record_value(std::string_view kind, std::string_vie
   auto* stamp = o.if_contains("stamp");
   auto* node = o.if_contains("node");
   if (!stamp || !stamp->is_number() || !node || !node->is_string()) return std::nullopt;
-  record r{std::string(kind), std::string(id), {stamp->to_number<std::uint64_t>(),
-                                                std::string(node->as_string())},
+  boost::system::error_code bad_stamp;
+  auto stamp_value = stamp->to_number<std::uint64_t>(bad_stamp);
+  if (bad_stamp) return std::nullopt;
+  record r{std::string(kind), std::string(id), {stamp_value, std::string(node->as_string())},
            false, {}};
   if (auto* d = o.if_contains("deleted"); d && d->is_bool()) r.deleted = d->as_bool();
   if (feed_position) {
@@ -213,8 +232,9 @@ std::optional<record> decode_record_value(std::string_view kind, std::string_vie
   return r;
 }
 
-record_store::record_store(rocksdb::DB* db, std::string node, std::uint64_t feed)
-    : db_(db), node_(std::move(node)), feed_(feed) {}
+record_store::record_store(rocksdb::DB* db, std::string node, std::uint64_t feed,
+                           std::string epoch)
+    : db_(db), node_(std::move(node)), feed_(feed), epoch_(std::move(epoch)) {}
 record_store::~record_store() = default;
 
 std::unique_ptr<record_store> record_store::open(const std::string& dir,
@@ -242,7 +262,10 @@ std::unique_ptr<record_store> record_store::open(const std::string& dir,
   }
   auto feed = open_feed(*db, error);
   if (!feed) return nullptr;
-  return std::unique_ptr<record_store>(new record_store(db.release(), std::move(stored_node), *feed));
+  auto epoch = feed_epoch(*db, error);
+  if (epoch.empty()) return nullptr;
+  return std::unique_ptr<record_store>(
+      new record_store(db.release(), std::move(stored_node), *feed, std::move(epoch)));
 }
 
 std::vector<record> record_store::load(std::string_view kind, std::string& error) {

@@ -49,6 +49,13 @@ struct feed_page {
   bool more = false;  // the page was full: ask again from `upto`
 };
 
+/// How far this node applied a peer's feed: the feed's epoch (a new database's feed is a new
+/// one, even under the same node name) and the last position.
+struct peer_mark {
+  std::string epoch;
+  std::uint64_t position = 0;
+};
+
 /// What a migration reads: the raw value under a key of the old schema, if any.
 using raw_reader = std::function<std::optional<std::string>(std::string_view key)>;
 
@@ -105,11 +112,11 @@ class record_store {
   bool write(const std::vector<record>& batch, std::string& error);
 
   /// Merges records a peer holds, last writer wins: each one is stored unless this node holds
-  /// its key at the same or a later version. `peer` (when given) applied up to `peer_upto` of
-  /// its feed, kept in the same batch. Answers the records stored; nothing and `error` when the
-  /// database cannot be written.
+  /// its key at the same or a later version. `peer` (when given) applied its feed up to `mark`,
+  /// kept in the same batch. Answers the records stored; nothing and `error` when the database
+  /// cannot be written.
   std::optional<std::vector<record>> merge(const std::vector<record>& incoming,
-                                           std::string_view peer, std::uint64_t peer_upto,
+                                           std::string_view peer, const peer_mark& mark,
                                            std::string& error);
 
   /// The changes after feed position `after`, at most `max_records` of them.
@@ -118,8 +125,11 @@ class record_store {
   /// The last position of this node's feed.
   std::uint64_t feed_position() const;
 
-  /// How far this node has applied `peer`'s feed (0: never).
-  std::uint64_t peer_position(std::string_view peer, std::string& error);
+  /// How far this node has applied `peer`'s feed (position 0: never).
+  peer_mark peer_position(std::string_view peer, std::string& error);
+
+  /// This database's feed epoch: random, made with the feed.
+  const std::string& epoch() const { return epoch_; }
 
   /// Called with the feed's new last position after every write (on the writer's thread, the
   /// writers held back until it returns: keep it to a one-way message).
@@ -133,7 +143,7 @@ class record_store {
   record_version next_version();
 
  private:
-  record_store(rocksdb::DB* db, std::string node, std::uint64_t feed);
+  record_store(rocksdb::DB* db, std::string node, std::uint64_t feed, std::string epoch);
   std::unique_ptr<rocksdb::DB> db_;
   std::string node_;
   std::mutex clock_mutex_;
@@ -142,6 +152,7 @@ class record_store {
   // never sees position n+1 before n.
   mutable std::mutex write_mutex_;
   std::uint64_t feed_ = 0;  // the last position given
+  std::string epoch_;
   std::function<void(std::uint64_t)> listener_;
   void witness(std::uint64_t stamp);
   bool commit(rocksdb::WriteBatch& batch, std::uint64_t feed, std::string& error);

@@ -67,16 +67,17 @@ def cluster_status(node, ah):
 class three_nodes:
     """Three nodes, each listing the other two, and an admin who signed up on the first."""
 
-    def __init__(self):
+    def __init__(self, extra=None):
         self.fake = FakeUpstream(["gpt-a"], "A")
         self.ports = free_ports(3)
         self.nodes = []
+        self.extra = extra
 
     def __enter__(self):
         try:
             for i, port in enumerate(self.ports):
                 peers = [p for p in self.ports if p != port]
-                self.nodes.append(Node(f"n{i + 1}", port, peers, self.fake))
+                self.nodes.append(Node(f"n{i + 1}", port, peers, self.fake, extra=self.extra))
             self.admin, self.ah = sign_up(self.nodes[0], "root")
             for n in self.nodes:
                 until(lambda: (cluster_status(n, self.ah) or {}).get("members") == 3, 20,
@@ -281,6 +282,42 @@ def test_a_node_killed_during_writes_converges():
                   f"{n.name} is caught up")
 
 
+def test_with_a_write_quorum_an_acknowledged_write_is_on_a_majority():
+    with three_nodes({"CLUSTER_WRITE_QUORUM": "majority", "CLUSTER_QUORUM_TIMEOUT": "3"}) as c:
+        n1, n2, n3 = c.nodes
+        check(n3.stop() == 0, "n3 stops")
+        until(lambda: cluster_status(n1, c.ah)["members"] == 2, 15, "n1 sees n3 gone")
+        form = {"id": "q1", "base_model_id": "gpt-a", "name": "Q", "meta": {}, "params": {},
+                "access_control": None}
+        # With n2 frozen, the write is not acknowledged; once n2 holds it, it is.
+        n2.proc.send_signal(signal.SIGSTOP)
+        answer = []
+        writer = threading.Thread(target=lambda: answer.append(
+            n1.post("/api/v1/models/create", form, headers=c.ah)))
+        writer.start()
+        writer.join(0.5)
+        check(not answer, f"acknowledged before a majority held it: {answer}")
+        n2.proc.send_signal(signal.SIGCONT)
+        writer.join(10)
+        check(answer and answer[0][0] == 200, answer)
+        # Acknowledged: n2 holds it, even if n1 dies at once.
+        n1.proc.send_signal(signal.SIGKILL)
+        n1.proc.wait()
+        until(lambda: n2.get("/api/v1/models/model?id=q1", headers=c.ah)[0] == 200, 2,
+              "the acknowledged write on n2")
+        # n3 comes back with n1 still dead, and gets it from n2.
+        n3 = c.nodes[2] = n3.restarted()
+        until(lambda: n3.get("/api/v1/models/model?id=q1", headers=c.ah)[0] == 200, 15,
+              "the write on the restarted n3")
+        # Alone, a node cannot reach a majority: the write is stored here but not acknowledged.
+        check(n3.stop() == 0, "n3 stops again")
+        until(lambda: cluster_status(n2, c.ah)["members"] == 1, 15, "n2 alone")
+        start = time.time()
+        status, _, raw = n2.post("/api/v1/models/create", dict(form, id="q2"), headers=c.ah)
+        check(status == 500 and b"majority" in raw, (status, raw))
+        check(time.time() - start < 5, "the quorum timeout held")
+
+
 def test_a_peer_with_the_wrong_secret_gets_nothing_and_changes_nothing():
     fake = FakeUpstream(["gpt-a"], "A")
     p1, p2, p4 = free_ports(3)
@@ -329,4 +366,5 @@ if __name__ == "__main__":
     run_tests([test_writes_on_one_node_work_on_the_others,
                test_limits_hold_for_the_cluster_as_a_whole,
                test_a_node_killed_during_writes_converges,
+               test_with_a_write_quorum_an_acknowledged_write_is_on_a_majority,
                test_a_peer_with_the_wrong_secret_gets_nothing_and_changes_nothing])
