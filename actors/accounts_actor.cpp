@@ -117,6 +117,7 @@ account_reply on(accounts_pointer self, delete_user& cmd) {
     return refuse(account_status::prohibited, "the first admin cannot be deleted");
   account_store::change c;
   c.deleted.emplace_back(account_store::user_kind, cmd.id);
+  c.deleted.emplace_back(account_store::activity_kind, cmd.id);
   next.user_by_email.erase(it->second->email);
   next.users.erase(it);
   for (auto k = next.keys_by_hash.begin(); k != next.keys_by_hash.end();)
@@ -207,7 +208,9 @@ account_reply on(accounts_pointer self, touch_user& cmd) {
   auto changed = *it->second;
   changed.last_active_at = now_s();
   it->second = std::make_shared<const user_account>(changed);
-  return commit(self, std::move(next), {.users = {std::move(changed)}});
+  auto r = commit(self, std::move(next), {.activity = {{changed.id, changed.last_active_at}}});
+  if (r.status == account_status::done) r.user = std::move(changed);
+  return r;
 }
 
 account_reply on(accounts_pointer self, save_group& cmd) {
@@ -262,10 +265,10 @@ void flush_activity(accounts_pointer self) {
     auto changed = *it->second;
     changed.last_active_at = now;
     it->second = std::make_shared<const user_account>(changed);
-    c.users.push_back(std::move(changed));
+    c.activity.emplace_back(id, now);
   }
   st.active.clear();
-  if (!c.users.empty()) commit(self, std::move(next), c);
+  if (!c.activity.empty()) commit(self, std::move(next), c);
 }
 
 // A peer's change was merged into the store: the accounts are what it holds now. The

@@ -58,7 +58,8 @@ std::string replica_fault(const record& r, std::uint64_t wall_ms) {
   static const std::set<std::string_view> kinds{
       provider_kind_name,         connection_kind_name,        account_store::user_kind,
       account_store::key_kind,    account_store::group_kind,   account_store::revoked_kind,
-      account_store::setting_kind, model_store::kind,          limit_store::kind,
+      account_store::setting_kind, account_store::activity_kind, model_store::kind,
+      limit_store::kind,
       usage_store::kind};
   if (!kinds.count(r.kind)) return "not a kind the cluster replicates";
   if (!readable_id(r.id)) return "an id that does not read";

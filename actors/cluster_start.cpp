@@ -25,7 +25,8 @@ merge_listener route_merges(record_owners owners) {
     if (any({provider_kind_name, connection_kind_name}))
       caf::anon_send(owners.config, merged_atom::value);
     if (any({account_store::user_kind, account_store::key_kind, account_store::group_kind,
-             account_store::revoked_kind, account_store::setting_kind}))
+             account_store::revoked_kind, account_store::setting_kind,
+             account_store::activity_kind}))
       caf::anon_send(owners.accounts, merged_atom::value);
     if (any({model_store::kind})) caf::anon_send(owners.models, merged_atom::value);
     if (any({limit_store::kind})) caf::anon_send(owners.limits, merged_atom::value);

@@ -1,5 +1,7 @@
 #include "storage/account_store.hpp"
 
+#include <unordered_map>
+
 #include <boost/json.hpp>
 
 namespace sb {
@@ -134,7 +136,11 @@ bool account_store::load(accounts_snapshot& out, std::string& error) {
   auto groups = error.empty() ? records_->load(group_kind, error) : std::vector<record>{};
   auto revoked = error.empty() ? records_->load(revoked_kind, error) : std::vector<record>{};
   auto settings = error.empty() ? records_->load(setting_kind, error) : std::vector<record>{};
+  auto activity = error.empty() ? records_->load(activity_kind, error) : std::vector<record>{};
   if (!error.empty()) return false;
+  std::unordered_map<std::string, std::int64_t> active_at;
+  for (auto& r : activity)
+    if (auto o = r.deleted ? std::nullopt : object_of(r)) active_at[r.id] = int_of(*o, "last_active_at");
   auto bad = [&](const record& r) {
     error = "stored " + r.kind + " '" + r.id + "' is not in the expected shape";
     return false;
@@ -144,6 +150,8 @@ bool account_store::load(accounts_snapshot& out, std::string& error) {
     if (r.deleted) continue;
     user_account u;
     if (!decode_user(r, u)) return bad(r);
+    if (auto a = active_at.find(u.id); a != active_at.end())
+      u.last_active_at = std::max(u.last_active_at, a->second);
     if (out.primary_admin.empty() || u.created_at < first ||
         (u.created_at == first && u.id < out.primary_admin)) {
       first = u.created_at;
@@ -192,6 +200,9 @@ bool account_store::write(const change& c, std::string& error) {
   if (c.default_permissions)
     batch.push_back({std::string(setting_kind), "default_permissions", version, false,
                      *c.default_permissions});
+  for (auto& [id, at] : c.activity)
+    batch.push_back({std::string(activity_kind), id, version, false,
+                     json::serialize(json::object{{"last_active_at", at}})});
   for (auto& [kind, id] : c.deleted) batch.push_back({kind, id, version, true, {}});
   return records_->write(batch, error);
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Accounts as keyed, versioned records (storage/record_store.hpp): kinds "user", "api_key",
-// "group", "revoked_token" and "setting", one record each, deletions kept as tombstones. Blocking: the accounts actor's alone.
+// "group", "revoked_token", "setting" and "user_activity", one record each, deletions kept as tombstones. Blocking: the accounts actor's alone.
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +28,10 @@ class account_store {
     std::vector<std::pair<std::string, std::string>> deleted{};    // kind, id
     std::vector<std::pair<std::string, revoked_token>> revoked{};  // token id, what it was
     std::optional<std::string> default_permissions{};
+    // Users seen active: (user id, last_active_at). Kept as records of their own, so a node
+    // noting activity never rewrites a user's role, password or epoch from a stale copy (in a
+    // cluster that would undo an admin's change made on another node).
+    std::vector<std::pair<std::string, std::int64_t>> activity{};
   };
   bool write(const change& c, std::string& error);
 
@@ -35,7 +39,8 @@ class account_store {
   static constexpr std::string_view key_kind = "api_key";
   static constexpr std::string_view group_kind = "group";
   static constexpr std::string_view revoked_kind = "revoked_token";
-  static constexpr std::string_view setting_kind = "setting";  // ids: "default_permissions"
+  static constexpr std::string_view setting_kind = "setting";
+  static constexpr std::string_view activity_kind = "user_activity";  // ids: user ids  // ids: "default_permissions"
 
  private:
   std::shared_ptr<record_store> records_;

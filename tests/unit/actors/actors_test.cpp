@@ -702,6 +702,28 @@ CAF_TEST(signed out tokens stay ended until they expire and a pile of them ends 
   CAF_CHECK_EQUAL(reloaded.user("a")->epoch, 2u);
 }
 
+CAF_TEST(activity is its own record and a peer change to the user survives it) {
+  CAF_REQUIRE(change(signup_user{user("a", "a@x.y"), account_role::pending, true}).status ==
+              account_status::done);
+  CAF_REQUIRE(change(signup_user{user("b", "b@x.y"), account_role::user, true}).status ==
+              account_status::done);
+  // A peer demotes b (a newer version of b's record) before this node's reload...
+  std::string err;
+  auto demoted = *cell.load()->user("b");
+  demoted.role = account_role::pending;
+  auto peer = records->next_version();
+  peer.node = "zz-peer";
+  CAF_REQUIRE(records->merge({{"user", "b", peer, false, encode_user(demoted)}}, "", {}, err));
+  // ...and b is seen active here: the activity flush writes b's activity, not b's record.
+  CAF_REQUIRE(change(touch_user{"b"}).status == account_status::done);
+  self->send(accounts, merged_atom::value);
+  run();
+  CAF_CHECK(cell.load()->user("b")->role == account_role::pending);
+  auto reloaded = this->reloaded();
+  CAF_CHECK(reloaded.user("b")->role == account_role::pending);
+  CAF_CHECK(reloaded.user("b")->last_active_at > 0);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
 
 #undef CAF_SUITE
