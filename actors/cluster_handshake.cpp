@@ -18,6 +18,17 @@ namespace {
 // entry is dropped at its deadline).
 constexpr std::size_t max_handshakes = 64;
 
+// Handshakes are kept by the other side's CAF node id and which side dialled: two nodes that
+// dial each other at once run two handshakes side by side.
+std::string inbound_key(const std::string& caf_node) { return caf_node + "<"; }
+std::string outbound_key(const std::string& caf_node) { return caf_node + ">"; }
+
+// Of two sessions with one peer (both dialled), the one both sides keep: the one dialled by the
+// node with the smaller name.
+bool preferred_session(const std::string& own, const std::string& peer, bool we_dialled) {
+  return we_dialled ? own < peer : peer < own;
+}
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -27,8 +38,12 @@ std::int64_t now_ms() {
 void link_up(cluster_actor_pointer self, const std::string& name, const std::string& caf_node,
              caf::actor gate, const std::string& address, link_keys keys) {
   auto& st = self->state;
-  st.handshakes.erase(caf_node);
+  bool we_dialled = !address.empty();
+  st.handshakes.erase(we_dialled ? outbound_key(caf_node) : inbound_key(caf_node));
   auto& link = st.links[name];
+  if (link.up && link.caf_node == caf_node &&
+      !preferred_session(st.store->node(), name, we_dialled))
+    return;  // the other session of a crossed dial stays
   link.gate = std::move(gate);
   link.caf_node = caf_node;
   link.keys = keys;
@@ -67,7 +82,7 @@ void on_dialled(cluster_actor_pointer self, std::size_t idx, caf::strong_actor_p
   cluster_handshake hs{d.gate, true, idx, cluster_nonce(), {}, {},
                        std::chrono::steady_clock::now()};
   self->send(d.gate, cluster_hello{cluster_protocol, st.store->node(), hs.own_nonce});
-  st.handshakes[caf_node] = std::move(hs);
+  st.handshakes[outbound_key(caf_node)] = std::move(hs);
 }
 
 // A dial failed to prove itself: given up, tried again at the longest backoff.
@@ -94,8 +109,7 @@ void refuse_stranger(cluster_actor_pointer self, const std::string& caf_node, co
     spdlog::warn("cluster: refused {} ({}; {} refused so far)",
                  caf_node.empty() ? "an anonymous sender" : "node " + caf_node, why,
                  st.strangers_refused);
-  if (auto hs = st.handshakes.find(caf_node); hs != st.handshakes.end() && !hs->second.we_dialled)
-    st.handshakes.erase(hs);
+  st.handshakes.erase(inbound_key(caf_node));
 }
 
 void schedule_dial(cluster_actor_pointer self, std::size_t idx) {
@@ -130,25 +144,23 @@ void on_hello(cluster_actor_pointer self, const cluster_hello& h) {
   }
   if (h.nonce.size() != 64 || !valid_cluster_node_id(h.node))
     return refuse_stranger(self, caf_node, "a malformed hello");
-  if (st.handshakes.size() >= max_handshakes && !st.handshakes.count(caf_node))
+  if (st.handshakes.size() >= max_handshakes && !st.handshakes.count(inbound_key(caf_node)))
     return refuse_stranger(self, caf_node, "too many handshakes under way");
-  if (auto was = st.handshakes.find(caf_node); was != st.handshakes.end() && was->second.we_dialled)
-    return;  // both dialled at once: ours goes on, theirs is dropped (they go on with ours)
   self->monitor(gate);
   cluster_handshake hs{gate, false, 0, cluster_nonce(), h.nonce, h.node,
                        std::chrono::steady_clock::now()};
   auto proof = cluster_proof_of(st.options.secret,
                                 {"gate", hs.own_nonce, h.nonce, st.caf_node, caf_node});
   self->send(gate, cluster_challenge{cluster_protocol, st.store->node(), hs.own_nonce, proof});
-  st.handshakes[caf_node] = std::move(hs);
+  st.handshakes[inbound_key(caf_node)] = std::move(hs);
 }
 
 // The peer we dialled answered: check its proof, send ours.
 void on_challenge(cluster_actor_pointer self, const cluster_challenge& c) {
   auto& st = self->state;
   auto caf_node = remote_sender(self);
-  auto hs = st.handshakes.find(caf_node);
-  if (caf_node.empty() || hs == st.handshakes.end() || !hs->second.we_dialled)
+  auto hs = st.handshakes.find(outbound_key(caf_node));
+  if (caf_node.empty() || hs == st.handshakes.end())
     return refuse_stranger(self, caf_node, "a challenge nobody asked for");
   auto idx = hs->second.dial;
   auto& d = st.dials[idx];
@@ -184,8 +196,8 @@ void on_challenge(cluster_actor_pointer self, const cluster_challenge& c) {
 void on_proof(cluster_actor_pointer self, const cluster_proof& p) {
   auto& st = self->state;
   auto caf_node = remote_sender(self);
-  auto hs = st.handshakes.find(caf_node);
-  if (caf_node.empty() || hs == st.handshakes.end() || hs->second.we_dialled)
+  auto hs = st.handshakes.find(inbound_key(caf_node));
+  if (caf_node.empty() || hs == st.handshakes.end())
     return refuse_stranger(self, caf_node, "a proof for no challenge");
   auto& h = hs->second;
   auto expected = cluster_proof_of(st.options.secret, {"dialer", h.their_nonce, h.own_nonce,
