@@ -13,6 +13,7 @@ namespace {
 
 void on_down(cluster_actor_pointer self, const caf::down_msg& dm) {
   auto& st = self->state;
+  st.monitored.erase(dm.source);
   // A down message may be forged (BASP does not authenticate it): the link's keys stay, and its
   // next sealed message that opens brings it back.
   std::vector<std::string> gone;
@@ -50,6 +51,7 @@ void tick(cluster_actor_pointer self) {
   for (auto& [name, link] : self->state.links)
     if (link.up) send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::ping), 0, {}, {}});
   expire_stale(self);
+  resend_overdue(self);
   publish_status(self);
   self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
 }

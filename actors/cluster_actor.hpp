@@ -63,6 +63,7 @@ struct cluster_link {
   bool up = false;
   bool subscribed = false;          // it asked for our feed
   std::uint64_t sent_upto = 0;      // our feed: sent to it
+  steady_time sent_at{};            // when the batch in flight went
   std::uint64_t acked_upto = 0;     // our feed: it applied
   std::uint64_t applied_upto = 0;   // its feed: we applied
   std::uint64_t their_feed = 0;     // its feed: where it ends
@@ -84,6 +85,9 @@ struct cluster_handshake {
 /// again.
 inline constexpr std::chrono::seconds handshake_deadline{5};
 inline constexpr std::chrono::seconds silence_deadline{10};
+/// How long a batch may go unacknowledged before it is sent again (a message lost on the way:
+/// BASP can be made to drop one, and a link must not stall for good on it).
+inline constexpr std::chrono::seconds ack_deadline{3};
 
 /// A configured peer address.
 struct cluster_dial {
@@ -113,6 +117,7 @@ struct cluster_state {
   std::map<std::string, std::string> name_of;          // CAF node id -> node name (trusted)
   std::map<std::string, cluster_handshake> handshakes;  // by CAF node id
   std::vector<cluster_dial> dials;
+  std::set<caf::actor_addr> monitored;  // gates watched once each, however often they say hello
   std::uint64_t strangers_refused = 0;
   std::vector<quorum_wait> quorum_waits;
   std::uint64_t next_wait = 0;
@@ -144,6 +149,8 @@ void link_down(cluster_actor_pointer self, const std::string& name, const char* 
 // The replication half (actors/cluster_feed.cpp).
 /// Seals `c` for the link and sends it.
 void send_sealed(cluster_actor_pointer self, cluster_link& link, const cluster_content& c);
+/// Sends again what a peer has not acknowledged in time.
+void resend_overdue(cluster_actor_pointer self);
 /// Opens a sealed message from a trusted link and acts on it.
 void on_sealed(cluster_actor_pointer self, const cluster_sealed& s);
 /// Sends a subscribed peer the next stretch of our feed, unless one is still unacknowledged.

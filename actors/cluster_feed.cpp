@@ -26,6 +26,7 @@ void pump(cluster_actor_pointer self, cluster_link& link) {
   }
   if (page.upto == link.sent_upto) return;
   link.sent_upto = page.upto;
+  link.sent_at = std::chrono::steady_clock::now();
   cluster_content c{static_cast<std::uint8_t>(cluster_op::batch), 0, st.store->epoch(),
                     {std::move(page.records), page.upto, st.store->feed_position()}};
   send_sealed(self, link, c);
@@ -78,6 +79,16 @@ void on_ack(cluster_actor_pointer self, cluster_link& link, std::uint64_t upto) 
 
 }  // namespace
 
+void resend_overdue(cluster_actor_pointer self) {
+  auto now = std::chrono::steady_clock::now();
+  for (auto& [name, link] : self->state.links)
+    if (link.up && link.subscribed && link.sent_upto != link.acked_upto &&
+        now - link.sent_at > ack_deadline) {
+      link.sent_upto = link.acked_upto;
+      pump(self, link);
+    }
+}
+
 void on_sealed(cluster_actor_pointer self, const cluster_sealed& s) {
   auto& st = self->state;
   auto caf_node = remote_sender(self);
@@ -95,6 +106,10 @@ void on_sealed(cluster_actor_pointer self, const cluster_sealed& s) {
   if (!link.up) {  // a forged down, or a silence that ended: the keys still hold
     link.up = true;
     link.gate = caf::actor_cast<caf::actor>(self->current_sender());
+    // It goes on with our feed from what it acknowledged; we ask for its feed again.
+    link.subscribed = true;
+    link.sent_upto = link.acked_upto;
+    pump(self, link);
     std::string error;
     auto mark = st.store->peer_position(name->second, error);
     send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::subscribe), mark.position,

@@ -78,7 +78,7 @@ void on_dialled(cluster_actor_pointer self, std::size_t idx, caf::strong_actor_p
     return;
   }
   d.state = "handshaking";
-  self->monitor(d.gate);
+  if (st.monitored.insert(d.gate.address()).second) self->monitor(d.gate);
   cluster_handshake hs{d.gate, true, idx, cluster_nonce(), {}, {},
                        std::chrono::steady_clock::now()};
   self->send(d.gate, cluster_hello{cluster_protocol, st.store->node(), hs.own_nonce});
@@ -146,7 +146,7 @@ void on_hello(cluster_actor_pointer self, const cluster_hello& h) {
     return refuse_stranger(self, caf_node, "a malformed hello");
   if (st.handshakes.size() >= max_handshakes && !st.handshakes.count(inbound_key(caf_node)))
     return refuse_stranger(self, caf_node, "too many handshakes under way");
-  self->monitor(gate);
+  if (st.monitored.insert(gate.address()).second) self->monitor(gate);
   cluster_handshake hs{gate, false, 0, cluster_nonce(), h.nonce, h.node,
                        std::chrono::steady_clock::now()};
   auto proof = cluster_proof_of(st.options.secret,
@@ -202,10 +202,8 @@ void on_proof(cluster_actor_pointer self, const cluster_proof& p) {
   auto& h = hs->second;
   auto expected = cluster_proof_of(st.options.secret, {"dialer", h.their_nonce, h.own_nonce,
                                                        caf_node, st.caf_node});
-  if (!cluster_proof_matches(expected, p.proof)) {
-    spdlog::warn("cluster: node {} did not prove CLUSTER_SECRET: not trusted", caf_node);
+  if (!cluster_proof_matches(expected, p.proof))
     return refuse_stranger(self, caf_node, "did not prove CLUSTER_SECRET");
-  }
   if (h.their_name == st.store->node()) {
     spdlog::error("cluster: a peer calls itself '{}', this node's own name: refused (give each "
                   "node its own CLUSTER_NODE_ID and data directory)",

@@ -61,8 +61,11 @@ cluster_sealed seal(link_keys& keys, caf::actor_system& sys, const cluster_conte
 
 bool unseal(link_keys& keys, caf::actor_system& sys, const cluster_sealed& s,
             cluster_content& out) {
+  // Nothing a peer sends is near this size (a batch is 512 records at most); a box over it is
+  // refused before it is decrypted.
+  constexpr std::size_t max_box = std::size_t{256} << 20;
   if (!keys.set || s.counter <= keys.received ||
-      s.box.size() < crypto_aead_xchacha20poly1305_ietf_ABYTES)
+      s.box.size() < crypto_aead_xchacha20poly1305_ietf_ABYTES || s.box.size() > max_box)
     return false;
   unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
   nonce_of(s.counter, nonce);

@@ -283,7 +283,7 @@ def test_a_node_killed_during_writes_converges():
 
 
 def test_with_a_write_quorum_an_acknowledged_write_is_on_a_majority():
-    with three_nodes({"CLUSTER_WRITE_QUORUM": "majority", "CLUSTER_QUORUM_TIMEOUT": "3"}) as c:
+    with three_nodes({"CLUSTER_WRITE_QUORUM": "majority", "CLUSTER_QUORUM_TIMEOUT": "6"}) as c:
         n1, n2, n3 = c.nodes
         check(n3.stop() == 0, "n3 stops")
         until(lambda: cluster_status(n1, c.ah)["members"] == 2, 15, "n1 sees n3 gone")
@@ -299,7 +299,7 @@ def test_with_a_write_quorum_an_acknowledged_write_is_on_a_majority():
         check(not answer, f"acknowledged before a majority held it: {answer}")
         n2.proc.send_signal(signal.SIGCONT)
         writer.join(10)
-        check(answer and answer[0][0] == 200, answer)
+        check(answer and answer[0][0] == 200, (answer, n1.output()[-3000:]))
         # Acknowledged: n2 holds it, even if n1 dies at once.
         n1.proc.send_signal(signal.SIGKILL)
         n1.proc.wait()
@@ -315,7 +315,7 @@ def test_with_a_write_quorum_an_acknowledged_write_is_on_a_majority():
         start = time.time()
         status, _, raw = n2.post("/api/v1/models/create", dict(form, id="q2"), headers=c.ah)
         check(status == 500 and b"majority" in raw, (status, raw))
-        check(time.time() - start < 5, "the quorum timeout held")
+        check(time.time() - start < 9, "the quorum timeout held")
 
 
 def test_a_peer_with_the_wrong_secret_gets_nothing_and_changes_nothing():
