@@ -112,12 +112,19 @@ void on_sealed(cluster_actor_pointer self, const cluster_sealed& s) {
     pump(self, link);
     std::string error;
     auto mark = st.store->peer_position(name->second, error);
-    send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::subscribe), mark.position,
-                             mark.epoch, {}});
+    send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::subscribe_both),
+                             mark.position, mark.epoch, {}});
     publish_status(self);
   }
   switch (static_cast<cluster_op>(c.op)) {
     case cluster_op::subscribe: return on_subscribe(self, link, c);
+    case cluster_op::subscribe_both: {
+      on_subscribe(self, link, c);
+      std::string error;
+      auto mark = st.store->peer_position(name->second, error);
+      return send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::subscribe),
+                                      mark.position, mark.epoch, {}});
+    }
     case cluster_op::batch: return apply_batch(self, name->second, c);
     case cluster_op::ack: return on_ack(self, link, c.position);
     case cluster_op::ping: return;

@@ -56,7 +56,7 @@ void link_up(cluster_actor_pointer self, const std::string& name, const std::str
   std::string error;
   auto mark = st.store->peer_position(name, error);
   if (!error.empty()) spdlog::error("cluster: {}", error);
-  send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::subscribe), mark.position,
+  send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::subscribe_both), mark.position,
                            mark.epoch, {}});
   spdlog::info("cluster: peer {} is up (applied its feed up to {})", name, mark.position);
   publish_status(self);

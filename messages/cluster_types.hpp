@@ -29,7 +29,7 @@
 
 namespace sb {
 
-inline constexpr std::uint32_t cluster_protocol = 2;
+inline constexpr std::uint32_t cluster_protocol = 3;
 
 struct cluster_hello {
   std::uint32_t protocol = cluster_protocol;
@@ -62,7 +62,10 @@ struct cluster_sealed {
   std::string box;
 };
 
-enum class cluster_op : std::uint8_t { subscribe, batch, ack, ping };
+// subscribe_both: a subscribe that asks the peer to subscribe back, sent whenever a link (or a
+// new session of it) comes up: of two sessions set up at once, a subscribe sealed with the one
+// the peer dropped is lost, and this brings it again.
+enum class cluster_op : std::uint8_t { subscribe, batch, ack, ping, subscribe_both };
 
 /// What a sealed message holds.
 struct cluster_content {
