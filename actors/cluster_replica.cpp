@@ -28,9 +28,14 @@ bool readable_id(std::string_view id) {
 
 // The kind's own reader, where one is at hand.
 bool shape_holds(const record& r) {
-  if (r.kind == account_store::user_kind) {
-    user_account u;
-    return decode_user(r, u);
+  if (r.kind == account_store::user_kind || r.kind == account_store::key_kind ||
+      r.kind == account_store::group_kind || r.kind == account_store::revoked_kind ||
+      r.kind == account_store::setting_kind || r.kind == account_store::activity_kind)
+    return account_record_reads(r);
+  if (r.kind == provider_kind_name) {
+    gateway_config cfg;
+    std::string error;
+    return (r.id == "openai" || r.id == "ollama") && config_from_records({r}, {}, cfg, error);
   }
   if (r.kind == model_store::kind) {
     custom_model m;

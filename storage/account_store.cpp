@@ -97,6 +97,34 @@ bool decode_revoked(const record& r, revoked_token& t) {
 
 }  // namespace
 
+bool account_record_reads(const record& r) {
+  if (r.deleted) return true;
+  auto o = object_of(r);
+  if (!o) return false;
+  if (r.kind == account_store::user_kind) {
+    user_account u;
+    return decode_user(r, u);
+  }
+  if (r.kind == account_store::key_kind) {
+    api_key_account k;
+    return decode_key(r, k);
+  }
+  if (r.kind == account_store::group_kind) {
+    auto* p = o->if_contains("permissions");
+    return !p || p->is_object() || p->is_null();
+  }
+  if (r.kind == account_store::revoked_kind) {
+    revoked_token t;
+    return decode_revoked(r, t);
+  }
+  if (r.kind == account_store::setting_kind) return r.id == "default_permissions";
+  if (r.kind == account_store::activity_kind) {
+    auto* at = o->if_contains("last_active_at");
+    return at && at->is_number();
+  }
+  return false;
+}
+
 std::string encode_user(const user_account& u) {
   return json::serialize(json::object{{"name", u.name},
                                       {"email", u.email},

@@ -46,6 +46,10 @@ class account_store {
   std::shared_ptr<record_store> records_;
 };
 
+/// Whether a record of one of the account kinds reads as its kind (a peer's, before it is
+/// merged).
+bool account_record_reads(const record& r);
+
 /// The stored forms (exposed for tests).
 std::string encode_user(const user_account& u);
 bool decode_user(const record& r, user_account& u);

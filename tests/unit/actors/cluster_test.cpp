@@ -28,8 +28,17 @@ struct seal_fixture {
     sys = std::make_unique<caf::actor_system>(cfg);
   }
   cluster_content batch_of(std::string id) {
-    record r{"model", std::move(id), {5, "n1"}, false, R"({"id":"x"})"};
-    return {static_cast<std::uint8_t>(cluster_op::batch), 0, "epoch", {{r}, 9, 9}};
+    cluster_content c;
+    c.op = static_cast<std::uint8_t>(cluster_op::batch);
+    c.epoch = "epoch";
+    c.batch.upto = c.batch.feed = 9;
+    auto& r = c.batch.records.emplace_back();
+    r.kind = "model";
+    r.id = std::move(id);
+    r.version.stamp = 5;
+    r.version.node = "n1";
+    r.data = R"({"id":"x"})";
+    return c;
   }
 };
 
@@ -92,6 +101,13 @@ CAF_TEST(peers records are taken only when they read) {
   CAF_CHECK(!ok({"connection", "c", {1, "n2"}, false,
                  R"({"family":"openai","position":-1,"url":"http://x"})"}));
   CAF_CHECK(ok({"user", "u", {1, "n2"}, true, {}}));                      // a tombstone
+  CAF_CHECK(!ok({"group", "g", {1, "n2"}, false, R"({"permissions":5})"}));
+  CAF_CHECK(ok({"group", "g", {1, "n2"}, false, R"({"name":"g","permissions":{}})"}));
+  CAF_CHECK(!ok({"api_key", "k", {1, "n2"}, false, R"({"user_id":"u"})"}));  // no hash
+  CAF_CHECK(!ok({"setting", "anything", {1, "n2"}, false, "{}"}));
+  CAF_CHECK(!ok({"provider", "mistral", {1, "n2"}, false, R"({"enable":true})"}));
+  CAF_CHECK(ok({"provider", "openai", {1, "n2"}, false, R"({"enable":true,"ids":[]})"}));
+  CAF_CHECK(!ok({"user_activity", "u", {1, "n2"}, false, R"({"last_active_at":"soon"})"}));
 }
 
 CAF_TEST(cluster settings) {
