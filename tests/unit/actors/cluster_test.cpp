@@ -87,27 +87,37 @@ CAF_TEST(proofs are bound to the role the nonces and the nodes) {
 
 CAF_TEST(peers records are taken only when they read) {
   std::uint64_t now = 1'800'000'000'000;
-  auto ok = [&](record r) { return replica_fault(r, now).empty(); };
-  record good{"model", "m", {now << 16, "n2"}, false, R"({"id":"m","name":"M"})"};
-  CAF_CHECK(ok(good));
-  CAF_CHECK(!ok({"secrets", "m", {1, "n2"}, false, "{}"}));              // an unknown kind
-  CAF_CHECK(!ok({"model", "", {1, "n2"}, false, "{}"}));                  // no id
-  CAF_CHECK(!ok({"model", "a\nb", {1, "n2"}, false, "{}"}));              // a control byte
-  CAF_CHECK(!ok({"model", "m", {1, "n 2"}, false, "{}"}));                // a writer name
-  CAF_CHECK(!ok({"model", "m", {(now + 25 * 3'600'000) << 16, "n2"}, false, good.data}));
-  CAF_CHECK(ok({"model", "m", {(now + 3'600'000) << 16, "n2"}, false, good.data}));
-  CAF_CHECK(!ok({"model", "m", {1, "n2"}, false, "[1]"}));                // not an object
-  CAF_CHECK(!ok({"user", "u", {1, "n2"}, false, R"({"role":"emperor"})"}));  // its shape
-  CAF_CHECK(!ok({"connection", "c", {1, "n2"}, false,
-                 R"({"family":"openai","position":-1,"url":"http://x"})"}));
-  CAF_CHECK(ok({"user", "u", {1, "n2"}, true, {}}));                      // a tombstone
-  CAF_CHECK(!ok({"group", "g", {1, "n2"}, false, R"({"permissions":5})"}));
-  CAF_CHECK(ok({"group", "g", {1, "n2"}, false, R"({"name":"g","permissions":{}})"}));
-  CAF_CHECK(!ok({"api_key", "k", {1, "n2"}, false, R"({"user_id":"u"})"}));  // no hash
-  CAF_CHECK(!ok({"setting", "anything", {1, "n2"}, false, "{}"}));
-  CAF_CHECK(!ok({"provider", "mistral", {1, "n2"}, false, R"({"enable":true})"}));
-  CAF_CHECK(ok({"provider", "openai", {1, "n2"}, false, R"({"enable":true,"ids":[]})"}));
-  CAF_CHECK(!ok({"user_activity", "u", {1, "n2"}, false, R"({"last_active_at":"soon"})"}));
+  auto ok = [&](std::string kind, std::string id, std::uint64_t stamp, std::string node,
+                bool deleted, std::string data) {
+    record r;
+    r.kind = std::move(kind);
+    r.id = std::move(id);
+    r.version.stamp = stamp;
+    r.version.node = std::move(node);
+    r.deleted = deleted;
+    r.data = std::move(data);
+    return replica_fault(r, now).empty();
+  };
+  std::string good = R"({"id":"m","name":"M"})";
+  CAF_CHECK(ok("model", "m", now << 16, "n2", false, good));
+  CAF_CHECK(!ok("secrets", "m", 1, "n2", false, "{}"));              // an unknown kind
+  CAF_CHECK(!ok("model", "", 1, "n2", false, "{}"));                  // no id
+  CAF_CHECK(!ok("model", "a\nb", 1, "n2", false, "{}"));              // a control byte
+  CAF_CHECK(!ok("model", "m", 1, "n 2", false, "{}"));                // a writer name
+  CAF_CHECK(!ok("model", "m", (now + 25 * 3'600'000) << 16, "n2", false, good));
+  CAF_CHECK(ok("model", "m", (now + 3'600'000) << 16, "n2", false, good));
+  CAF_CHECK(!ok("model", "m", 1, "n2", false, "[1]"));                // not an object
+  CAF_CHECK(!ok("user", "u", 1, "n2", false, R"({"role":"emperor"})"));  // its shape
+  CAF_CHECK(!ok("connection", "c", 1, "n2", false,
+                R"({"family":"openai","position":-1,"url":"http://x"})"));
+  CAF_CHECK(ok("user", "u", 1, "n2", true, {}));                      // a tombstone
+  CAF_CHECK(!ok("group", "g", 1, "n2", false, R"({"permissions":5})"));
+  CAF_CHECK(ok("group", "g", 1, "n2", false, R"({"name":"g","permissions":{}})"));
+  CAF_CHECK(!ok("api_key", "k", 1, "n2", false, R"({"user_id":"u"})"));  // no hash
+  CAF_CHECK(!ok("setting", "anything", 1, "n2", false, "{}"));
+  CAF_CHECK(!ok("provider", "mistral", 1, "n2", false, R"({"enable":true})"));
+  CAF_CHECK(ok("provider", "openai", 1, "n2", false, R"({"enable":true,"ids":[]})"));
+  CAF_CHECK(!ok("user_activity", "u", 1, "n2", false, R"({"last_active_at":"soon"})"));
 }
 
 CAF_TEST(cluster settings) {
