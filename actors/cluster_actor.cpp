@@ -87,7 +87,11 @@ caf::behavior cluster_actor_impl(cluster_actor_pointer self, cluster_options opt
   st.on_members = std::move(on_members);
   st.published = published;
   st.caf_node = to_string(self->node());
-  for (auto& p : st.options.peers) st.dials.push_back({p});
+  for (auto& p : st.options.peers) {
+    cluster_dial d;
+    d.address = p;
+    st.dials.push_back(std::move(d));
+  }
   for (std::size_t i = 0; i < st.dials.size(); ++i) dial(self, i);
   self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
   self->set_default_handler(drop_unexpected);
