@@ -108,7 +108,7 @@ int run(sb::settings s, const sb::env_lookup& env) {
   cfg.set("work-stealing.aggressive-poll-attempts", static_cast<std::size_t>(1));
   cfg.set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(1));
   cfg.add_message_types<caf::id_block::switchboard>();
-  if (s.cluster.enabled) sb::prepare_cluster(cfg);
+  if (s.cluster.enabled) sb::prepare_cluster(cfg, s.cluster);
   caf::actor_system sys{cfg};
 
   // Published here too, before anything listens: the config actor publishes from its own thread,

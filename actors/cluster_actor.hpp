@@ -43,6 +43,7 @@ struct cluster_options {
   std::vector<peer_address> peers;
   std::size_t batch_records = 512;  // records per replica_batch
   std::chrono::milliseconds quorum_timeout{5000};  // CLUSTER_QUORUM_TIMEOUT
+  bool tls = false;  // dial through CAF's OpenSSL module
   std::chrono::milliseconds max_backoff{5000};
 };
 

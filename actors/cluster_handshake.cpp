@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 
 #include "actors/cluster_actor.hpp"
 #include "actors/cluster_trust.hpp"
@@ -40,6 +41,12 @@ void link_up(cluster_actor_pointer self, const std::string& name, const std::str
   auto& st = self->state;
   bool we_dialled = !address.empty();
   st.handshakes.erase(we_dialled ? outbound_key(caf_node) : inbound_key(caf_node));
+  if (!we_dialled && st.options.tls)
+    for (auto& d : st.dials)
+      if (d.node == name)
+        spdlog::warn("cluster: {} and this node dial each other over TLS, and CAF 0.17 drops such "
+                     "connections every few seconds: list the pair on one side only",
+                     name);
   auto& link = st.links[name];
   if (link.up && link.caf_node == caf_node &&
       !preferred_session(st.store->node(), name, we_dialled))
@@ -121,7 +128,9 @@ void schedule_dial(cluster_actor_pointer self, std::size_t idx) {
 void dial(cluster_actor_pointer self, std::size_t idx) {
   auto& d = self->state.dials[idx];
   d.state = "connecting";
-  auto mm = self->home_system().middleman().actor_handle();
+  auto& sys = self->home_system();
+  auto mm = self->state.options.tls ? sys.openssl_manager().actor_handle()
+                                    : sys.middleman().actor_handle();
   self->request(mm, caf::infinite, caf::connect_atom::value, d.address.host, d.address.port)
       .then(
           [self, idx](const caf::node_id&, caf::strong_actor_ptr& ptr,

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 #include "actors/cluster_actor.hpp"
 #include "storage/account_store.hpp"
@@ -36,8 +37,14 @@ merge_listener route_merges(record_owners owners) {
 
 }  // namespace
 
-void prepare_cluster(caf::actor_system_config& cfg) {
+void prepare_cluster(caf::actor_system_config& cfg, const settings::cluster_settings& c) {
   cfg.load<caf::io::middleman>();
+  if (c.tls()) {
+    cfg.load<caf::openssl::manager>();
+    cfg.openssl_certificate = c.tls_cert;
+    cfg.openssl_key = c.tls_key;
+    cfg.openssl_cafile = c.tls_ca;
+  }
   cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(1)});
   cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(5)});
 }
@@ -48,6 +55,7 @@ caf::actor start_cluster(caf::actor_system& sys, const settings::cluster_setting
   cluster_options options;
   options.secret = c.secret.reveal();
   options.quorum_timeout = c.quorum_timeout;
+  options.tls = c.tls();
   for (auto& p : c.peers) options.peers.push_back({p.host, p.port});
   members_listener on_members = [limits = owners.limits](std::size_t n) {
     caf::anon_send(limits, members_atom::value, static_cast<std::uint64_t>(n));
@@ -56,7 +64,8 @@ caf::actor start_cluster(caf::actor_system& sys, const settings::cluster_setting
                                        route_merges(owners), std::move(on_members), published);
   records->on_change([gate](std::uint64_t at) { caf::anon_send(gate, feed_atom::value, at); });
   if (c.port != 0) {
-    auto port = sys.middleman().publish(gate, c.port, c.host.c_str(), true);
+    auto port = c.tls() ? caf::openssl::publish(gate, c.port, c.host.c_str(), true)
+                        : sys.middleman().publish(gate, c.port, c.host.c_str(), true);
     if (!port) {
       error = "cannot publish the cluster gate on " + c.host + ":" + std::to_string(c.port) +
               ": " + sys.render(port.error());
@@ -64,8 +73,9 @@ caf::actor start_cluster(caf::actor_system& sys, const settings::cluster_setting
       return nullptr;
     }
   }
-  spdlog::info("cluster: node '{}', gate on {}:{}, {} peers to dial", records->node(),
-               c.port ? c.host : "(none)", c.port, c.peers.size());
+  spdlog::info("cluster: node '{}', gate on {}:{}, {} peers to dial{}", records->node(),
+               c.port ? c.host : "(none)", c.port, c.peers.size(),
+               c.tls() ? ", over TLS" : "");
   return gate;
 }
 

@@ -16,8 +16,9 @@
 namespace sb {
 
 /// Loads CAF's middleman into `cfg` (before the actor system is made), with heartbeats that
-/// find a silent peer within seconds.
-void prepare_cluster(caf::actor_system_config& cfg);
+/// find a silent peer within seconds, and its OpenSSL module with the certificates when TLS is
+/// configured.
+void prepare_cluster(caf::actor_system_config& cfg, const settings::cluster_settings& c);
 
 /// The actors that own the stored kinds: a merge of a peer's records is sent to them.
 struct record_owners {

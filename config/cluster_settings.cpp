@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <unistd.h>
 
 namespace sb {
 
@@ -70,6 +71,17 @@ std::string read_cluster_settings(const env_lookup& env, settings::cluster_setti
       return "invalid CLUSTER_QUORUM_TIMEOUT '" + *v + "': expected seconds, 0.05-600";
     out.quorum_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
   }
+  for (auto [name, dst] : {std::pair{"CLUSTER_TLS_CERT", &out.tls_cert},
+                           std::pair{"CLUSTER_TLS_KEY", &out.tls_key},
+                           std::pair{"CLUSTER_TLS_CA", &out.tls_ca}})
+    if (auto v = env(name); v && !v->empty()) {
+      if (::access(v->c_str(), R_OK) != 0)
+        return std::string(name) + " '" + *v + "' cannot be read";
+      *dst = *v;
+    }
+  bool some_tls = !out.tls_cert.empty() || !out.tls_key.empty() || !out.tls_ca.empty();
+  if (some_tls && (out.tls_cert.empty() || out.tls_key.empty() || out.tls_ca.empty()))
+    return "CLUSTER_TLS_CERT, CLUSTER_TLS_KEY and CLUSTER_TLS_CA go together: set all three";
   out.enabled = out.port != 0 || !out.peers.empty();
   if (auto v = env("CLUSTER_SECRET"); v) out.secret = secret_string(*v);
   if (out.enabled && out.secret.reveal().size() < 16)

@@ -128,6 +128,10 @@ struct settings {
     secret_string secret;            // CLUSTER_SECRET
     bool majority = false;           // CLUSTER_WRITE_QUORUM=majority
     std::chrono::milliseconds quorum_timeout{5000};  // CLUSTER_QUORUM_TIMEOUT (seconds)
+    // CLUSTER_TLS_CERT, CLUSTER_TLS_KEY, CLUSTER_TLS_CA (PEM paths): the links run over TLS,
+    // each side showing its certificate and checking the other's against the CA.
+    std::string tls_cert, tls_key, tls_ca;
+    bool tls() const { return !tls_cert.empty(); }
   } cluster;
   // Accounts (WEBUI_AUTH=True): config/account_settings.cpp reads them.
   struct account_settings {
