@@ -133,16 +133,16 @@ void on_sealed(cluster_actor_pointer self, const cluster_sealed& s) {
 
 namespace {
 
-// This node and every peer it dials or that dialled it.
+// This node and every peer it dials or that dialled it. A dial not yet answered is one of the
+// peers it names, or one more: counted as the larger of the two, never twice (a dial to a peer
+// that dialled us first has no name until its own handshake ends, and a majority of four needs
+// three nodes where one of three needs two).
 std::size_t known_nodes(const cluster_state& st) {
   std::set<std::string> named;
-  std::size_t unnamed = 0;
-  for (auto& d : st.dials) {
-    if (d.node.empty()) ++unnamed;
-    else named.insert(d.node);
-  }
+  for (auto& d : st.dials)
+    if (!d.node.empty()) named.insert(d.node);
   for (auto& [name, l] : st.links) named.insert(name);
-  return 1 + named.size() + unnamed;
+  return 1 + std::max(named.size(), st.dials.size());
 }
 
 }  // namespace
@@ -191,7 +191,7 @@ void publish_status(cluster_actor_pointer self) {
                         l.their_feed > l.applied_upto ? l.their_feed - l.applied_upto : 0,
                         l.last_heard_ms});
   }
-  s->configured = 1 + s->peers.size();
+  s->configured = known_nodes(st);
   s->members = up;
   st.published->publish(std::move(s));
 }
