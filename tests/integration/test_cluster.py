@@ -353,7 +353,9 @@ def test_a_peer_with_the_wrong_secret_gets_nothing_and_changes_nothing():
               "n1's admin reached n4")
         check(n4.get("/api/v1/models/model?id=good", headers=eh)[0] != 200, "n1's model on n4")
         peers = {p["address"]: p for p in cluster_status(n1, ah)["peers"]}
-        check(peers[f"127.0.0.1:{p4}"]["state"] == "refused", peers)
+        # (It is dialled again now and then, so its state may be any but "up".)
+        refused = peers[f"127.0.0.1:{p4}"]
+        check(refused["state"] != "up" and refused["node"] == "", peers)
         check(peers[f"127.0.0.1:{p2}"]["state"] == "up", peers)
         for n in nodes:
             check(SECRET not in n.output() and "not-the-cluster-secret" not in n.output(),
