@@ -22,20 +22,11 @@ void on_down(cluster_actor_pointer self, const caf::down_msg& dm) {
   for (auto& name : gone) link_down(self, name, "its connection closed");
   std::erase_if(st.handshakes, [&](auto& h) {
     if (h.second.gate.address() != dm.source) return false;
-    if (h.second.we_dialled) {
-      auto& d = st.dials[h.second.dial];
-      d.gate = nullptr;
-      d.state = "down";
-      schedule_dial(self, h.second.dial);
-    }
+    if (h.second.we_dialled) redial(self, h.second.dial);
     return true;
   });
   for (std::size_t i = 0; i < st.dials.size(); ++i)
-    if (st.dials[i].gate && st.dials[i].gate.address() == dm.source) {
-      st.dials[i].gate = nullptr;
-      st.dials[i].state = "down";
-      schedule_dial(self, i);
-    }
+    if (st.dials[i].gate && st.dials[i].gate.address() == dm.source) redial(self, i);
   publish_status(self);
 }
 

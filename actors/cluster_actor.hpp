@@ -139,6 +139,8 @@ std::string remote_sender(cluster_actor_pointer self);
 void refuse_stranger(cluster_actor_pointer self, const std::string& caf_node, const char* why);
 void dial(cluster_actor_pointer self, std::size_t idx);
 void schedule_dial(cluster_actor_pointer self, std::size_t idx);
+/// Dial `idx` lost its peer: forgotten, dialled again after its backoff.
+void redial(cluster_actor_pointer self, std::size_t idx);
 void on_hello(cluster_actor_pointer self, const cluster_hello& h);
 void on_challenge(cluster_actor_pointer self, const cluster_challenge& c);
 void on_proof(cluster_actor_pointer self, const cluster_proof& p);
@@ -150,6 +152,10 @@ void link_down(cluster_actor_pointer self, const std::string& name, const char* 
 // The replication half (actors/cluster_feed.cpp).
 /// Seals `c` for the link and sends it.
 void send_sealed(cluster_actor_pointer self, cluster_link& link, const cluster_content& c);
+/// Asks the peer `name` for its feed after what this node applied of it (`op`: subscribe, or
+/// subscribe_both to have it subscribe back); answers that position.
+std::uint64_t send_subscribe(cluster_actor_pointer self, cluster_link& link,
+                             const std::string& name, cluster_op op);
 /// Sends again what a peer has not acknowledged in time.
 void resend_overdue(cluster_actor_pointer self);
 /// Opens a sealed message from a trusted link and acts on it.

@@ -79,6 +79,15 @@ void on_ack(cluster_actor_pointer self, cluster_link& link, std::uint64_t upto) 
 
 }  // namespace
 
+std::uint64_t send_subscribe(cluster_actor_pointer self, cluster_link& link,
+                             const std::string& name, cluster_op op) {
+  std::string error;
+  auto mark = self->state.store->peer_position(name, error);
+  if (!error.empty()) spdlog::error("cluster: {}", error);
+  send_sealed(self, link, {static_cast<std::uint8_t>(op), mark.position, mark.epoch, {}});
+  return mark.position;
+}
+
 void resend_overdue(cluster_actor_pointer self) {
   auto now = std::chrono::steady_clock::now();
   for (auto& [name, link] : self->state.links)
@@ -100,9 +109,7 @@ void on_sealed(cluster_actor_pointer self, const cluster_sealed& s) {
   if (!unseal(link.keys, self->home_system(), s, c))
     return refuse_stranger(self, caf_node, "a sealed message that does not open");
   link.heard = std::chrono::steady_clock::now();
-  link.last_heard_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+  link.last_heard_ms = static_cast<std::int64_t>(hybrid_clock::wall_ms());
   if (!link.up) {  // a forged down, or a silence that ended: the keys still hold
     link.up = true;
     link.gate = caf::actor_cast<caf::actor>(self->current_sender());
@@ -110,21 +117,15 @@ void on_sealed(cluster_actor_pointer self, const cluster_sealed& s) {
     link.subscribed = true;
     link.sent_upto = link.acked_upto;
     pump(self, link);
-    std::string error;
-    auto mark = st.store->peer_position(name->second, error);
-    send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::subscribe_both),
-                             mark.position, mark.epoch, {}});
+    send_subscribe(self, link, name->second, cluster_op::subscribe_both);
     publish_status(self);
   }
   switch (static_cast<cluster_op>(c.op)) {
     case cluster_op::subscribe: return on_subscribe(self, link, c);
-    case cluster_op::subscribe_both: {
+    case cluster_op::subscribe_both:
       on_subscribe(self, link, c);
-      std::string error;
-      auto mark = st.store->peer_position(name->second, error);
-      return send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::subscribe),
-                                      mark.position, mark.epoch, {}});
-    }
+      send_subscribe(self, link, name->second, cluster_op::subscribe);
+      return;
     case cluster_op::batch: return apply_batch(self, name->second, c);
     case cluster_op::ack: return on_ack(self, link, c.position);
     case cluster_op::ping: return;

@@ -30,12 +30,6 @@ bool preferred_session(const std::string& own, const std::string& peer, bool we_
   return we_dialled ? own < peer : peer < own;
 }
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void link_up(cluster_actor_pointer self, const std::string& name, const std::string& caf_node,
              caf::actor gate, const std::string& address, link_keys keys) {
   auto& st = self->state;
@@ -58,14 +52,10 @@ void link_up(cluster_actor_pointer self, const std::string& name, const std::str
   link.up = true;
   link.subscribed = false;
   link.heard = std::chrono::steady_clock::now();
-  link.last_heard_ms = now_ms();
+  link.last_heard_ms = static_cast<std::int64_t>(hybrid_clock::wall_ms());
   st.name_of[caf_node] = name;
-  std::string error;
-  auto mark = st.store->peer_position(name, error);
-  if (!error.empty()) spdlog::error("cluster: {}", error);
-  send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::subscribe_both), mark.position,
-                           mark.epoch, {}});
-  spdlog::info("cluster: peer {} is up (applied its feed up to {})", name, mark.position);
+  auto applied = send_subscribe(self, link, name, cluster_op::subscribe_both);
+  spdlog::info("cluster: peer {} is up (applied its feed up to {})", name, applied);
   publish_status(self);
 }
 
@@ -123,6 +113,13 @@ void schedule_dial(cluster_actor_pointer self, std::size_t idx) {
   auto& d = self->state.dials[idx];
   self->delayed_send(self, d.backoff, dial_atom::value, static_cast<std::uint64_t>(idx));
   d.backoff = std::min(d.backoff * 2, self->state.options.max_backoff);
+}
+
+void redial(cluster_actor_pointer self, std::size_t idx) {
+  auto& d = self->state.dials[idx];
+  d.gate = nullptr;
+  d.state = "down";
+  schedule_dial(self, idx);
 }
 
 void dial(cluster_actor_pointer self, std::size_t idx) {
@@ -235,29 +232,21 @@ void link_down(cluster_actor_pointer self, const std::string& name, const char* 
   link.subscribed = false;
   spdlog::warn("cluster: peer {} is down ({})", name, why);
   for (std::size_t i = 0; i < st.dials.size(); ++i)
-    if (st.dials[i].node == name && st.dials[i].state == "up") {
-      st.dials[i].gate = nullptr;
-      st.dials[i].state = "down";
-      schedule_dial(self, i);
-    }
+    if (st.dials[i].node == name && st.dials[i].state == "up") redial(self, i);
   publish_status(self);
 }
 
 void expire_stale(cluster_actor_pointer self) {
   auto& st = self->state;
   auto now = std::chrono::steady_clock::now();
-  std::vector<std::size_t> redial;
+  std::vector<std::size_t> lapsed;
   std::erase_if(st.handshakes, [&](auto& entry) {
     auto& h = entry.second;
     if (now - h.started < handshake_deadline) return false;
-    if (h.we_dialled) redial.push_back(h.dial);
+    if (h.we_dialled) lapsed.push_back(h.dial);
     return true;
   });
-  for (auto idx : redial) {
-    st.dials[idx].gate = nullptr;
-    st.dials[idx].state = "down";
-    schedule_dial(self, idx);
-  }
+  for (auto idx : lapsed) redial(self, idx);
   for (auto& [name, link] : st.links)
     if (link.up && now - link.heard > silence_deadline) link_down(self, name, "silent for 10 s");
 }
