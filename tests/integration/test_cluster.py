@@ -16,6 +16,7 @@ from harness import SANITIZED, FakeUpstream, Gateway, check, request, run_tests,
 
 SECRET = "cluster-secret-0123456789"
 TOKEN_KEY = "one-token-key-for-every-node-0123"
+UPSTREAM_CANARY = "sk-upstream-canary-5e1f09"
 # How soon a write on one node must work on the others (ASan makes everything several times
 # slower; the target holds for the release build).
 PROPAGATION = 2.0 if SANITIZED else 0.1
@@ -326,9 +327,12 @@ def test_a_peer_with_the_wrong_secret_gets_nothing_and_changes_nothing():
     p1, p2, p4 = free_ports(3)
     nodes = []
     try:
-        n1 = Node("n1", p1, [p2, p4], fake)
-        n2 = Node("n2", p2, [p1], fake)
-        n4 = Node("n4", p4, [p1], fake, secret="not-the-cluster-secret")
+        # Canaries at trace level: neither secret, nor the upstream key every node replicates,
+        # may reach a log.
+        loud = {"GLOBAL_LOG_LEVEL": "trace", "OPENAI_API_KEYS": UPSTREAM_CANARY}
+        n1 = Node("n1", p1, [p2, p4], fake, extra=loud)
+        n2 = Node("n2", p2, [p1], fake, extra=loud)
+        n4 = Node("n4", p4, [p1], fake, secret="not-the-cluster-secret", extra=loud)
         nodes += [n1, n2, n4]
         _, ah = sign_up(n1, "root")
         _, eh = sign_up(n4, "eve")  # the first user of n4's own accounts: their admin
@@ -358,8 +362,10 @@ def test_a_peer_with_the_wrong_secret_gets_nothing_and_changes_nothing():
         check(refused["state"] != "up" and refused["node"] == "", peers)
         check(peers[f"127.0.0.1:{p2}"]["state"] == "up", peers)
         for n in nodes:
-            check(SECRET not in n.output() and "not-the-cluster-secret" not in n.output(),
-                  "a secret was logged")
+            for canary in (SECRET, "not-the-cluster-secret", UPSTREAM_CANARY):
+                check(canary not in n.output(), f"{canary[:8]}... was logged by {n.name}")
+        status, _, raw = n1.get("/api/v1/cluster", headers=ah)
+        check(status == 200 and SECRET.encode() not in raw, raw)
     finally:
         for n in nodes:
             if n.proc.poll() is None:
