@@ -200,11 +200,14 @@ int run(sb::settings s, const sb::env_lookup& env) {
     spdlog::critical("limits: {}", error);
     return 2;
   }
-  rt.limits.publish(std::make_shared<const sb::limits_snapshot>(
-      sb::first_limit_table(limit_rules, *rt.accounts.load(), spent_store.get())));
+  // In a cluster, budgets are leased from their owners (actors/budget_ledger.hpp).
+  auto leases = s.cluster.enabled ? std::make_shared<sb::lease_store>(records) : nullptr;
+  rt.limits.publish(std::make_shared<const sb::limits_snapshot>(sb::first_limit_table(
+      limit_rules, *rt.accounts.load(), spent_store.get(), leases != nullptr)));
   rt.limits_active = !rt.limits.load()->empty();
   auto limits = sys.spawn<caf::detached>(sb::limits_actor_impl, limit_store, spent_store,
-                                         std::move(limit_rules), &rt.limits, &rt.limits_active);
+                                         std::move(limit_rules), &rt.limits, &rt.limits_active,
+                                         leases);
   caf::anon_send(accounts_owner, sb::subscribe_atom::value,
                  caf::actor_cast<sb::accounts_subscriber>(limits));
   // Every actor main made, told to exit at shutdown (or when the gateway cannot start).

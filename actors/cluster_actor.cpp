@@ -40,7 +40,9 @@ caf::result<caf::message> drop_unexpected(caf::scheduled_actor* ptr, caf::messag
 // Once a second: pings keep the links' silence deadlines, stale handshakes and silent links go.
 void tick(cluster_actor_pointer self) {
   for (auto& [name, link] : self->state.links)
-    if (link.up) send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::ping), 0, {}, {}});
+    if (link.up)
+      send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::ping),
+                               self->state.store->feed_position(), {}, {}});
   expire_stale(self);
   resend_overdue(self);
   publish_status(self);

@@ -47,10 +47,10 @@ struct cluster_options {
   std::chrono::milliseconds max_backoff{5000};
 };
 
-/// Told which record kinds a merge changed, so their owners reload.
-using merge_listener = std::function<void(const std::set<std::string>& kinds)>;
-/// Told how many nodes are up (this one included) whenever that changes.
-using members_listener = std::function<void(std::size_t members)>;
+/// Told the records a merge stored, so the owners of their kinds reload.
+using merge_listener = std::function<void(const std::vector<record>& stored)>;
+/// Told which nodes are up and whether this one is in sync with them, whenever that changes.
+using members_listener = std::function<void(const cluster_view& view)>;
 
 using steady_time = std::chrono::steady_clock::time_point;
 
@@ -68,6 +68,10 @@ struct cluster_link {
   std::uint64_t acked_upto = 0;     // our feed: it applied
   std::uint64_t applied_upto = 0;   // its feed: we applied
   std::uint64_t their_feed = 0;     // its feed: where it ends
+  // Where its feed ended by its first ping after the membership last changed: once applied up
+  // to there, nothing it held then is missing here (0 and pending: no such ping yet).
+  std::uint64_t sync_target = 0;
+  bool sync_pending = true;
   std::int64_t last_heard_ms = 0;
 };
 
@@ -111,7 +115,7 @@ struct cluster_state {
   std::shared_ptr<record_store> store;
   merge_listener on_merged;
   members_listener on_members;
-  std::size_t members_told = 1;
+  cluster_view view_told;
   snapshot_cell<cluster_status>* published = nullptr;
   std::string caf_node;  // this node's CAF id
   std::map<std::string, cluster_link> links;          // by node name
@@ -167,7 +171,9 @@ void apply_batch(cluster_actor_pointer self, const std::string& node, cluster_co
 /// Answers the writes waiting for a majority that now have one.
 void settle_quorum_waits(cluster_actor_pointer self);
 /// Publishes the status the admin route and /metrics read, and tells the members listener when
-/// the count of nodes up changed.
+/// the view changed.
 void publish_status(cluster_actor_pointer self);
+/// Tells the members listener the view (nodes up, in sync) when it changed since it was told.
+void tell_members(cluster_actor_pointer self);
 
 }  // namespace sb

@@ -5,6 +5,8 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+
 #include "actors/cluster_actor.hpp"
 #include "actors/cluster_replica.hpp"
 #include "messages/protocols.hpp"
@@ -53,10 +55,9 @@ void apply_batch(cluster_actor_pointer self, const std::string& node, cluster_co
     return;
   }
   link.applied_upto = batch.upto;
-  std::set<std::string> kinds;
-  for (auto& r : *stored) kinds.insert(r.kind);
-  if (!kinds.empty() && st.on_merged) st.on_merged(kinds);
+  if (!stored->empty() && st.on_merged) st.on_merged(*stored);
   send_sealed(self, link, {static_cast<std::uint8_t>(cluster_op::ack), batch.upto, {}, {}});
+  tell_members(self);
 }
 
 namespace {
@@ -69,6 +70,16 @@ void on_subscribe(cluster_actor_pointer self, cluster_link& link, const cluster_
   link.sent_upto = link.acked_upto = ours ? c.position : 0;
   link.subscribed = true;
   pump(self, link);
+}
+
+// A ping says where the peer's feed ends; the first after a membership change is what this node
+// must apply to be in sync.
+void on_ping(cluster_actor_pointer self, cluster_link& link, std::uint64_t feed) {
+  link.their_feed = std::max(link.their_feed, feed);
+  if (!link.sync_pending) return;
+  link.sync_pending = false;
+  link.sync_target = feed;
+  tell_members(self);
 }
 
 void on_ack(cluster_actor_pointer self, cluster_link& link, std::uint64_t upto) {
@@ -85,6 +96,7 @@ std::uint64_t send_subscribe(cluster_actor_pointer self, cluster_link& link,
   auto mark = self->state.store->peer_position(name, error);
   if (!error.empty()) spdlog::error("cluster: {}", error);
   send_sealed(self, link, {static_cast<std::uint8_t>(op), mark.position, mark.epoch, {}});
+  link.applied_upto = mark.position;  // a peer with nothing newer sends no batch
   return mark.position;
 }
 
@@ -128,7 +140,7 @@ void on_sealed(cluster_actor_pointer self, const cluster_sealed& s) {
       return;
     case cluster_op::batch: return apply_batch(self, name->second, c);
     case cluster_op::ack: return on_ack(self, link, c.position);
-    case cluster_op::ping: return;
+    case cluster_op::ping: return on_ping(self, link, c.position);
   }
 }
 
@@ -160,12 +172,28 @@ void settle_quorum_waits(cluster_actor_pointer self) {
   });
 }
 
+void tell_members(cluster_actor_pointer self) {
+  auto& st = self->state;
+  cluster_view v;
+  v.up.push_back(st.store->node());
+  for (auto& [name, l] : st.links)
+    if (l.up) v.up.push_back(name);
+  std::sort(v.up.begin(), v.up.end());
+  v.configured = known_nodes(st);
+  if (v.up != st.view_told.up)  // a change: every peer's feed is to be caught up with again
+    for (auto& [name, l] : st.links) l.sync_pending = true;
+  v.synced = true;
+  for (auto& [name, l] : st.links)
+    if (l.up) v.synced = v.synced && !l.sync_pending && l.applied_upto >= l.sync_target;
+  if (v == st.view_told) return;
+  st.view_told = v;
+  if (st.on_members) st.on_members(v);
+}
+
 void publish_status(cluster_actor_pointer self) {
   auto& st = self->state;
-  std::size_t up = 1;
-  for (auto& [name, l] : st.links) up += l.up ? 1 : 0;
-  if (up != st.members_told && st.on_members) st.on_members(up);
-  st.members_told = up;
+  tell_members(self);
+  auto up = st.view_told.up.size();
   if (!st.published) return;
   auto s = std::make_shared<cluster_status>();
   s->enabled = true;

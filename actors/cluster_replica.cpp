@@ -7,6 +7,7 @@
 #include "config/cluster_settings.hpp"
 #include "storage/account_store.hpp"
 #include "storage/config_records.hpp"
+#include "storage/lease_store.hpp"
 #include "storage/limit_store.hpp"
 #include "storage/model_store.hpp"
 #include "storage/usage_store.hpp"
@@ -49,6 +50,7 @@ bool shape_holds(const record& r) {
     usage_row u;
     return decode_usage_row(r, u);
   }
+  if (r.kind == lease_kind || r.kind == want_kind) return lease_record_reads(r);
   if (r.kind == connection_kind_name) {
     gateway_config cfg;
     std::string error;
@@ -64,7 +66,7 @@ std::string replica_fault(const record& r, std::uint64_t wall_ms) {
       provider_kind_name,         connection_kind_name,        account_store::user_kind,
       account_store::key_kind,    account_store::group_kind,   account_store::revoked_kind,
       account_store::setting_kind, account_store::activity_kind, model_store::kind,
-      limit_store::kind,
+      limit_store::kind,          lease_kind,                  want_kind,
       usage_store::kind};
   if (!kinds.count(r.kind)) return "not a kind the cluster replicates";
   if (!readable_id(r.id)) return "an id that does not read";

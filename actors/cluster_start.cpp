@@ -9,6 +9,7 @@
 #include "actors/cluster_actor.hpp"
 #include "storage/account_store.hpp"
 #include "storage/config_records.hpp"
+#include "storage/lease_store.hpp"
 #include "storage/limit_store.hpp"
 #include "storage/model_store.hpp"
 
@@ -17,10 +18,16 @@ namespace sb {
 namespace {
 
 merge_listener route_merges(record_owners owners) {
-  return [owners](const std::set<std::string>& kinds) {
+  return [owners](const std::vector<record>& stored) {
+    std::set<std::string_view> kinds;
+    lease_records leases;
+    for (auto& r : stored) {
+      kinds.insert(r.kind);
+      if (r.kind == lease_kind || r.kind == want_kind) leases.records.push_back(r);
+    }
     auto any = [&](std::initializer_list<std::string_view> names) {
       for (auto n : names)
-        if (kinds.count(std::string(n))) return true;
+        if (kinds.count(n)) return true;
       return false;
     };
     if (any({provider_kind_name, connection_kind_name}))
@@ -31,6 +38,8 @@ merge_listener route_merges(record_owners owners) {
       caf::anon_send(owners.accounts, merged_atom::value);
     if (any({model_store::kind})) caf::anon_send(owners.models, merged_atom::value);
     if (any({limit_store::kind})) caf::anon_send(owners.limits, merged_atom::value);
+    // Leases go as they are: the limits actor takes the larger of each count.
+    if (!leases.records.empty()) caf::anon_send(owners.limits, std::move(leases));
     // Usage rows have no owner to tell: queries read them from the store.
   };
 }
@@ -57,12 +66,13 @@ caf::actor start_cluster(caf::actor_system& sys, const settings::cluster_setting
   options.quorum_timeout = c.quorum_timeout;
   options.tls = c.tls();
   for (auto& p : c.peers) options.peers.push_back({p.host, p.port});
-  members_listener on_members = [limits = owners.limits](std::size_t n) {
-    caf::anon_send(limits, members_atom::value, static_cast<std::uint64_t>(n));
+  members_listener on_members = [limits = owners.limits](const cluster_view& v) {
+    caf::anon_send(limits, members_atom::value, v);
   };
   auto gate = sys.spawn<caf::detached>(cluster_actor_impl, std::move(options), records,
                                        route_merges(owners), std::move(on_members), published);
   records->on_change([gate](std::uint64_t at) { caf::anon_send(gate, feed_atom::value, at); });
+  caf::anon_send(owners.limits, quorum_atom::value, gate);  // leases wait for a majority
   if (c.port != 0) {
     auto port = c.tls() ? caf::openssl::publish(gate, c.port, c.host.c_str(), true)
                         : sys.middleman().publish(gate, c.port, c.host.c_str(), true);

@@ -86,31 +86,19 @@ limit_subject user_limits(const limit_rule* own, const std::vector<std::pair<con
 }
 
 // Gives `s` the counters it had in `before` (same subject), or new ones whose budget starts from
-// what was spent in the period already. In a cluster of `members` gateways up, the budget is
-// started afresh at every rebuild from what the whole cluster spent (usage rows replicate), and
-// this gateway may spend its share of what is left: together they never spend more than the
-// budget.
+// what was spent in the period already. A leased budget (a cluster's) counts only what this
+// gateway spends of its grants, from zero.
 void carry_counters(limit_subject& s, const limit_subject* before, limit_scope scope,
                     const std::string& id, const spent_reader& spent, std::int64_t now_s,
-                    std::size_t members) {
+                    limit_sharing sharing) {
   bool same_budget = before && before->budget_tokens && before->period == s.period;
   // The same counters, always: windows and the count in flight go on whatever the rules did.
   if (before) s.counters = before->counters;
-  if (!s.budget_tokens || (same_budget && members <= 1)) return;
+  if (!s.budget_tokens || same_budget) return;
   auto index = period_index(s.period, now_s);
-  auto already = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(spent ? spent(scope, id, period_start(s.period, index)) : 0, 0));
-  if (members > 1)
-    already += static_cast<std::uint64_t>(
-        std::max<std::int64_t>(s.counters->budget_unsettled.load(std::memory_order_relaxed), 0));
-  s.counters->budget.store(limit_counters::budget_word(index, already));
-  if (members <= 1) return;
-  auto whole = *s.budget_tokens;
-  auto left = whole > already ? whole - already : 0;
-  s.budget_tokens = already + (left + members - 1) / members;
-  auto& source = s.source[static_cast<std::size_t>(limit_kind::budget)];
-  source = fmt::format("{}; this gateway's share of what is left of {} across {} gateways",
-                       source, whole, members);
+  auto already = sharing.leased || !spent ? 0 : spent(scope, id, period_start(s.period, index));
+  s.counters->budget.store(
+      limit_counters::budget_word(index, static_cast<std::uint64_t>(std::max<std::int64_t>(already, 0))));
 }
 
 template <class Map>
@@ -133,11 +121,16 @@ void take_share(limit_subject& s, std::size_t members) {
   }
 }
 
-void share_across(limits_snapshot& t, std::size_t members) {
-  if (members <= 1) return;
+void share_across(limits_snapshot& t, limit_sharing sharing) {
   for (auto* m : {&t.users, &t.keys, &t.models})
-    for (auto& [id, s] : *m) take_share(s, members);
-  if (t.unlisted) take_share(*t.unlisted, members);
+    for (auto& [id, s] : *m) {
+      s.leased = sharing.leased && s.budget_tokens.has_value();
+      if (sharing.members > 1) take_share(s, sharing.members);
+    }
+  if (t.unlisted) {  // a user the table does not list has no lease of their own yet
+    t.unlisted->leased = sharing.leased && t.unlisted->budget_tokens.has_value();
+    if (sharing.members > 1) take_share(*t.unlisted, sharing.members);
+  }
 }
 
 }  // namespace
@@ -145,7 +138,7 @@ void share_across(limits_snapshot& t, std::size_t members) {
 limits_snapshot build_limit_table(const std::vector<limit_rule>& rules,
                                   const accounts_snapshot& accounts, const limits_snapshot& before,
                                   const spent_reader& spent, std::int64_t now_s,
-                                  std::size_t members) {
+                                  limit_sharing sharing) {
   limits_snapshot t;
   t.generation = before.generation + 1;
   t.rules = rules;
@@ -167,7 +160,7 @@ limits_snapshot build_limit_table(const std::vector<limit_rule>& rules,
         if (!s.any()) break;
         auto& into = r.scope == limit_scope::key ? t.keys : t.models;
         auto& was = r.scope == limit_scope::key ? before.keys : before.models;
-        carry_counters(s, find_in(was, r.id), r.scope, r.id, spent, now_s, members);
+        carry_counters(s, find_in(was, r.id), r.scope, r.id, spent, now_s, sharing);
         into.emplace(r.id, std::move(s));
         break;
       }
@@ -189,18 +182,18 @@ limits_snapshot build_limit_table(const std::vector<limit_rule>& rules,
     auto own = users.find(id);
     auto s = user_limits(own == users.end() ? nullptr : own->second, in_groups, fallback);
     if (!s.any()) continue;
-    carry_counters(s, find_in(before.users, id), limit_scope::user, id, spent, now_s, members);
+    carry_counters(s, find_in(before.users, id), limit_scope::user, id, spent, now_s, sharing);
     t.users.emplace(id, std::move(s));
   }
   if (fallback) {
     auto s = user_limits(nullptr, {}, fallback);
     if (s.any()) {
       carry_counters(s, before.unlisted ? &*before.unlisted : nullptr, limit_scope::fallback, "*",
-                     nullptr, now_s, members);
+                     nullptr, now_s, sharing);
       t.unlisted = std::move(s);
     }
   }
-  share_across(t, members);
+  share_across(t, sharing);
   return t;
 }
 

@@ -19,12 +19,18 @@ namespace sb {
 using spent_reader =
     std::function<std::int64_t(limit_scope scope, const std::string& id, std::int64_t since)>;
 
-/// `members`: the gateways of the cluster up now, this one included. Each admits its share of
-/// every rate limit (rpm, tpm, max_in_flight): ceil(limit / members). Budgets are not shared
-/// out: each node checks them whole against what the cluster spent (usage rows replicate).
+/// How this gateway counts in a cluster: `members` up (this one included), each admitting its
+/// share of every rate limit (rpm, tpm, max_in_flight): ceil(limit / members). With `leased`,
+/// budgets are kept whole by their owners and spent here up to what they granted this gateway
+/// (actors/budget_ledger.hpp); else each budget starts from what its subject spent already.
+struct limit_sharing {
+  std::size_t members = 1;
+  bool leased = false;
+};
+
 limits_snapshot build_limit_table(const std::vector<limit_rule>& rules,
                                   const accounts_snapshot& accounts, const limits_snapshot& before,
                                   const spent_reader& spent, std::int64_t now_s,
-                                  std::size_t members = 1);
+                                  limit_sharing sharing = {});
 
 }  // namespace sb

@@ -9,12 +9,11 @@
 #include <set>
 
 #include "actors/limit_table.hpp"
+#include "actors/spent_tokens.hpp"
 
 namespace sb {
 
 namespace {
-
-using limits_pointer = limits_actor::stateful_pointer<limits_state>;
 
 std::int64_t now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -22,50 +21,13 @@ std::int64_t now_s() {
       .count();
 }
 
-// What each user, key and model has spent since a time, from one scan of the usage rows.
-class spent_since {
- public:
-  spent_since(usage_store* usage, const std::vector<limit_rule>& rules) : usage_(usage) {
-    for (auto& r : rules)
-      if (r.free) (r.scope == limit_scope::model ? free_models_ : free_connections_).insert(r.id);
-  }
-  std::int64_t operator()(limit_scope scope, const std::string& id, std::int64_t since) {
-    auto& sums = sums_for(since);
-    auto index = scope == limit_scope::key ? 1 : scope == limit_scope::model ? 2 : 0;
-    auto it = sums[index].find(id);
-    return it == sums[index].end() ? 0 : it->second;
-  }
-
- private:
-  using totals = std::array<std::map<std::string, std::int64_t>, 3>;  // users, keys, models
-  totals& sums_for(std::int64_t since) {
-    auto [it, fresh] = cache_.try_emplace(since);
-    if (!fresh || !usage_) return it->second;
-    auto& sums = it->second;
-    std::string error;
-    auto now_hour = now_s() / 3600;
-    usage_->scan(since / 3600, now_hour + 1, [&](const usage_row& row) {
-      if (free_models_.count(row.key.model) || free_connections_.count(row.key.connection)) return;
-      auto tokens = static_cast<std::int64_t>(row.counts.prompt_tokens + row.counts.completion_tokens);
-      sums[0][row.key.user_id] += tokens;
-      if (!row.key.api_key_id.empty()) sums[1][row.key.api_key_id] += tokens;
-      sums[2][row.key.model] += tokens;
-    }, error);
-    if (!error.empty()) spdlog::error("limits_actor: spent tokens not read: {}", error);
-    return sums;
-  }
-  usage_store* usage_;
-  std::set<std::string> free_models_, free_connections_;
-  std::map<std::int64_t, totals> cache_;
-};
-
 void rebuild(limits_pointer self) {
   auto& st = self->state;
   static const accounts_snapshot no_accounts;
   spent_since spent(st.usage.get(), st.rules);
   auto next = std::make_shared<const limits_snapshot>(build_limit_table(
       st.rules, st.accounts ? *st.accounts : no_accounts, *st.current, std::ref(spent), now_s(),
-      st.members));
+      {std::max<std::size_t>(st.view.up.size(), 1), st.ledger != nullptr}));
   st.current = next;
   if (st.published) st.published->publish(next);
   if (st.active) st.active->store(!next->empty(), std::memory_order_release);
@@ -123,17 +85,20 @@ void reload(limits_pointer self) {
 }  // namespace
 
 limits_snapshot first_limit_table(const std::vector<limit_rule>& rules,
-                                  const accounts_snapshot& accounts, usage_store* usage) {
+                                  const accounts_snapshot& accounts, usage_store* usage,
+                                  bool leased) {
   spent_since spent(usage, rules);
-  return build_limit_table(rules, accounts, limits_snapshot{}, std::ref(spent), now_s());
+  return build_limit_table(rules, accounts, limits_snapshot{}, std::ref(spent), now_s(),
+                           {1, leased});
 }
 
-limits_actor::behavior_type limits_actor_impl(limits_actor::stateful_pointer<limits_state> self,
+limits_actor::behavior_type limits_actor_impl(limits_pointer self,
                                               std::shared_ptr<limit_store> store,
                                               std::shared_ptr<usage_store> usage,
                                               std::vector<limit_rule> rules,
                                               snapshot_cell<limits_snapshot>* published,
-                                              std::atomic<bool>* active) {
+                                              std::atomic<bool>* active,
+                                              std::shared_ptr<lease_store> leases) {
   auto& st = self->state;
   st.store = std::move(store);
   st.usage = std::move(usage);
@@ -141,6 +106,8 @@ limits_actor::behavior_type limits_actor_impl(limits_actor::stateful_pointer<lim
   st.published = published;
   st.active = active;
   if (published) st.current = published->load();
+  st.leases = std::move(leases);
+  if (st.leases) start_leases(self);
   // The accounts come with the subscription (main subscribes this actor at once).
   return {
       [self](limit_atom, limit_command& cmd) {
@@ -151,12 +118,15 @@ limits_actor::behavior_type limits_actor_impl(limits_actor::stateful_pointer<lim
         if (!self->state.rules.empty()) rebuild(self);
       },
       [self](merged_atom) { reload(self); },
-      [self](members_atom, std::uint64_t n) {
+      [self](members_atom, cluster_view& v) {
         auto& st = self->state;
-        if (n == 0 || n == st.members) return;
-        st.members = n;
-        if (!st.rules.empty()) rebuild(self);
+        bool recount = v.up.size() != st.view.up.size();
+        st.view = std::move(v);
+        if (recount && !st.rules.empty()) rebuild(self);
       },
+      [self](quorum_atom, caf::actor& gate) { self->state.gate = std::move(gate); },
+      [self](lease_records& r) { take_lease_records(self, r); },
+      [self](tick_atom) { lease_round(self); },
   };
 }
 

@@ -10,7 +10,8 @@
 //     ── subscribe(after, epoch) ──>      "send me your feed after this position"
 //     <── batch(replica_batch, epoch) ──  (one in flight per peer)
 //     ── ack(upto) ──>                    "applied up to here"
-//     ── ping ──>                         every second; a link silent for 10 s is down
+//     ── ping(feed) ──>                   every second, with where the sender's feed ends; a
+//                                         link silent for 10 s is down
 //
 // A proof binds the secret to both nonces and both CAF node ids, so it cannot be replayed or
 // relayed, and the secret never crosses the wire. CAF's BASP lets any connected node claim any
@@ -20,6 +21,7 @@
 // reads nothing and can only drop it (the link then times out and is dialled again). Every type here is registered on both sides
 // (messages/protocols.hpp); `cluster_protocol` changes whenever one of them does, and a node
 // speaking another is refused with a log line.
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/meta/type_name.hpp>
 #include <cstdint>
 #include <string>
@@ -29,7 +31,7 @@
 
 namespace sb {
 
-inline constexpr std::uint32_t cluster_protocol = 3;
+inline constexpr std::uint32_t cluster_protocol = 4;
 
 struct cluster_hello {
   std::uint32_t protocol = cluster_protocol;
@@ -115,6 +117,22 @@ typename Inspector::result_type inspect(Inspector& f, cluster_content& x) {
   return f(caf::meta::type_name("cluster_content"), x.op, x.position, x.epoch, x.batch);
 }
 
+/// The membership the cluster actor tells the limits actor, whenever it changes (in-process).
+struct cluster_view {
+  std::vector<std::string> up;  // node names up, this one included, sorted
+  std::size_t configured = 1;   // this node and every peer it knows of
+  // This node applied every peer's feed up to where it stood after the membership last changed:
+  // nothing a majority held then is missing here.
+  bool synced = false;
+  bool majority() const { return up.size() >= configured / 2 + 1; }
+  friend bool operator==(const cluster_view&, const cluster_view&) = default;
+};
+
+/// Budget lease records a peer's batch brought (in-process, to the limits actor).
+struct lease_records {
+  std::vector<record> records;
+};
+
 /// One peer as this node sees it (GET /api/v1/cluster, /metrics).
 struct cluster_peer_status {
   std::string node;     // its name; empty until it has proved the secret
@@ -137,3 +155,6 @@ struct cluster_status {
 };
 
 }  // namespace sb
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::cluster_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::lease_records)

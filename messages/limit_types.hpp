@@ -56,14 +56,35 @@ struct limit_counters {
   std::atomic<std::uint64_t> tokens{0};    // minute << 32 | tokens reserved and used in it
   std::atomic<std::int64_t> in_flight{0};
   std::atomic<std::uint64_t> budget{0};    // period << 40 | tokens spent and reserved in it
-  // Tokens reserved against the budget by requests not settled yet: a cluster's rebuild starts
-  // the budget from the usage rows, which hold only what was settled, plus these.
-  std::atomic<std::int64_t> budget_unsettled{0};
+  // In a cluster, budgets are leased (actors/budget_ledger.hpp) and `budget` counts what this
+  // gateway spent and reserved: it may reach `allowance` (period << 40 | tokens granted to this
+  // gateway). `pool_dry`: the budget's owner has nothing left to grant; `starved_need`: the most
+  // a refused request needed (the ledger asks for that much).
+  std::atomic<std::uint64_t> allowance{0};
+  std::atomic<bool> pool_dry{false};
+  std::atomic<std::uint64_t> starved_need{0};
 
   static constexpr int budget_bits = 40;
   static constexpr std::uint64_t budget_mask = (std::uint64_t{1} << budget_bits) - 1;
   static std::uint64_t budget_word(std::uint64_t period, std::uint64_t tokens) {
     return period << budget_bits | std::min(tokens, budget_mask);
+  }
+  /// The tokens a budget word holds for `period` (a word of another period: none).
+  static std::uint64_t budget_in(std::uint64_t word, std::uint64_t period) {
+    return (word >> budget_bits) == period ? (word & budget_mask) : 0;
+  }
+  /// Adds `n` to the budget spent in `period` unless that passes `cap`; `left`: what was left.
+  bool reserve_budget(std::uint64_t period, std::uint64_t n, std::uint64_t cap,
+                      std::uint64_t& left) {
+    auto seen = budget.load(std::memory_order_relaxed);
+    for (;;) {
+      auto spent = budget_in(seen, period);
+      left = spent < cap ? cap - spent : 0;
+      if (spent + n > cap) return false;
+      if (budget.compare_exchange_weak(seen, budget_word(period, spent + n),
+                                       std::memory_order_relaxed))
+        return true;
+    }
   }
 };
 
@@ -78,6 +99,7 @@ struct limit_subject {
   budget_period period = budget_period::month;
   std::array<std::string, limit_kinds> source{};
   std::shared_ptr<limit_counters> counters = std::make_shared<limit_counters>();
+  bool leased = false;  // a cluster's budget: spent up to counters->allowance
   bool any() const { return rpm || tpm || max_in_flight || budget_tokens; }
 };
 

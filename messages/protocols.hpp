@@ -165,14 +165,18 @@ using access_log_actor = caf::typed_actor<caf::reacts_to<records_atom, request_r
 
 /// Owns the limit rules. `limit` applies one change, durable before it answers, then rebuilds
 /// and publishes the table the admit stage reads; `accounts` (from the accounts actor, after each
-/// change it publishes) rebuilds it for the users and groups as they are now; `members` (from
-/// the cluster actor) says how many gateways are up, and the table gives this one its share of
-/// each rate limit.
+/// change it publishes) rebuilds it for the users and groups as they are now. In a cluster (from
+/// the cluster actor): `members` says which gateways are up, and the table gives this one its
+/// share of each rate limit; `quorum` hands it the gate its budget leases wait on;
+/// `lease_records` are leases and asks merged from peers; `tick` is its lease round's timer.
 using limits_actor =
     caf::typed_actor<caf::replies_to<limit_atom, limit_command>::with<limit_reply>,
                      caf::reacts_to<accounts_atom, shared_accounts>,
                      caf::reacts_to<merged_atom>,
-                     caf::reacts_to<members_atom, std::uint64_t>>;
+                     caf::reacts_to<members_atom, cluster_view>,
+                     caf::reacts_to<quorum_atom, caf::actor>,
+                     caf::reacts_to<lease_records>,
+                     caf::reacts_to<tick_atom>>;
 
 /// Usage accounting: `records` are the same batches the access log gets (only metered requests
 /// count); `flush` (its own timer) writes what is pending, `expire` (hourly) erases what is past

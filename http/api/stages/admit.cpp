@@ -39,21 +39,7 @@ void adjust_window(std::atomic<std::uint64_t>& word, std::uint64_t minute, std::
   }
 }
 
-// The budget's twins of the two above, in its period (a new period starts from zero).
-bool add_in_period(std::atomic<std::uint64_t>& word, std::uint64_t period, std::uint64_t n,
-                   std::uint64_t budget, std::uint64_t& left) {
-  auto seen = word.load(std::memory_order_relaxed);
-  for (;;) {
-    std::uint64_t spent = (seen >> limit_counters::budget_bits) == period
-                              ? (seen & limit_counters::budget_mask) : 0;
-    left = spent < budget ? budget - spent : 0;
-    if (spent + n > budget) return false;
-    if (word.compare_exchange_weak(seen, limit_counters::budget_word(period, spent + n),
-                                   std::memory_order_relaxed))
-      return true;
-  }
-}
-
+// The budget's twin of the one above, in its period (a new period starts from zero).
 void adjust_period(std::atomic<std::uint64_t>& word, std::uint64_t period, std::int64_t delta) {
   auto seen = word.load(std::memory_order_relaxed);
   for (;;) {
@@ -87,6 +73,16 @@ std::string refusal_text(const limit_subject& s, limit_kind k, std::uint64_t lim
   return {};
 }
 
+// A cluster's budget with tokens left, but not on this gateway yet: it has asked the gateway that
+// keeps the budget for more, so the client may try again in a moment.
+std::string allowance_text(const limit_subject& s, std::int64_t need) {
+  return fmt::format("Token budget: this gateway is waiting for more of the {} tokens per {} ({}) "
+                     "from the gateway that keeps the budget; this request may use {}, try again "
+                     "in a moment",
+                     *s.budget_tokens, period_name(s.period),
+                     s.source[static_cast<std::size_t>(limit_kind::budget)], need);
+}
+
 // Checks one subject's limits and counts the request in them, into `h`.
 std::optional<limit_refusal> admit_subject(const limit_subject& s, std::size_t whose,
                                            const admission_request& r, std::int64_t need,
@@ -118,11 +114,19 @@ std::optional<limit_refusal> admit_subject(const limit_subject& s, std::size_t w
   if (s.budget_tokens && !free) {
     h.period = period_index(s.period, r.now_s);
     std::uint64_t left = 0;
-    if (!add_in_period(c.budget, h.period, static_cast<std::uint64_t>(need), *s.budget_tokens, left))
+    auto cap = s.leased ? limit_counters::budget_in(c.allowance.load(std::memory_order_relaxed),
+                                                    h.period)
+                        : *s.budget_tokens;
+    if (!c.reserve_budget(h.period, static_cast<std::uint64_t>(need), cap, left)) {
+      if (s.leased) {
+        c.starved_need.store(static_cast<std::uint64_t>(need), std::memory_order_relaxed);
+        if (!c.pool_dry.load(std::memory_order_relaxed))
+          return limit_refusal{limit_kind::budget, whose, allowance_text(s, need), 1};
+      }
       return refuse(limit_kind::budget, *s.budget_tokens, period_end(s.period, h.period) - r.now_s,
                     left);
+    }
     h.budget_reserved = need;
-    c.budget_unsettled.fetch_add(need, std::memory_order_relaxed);
   }
   return std::nullopt;
 }
@@ -148,10 +152,8 @@ void limit_hold::release(std::int64_t used, bool undo_request) {
   if (undo_request && counted_request) adjust_window(counters->requests, minute, -1);
   if (tpm_reserved >= 0 && used >= 0) adjust_window(counters->tokens, minute, used - tpm_reserved);
   if (in_flight) counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
-  if (budget_reserved >= 0) {
-    counters->budget_unsettled.fetch_sub(budget_reserved, std::memory_order_relaxed);
-    if (used >= 0) adjust_period(counters->budget, period, used - budget_reserved);
-  }
+  if (budget_reserved >= 0 && used >= 0)
+    adjust_period(counters->budget, period, used - budget_reserved);
   counters = nullptr;
 }
 
