@@ -208,17 +208,9 @@ def test_limits_hold_for_the_cluster_as_a_whole():
         check(60 <= admitted <= 62 and codes.count(429) == 90 - admitted, codes)
         check("share of 60 across 3 gateways" in texts[0], texts[0])
         # A budget of 600 tokens, 90 concurrent requests spread over all three: never overspent.
-        done = []
-
-        def spend(n):
-            status, _, raw = n.post("/openai/chat/completions", chat, headers=ck)
-            done.append(status)
-        threads = [threading.Thread(target=spend, args=(c.nodes[i % 3],)) for i in range(90)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(20)
+        done, tokens = spend_concurrently(c.nodes, ch, chat, 90)
         check(done.count(200) > 0 and done.count(429) > 0, done)
+        check(tokens <= 600, tokens)
         used = {}
 
         def carol_spent():
@@ -226,11 +218,81 @@ def test_limits_hold_for_the_cluster_as_a_whole():
             rows = json.loads(raw)["data"] if status == 200 else []
             used["requests"] = sum(r["requests"] for r in rows)
             used["tokens"] = sum(r["total_tokens"] for r in rows)
-            return used["requests"] == len(done)  # refusals are counted too, with no tokens
-        until(carol_spent, 10, f"every node's usage of carol read on node 1: {used}, "
-                                f"{done.count(200)} admitted")
-        check(used["tokens"] <= 600, used)
+            return used["tokens"] == tokens
+        until(carol_spent, 10, f"every node's usage of carol read on node 1: {used}, {tokens}")
         print("budget 600:", used, "admitted", done.count(200), "of 90")
+
+
+def budget_owner(key, nodes):
+    """The node that keeps a budget: actors/budget_ledger.cpp's rendezvous hashing."""
+    def rank(node):
+        h = 0xcbf29ce484222325
+        for b in (node + "\n" + key).encode():
+            h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+        h ^= h >> 30
+        h = (h * 0xbf58476d1ce4e5b9) & 0xffffffffffffffff
+        h ^= h >> 27
+        h = (h * 0x94d049bb133111eb) & 0xffffffffffffffff
+        return h ^ (h >> 31)
+    return max(sorted(nodes), key=rank)
+
+
+def spend_concurrently(nodes, headers, chat, n, on_each=None):
+    """n requests at once, spread over `nodes`, each tried again (as SDKs do) while its gateway
+    waits for more of the budget: the final statuses, and the tokens the admitted ones used."""
+    done, tokens, lock = [], [0], threading.Lock()
+
+    def spend(i):
+        for _ in range(100):
+            node = nodes[i % len(nodes)]
+            status, _, raw = node.post("/openai/chat/completions", chat, headers=headers)
+            if status == 429 and b"waiting for more" in raw:
+                time.sleep(0.02)
+                continue
+            with lock:
+                done.append(status)
+                if status == 200:
+                    tokens[0] += json.loads(raw)["usage"]["total_tokens"]
+            if on_each:
+                on_each(i)
+            return
+    threads = [threading.Thread(target=spend, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return done, tokens[0]
+
+
+def test_a_budget_holds_when_the_node_keeping_it_dies():
+    with three_nodes() as c:
+        carol, ch = sign_up(c.nodes[0], "carol", c.ah)
+        check(c.nodes[0].put(f"/api/v1/limits/user/{carol['id']}",
+                             {"budget_tokens": 900, "budget_period": "day"}, c.ah)[0] == 200,
+              "budget")
+        key = f"day/{int(time.time()) // 86400}/user/{carol['id']}"
+        owner = next(n for n in c.nodes if n.name == budget_owner(key, [n.name for n in c.nodes]))
+        others = [n for n in c.nodes if n is not owner]
+        chat = {"model": "gpt-a", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 5}
+        probes = []
+
+        def granted(n):
+            statuses, tokens = spend_concurrently([n], ch, chat, 1)
+            probes.append(tokens)
+            return statuses == [200]
+        until(lambda: all(granted(n) for n in c.nodes), 10, "carol's budget granted everywhere")
+        # Spent everywhere; the owner killed with -9 in the middle of it.
+        first, spent_before = spend_concurrently(c.nodes, ch, chat, 30)
+        owner.proc.send_signal(signal.SIGKILL)
+        owner.proc.wait()
+        # The two left go on: a new owner grants what was not granted before, never twice.
+        after, spent_after = spend_concurrently(others, ch, chat, 150)
+        total = sum(probes) + spent_before + spent_after
+        print(f"budget 900, owner {owner.name} killed: {first.count(200)} + {after.count(200)} "
+              f"admitted, {total} tokens")
+        check(total <= 900, total)
+        check(after.count(200) > 0, ("nothing granted after the owner died", after))
+        check(after.count(429) > 0, after)  # it ran out, it did not run on
 
 
 def state_of(node, ah):
