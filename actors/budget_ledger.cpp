@@ -34,8 +34,7 @@ std::uint64_t count_of(const std::map<std::string, std::uint64_t>& m, const std:
 
 }  // namespace
 
-std::string budget_owner(const lease_subject& s, const std::vector<std::string>& up) {
-  auto key = s.key();
+std::string budget_owner(std::string_view key, const std::vector<std::string>& up) {
   const std::string* best = nullptr;
   std::uint64_t best_rank = 0;
   for (auto& node : up) {
@@ -48,62 +47,129 @@ std::string budget_owner(const lease_subject& s, const std::vector<std::string>&
   return best ? *best : std::string{};
 }
 
-void budget_ledger::held(const lease_subject& s, const lease_grants& l) {
-  auto& e = entries_[s.key()];
-  e.subject = s;
-  e.lease.absorb(l, true);
-  e.has_lease = true;
+std::string incarnation_name(const std::string& node, std::uint64_t boot_ms,
+                             std::string_view random_hex) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out = node + "~";
+  for (int shift = 44; shift >= 0; shift -= 4) out += digits[(boot_ms >> shift) & 0xf];
+  out += random_hex;
+  return out;
 }
 
-void budget_ledger::held(const lease_subject& s, const std::string& incarnation,
-                         const lease_ask& w) {
+namespace {
+
+std::string_view node_of(std::string_view incarnation) {
+  return incarnation.substr(0, incarnation.find('~'));
+}
+
+std::string_view boot_of(std::string_view incarnation) {
+  auto tilde = incarnation.find('~');
+  return tilde == std::string_view::npos ? std::string_view{} : incarnation.substr(tilde + 1);
+}
+
+}  // namespace
+
+void budget_ledger::held_lease(const lease_subject& s, const std::string& keeper,
+                               const lease_grants& l) {
+  auto& e = entries_[s.key()];
+  e.subject = s;
+  e.leases[keeper].absorb(l);
+}
+
+void budget_ledger::held_want(const lease_subject& s, const std::string& incarnation,
+                              const lease_ask& w) {
   auto& e = entries_[s.key()];
   e.subject = s;
   e.wants[incarnation].absorb(w);
 }
 
-// The budget less what was spent before the lease and what every incarnation holds (granted and
-// not given back).
-std::uint64_t budget_ledger::unallocated(const entry& e) const {
-  std::uint64_t out = e.lease.budget > e.lease.base ? e.lease.budget - e.lease.base : 0;
-  for (auto& [who, granted] : e.lease.granted) {
+std::uint64_t budget_ledger::confirmed_to(const entry& e, const std::string& incarnation) const {
+  std::uint64_t n = 0;
+  for (auto& [keeper, l] : e.leases) n += count_of(l.confirmed, incarnation);
+  return n;
+}
+
+std::uint64_t budget_ledger::answered_for(const entry& e, const std::string& incarnation) const {
+  std::uint64_t n = 0;
+  for (auto& [keeper, l] : e.leases) n = std::max(n, count_of(l.answered, incarnation));
+  return n;
+}
+
+// The budget less what was spent before the first lease and what every incarnation was granted
+// by any keeper and did not give back.
+std::uint64_t budget_ledger::unallocated(const entry& e, std::uint64_t budget) const {
+  std::uint64_t base = 0;
+  std::map<std::string, std::uint64_t> granted;
+  for (auto& [keeper, l] : e.leases) {
+    base = std::max(base, l.base);
+    for (auto& [who, n] : l.granted) granted[who] += n;
+  }
+  std::uint64_t out = budget > base ? budget - base : 0;
+  for (auto& [who, n] : granted) {
     auto it = e.wants.find(who);
-    auto back = it == e.wants.end() ? 0 : std::min(it->second.released, granted);
-    auto holds = granted - back;
+    auto holds = n - (it == e.wants.end() ? 0 : std::min(it->second.released, n));
     out = out > holds ? out - holds : 0;
   }
   return out;
 }
 
-bool budget_ledger::others_waiting(const entry& e) const {
+// An incarnation that may still spend or ask: its node is up, and this is its latest boot.
+bool budget_ledger::live(const entry& e, const std::string& incarnation,
+                         const cluster_view& view) const {
+  auto node = node_of(incarnation);
+  if (!std::binary_search(view.up.begin(), view.up.end(), node, std::less<>{})) return false;
+  auto boot = boot_of(incarnation);
+  for (auto& [other, w] : e.wants)
+    if (node_of(other) == node && boot_of(other) > boot) return false;
+  return true;
+}
+
+bool budget_ledger::others_waiting(const entry& e, const cluster_view& view) const {
   for (auto& [who, w] : e.wants)
-    if (who != incarnation_ && w.asks > count_of(e.lease.answered, who)) return true;
+    if (who != incarnation_ && w.asks > answered_for(e, who) && live(e, who, view)) return true;
   return false;
 }
 
+std::uint64_t budget_ledger::others_holding(const entry& e, const cluster_view& view) const {
+  std::uint64_t n = 0;
+  for (auto& [who, w] : e.wants)
+    if (who != incarnation_ && live(e, who, view)) n += w.holding;
+  return n;
+}
+
 // This gateway's side: its allowance, an ask when it runs low, half of what it holds given back
-// when the owner has nothing left and another gateway waits.
-void budget_ledger::spend_as_gateway(const leased_budget& b, entry& e, ledger_writes& out) {
+// when nothing is left to grant and another gateway waits, and what it holds told when that
+// changes what a refusal says.
+void budget_ledger::spend_as_gateway(const leased_budget& b, entry& e, const cluster_view& view,
+                                     ledger_writes& out) {
   auto& c = *b.counters;
-  auto confirmed = count_of(e.lease.confirmed, incarnation_);
-  if (e.paired != &c) {  // new counters start from zero: what came before is spent
-    e.paired = &c;
+  auto confirmed = confirmed_to(e, incarnation_);
+  if (e.paired_epoch != c.budget_epoch) {  // counted from zero since: what came before is spent
+    e.paired_epoch = c.budget_epoch;
     e.base = confirmed;
   }
-  if (confirmed > e.confirmed_seen) {
+  bool granted_now = confirmed > e.confirmed_seen;
+  if (granted_now) {
     e.last_grant = confirmed - e.confirmed_seen;
     e.confirmed_seen = confirmed;
   }
   auto allowance = confirmed - std::min(confirmed, e.base);
   auto period = b.subject.index;
   c.allowance.store(limit_counters::budget_word(period, allowance), std::memory_order_relaxed);
-  bool dry = e.has_lease && unallocated(e) == 0;
-  c.pool_dry.store(dry, std::memory_order_relaxed);
+  bool dry = !e.leases.empty() && unallocated(e, b.budget) == 0;
+  c.held_elsewhere.store(dry ? others_holding(e, view) : limit_counters::still_granting,
+                         std::memory_order_relaxed);
   auto spent = limit_counters::budget_in(c.budget.load(std::memory_order_relaxed), period);
   auto remaining = allowance > spent ? allowance - spent : 0;
   auto starving = c.starved_need.exchange(0, std::memory_order_relaxed);
   auto& mine = e.wants[incarnation_];
-  bool outstanding = mine.asks > count_of(e.lease.answered, incarnation_);
+  auto write = [&] {
+    mine.holding = remaining;
+    ++mine.writes;
+    e.want_unsaved = false;
+    out.wants.emplace_back(b.subject, mine);
+  };
+  bool outstanding = mine.asks > answered_for(e, incarnation_);
   bool low = mine.asks == 0 || starving > remaining ||
              (e.last_grant > 0 ? remaining * 2 < e.last_grant : remaining == 0);
   // With nothing left to grant, only a request refused here asks: the others see it wait and
@@ -111,63 +177,84 @@ void budget_ledger::spend_as_gateway(const leased_budget& b, entry& e, ledger_wr
   if (!outstanding && low && (!dry || starving > remaining)) {
     ++mine.asks;
     mine.need = starving > remaining ? starving - remaining : 0;
-    out.wants.emplace_back(b.subject, mine);
-    return;
+    return write();
   }
-  if (!dry || starving || remaining == 0 || !others_waiting(e)) return;
-  auto give = (remaining + 1) / 2;
+  bool asked_of = dry && others_waiting(e, view);
   std::uint64_t left = 0;
-  if (!c.reserve_budget(period, give, allowance, left)) return;  // spent meanwhile
-  mine.released += give;
-  out.wants.emplace_back(b.subject, mine);
+  auto give = (remaining + 1) / 2;
+  if (asked_of && !starving && remaining > 0 && c.reserve_budget(period, give, allowance, left)) {
+    mine.released += give;
+    remaining -= give;
+    return write();
+  }
+  if (granted_now || e.want_unsaved || (asked_of && remaining == 0 && mine.holding != 0))
+    write();
 }
 
-// The owner's side: a lease begun, asks answered with chunks of what is left, and grants not
-// yet held by a majority (a previous owner's too) written again to be.
-void budget_ledger::grant_as_owner(
-    const leased_budget& b, entry& e, std::size_t members,
-    const std::function<std::uint64_t(const lease_subject&)>& spent_before, ledger_writes& out) {
-  if (e.awaiting_majority) return;
+// The keeper's side: its record begun, asks answered with chunks of what is left, and its grants
+// of this stint sent to wait for a majority.
+void budget_ledger::keep(const leased_budget& b, entry& e, const cluster_view& view,
+                         const std::function<std::uint64_t(const lease_subject&)>& spent_before,
+                         ledger_writes& out) {
+  if (e.awaiting) return;
+  if (e.stint == 0) e.stint = ++stints_;
   bool changed = false;
-  if (!e.has_lease) {
-    e.has_lease = true;
-    e.lease.base = spent_before ? spent_before(b.subject) : 0;
-    e.lease.budget = b.budget;
+  auto it = e.leases.find(node_);
+  if (it == e.leases.end()) {
+    lease_grants fresh;
+    for (auto& [keeper, l] : e.leases) fresh.base = std::max(fresh.base, l.base);
+    if (e.leases.empty() && spent_before) fresh.base = spent_before(b.subject);
+    it = e.leases.emplace(node_, std::move(fresh)).first;
     changed = true;
   }
-  if (e.lease.budget != b.budget) {
-    e.lease.budget = b.budget;
+  auto& mine = it->second;
+  if (mine.budget != b.budget) {
+    mine.budget = b.budget;
     changed = true;
   }
+  auto members = std::max<std::uint64_t>(view.up.size(), 1);
   for (auto& [who, w] : e.wants) {
-    auto& answered = e.lease.answered[who];
-    if (w.asks <= answered) continue;
-    auto left = unallocated(e);
+    if (w.asks <= answered_for(e, who) || !live(e, who, view)) continue;
+    auto left = unallocated(e, b.budget);
     if (left == 0) break;  // unanswered: the others see it wait and give back
-    auto chunk = std::max(w.need, (left + 2 * members - 1) / (2 * members));
-    e.lease.granted[who] += std::min(left, chunk);
-    answered = w.asks;
+    auto grant = std::min(left, std::max(w.need, (left + 2 * members - 1) / (2 * members)));
+    mine.granted[who] += grant;
+    mine.answered[who] = w.asks;
+    e.pending[who] += grant;
     changed = true;
   }
-  bool unconfirmed = false;
-  for (auto& [who, granted] : e.lease.granted)
-    unconfirmed = unconfirmed || granted > count_of(e.lease.confirmed, who);
-  if (!changed && !unconfirmed) return;
-  e.awaiting_majority = true;
-  out.leases.emplace_back(b.subject, e.lease);
+  if (!changed && e.pending.empty()) return;
+  e.awaiting = true;
+  e.in_flight = e.pending;
+  e.in_flight_stint = e.stint;
+  out.leases.emplace_back(b.subject, mine);
+}
+
+void budget_ledger::membership(const cluster_view& view) {
+  if (view.up == last_up_) return;
+  last_up_ = view.up;
+  for (auto& [key, e] : entries_) {  // every keeping ends: what it did not confirm is lost
+    e.stint = 0;
+    e.pending.clear();
+  }
 }
 
 ledger_writes budget_ledger::round(
     const std::vector<leased_budget>& budgets, const cluster_view& view,
     const std::function<std::uint64_t(const lease_subject&)>& spent_before) {
   ledger_writes out;
-  bool may_grant = view.synced && view.majority();
+  membership(view);
+  bool may_keep = view.synced && view.majority();
   for (auto& b : budgets) {
-    auto& e = entries_[b.subject.key()];
+    auto& e = entries_[b.key];
     e.subject = b.subject;
-    spend_as_gateway(b, e, out);
-    if (may_grant && budget_owner(b.subject, view.up) == node_)
-      grant_as_owner(b, e, std::max<std::size_t>(view.up.size(), 1), spent_before, out);
+    spend_as_gateway(b, e, view, out);
+    if (may_keep && budget_owner(b.key, view.up) == node_) {
+      keep(b, e, view, spent_before, out);
+    } else {  // not keeping it (now): what this node granted and did not confirm is lost
+      e.stint = 0;
+      e.pending.clear();
+    }
   }
   return out;
 }
@@ -177,22 +264,30 @@ ledger_writes budget_ledger::settled(
     const cluster_view& view) {
   ledger_writes out;
   for (auto& [s, l] : written) {
-    auto& e = entries_[s.key()];
-    e.awaiting_majority = false;
-    // A node that no longer owns the budget leaves the confirming to the new owner, which
-    // writes every grant it holds again.
-    if (!held || budget_owner(s, view.up) != node_) continue;
-    bool changed = false;
-    for (auto& [who, granted] : l.granted) {
-      auto& confirmed = e.lease.confirmed[who];
-      if (granted > confirmed) {
-        confirmed = granted;
-        changed = true;
-      }
+    auto it = entries_.find(s.key());
+    if (it == entries_.end()) continue;  // a past period, forgotten
+    auto& e = it->second;
+    e.awaiting = false;
+    bool same_stint = e.stint != 0 && e.stint == e.in_flight_stint &&
+                      view.synced && view.majority() && budget_owner(s, view.up) == node_;
+    if (!held || !same_stint) continue;  // not held: sent again next round
+    auto& mine = e.leases[node_];
+    for (auto& [who, n] : e.in_flight) {
+      mine.confirmed[who] += n;
+      auto& p = e.pending[who];
+      p -= std::min(p, n);
+      if (p == 0) e.pending.erase(who);
     }
-    if (changed) out.leases.emplace_back(s, e.lease);
+    e.in_flight.clear();
+    out.leases.emplace_back(s, mine);
   }
   return out;
+}
+
+void budget_ledger::unsaved(const ledger_writes& w, const cluster_view& view) {
+  for (auto& [s, a] : w.wants)
+    if (auto it = entries_.find(s.key()); it != entries_.end()) it->second.want_unsaved = true;
+  settled(w.leases, false, view);
 }
 
 void budget_ledger::forget_before(const std::vector<leased_budget>& budgets) {

@@ -80,6 +80,10 @@ caf::behavior cluster_actor_impl(cluster_actor_pointer self, cluster_options opt
   st.on_members = std::move(on_members);
   st.published = published;
   st.caf_node = to_string(self->node());
+  std::string error;
+  for (auto& peer : st.store->known_peers(error))
+    if (peer != st.store->node()) st.remembered.insert(peer);
+  if (!error.empty()) spdlog::error("cluster: {}", error);
   for (auto& p : st.options.peers) {
     cluster_dial d;
     d.address = p;

@@ -68,10 +68,11 @@ struct cluster_link {
   std::uint64_t acked_upto = 0;     // our feed: it applied
   std::uint64_t applied_upto = 0;   // its feed: we applied
   std::uint64_t their_feed = 0;     // its feed: where it ends
-  // Where its feed ended by its first ping after the membership last changed: once applied up
-  // to there, nothing it held then is missing here (0 and pending: no such ping yet).
+  // Where its feed ended by its second ping after the membership last changed: once applied up
+  // to there, nothing it held then is missing here (pending: no such ping yet).
   std::uint64_t sync_target = 0;
   bool sync_pending = true;
+  int pings_since_change = 0;  // the target is the second's: the first may predate an ack
   std::int64_t last_heard_ms = 0;
 };
 
@@ -119,6 +120,10 @@ struct cluster_state {
   snapshot_cell<cluster_status>* published = nullptr;
   std::string caf_node;  // this node's CAF id
   std::map<std::string, cluster_link> links;          // by node name
+  // Peers this node applied a feed of before (kept in the store): counted among the nodes a
+  // majority is made of even when none of them is up, so a node restarted alone never takes
+  // itself for a majority.
+  std::set<std::string> remembered;
   std::map<std::string, std::string> name_of;          // CAF node id -> node name (trusted)
   std::map<std::string, cluster_handshake> handshakes;  // by CAF node id
   std::vector<cluster_dial> dials;

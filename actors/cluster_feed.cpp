@@ -72,11 +72,12 @@ void on_subscribe(cluster_actor_pointer self, cluster_link& link, const cluster_
   pump(self, link);
 }
 
-// A ping says where the peer's feed ends; the first after a membership change is what this node
-// must apply to be in sync.
+// A ping says where the peer's feed ends; the second after a membership change is what this node
+// must apply to be in sync (the first may have left before the peer stored a change it then
+// acknowledged to a node that has died since).
 void on_ping(cluster_actor_pointer self, cluster_link& link, std::uint64_t feed) {
   link.their_feed = std::max(link.their_feed, feed);
-  if (!link.sync_pending) return;
+  if (!link.sync_pending || ++link.pings_since_change < 2) return;
   link.sync_pending = false;
   link.sync_target = feed;
   tell_members(self);
@@ -151,7 +152,7 @@ namespace {
 // that dialled us first has no name until its own handshake ends, and a majority of four needs
 // three nodes where one of three needs two).
 std::size_t known_nodes(const cluster_state& st) {
-  std::set<std::string> named;
+  std::set<std::string> named = st.remembered;
   for (auto& d : st.dials)
     if (!d.node.empty()) named.insert(d.node);
   for (auto& [name, l] : st.links) named.insert(name);
@@ -181,7 +182,10 @@ void tell_members(cluster_actor_pointer self) {
   std::sort(v.up.begin(), v.up.end());
   v.configured = known_nodes(st);
   if (v.up != st.view_told.up)  // a change: every peer's feed is to be caught up with again
-    for (auto& [name, l] : st.links) l.sync_pending = true;
+    for (auto& [name, l] : st.links) {
+      l.sync_pending = true;
+      l.pings_since_change = 0;
+    }
   v.synced = true;
   for (auto& [name, l] : st.links)
     if (l.up) v.synced = v.synced && !l.sync_pending && l.applied_upto >= l.sync_target;

@@ -99,6 +99,9 @@ void carry_counters(limit_subject& s, const limit_subject* before, limit_scope s
   auto already = sharing.leased || !spent ? 0 : spent(scope, id, period_start(s.period, index));
   s.counters->budget.store(
       limit_counters::budget_word(index, static_cast<std::uint64_t>(std::max<std::int64_t>(already, 0))));
+  // A leased budget spends nothing more until the ledger has counted what was confirmed before.
+  s.counters->allowance.store(0);
+  s.counters->budget_epoch = limit_counters::next_budget_epoch();
 }
 
 template <class Map>

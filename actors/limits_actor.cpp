@@ -122,6 +122,8 @@ limits_actor::behavior_type limits_actor_impl(limits_pointer self,
         auto& st = self->state;
         bool recount = v.up.size() != st.view.up.size();
         st.view = std::move(v);
+        // Before any answer the gate sends after it (a quorum reached over the new links).
+        if (st.ledger) st.ledger->membership(st.view);
         if (recount && !st.rules.empty()) rebuild(self);
       },
       [self](quorum_atom, caf::actor& gate) { self->state.gate = std::move(gate); },

@@ -41,6 +41,9 @@ struct limits_state {
   std::unique_ptr<budget_ledger> ledger;
   cluster_view view;
   caf::actor gate;
+  std::vector<leased_budget> budgets;  // the table's, in their periods as of `budgets_day`
+  std::shared_ptr<const limits_snapshot> budgets_of;
+  std::int64_t budgets_day = 0;
   static inline const char* name = "limits_actor";
 };
 

@@ -49,27 +49,39 @@ void store_writes(limits_pointer self, ledger_writes w, bool await) {
   auto& st = self->state;
   if (w.empty()) return;
   std::string error;
-  if (!st.leases->write(w.leases, w.wants, st.ledger->incarnation(), error)) {
+  if (!st.leases->write(w.leases, w.wants, st.ledger->node(), st.ledger->incarnation(), error)) {
     spdlog::error("limits_actor: budget leases not stored: {}", error);
-    st.ledger->settled(w.leases, false, st.view);
+    st.ledger->unsaved(w, st.view);
     return;
   }
   if (await && !w.leases.empty()) await_majority(self, std::move(w.leases));
 }
 
-void run_round(limits_pointer self) {
+// The budgets of the table now, listed again only when the table or a period changes.
+const std::vector<leased_budget>& budgets_now(limits_pointer self) {
   auto& st = self->state;
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  auto budgets = leased_budgets(*st.current, now);
+  auto day = now / 86400;
+  if (st.budgets_of != st.current || st.budgets_day != day) {
+    st.budgets = leased_budgets(*st.current, now);
+    st.budgets_of = st.current;
+    st.budgets_day = day;
+    st.ledger->forget_before(st.budgets);
+  }
+  return st.budgets;
+}
+
+void run_round(limits_pointer self) {
+  auto& st = self->state;
+  auto& budgets = budgets_now(self);
   spent_since spent(st.usage.get(), st.rules);
   auto writes = st.ledger->round(budgets, st.view, [&](const lease_subject& s) {
     auto n = spent(s.scope, s.id, period_start(s.period, s.index));
     return static_cast<std::uint64_t>(std::max<std::int64_t>(n, 0));
   });
   store_writes(self, std::move(writes), true);
-  st.ledger->forget_before(budgets);
 }
 
 }  // namespace
@@ -78,13 +90,21 @@ void start_leases(limits_pointer self) {
   auto& st = self->state;
   auto& node = st.leases->records().node();
   // A new incarnation each start: what the last one was granted is never spent again.
-  st.ledger = std::make_unique<budget_ledger>(node, node + "~" + random_hex_id(8));
+  auto boot_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+  st.ledger = std::make_unique<budget_ledger>(
+      node, incarnation_name(node, static_cast<std::uint64_t>(boot_ms), random_hex_id(4)));
   std::string error;
   auto& ledger = *st.ledger;
-  if (!st.leases->load([&](const lease_subject& s, lease_grants l) { ledger.held(s, l); },
-                       [&](const lease_subject& s, const std::string& incarnation,
-                           lease_ask w) { ledger.held(s, incarnation, w); },
-                       error))
+  if (!st.leases->load(
+          [&](const lease_subject& s, const std::string& keeper, lease_grants l) {
+            ledger.held_lease(s, keeper, l);
+          },
+          [&](const lease_subject& s, const std::string& incarnation, lease_ask w) {
+            ledger.held_want(s, incarnation, w);
+          },
+          error))
     spdlog::error("limits_actor: budget leases not read: {}", error);
   spdlog::info("limits: budgets are leased across the cluster (this gateway: {})",
                ledger.incarnation());
@@ -101,15 +121,14 @@ void take_lease_records(limits_pointer self, const lease_records& r) {
   auto& st = self->state;
   if (!st.ledger) return;
   for (auto& rec : r.records) {
-    if (rec.deleted) continue;
-    if (rec.kind == lease_kind) {
-      lease_grants l;
-      if (auto s = lease_subject_of(rec.id); s && decode_lease(rec.data, l)) st.ledger->held(*s, l);
-    } else if (rec.kind == want_kind) {
-      lease_ask w;
-      if (auto s = want_subject_of(rec.id); s && decode_want(rec.data, w))
-        st.ledger->held(s->first, s->second, w);
-    }
+    auto s = lease_record_subject(rec.id);
+    if (rec.deleted || !s) continue;
+    lease_grants l;
+    lease_ask w;
+    if (rec.kind == lease_kind && decode_lease(rec.data, l))
+      st.ledger->held_lease(s->first, s->second, l);
+    else if (rec.kind == want_kind && decode_want(rec.data, w))
+      st.ledger->held_want(s->first, s->second, w);
   }
   run_round(self);  // an ask answered now, not at the next tick
 }

@@ -76,9 +76,10 @@ HAPROXY
 taskset -c "$CORE" haproxy -db -f "$OUT/haproxy.cfg" > "$OUT/haproxy.log" 2>&1 &
 pids+=($!)
 
-# start_gateway BINARY DATA_DIR PORT LOG: one I/O thread, pinned like the others.
+# start_gateway BINARY DATA_DIR PORT LOG [ENV]: one I/O thread, pinned like the others (or to
+# $PIN when set).
 start_gateway() {
-  taskset -c "$CORE" env DATA_DIR="$2" PORT="$3" HOST=127.0.0.1 THREADS=1 \
+  taskset -c "${PIN:-$CORE}" env DATA_DIR="$2" PORT="$3" HOST=127.0.0.1 THREADS=1 \
     OPENAI_API_BASE_URLS="http://127.0.0.1:$UP/v1" OLLAMA_BASE_URLS="http://127.0.0.1:$UP" \
     ENABLE_OLLAMA_API=True GLOBAL_LOG_LEVEL=warn WEBUI_AUTH=False ${5:-} \
     "$1" > "$4" 2>&1 &
@@ -120,6 +121,23 @@ FILT_PORT=$(free_port)
 start_gateway "$GW" "$FILT_DATA" "$FILT_PORT" "$OUT/switchboard_filters.log" \
   "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password OPENAI_API_BASE_URLS=http://127.0.0.1:$UP/v1;http://127.0.0.1:$PIPES_UP OPENAI_API_KEYS=;pk"
 TARGETS="$TARGETS switchboard_filters"
+# Node 1 of a cluster of three, with the same limited key as 'switchboard_limits' (its budget
+# leased from whichever node keeps it): what the cluster adds to the request path, which by
+# design is nothing (replication and leases run off it). The other two nodes run on the other
+# core, so that only node 1's own cost is measured.
+CL_SECRET=bench-cluster-secret-0123
+CL_PORTS=("$(free_port)" "$(free_port)" "$(free_port)")
+CL_DATA=()
+CL_PORT=$(free_port)
+for i in 0 1 2; do
+  peers=$(for j in 0 1 2; do [ "$j" -gt "$i" ] && printf '127.0.0.1:%s,' "${CL_PORTS[$j]}"; done)
+  CL_DATA+=("$(mktemp -d)")
+  port=$CL_PORT; [ "$i" -gt 0 ] && port=$(free_port)
+  pin=$CORE; [ "$i" -gt 0 ] && pin=$(( CORE == 0 ? 1 : 0 ))
+  PIN=$pin start_gateway "$GW" "${CL_DATA[$i]}" "$port" "$OUT/switchboard_cluster_n$((i + 1)).log" \
+    "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password WEBUI_SECRET_KEY=$CL_SECRET CLUSTER_SECRET=$CL_SECRET CLUSTER_NODE_ID=n$((i + 1)) CLUSTER_PORT=${CL_PORTS[$i]} CLUSTER_PEERS=${peers%,}"
+done
+TARGETS="$TARGETS switchboard_cluster"
 if [ -n "$BASELINE_GW" ]; then
   BASE_DATA=$(mktemp -d)
   BASE_PORT=$(free_port)
@@ -173,6 +191,15 @@ LIM_KEY=$(limited_key_of "$LIM_PORT")
 wait_listed "$LIM_PORT" "$LIM_KEY" /openai/models '"bench"'
 API_KEY=$(api_key_of "$API_PORT")
 wait_listed "$API_PORT" "$API_KEY" /api/models '"ol.bench"'
+CL_KEY=$(limited_key_of "$CL_PORT")
+wait_listed "$CL_PORT" "$CL_KEY" /openai/models '"bench"'
+# Until node 1 holds a grant of the budget (its keeper may be another node).
+for _ in $(seq 100); do
+  curl -sf -H "Authorization: Bearer $CL_KEY" -H 'Content-Type: application/json' \
+    -d '{"model":"bench","messages":[{"role":"user","content":"hi"}]}' \
+    "http://127.0.0.1:$CL_PORT/openai/chat/completions" > /dev/null && break
+  sleep 0.1
+done
 FILT_KEY=$(api_key_of "$FILT_PORT")
 wait_listed "$FILT_PORT" "$FILT_KEY" /api/v1/pipelines/list '"idx":1'
 curl -sf "http://127.0.0.1:$NGINX_PORT/v1/models" > /dev/null
@@ -198,6 +225,7 @@ declare -A URL=(
   [switchboard_api]="http://127.0.0.1:$KEY_PORT/api/chat/completions"
   [switchboard_limits]="http://127.0.0.1:$LIM_PORT/openai/chat/completions"
   [switchboard_filters]="http://127.0.0.1:$FILT_PORT/api/chat/completions"
+  [switchboard_cluster]="http://127.0.0.1:$CL_PORT/openai/chat/completions"
   [baseline]="http://127.0.0.1:${BASE_PORT:-0}/openai/chat/completions"
 )
 # Ollama's NDJSON chat: the same upstream, its /api/chat; switchboard's /ollama prefix.
@@ -209,6 +237,7 @@ declare -A NDJSON_URL=(
   [switchboard_key]="http://127.0.0.1:$KEY_PORT/ollama/api/chat"
   [switchboard_api]="http://127.0.0.1:$API_PORT/api/chat/completions"
   [switchboard_limits]="http://127.0.0.1:$LIM_PORT/ollama/api/chat"
+  [switchboard_cluster]="http://127.0.0.1:$CL_PORT/ollama/api/chat"
   [baseline]="http://127.0.0.1:${BASE_PORT:-0}/ollama/api/chat"
 )
 
@@ -240,6 +269,7 @@ for round in $(seq "$ROUNDS"); do
           auth=(-H "Authorization: Bearer $KEY")
         [ "$target" = switchboard_filters ] && auth=(-H "Authorization: Bearer $FILT_KEY")
         [ "$target" = switchboard_limits ] && auth=(-H "Authorization: Bearer $LIM_KEY")
+        [ "$target" = switchboard_cluster ] && auth=(-H "Authorization: Bearer $CL_KEY")
         if [ "$mode" = ndjson ] && [ "$target" = switchboard_api ]; then
           auth=(-H "Authorization: Bearer $API_KEY")
           script="$OUT/ndjson_api.lua"
@@ -281,7 +311,9 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "'switchboard_api': the same through the unified /api/chat/completions; in the ndjson rows an"
   echo "Ollama model, its NDJSON stream converted to OpenAI's SSE; 'switchboard_filters': the unified"
   echo "route with a Pipelines server whose filter names another model, for a model no filter names;"
-  echo "'switchboard_limits': as 'switchboard_key', the key with an RPM, a TPM and a budget)"
+  echo "'switchboard_limits': as 'switchboard_key', the key with an RPM, a TPM and a budget;"
+  echo "'switchboard_cluster': as 'switchboard_limits' on node 1 of a 3-node cluster, the budget"
+  echo "leased, the other two nodes on the other core)"
   [ -n "$BASELINE_GW" ] && echo "('baseline': switchboard built from an earlier commit, same settings)"
   echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
   echo "'direct' is each proxy's own cost. 'whole' = non-streamed chat completion (~330 B answer);"
@@ -303,4 +335,4 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   fi
 } > bench/RESULTS.md
 cat bench/RESULTS.md
-rm -rf "$GW_DATA" "$KEY_DATA" "$API_DATA" "$FILT_DATA" ${BASE_DATA:-}
+rm -rf "$GW_DATA" "$KEY_DATA" "$LIM_DATA" "$API_DATA" "$FILT_DATA" "${CL_DATA[@]}" ${BASE_DATA:-}

@@ -58,11 +58,21 @@ struct limit_counters {
   std::atomic<std::uint64_t> budget{0};    // period << 40 | tokens spent and reserved in it
   // In a cluster, budgets are leased (actors/budget_ledger.hpp) and `budget` counts what this
   // gateway spent and reserved: it may reach `allowance` (period << 40 | tokens granted to this
-  // gateway). `pool_dry`: the budget's owner has nothing left to grant; `starved_need`: the most
-  // a refused request needed (the ledger asks for that much).
+  // gateway). `held_elsewhere`: once nothing is left to grant, what the other gateways hold
+  // unspent (all: tokens are still to be granted); a request needing more than that and what is
+  // left here finds the budget exhausted, else more is on its way. `starved_need`: the most a
+  // refused request needed (the ledger asks for that much).
+  static constexpr std::uint64_t still_granting = ~std::uint64_t{0};
   std::atomic<std::uint64_t> allowance{0};
-  std::atomic<bool> pool_dry{false};
+  std::atomic<std::uint64_t> held_elsewhere{still_granting};
   std::atomic<std::uint64_t> starved_need{0};
+  // Changes whenever `budget` is started again from zero for a new rule (the limits actor's
+  // alone, which also runs the ledger): grants confirmed before then count as spent.
+  std::uint64_t budget_epoch = next_budget_epoch();
+  static std::uint64_t next_budget_epoch() {
+    static std::atomic<std::uint64_t> last{0};
+    return last.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
 
   static constexpr int budget_bits = 40;
   static constexpr std::uint64_t budget_mask = (std::uint64_t{1} << budget_bits) - 1;

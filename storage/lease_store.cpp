@@ -91,12 +91,12 @@ std::string lease_subject::key() const {
   return out;
 }
 
-std::string want_record_id(const lease_subject& s, std::string_view incarnation) {
+std::string lease_record_id(const lease_subject& s, std::string_view writer) {
   std::string out(period_name(s.period));
   out += '/';
   out += std::to_string(s.index);
   out += '/';
-  out += incarnation;
+  out += writer;
   out += '/';
   out += scope_name(s.scope);
   out += '/';
@@ -104,27 +104,19 @@ std::string want_record_id(const lease_subject& s, std::string_view incarnation)
   return out;
 }
 
-std::optional<lease_subject> lease_subject_of(std::string_view rest) {
+std::optional<std::pair<lease_subject, std::string>> lease_record_subject(std::string_view rest) {
   auto period = next_part(rest);
   auto index = period ? next_part(rest) : std::nullopt;
-  auto scope = index ? next_part(rest) : std::nullopt;
-  if (!scope) return std::nullopt;
-  return read_subject(*period, *index, *scope, rest);
-}
-
-std::optional<std::pair<lease_subject, std::string>> want_subject_of(std::string_view rest) {
-  auto period = next_part(rest);
-  auto index = period ? next_part(rest) : std::nullopt;
-  auto incarnation = index ? next_part(rest) : std::nullopt;
-  auto scope = incarnation ? next_part(rest) : std::nullopt;
+  auto writer = index ? next_part(rest) : std::nullopt;
+  auto scope = writer ? next_part(rest) : std::nullopt;
   if (!scope) return std::nullopt;
   auto s = read_subject(*period, *index, *scope, rest);
   if (!s) return std::nullopt;
-  return std::pair{std::move(*s), std::string(*incarnation)};
+  return std::pair{std::move(*s), std::string(*writer)};
 }
 
-void lease_grants::absorb(const lease_grants& other, bool other_is_newer) {
-  if (other_is_newer) budget = other.budget;
+void lease_grants::absorb(const lease_grants& other) {
+  budget = std::max(budget, other.budget);
   base = std::max(base, other.base);
   take_larger(granted, other.granted);
   take_larger(confirmed, other.confirmed);
@@ -132,7 +124,11 @@ void lease_grants::absorb(const lease_grants& other, bool other_is_newer) {
 }
 
 void lease_ask::absorb(const lease_ask& other) {
-  if (other.asks > asks) need = other.need;
+  if (other.writes > writes) {
+    need = other.need;
+    holding = other.holding;
+    writes = other.writes;
+  }
   asks = std::max(asks, other.asks);
   released = std::max(released, other.released);
 }
@@ -146,8 +142,11 @@ std::string encode_lease(const lease_grants& l) {
 }
 
 std::string encode_want(const lease_ask& w) {
-  return json::serialize(
-      json::object{{"asks", w.asks}, {"need", w.need}, {"released", w.released}});
+  return json::serialize(json::object{{"asks", w.asks},
+                                      {"need", w.need},
+                                      {"released", w.released},
+                                      {"holding", w.holding},
+                                      {"writes", w.writes}});
 }
 
 bool decode_lease(std::string_view data, lease_grants& out) {
@@ -162,31 +161,31 @@ bool decode_want(std::string_view data, lease_ask& out) {
   auto o = parse_object(data);
   out = {};
   return o && read_count(*o, "asks", out.asks) && read_count(*o, "need", out.need) &&
-         read_count(*o, "released", out.released);
+         read_count(*o, "released", out.released) && read_count(*o, "holding", out.holding) &&
+         read_count(*o, "writes", out.writes);
 }
 
 bool lease_record_reads(const record& r) {
-  if (r.kind == lease_kind) {
-    lease_grants l;
-    return lease_subject_of(r.id) && decode_lease(r.data, l);
-  }
+  if (!lease_record_subject(r.id)) return false;
+  lease_grants l;
   lease_ask w;
-  return r.kind == want_kind && want_subject_of(r.id) && decode_want(r.data, w);
+  return r.kind == lease_kind ? decode_lease(r.data, l)
+                              : r.kind == want_kind && decode_want(r.data, w);
 }
 
 bool lease_store::load(
-    const std::function<void(const lease_subject&, lease_grants)>& lease,
+    const std::function<void(const lease_subject&, const std::string&, lease_grants)>& lease,
     const std::function<void(const lease_subject&, const std::string&, lease_ask)>& want,
     std::string& error) {
   for (auto& r : records_->load(lease_kind, error)) {
     lease_grants l;
-    auto s = lease_subject_of(r.id);
-    if (!r.deleted && s && decode_lease(r.data, l)) lease(*s, std::move(l));
+    auto s = lease_record_subject(r.id);
+    if (!r.deleted && s && decode_lease(r.data, l)) lease(s->first, s->second, std::move(l));
   }
   if (!error.empty()) return false;
   for (auto& r : records_->load(want_kind, error)) {
     lease_ask w;
-    auto s = want_subject_of(r.id);
+    auto s = lease_record_subject(r.id);
     if (!r.deleted && s && decode_want(r.data, w)) want(s->first, s->second, w);
   }
   return error.empty();
@@ -194,13 +193,14 @@ bool lease_store::load(
 
 bool lease_store::write(const std::vector<std::pair<lease_subject, lease_grants>>& leases,
                         const std::vector<std::pair<lease_subject, lease_ask>>& wants,
-                        std::string_view incarnation, std::string& error) {
+                        std::string_view node, std::string_view incarnation,
+                        std::string& error) {
   std::vector<record> batch;
   for (auto& [s, l] : leases)
-    batch.push_back({std::string(lease_kind), s.key(), records_->next_version(), false,
-                     encode_lease(l)});
+    batch.push_back({std::string(lease_kind), lease_record_id(s, node), records_->next_version(),
+                     false, encode_lease(l)});
   for (auto& [s, w] : wants)
-    batch.push_back({std::string(want_kind), want_record_id(s, incarnation),
+    batch.push_back({std::string(want_kind), lease_record_id(s, incarnation),
                      records_->next_version(), false, encode_want(w)});
   return batch.empty() || records_->write(batch, error);
 }

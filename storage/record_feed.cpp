@@ -157,6 +157,16 @@ peer_mark record_store::peer_position(std::string_view peer, std::string& error)
   return {value.substr(0, space), std::strtoull(value.c_str() + space + 1, nullptr, 10)};
 }
 
+std::vector<std::string> record_store::known_peers(std::string& error) {
+  std::vector<std::string> out;
+  auto prefix = peer_position_key("");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+    out.push_back(it->key().ToString().substr(prefix.size()));
+  if (!it->status().ok()) error = "cannot read the database: " + it->status().ToString();
+  return out;
+}
+
 bool record_store::erase_range(std::string_view kind, std::string_view from, std::string_view to,
                                std::string& error) {
   std::lock_guard lock(write_mutex_);

@@ -128,6 +128,9 @@ class record_store {
   /// How far this node has applied `peer`'s feed (position 0: never).
   peer_mark peer_position(std::string_view peer, std::string& error);
 
+  /// Every peer whose feed this node has applied some of, by name.
+  std::vector<std::string> known_peers(std::string& error);
+
   /// This database's feed epoch: random, made with the feed.
   const std::string& epoch() const { return epoch_; }
 

@@ -120,7 +120,9 @@ std::optional<limit_refusal> admit_subject(const limit_subject& s, std::size_t w
     if (!c.reserve_budget(h.period, static_cast<std::uint64_t>(need), cap, left)) {
       if (s.leased) {
         c.starved_need.store(static_cast<std::uint64_t>(need), std::memory_order_relaxed);
-        if (!c.pool_dry.load(std::memory_order_relaxed))
+        auto elsewhere = c.held_elsewhere.load(std::memory_order_relaxed);
+        if (elsewhere == limit_counters::still_granting ||
+            static_cast<std::uint64_t>(need) <= left + elsewhere)
           return limit_refusal{limit_kind::budget, whose, allowance_text(s, need), 1};
       }
       return refuse(limit_kind::budget, *s.budget_tokens, period_end(s.period, h.period) - r.now_s,

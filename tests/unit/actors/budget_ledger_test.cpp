@@ -18,11 +18,11 @@ struct gateway {
   std::string node;
   budget_ledger ledger;
   std::shared_ptr<limit_counters> counters = std::make_shared<limit_counters>();
-  gateway(std::string n, std::string boot) : node(n), ledger(n, n + "~" + boot) {}
+  std::uint64_t used = 0;  // what its requests spent (its counter also holds what it gave back)
+  gateway(std::string n, std::uint64_t boot) : node(n), ledger(n, incarnation_name(n, boot, "00")) {}
   std::uint64_t allowance() const {
     return limit_counters::budget_in(counters->allowance.load(), carol.index);
   }
-  std::uint64_t used = 0;  // what its requests spent (its counter also holds what it gave back)
   std::uint64_t spent() const { return used; }
   // Spends `n` tokens if its allowance lets it (what the admit stage does).
   bool spend(std::uint64_t n) {
@@ -36,45 +36,47 @@ struct gateway {
   }
 };
 
+struct sent {
+  ledger_writes writes;
+  std::string node, incarnation;
+};
+
 // Gateways that see each other's records at once (replication), and grants held by a majority
 // as soon as they are written, unless `majority_holds` is false.
 struct cluster_fixture {
   std::vector<std::unique_ptr<gateway>> gateways;
   std::uint64_t budget = 600;
   bool majority_holds = true;
-
-  std::vector<std::pair<ledger_writes, std::string>> history;  // every write, in order
+  std::vector<sent> history;  // every write, in order
 
   // A gateway starting: it reads what the cluster holds (its store, then catching up).
-  gateway& add(std::string node, std::string boot = "b0") {
+  gateway& add(std::string node, std::uint64_t boot = 1) {
     gateways.push_back(std::make_unique<gateway>(node, boot));
     auto& g = *gateways.back();
-    for (auto& [w, from] : history) {
-      for (auto& [s, l] : w.leases) g.ledger.held(s, l);
-      for (auto& [s, a] : w.wants) g.ledger.held(s, from, a);
-    }
+    for (auto& h : history) take(g, h);
     return g;
+  }
+  static void take(gateway& g, const sent& h) {
+    for (auto& [s, l] : h.writes.leases) g.ledger.held_lease(s, h.node, l);
+    for (auto& [s, a] : h.writes.wants) g.ledger.held_want(s, h.incarnation, a);
   }
   cluster_view view(std::vector<std::string> up, std::size_t configured = 3) {
     std::sort(up.begin(), up.end());
     return {up, configured, true};
   }
-  void deliver(const ledger_writes& w, const std::string& from_incarnation) {
-    history.emplace_back(w, from_incarnation);
-    for (auto& g : gateways) {
-      for (auto& [s, l] : w.leases) g->ledger.held(s, l);
-      for (auto& [s, a] : w.wants) g->ledger.held(s, from_incarnation, a);
-    }
+  void deliver(const ledger_writes& w, const gateway& from) {
+    history.push_back({w, from.node, from.ledger.incarnation()});
+    for (auto& g : gateways) take(*g, history.back());
   }
-  // One round on every gateway in `live`, its writes delivered, then confirmed.
+  // One round of `g` as it sees the cluster (`v`), its writes delivered, then confirmed.
+  void round_of(gateway& g, const cluster_view& v) {
+    auto w = g.ledger.round({{carol, budget, g.counters}}, v, nullptr);
+    deliver(w, g);
+    if (w.leases.empty()) return;
+    deliver(g.ledger.settled(w.leases, majority_holds, v), g);
+  }
   void round(const std::vector<gateway*>& live, const cluster_view& v) {
-    for (auto* g : live) {
-      auto w = g->ledger.round({{carol, budget, g->counters}}, v, nullptr);
-      deliver(w, g->ledger.incarnation());
-      if (w.leases.empty()) continue;
-      auto confirmed = g->ledger.settled(w.leases, majority_holds, v);
-      deliver(confirmed, g->ledger.incarnation());
-    }
+    for (auto* g : live) round_of(*g, v);
   }
   std::uint64_t spent_by_all() const {
     return std::accumulate(gateways.begin(), gateways.end(), std::uint64_t{0},
@@ -118,17 +120,19 @@ CAF_TEST(lease records read back and their ids keep odd subject ids) {
   lease_grants back;
   CAF_REQUIRE(decode_lease(encode_lease(l), back));
   CAF_CHECK(back == l);
-  CAF_CHECK(lease_subject_of(carol.key()) == carol);
-  auto want = want_subject_of(want_record_id(carol, "n2~cd"));
-  CAF_REQUIRE(want);
-  CAF_CHECK(want->first == carol);
-  CAF_CHECK_EQUAL(want->second, "n2~cd");
-  CAF_CHECK(!lease_subject_of("day/x/user/carol"));
+  auto named = lease_record_subject(lease_record_id(carol, "n2~cd"));
+  CAF_REQUIRE(named);
+  CAF_CHECK(named->first == carol);
+  CAF_CHECK_EQUAL(named->second, "n2~cd");
+  CAF_CHECK(!lease_record_subject("day/x/n1/user/carol"));
+  CAF_CHECK(!lease_record_subject("day/1/n1/nobody/carol"));
   CAF_CHECK(!decode_lease(R"({"granted":{"n1":-5}})", back));
-  record r{std::string(lease_kind), carol.key(), {1, "n1"}, false, encode_lease(l)};
+  record r{std::string(lease_kind), lease_record_id(carol, "n1"), {1, "n1"}, false,
+           encode_lease(l)};
   CAF_CHECK_EQUAL(replica_fault(r, 1000), "");
   r.data = R"({"granted":[1]})";
   CAF_CHECK_NOT_EQUAL(replica_fault(r, 1000), "");
+  CAF_CHECK_LESS(incarnation_name("n1", 5, "ff"), incarnation_name("n1", 6, "00"));
 }
 
 CAF_TEST(counts only grow whatever order versions arrive in) {
@@ -136,12 +140,12 @@ CAF_TEST(counts only grow whatever order versions arrive in) {
   newer.granted = {{"a", 300}};
   newer.confirmed = {{"a", 300}};
   older.granted = {{"a", 100}, {"b", 50}};
-  newer.absorb(older, false);
+  newer.absorb(older);
   CAF_CHECK_EQUAL(newer.granted["a"], 300u);
   CAF_CHECK_EQUAL(newer.granted["b"], 50u);
-  lease_ask mine{3, 10, 40};
-  mine.absorb(lease_ask{2, 99, 10});
-  CAF_CHECK(mine == (lease_ask{3, 10, 40}));
+  lease_ask mine{3, 10, 40, 7, 5};
+  mine.absorb(lease_ask{2, 99, 10, 99, 4});
+  CAF_CHECK(mine == (lease_ask{3, 10, 40, 7, 5}));
 }
 
 CAF_TEST_FIXTURE_SCOPE(leasing, cluster_fixture)
@@ -216,7 +220,7 @@ CAF_TEST(the owner dying loses what it held and never grants twice) {
   }
   CAF_CHECK_LESS_OR_EQUAL(spent_by_all(), budget);
   // It comes back as a new incarnation: what its last life held is not spent again.
-  auto& again = add(owner, "b1");
+  auto& again = add(owner, 2);
   live.push_back(&again);
   for (int step = 0; step < 100; ++step) {
     for (auto* g : live) g->spend(9);
@@ -234,6 +238,105 @@ CAF_TEST(a node without a majority or not caught up grants nothing) {
   behind.synced = false;
   for (int i = 0; i < 3; ++i) round({&n1}, behind);
   CAF_CHECK_EQUAL(n1.allowance(), 0u);
+}
+
+CAF_TEST(a budget started again for a new rule does not spend its grants twice) {
+  auto& n1 = add("n1");
+  auto alone = view({"n1"}, 1);
+  for (int step = 0; step < 300; ++step) {
+    n1.spend(10);
+    round({&n1}, alone);
+  }
+  CAF_CHECK_EQUAL(n1.spent(), budget);
+  // The rule is edited (its budget taken away and set again): the limit table starts the same
+  // counters from zero.
+  n1.counters->budget.store(limit_counters::budget_word(carol.index, 0));
+  n1.counters->allowance.store(0);
+  n1.counters->budget_epoch = limit_counters::next_budget_epoch();
+  for (int step = 0; step < 50; ++step) {
+    n1.spend(10);
+    round({&n1}, alone);
+  }
+  CAF_CHECK_EQUAL(n1.spent(), budget);
+}
+
+CAF_TEST(a grant its keeper could not confirm is never confirmed by a later stint) {
+  auto& n1 = add("n1");
+  auto& n2 = add("n2");
+  auto& n3 = add("n3");
+  auto v = view({"n1", "n2", "n3"});
+  auto keeper_name = budget_owner(carol, v.up);
+  gateway* keeper = nullptr;
+  std::vector<gateway*> others;
+  for (auto* g : {&n1, &n2, &n3}) (g->node == keeper_name ? keeper : others.emplace_back(g)) = g;
+  // The keeper, cut off, grants to itself but never reaches a majority; its grant reaches no one.
+  majority_holds = false;
+  auto w = keeper->ledger.round({{carol, budget, keeper->counters}}, v, nullptr);
+  keeper->ledger.settled(w.leases, false, v);
+  majority_holds = true;
+  // The other two keep the budget meanwhile and grant all of it.
+  std::vector<std::string> rest{others[0]->node, others[1]->node};
+  auto without = view(rest);
+  for (int step = 0; step < 300; ++step) {
+    for (auto* g : others) g->spend(7);
+    round(others, without);
+  }
+  // The keeper comes back (its gate saw the others go and come back), learns what they wrote,
+  // and keeps the budget again: its own stale grant (written before, now delivered) must not
+  // become spendable.
+  keeper->ledger.membership(view({keeper->node}));
+  keeper->ledger.membership(v);
+  deliver(w, *keeper);
+  for (int step = 0; step < 50; ++step) {
+    for (auto& g : gateways) g->spend(7);
+    round(all(*this), v);
+  }
+  CAF_CHECK_LESS_OR_EQUAL(spent_by_all(), budget);
+}
+
+CAF_TEST(asks of a node that is down or of an earlier boot get nothing) {
+  auto& n1 = add("n1");
+  auto& old = add("n2", 1);
+  auto v = view({"n1", "n2", "n3"});
+  round({&old}, v);  // n2's first life asks
+  auto& now = add("n2", 2);
+  round({&now}, v);  // its second life asks too
+  add("n3");
+  round({&n1}, view({"n1", "n2"}, 3));  // n3 is down: its ask (none yet) would not count
+  for (int i = 0; i < 3; ++i) round({&n1, &now}, view({"n1", "n2"}, 3));
+  CAF_CHECK_EQUAL(old.allowance(), 0u);
+  CAF_CHECK_GREATER(now.allowance(), 0u);
+  // n3's ask while it is down stays unanswered.
+  auto& n3 = *gateways.back();
+  round({&n3}, view({"n1", "n2", "n3"}));
+  for (int i = 0; i < 3; ++i) round({&n1, &now}, view({"n1", "n2"}, 3));
+  CAF_CHECK_EQUAL(n3.allowance(), 0u);
+}
+
+CAF_TEST(a refusal says exhausted only when no gateway holds enough of the budget) {
+  auto& n1 = add("n1");
+  auto& n2 = add("n2");
+  add("n3");
+  auto v = view({"n1", "n2", "n3"});
+  auto elsewhere = [&] { return n1.counters->held_elsewhere.load(); };
+  round(all(*this), v);
+  round(all(*this), v);
+  CAF_CHECK_EQUAL(elsewhere(), limit_counters::still_granting);
+  // n1 spends until nothing is left to grant; n2 and n3 still hold their first grants.
+  for (int step = 0; step < 200 && elsewhere() == limit_counters::still_granting; ++step) {
+    n1.spend(5);
+    round({&n1}, v);
+  }
+  CAF_CHECK_GREATER_OR_EQUAL(elsewhere(), n2.allowance());
+  // Spent everywhere to the end: what is left anywhere is less than a request needs.
+  for (int step = 0; step < 400; ++step) {
+    for (auto& g : gateways) g->spend(5);
+    round(all(*this), v);
+  }
+  round(all(*this), v);
+  auto here = n1.allowance() - limit_counters::budget_in(n1.counters->budget.load(), carol.index);
+  CAF_CHECK_LESS(here + elsewhere(), 5u);
+  CAF_CHECK_GREATER_OR_EQUAL(spent_by_all(), budget - 3 * 5);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
