@@ -47,12 +47,10 @@ std::string budget_owner(std::string_view key, const std::vector<std::string>& u
   return best ? *best : std::string{};
 }
 
-std::string incarnation_name(const std::string& node, std::uint64_t boot_ms,
-                             std::string_view random_hex) {
+std::string incarnation_name(const std::string& node, std::uint64_t boot) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out = node + "~";
-  for (int shift = 44; shift >= 0; shift -= 4) out += digits[(boot_ms >> shift) & 0xf];
-  out += random_hex;
+  for (int shift = 60; shift >= 0; shift -= 4) out += digits[(boot >> shift) & 0xf];
   return out;
 }
 
@@ -124,9 +122,12 @@ bool budget_ledger::live(const entry& e, const std::string& incarnation,
   return true;
 }
 
-bool budget_ledger::others_waiting(const entry& e, const cluster_view& view) const {
-  for (auto& [who, w] : e.wants)
-    if (who != incarnation_ && w.asks > answered_for(e, who) && live(e, who, view)) return true;
+bool budget_ledger::others_waiting(const entry& e, const cluster_view& view,
+                                   bool ranked_before_only) const {
+  for (auto& [who, w] : e.wants) {
+    if (who == incarnation_ || (ranked_before_only && who > incarnation_)) continue;
+    if (w.asks > answered_for(e, who) && live(e, who, view)) return true;
+  }
   return false;
 }
 
@@ -143,26 +144,29 @@ std::uint64_t budget_ledger::others_holding(const entry& e, const cluster_view& 
 void budget_ledger::spend_as_gateway(const leased_budget& b, entry& e, const cluster_view& view,
                                      ledger_writes& out) {
   auto& c = *b.counters;
+  auto period = b.subject.index;
   auto confirmed = confirmed_to(e, incarnation_);
-  if (e.paired_epoch != c.budget_epoch) {  // counted from zero since: what came before is spent
+  auto spent = limit_counters::budget_in(c.budget.load(std::memory_order_relaxed), period);
+  if (e.paired_epoch != c.budget_epoch) {  // a new rule: what was confirmed before is spent
     e.paired_epoch = c.budget_epoch;
     e.base = confirmed;
+    e.spent_base = spent;
   }
   bool granted_now = confirmed > e.confirmed_seen;
   if (granted_now) {
     e.last_grant = confirmed - e.confirmed_seen;
     e.confirmed_seen = confirmed;
   }
-  auto allowance = confirmed - std::min(confirmed, e.base);
-  auto period = b.subject.index;
+  auto allowance = e.spent_base + confirmed - std::min(confirmed, e.base);
   c.allowance.store(limit_counters::budget_word(period, allowance), std::memory_order_relaxed);
   bool dry = !e.leases.empty() && unallocated(e, b.budget) == 0;
   c.held_elsewhere.store(dry ? others_holding(e, view) : limit_counters::still_granting,
                          std::memory_order_relaxed);
-  auto spent = limit_counters::budget_in(c.budget.load(std::memory_order_relaxed), period);
   auto remaining = allowance > spent ? allowance - spent : 0;
   auto starving = c.starved_need.exchange(0, std::memory_order_relaxed);
   auto& mine = e.wants[incarnation_];
+  bool lowered = b.budget < e.budget_seen;  // all it holds goes back: the rule wants less
+  e.budget_seen = b.budget;
   auto write = [&] {
     mine.holding = remaining;
     ++mine.writes;
@@ -179,15 +183,20 @@ void budget_ledger::spend_as_gateway(const leased_budget& b, entry& e, const clu
     mine.need = starving > remaining ? starving - remaining : 0;
     return write();
   }
-  bool asked_of = dry && others_waiting(e, view);
+  // A gateway in want itself gives only to those ranked before it (two in want could hand
+  // halves back and forth for good): the crumbs flow to the first.
+  bool asked_of = dry && others_waiting(e, view, outstanding || starving > 0);
   std::uint64_t left = 0;
-  auto give = (remaining + 1) / 2;
-  if (asked_of && !starving && remaining > 0 && c.reserve_budget(period, give, allowance, left)) {
+  auto give = lowered ? remaining : (remaining + 1) / 2;
+  if ((lowered || asked_of) && remaining > 0 &&
+      c.reserve_budget(period, give, allowance, left)) {
     mine.released += give;
     remaining -= give;
     return write();
   }
-  if (granted_now || e.want_unsaved || (asked_of && remaining == 0 && mine.holding != 0))
+  // Its first round tells the others this incarnation is the node's live one.
+  if (mine.writes == 0 || granted_now || e.want_unsaved ||
+      (asked_of && remaining == 0 && mine.holding != 0))
     write();
 }
 
@@ -223,7 +232,8 @@ void budget_ledger::keep(const leased_budget& b, entry& e, const cluster_view& v
     e.pending[who] += grant;
     changed = true;
   }
-  if (!changed && e.pending.empty()) return;
+  if (!changed && e.pending.empty() && !e.lease_unsaved) return;
+  e.lease_unsaved = false;
   e.awaiting = true;
   e.in_flight = e.pending;
   e.in_flight_stint = e.stint;
@@ -287,6 +297,8 @@ ledger_writes budget_ledger::settled(
 void budget_ledger::unsaved(const ledger_writes& w, const cluster_view& view) {
   for (auto& [s, a] : w.wants)
     if (auto it = entries_.find(s.key()); it != entries_.end()) it->second.want_unsaved = true;
+  for (auto& [s, l] : w.leases)
+    if (auto it = entries_.find(s.key()); it != entries_.end()) it->second.lease_unsaved = true;
   settled(w.leases, false, view);
 }
 

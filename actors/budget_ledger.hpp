@@ -61,9 +61,10 @@ inline std::string budget_owner(const lease_subject& s, const std::vector<std::s
   return budget_owner(s.key(), up);
 }
 
-/// "<node>~<boot time, 12 hex digits><4 random hex digits>": a later boot sorts after.
-std::string incarnation_name(const std::string& node, std::uint64_t boot_ms,
-                             std::string_view random_hex);
+/// "<node>~<boot, 16 hex digits>": a later boot sorts after. `boot`: a hybrid-clock stamp taken
+/// after the store was read, so it is above every stamp this node wrote before, whatever the
+/// wall clock did.
+std::string incarnation_name(const std::string& node, std::uint64_t boot);
 
 class budget_ledger {
  public:
@@ -105,6 +106,8 @@ class budget_ledger {
     // As a gateway.
     std::uint64_t paired_epoch = 0;  // the counters' budget_epoch the allowance counts from
     std::uint64_t base = 0;          // confirmed to this incarnation before that epoch
+    std::uint64_t spent_base = 0;    // the counters' count in this period at that epoch
+    std::uint64_t budget_seen = 0;   // the budget's tokens at the last round
     std::uint64_t confirmed_seen = 0;
     std::uint64_t last_grant = 0;    // what the last grant to this incarnation brought
     bool want_unsaved = false;
@@ -114,12 +117,14 @@ class budget_ledger {
     std::map<std::string, std::uint64_t> in_flight;  // the part of it waiting for a majority
     std::uint64_t in_flight_stint = 0;
     bool awaiting = false;
+    bool lease_unsaved = false;  // this node's record as held here is not stored yet
   };
   std::uint64_t confirmed_to(const entry& e, const std::string& incarnation) const;
   std::uint64_t answered_for(const entry& e, const std::string& incarnation) const;
   std::uint64_t unallocated(const entry& e, std::uint64_t budget) const;
   bool live(const entry& e, const std::string& incarnation, const cluster_view& view) const;
-  bool others_waiting(const entry& e, const cluster_view& view) const;
+  bool others_waiting(const entry& e, const cluster_view& view,
+                      bool ranked_before_only = false) const;
   std::uint64_t others_holding(const entry& e, const cluster_view& view) const;
   void spend_as_gateway(const leased_budget& b, entry& e, const cluster_view& view,
                         ledger_writes& out);

@@ -146,7 +146,9 @@ void on_hello(cluster_actor_pointer self, const cluster_hello& h) {
   auto gate = caf::actor_cast<caf::actor>(self->current_sender());
   if (h.protocol != cluster_protocol) {
     self->send(gate, cluster_challenge{cluster_protocol, st.store->node(), {}, {}});
-    return refuse_stranger(self, caf_node, "another cluster protocol: run one release everywhere");
+    auto why = fmt::format("it speaks cluster protocol {}, this node {}: run one release on "
+                           "every node", h.protocol, cluster_protocol);
+    return refuse_stranger(self, caf_node, why.c_str());
   }
   if (h.nonce.size() != 64 || !valid_cluster_node_id(h.node))
     return refuse_stranger(self, caf_node, "a malformed hello");

@@ -86,8 +86,10 @@ limit_subject user_limits(const limit_rule* own, const std::vector<std::pair<con
 }
 
 // Gives `s` the counters it had in `before` (same subject), or new ones whose budget starts from
-// what was spent in the period already. A leased budget (a cluster's) counts only what this
-// gateway spends of its grants, from zero.
+// what was spent in the period already. A leased budget (a cluster's) keeps counting what this
+// gateway spent; a new rule only tells the ledger (budget_epoch), which counts what was
+// confirmed before it as spent. Its count is never set back: a request that read the allowance
+// before the change must not find room it already used.
 void carry_counters(limit_subject& s, const limit_subject* before, limit_scope scope,
                     const std::string& id, const spent_reader& spent, std::int64_t now_s,
                     limit_sharing sharing) {
@@ -95,13 +97,14 @@ void carry_counters(limit_subject& s, const limit_subject* before, limit_scope s
   // The same counters, always: windows and the count in flight go on whatever the rules did.
   if (before) s.counters = before->counters;
   if (!s.budget_tokens || same_budget) return;
+  if (sharing.leased) {
+    s.counters->budget_epoch = limit_counters::next_budget_epoch();
+    return;
+  }
   auto index = period_index(s.period, now_s);
-  auto already = sharing.leased || !spent ? 0 : spent(scope, id, period_start(s.period, index));
+  auto already = spent ? spent(scope, id, period_start(s.period, index)) : 0;
   s.counters->budget.store(
       limit_counters::budget_word(index, static_cast<std::uint64_t>(std::max<std::int64_t>(already, 0))));
-  // A leased budget spends nothing more until the ledger has counted what was confirmed before.
-  s.counters->allowance.store(0);
-  s.counters->budget_epoch = limit_counters::next_budget_epoch();
 }
 
 template <class Map>

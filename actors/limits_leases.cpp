@@ -89,23 +89,23 @@ void run_round(limits_pointer self) {
 void start_leases(limits_pointer self) {
   auto& st = self->state;
   auto& node = st.leases->records().node();
-  // A new incarnation each start: what the last one was granted is never spent again.
-  auto boot_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
-  st.ledger = std::make_unique<budget_ledger>(
-      node, incarnation_name(node, static_cast<std::uint64_t>(boot_ms), random_hex_id(4)));
   std::string error;
-  auto& ledger = *st.ledger;
+  std::vector<std::function<void(budget_ledger&)>> held;
   if (!st.leases->load(
           [&](const lease_subject& s, const std::string& keeper, lease_grants l) {
-            ledger.held_lease(s, keeper, l);
+            held.emplace_back([=](budget_ledger& to) { to.held_lease(s, keeper, l); });
           },
           [&](const lease_subject& s, const std::string& incarnation, lease_ask w) {
-            ledger.held_want(s, incarnation, w);
+            held.emplace_back([=](budget_ledger& to) { to.held_want(s, incarnation, w); });
           },
           error))
     spdlog::error("limits_actor: budget leases not read: {}", error);
+  // A new incarnation each start, named after every stamp read (what the last one was granted
+  // is never spent again).
+  st.ledger = std::make_unique<budget_ledger>(
+      node, incarnation_name(node, st.leases->records().next_version().stamp));
+  auto& ledger = *st.ledger;
+  for (auto& h : held) h(ledger);
   spdlog::info("limits: budgets are leased across the cluster (this gateway: {})",
                ledger.incarnation());
   self->send(self, tick_atom::value);

@@ -130,7 +130,7 @@ CL_PORTS=("$(free_port)" "$(free_port)" "$(free_port)")
 CL_DATA=()
 CL_PORT=$(free_port)
 for i in 0 1 2; do
-  peers=$(for j in 0 1 2; do [ "$j" -gt "$i" ] && printf '127.0.0.1:%s,' "${CL_PORTS[$j]}"; done)
+  peers=$(for j in 0 1 2; do if [ "$j" -gt "$i" ]; then printf '127.0.0.1:%s,' "${CL_PORTS[$j]}"; fi; done)
   CL_DATA+=("$(mktemp -d)")
   port=$CL_PORT; [ "$i" -gt 0 ] && port=$(free_port)
   pin=$CORE; [ "$i" -gt 0 ] && pin=$(( CORE == 0 ? 1 : 0 ))

@@ -66,8 +66,8 @@ struct limit_counters {
   std::atomic<std::uint64_t> allowance{0};
   std::atomic<std::uint64_t> held_elsewhere{still_granting};
   std::atomic<std::uint64_t> starved_need{0};
-  // Changes whenever `budget` is started again from zero for a new rule (the limits actor's
-  // alone, which also runs the ledger): grants confirmed before then count as spent.
+  // Changes whenever a new rule sets the budget (the limits actor's alone, which also runs the
+  // ledger): grants confirmed before then count as spent.
   std::uint64_t budget_epoch = next_budget_epoch();
   static std::uint64_t next_budget_epoch() {
     static std::atomic<std::uint64_t> last{0};
