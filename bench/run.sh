@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Macro benchmark: the same load sent straight to the fake upstream, through nginx (plain reverse
-# proxy, upstream keep-alive, no buffering) and through switchboard, in one run. Every process is
+# Macro benchmark: the same load sent straight to a canned upstream, through nginx and HAProxy
+# (plain reverse proxies, upstream keep-alive, no buffering) and through switchboard, in one run. Every process is
 # pinned to the same core, so requests/s is the inverse of the whole CPU cost per request and the
 # differences are each proxy's own overhead. Writes bench/RESULTS.md.
 # Each figure is the median of ROUNDS runs, the targets interleaved, so that a noisy neighbour on
@@ -18,6 +18,7 @@ CORE=${BENCH_CORE:-1}
 OUT=bench/out
 mkdir -p "$OUT"
 FAKE=build/tests/fake_upstream
+CANNED=build/canned_upstream
 GW=build/switchboard
 BASELINE_GW=${BASELINE_GW:-}
 pids=()
@@ -26,10 +27,12 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-taskset -c "$CORE" "$FAKE" --models bench > "$OUT/fake.log" 2>&1 &
+# The upstream: canned answers from one epoll thread (bench/canned_upstream.cpp), cheap enough
+# that straight to it runs far above any proxy and the proxies' own cost shows.
+taskset -c "$CORE" "$CANNED" > "$OUT/upstream.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 50); do grep -q PORT "$OUT/fake.log" && break; sleep 0.1; done
-UP=$(awk '/PORT/{print $2}' "$OUT/fake.log")
+for _ in $(seq 50); do grep -q PORT "$OUT/upstream.log" && break; sleep 0.1; done
+UP=$(awk '/PORT/{print $2}' "$OUT/upstream.log")
 
 NGINX_PORT=$(free_port)
 cat > "$OUT/nginx.conf" <<NGINX
@@ -205,16 +208,19 @@ wait_listed "$FILT_PORT" "$FILT_KEY" /api/v1/pipelines/list '"idx":1'
 curl -sf "http://127.0.0.1:$NGINX_PORT/v1/models" > /dev/null
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$HAPROXY_PORT/v1/models" > /dev/null && break; sleep 0.1; done
 
-for mode in whole stream ndjson; do
+# whole: one JSON answer; stream: 20 SSE events written one by one (the model "bench-split");
+# stream1: the same 20 events in one write; ndjson: Ollama's 20 lines written one by one.
+for mode in whole stream stream1 ndjson; do
   stream=false; [ "$mode" != whole ] && stream=true
+  model=bench; [ "$mode" = stream ] || [ "$mode" = ndjson ] && model=bench-split
   cat > "$OUT/$mode.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"model":"bench","stream":$stream,"messages":[{"role":"user","content":"Say hello in five tokens."}]}'
+wrk.body = '{"model":"$model","stream":$stream,"messages":[{"role":"user","content":"Say hello in five tokens."}]}'
 LUA
 done
 # The unified route's Ollama row: the Ollama model's stream, converted to OpenAI's SSE.
-sed 's/"model":"bench"/"model":"ol.bench"/' "$OUT/ndjson.lua" > "$OUT/ndjson_api.lua"
+sed 's/"model":"bench-split"/"model":"ol.bench-split"/' "$OUT/ndjson.lua" > "$OUT/ndjson_api.lua"
 
 declare -A URL=(
   [direct]="http://127.0.0.1:$UP/v1/chat/completions"
@@ -253,7 +259,7 @@ parse() {
 RUNS="$OUT/runs.txt"
 : > "$RUNS"
 for round in $(seq "$ROUNDS"); do
-  for mode in whole stream ndjson; do
+  for mode in whole stream stream1 ndjson; do
     for c in $LEVELS; do
       t=1; [ "$c" -gt 1 ] && t=2
       for target in $TARGETS; do
@@ -304,7 +310,7 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "# Benchmark results"
   echo
   echo "Command: \`make bench\` (= \`bench/run.sh $DUR \"$LEVELS\" $ROUNDS\`), $(date -u +%Y-%m-%d), commit $COMMIT,"
-  echo "$(nproc) vCPU ($CPU). wrk, the fake upstream (tests/support/fake_upstream.cpp, one thread),"
+  echo "$(nproc) vCPU ($CPU). wrk, the canned upstream (bench/canned_upstream.cpp, one epoll thread),"
   echo "nginx 1 worker (keep-alive 128 to the upstream, proxy_buffering off), HAProxy 1 thread"
   echo "(http-reuse always) and switchboard (THREADS=1)"
   echo "('switchboard_key': the same build with accounts on, every request authenticated by an API key;"
@@ -316,18 +322,27 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "leased, the other two nodes on the other core)"
   [ -n "$BASELINE_GW" ] && echo "('baseline': switchboard built from an earlier commit, same settings)"
   echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
-  echo "'direct' is each proxy's own cost. 'whole' = non-streamed chat completion (~330 B answer);"
-  echo "'stream' = 5 content chunks + final chunk + [DONE], each written separately by the upstream;"
-  echo "'ndjson' = the same as Ollama's /api/chat NDJSON stream (5 lines + the final one), through /ollama."
+  echo "'direct' is each proxy's own cost ('added CPU µs/req' = 1e6/req/s - 1e6/req/s direct; 'CPU vs"
+  echo "nginx' and 'vs HAProxy': that cost as a multiple of theirs, lower is better)."
+  echo "'whole' = non-streamed chat completion (~430 B answer); 'stream' = 20 SSE events, a usage chunk"
+  echo "and [DONE], each event written separately by the upstream; 'stream1' = the same in one write;"
+  echo "'ndjson' = Ollama's /api/chat NDJSON stream (20 lines + the final one, written one by one),"
+  echo "through /ollama."
   echo "Each figure: the median of $ROUNDS runs of ${DUR} s, targets interleaved."
   echo
-  echo "| mode | conns | target | req/s | p50 µs | p99 µs | non-2xx | vs nginx req/s | added p50 vs direct µs |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| mode | conns | target | req/s | p50 µs | p99 µs | non-2xx | vs nginx req/s | added p50 vs direct µs | added CPU µs/req | CPU vs nginx | CPU vs HAProxy |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   while read -r mode c target rps p50 p99 bad; do
-    nrps=$(awk -v m="$mode" -v c="$c" '$1==m && $2==c && $3=="nginx" {print $4}' "$RESULTS")
-    dp50=$(awk -v m="$mode" -v c="$c" '$1==m && $2==c && $3=="direct" {print $5}' "$RESULTS")
+    cell() { awk -v m="$mode" -v c="$c" -v t="$1" -v f="$2" '$1==m && $2==c && $3==t {print $f}' "$RESULTS"; }
+    nrps=$(cell nginx 4)
+    hrps=$(cell haproxy 4)
+    drps=$(cell direct 4)
+    dp50=$(cell direct 5)
     ratio=$(awk -v a="$rps" -v b="$nrps" 'BEGIN { if (b > 0) printf "%.2fx", a/b; else print "-" }')
-    echo "| $mode | $c | $target | $rps | $p50 | $p99 | $bad | $ratio | $((p50 - dp50)) |"
+    # All on one core: 1e6/req/s is the CPU per request; less the upstream's own, the proxy's.
+    cpu=$(awk -v a="$rps" -v d="$drps" 'BEGIN { if (a > 0 && d > 0) printf "%.1f", 1e6/a - 1e6/d; else print "-" }')
+    vs() { awk -v a="$rps" -v p="$1" -v d="$drps" 'BEGIN { if (a > 0 && p > 0 && d > 0 && 1e6/p > 1e6/d) printf "%.2fx", (1e6/a - 1e6/d) / (1e6/p - 1e6/d); else print "-" }'; }
+    echo "| $mode | $c | $target | $rps | $p50 | $p99 | $bad | $ratio | $((p50 - dp50)) | $cpu | $(vs "$nrps") | $(vs "$hrps") |"
   done < "$RESULTS"
   if [ -n "$POLICY_BLOCK" ]; then
     echo
