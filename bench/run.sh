@@ -31,6 +31,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # that straight to it runs far above any proxy and the proxies' own cost shows.
 taskset -c "$CORE" "$CANNED" > "$OUT/upstream.log" 2>&1 &
 pids+=($!)
+declare -A PID=([direct]=$!)  # each target's process, whose CPU each run reads
 for _ in $(seq 50); do grep -q PORT "$OUT/upstream.log" && break; sleep 0.1; done
 UP=$(awk '/PORT/{print $2}' "$OUT/upstream.log")
 
@@ -78,6 +79,7 @@ backend be
 HAPROXY
 taskset -c "$CORE" haproxy -db -f "$OUT/haproxy.cfg" > "$OUT/haproxy.log" 2>&1 &
 pids+=($!)
+PID[haproxy]=$!
 
 # start_gateway BINARY DATA_DIR PORT LOG [ENV]: one I/O thread, pinned like the others (or to
 # $PIN when set).
@@ -91,12 +93,15 @@ start_gateway() {
 GW_DATA=$(mktemp -d)
 GW_PORT=$(free_port)
 start_gateway "$GW" "$GW_DATA" "$GW_PORT" "$OUT/switchboard.log"
+PID[switchboard]=${pids[-1]}
 TARGETS="direct nginx haproxy switchboard"
 # The same gateway with accounts on, called with an API key: what authentication adds.
 KEY_DATA=$(mktemp -d)
 KEY_PORT=$(free_port)
 start_gateway "$GW" "$KEY_DATA" "$KEY_PORT" "$OUT/switchboard_key.log" \
   "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password"
+PID[switchboard_key]=${pids[-1]}
+PID[switchboard_api]=${pids[-1]}
 TARGETS="$TARGETS switchboard_key switchboard_api"
 # The same again, the API key limited (an RPM, a TPM and a monthly budget too large to be reached):
 # what admission and settling add (the 'switchboard_limits' rows, against 'switchboard_key').
@@ -104,6 +109,7 @@ LIM_DATA=$(mktemp -d)
 LIM_PORT=$(free_port)
 start_gateway "$GW" "$LIM_DATA" "$LIM_PORT" "$OUT/switchboard_limits.log" \
   "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password"
+PID[switchboard_limits]=${pids[-1]}
 TARGETS="$TARGETS switchboard_limits"
 # For the unified route over an Ollama model: the same, its Ollama connection prefixed "ol."
 # (so that "ol.bench" is the Ollama model, "bench" the OpenAI one).
@@ -111,6 +117,7 @@ API_DATA=$(mktemp -d)
 API_PORT=$(free_port)
 start_gateway "$GW" "$API_DATA" "$API_PORT" "$OUT/switchboard_api.log" \
   "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password OLLAMA_API_CONFIGS={\"0\":{\"prefix_id\":\"ol\"}}"
+API_PID=${pids[-1]}  # the ndjson rows of 'switchboard_api' run here
 # A Pipelines server whose filter names another model, beside the same upstream: what the unified
 # route costs a model no filter names once filters exist (the 'switchboard_filters' rows, against
 # 'switchboard_api'). Its fake is never called during the runs.
@@ -123,6 +130,7 @@ FILT_DATA=$(mktemp -d)
 FILT_PORT=$(free_port)
 start_gateway "$GW" "$FILT_DATA" "$FILT_PORT" "$OUT/switchboard_filters.log" \
   "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password OPENAI_API_BASE_URLS=http://127.0.0.1:$UP/v1;http://127.0.0.1:$PIPES_UP OPENAI_API_KEYS=;pk"
+PID[switchboard_filters]=${pids[-1]}
 TARGETS="$TARGETS switchboard_filters"
 # Node 1 of a cluster of three, with the same limited key as 'switchboard_limits' (its budget
 # leased from whichever node keeps it): what the cluster adds to the request path, which by
@@ -139,12 +147,14 @@ for i in 0 1 2; do
   pin=$CORE; [ "$i" -gt 0 ] && pin=$(( CORE == 0 ? 1 : 0 ))
   PIN=$pin start_gateway "$GW" "${CL_DATA[$i]}" "$port" "$OUT/switchboard_cluster_n$((i + 1)).log" \
     "WEBUI_AUTH=True WEBUI_ADMIN_EMAIL=bench@example.com WEBUI_ADMIN_PASSWORD=bench-password WEBUI_SECRET_KEY=$CL_SECRET CLUSTER_SECRET=$CL_SECRET CLUSTER_NODE_ID=n$((i + 1)) CLUSTER_PORT=${CL_PORTS[$i]} CLUSTER_PEERS=${peers%,}"
+  [ "$i" = 0 ] && PID[switchboard_cluster]=${pids[-1]}
 done
 TARGETS="$TARGETS switchboard_cluster"
 if [ -n "$BASELINE_GW" ]; then
   BASE_DATA=$(mktemp -d)
   BASE_PORT=$(free_port)
   start_gateway "$BASELINE_GW" "$BASE_DATA" "$BASE_PORT" "$OUT/baseline.log"
+  PID[baseline]=${pids[-1]}
   TARGETS="$TARGETS baseline"
 fi
 for port in $GW_PORT ${BASE_PORT:-}; do
@@ -206,6 +216,7 @@ done
 FILT_KEY=$(api_key_of "$FILT_PORT")
 wait_listed "$FILT_PORT" "$FILT_KEY" /api/v1/pipelines/list '"idx":1'
 curl -sf "http://127.0.0.1:$NGINX_PORT/v1/models" > /dev/null
+PID[nginx]=$(pgrep -P "$(cat "$OUT/nginx.pid")" | head -1)  # its one worker
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$HAPROXY_PORT/v1/models" > /dev/null && break; sleep 0.1; done
 
 # whole: one JSON answer; stream: 20 SSE events written one by one (the model "bench-split");
@@ -252,9 +263,12 @@ parse() {
   awk '
     function us(v) { if (v ~ /us$/) return v+0; if (v ~ /ms$/) return (v+0)*1000; if (v ~ /s$/) return (v+0)*1000000; return v }
     /^ +50%/ { p50 = us($2) } /^ +99%/ { p99 = us($2) } /^Requests\/sec/ { rps = $2 }
-    /Non-2xx/ { bad = $NF }
-    END { printf "%d %d %d %d\n", rps, p50, p99, bad+0 }' "$1"
+    /Non-2xx/ { bad = $NF } / requests in / { n = $1 }
+    END { printf "%d %d %d %d %d\n", rps, p50, p99, bad+0, n }' "$1"
 }
+# cpu_ticks PID: the CPU a process used so far (user and system, every thread), in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+TICK=$(getconf CLK_TCK)
 
 RUNS="$OUT/runs.txt"
 : > "$RUNS"
@@ -280,9 +294,16 @@ for round in $(seq "$ROUNDS"); do
           auth=(-H "Authorization: Bearer $API_KEY")
           script="$OUT/ndjson_api.lua"
         fi
+        pid=${PID[$target]}
+        [ "$mode" = ndjson ] && [ "$target" = switchboard_api ] && pid=$API_PID
+        before=$(cpu_ticks "$pid")
         taskset -c "$CORE" wrk -t"$t" -c"$c" -d"${DUR}s" --latency -s "$script" "${auth[@]}" \
           "$url" > "$log"
-        echo "$mode $c $target $(parse "$log")" | tee -a "$RUNS"
+        after=$(cpu_ticks "$pid")
+        read -r rps p50 p99 bad n <<<"$(parse "$log")"
+        # The target's own CPU per request, in µs (the upstream's own when direct).
+        own=$(( n > 0 ? (after - before) * 1000000 / TICK / n : 0 ))
+        echo "$mode $c $target $rps $p50 $p99 $bad $own" | tee -a "$RUNS"
       done
     done
   done
@@ -323,16 +344,19 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   [ -n "$BASELINE_GW" ] && echo "('baseline': switchboard built from an earlier commit, same settings)"
   echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
   echo "'direct' is each proxy's own cost ('added CPU µs/req' = 1e6/req/s - 1e6/req/s direct; 'CPU vs"
-  echo "nginx' and 'vs HAProxy': that cost as a multiple of theirs, lower is better)."
+  echo "nginx' and 'vs HAProxy': that cost as a multiple of theirs, lower is better). 'own CPU µs/req':"
+  echo "the CPU the target's process used during the run (from /proc, every thread) per request: the"
+  echo "upstream's own for 'direct'. It holds where the subtraction cannot, for streams written event by"
+  echo "event, which cost the client more straight than through a proxy that coalesces them."
   echo "'whole' = non-streamed chat completion (~430 B answer); 'stream' = 20 SSE events, a usage chunk"
   echo "and [DONE], each event written separately by the upstream; 'stream1' = the same in one write;"
   echo "'ndjson' = Ollama's /api/chat NDJSON stream (20 lines + the final one, written one by one),"
   echo "through /ollama."
   echo "Each figure: the median of $ROUNDS runs of ${DUR} s, targets interleaved."
   echo
-  echo "| mode | conns | target | req/s | p50 µs | p99 µs | non-2xx | vs nginx req/s | added p50 vs direct µs | added CPU µs/req | CPU vs nginx | CPU vs HAProxy |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-  while read -r mode c target rps p50 p99 bad; do
+  echo "| mode | conns | target | req/s | p50 µs | p99 µs | non-2xx | vs nginx req/s | added p50 vs direct µs | added CPU µs/req | CPU vs nginx | CPU vs HAProxy | own CPU µs/req | own vs nginx | own vs HAProxy |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  while read -r mode c target rps p50 p99 bad own; do
     cell() { awk -v m="$mode" -v c="$c" -v t="$1" -v f="$2" '$1==m && $2==c && $3==t {print $f}' "$RESULTS"; }
     nrps=$(cell nginx 4)
     hrps=$(cell haproxy 4)
@@ -342,7 +366,10 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     # All on one core: 1e6/req/s is the CPU per request; less the upstream's own, the proxy's.
     cpu=$(awk -v a="$rps" -v d="$drps" 'BEGIN { if (a > 0 && d > 0) printf "%.1f", 1e6/a - 1e6/d; else print "-" }')
     vs() { awk -v a="$rps" -v p="$1" -v d="$drps" 'BEGIN { if (a > 0 && p > 0 && d > 0 && 1e6/p > 1e6/d) printf "%.2fx", (1e6/a - 1e6/d) / (1e6/p - 1e6/d); else print "-" }'; }
-    echo "| $mode | $c | $target | $rps | $p50 | $p99 | $bad | $ratio | $((p50 - dp50)) | $cpu | $(vs "$nrps") | $(vs "$hrps") |"
+    nown=$(cell nginx 8)
+    hown=$(cell haproxy 8)
+    own_vs() { awk -v a="$own" -v b="$1" 'BEGIN { if (b > 0) printf "%.2fx", a/b; else print "-" }'; }
+    echo "| $mode | $c | $target | $rps | $p50 | $p99 | $bad | $ratio | $((p50 - dp50)) | $cpu | $(vs "$nrps") | $(vs "$hrps") | $own | $(own_vs "$nown") | $(own_vs "$hown") |"
   done < "$RESULTS"
   if [ -n "$POLICY_BLOCK" ]; then
     echo
