@@ -243,7 +243,7 @@ def spend_concurrently(nodes, headers, chat, n, on_each=None):
     done, tokens, lock = [], [0], threading.Lock()
 
     def spend(i):
-        for _ in range(100):
+        for _ in range(250):  # 5 s: a new keeper first catches up (two pings, ~2 s)
             node = nodes[i % len(nodes)]
             status, _, raw = node.post("/openai/chat/completions", chat, headers=headers)
             if status == 429 and b"waiting for more" in raw:
