@@ -38,6 +38,7 @@ UP=$(awk '/PORT/{print $2}' "$OUT/upstream.log")
 NGINX_PORT=$(free_port)
 cat > "$OUT/nginx.conf" <<NGINX
 worker_processes 1;
+worker_rlimit_nofile 16384;
 daemon off;
 pid $PWD/$OUT/nginx.pid;
 error_log $PWD/$OUT/nginx-error.log warn;
@@ -323,6 +324,13 @@ for (mode, c, target), runs in rows.items():
     print(mode, c, target, *med)
 PY
 
+# Memory per idle keep-alive connection, each proxy holding IDLE_CONNS of them (bench/idle_memory.py).
+MEMORY_BLOCK=$(python3 bench/idle_memory.py "${IDLE_CONNS:-4000}" \
+  "nginx=${PID[nginx]}:$NGINX_PORT:/v1/chat/completions" \
+  "haproxy=${PID[haproxy]}:$HAPROXY_PORT:/v1/chat/completions" \
+  "switchboard=${PID[switchboard]}:$GW_PORT:/openai/chat/completions")
+echo "$MEMORY_BLOCK"
+
 # The policy benchmark's section (bench/policies.py) is kept as it is.
 POLICY_BLOCK=$(sed -n '/<!-- policies:begin -->/,/<!-- policies:end -->/p' bench/RESULTS.md 2>/dev/null || true)
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -371,6 +379,11 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     own_vs() { awk -v a="$own" -v b="$1" 'BEGIN { if (b > 0) printf "%.2fx", a/b; else print "-" }'; }
     echo "| $mode | $c | $target | $rps | $p50 | $p99 | $bad | $ratio | $((p50 - dp50)) | $cpu | $(vs "$nrps") | $(vs "$hrps") | $own | $(own_vs "$nown") | $(own_vs "$hown") |"
   done < "$RESULTS"
+  echo
+  echo "Memory per idle keep-alive connection (each made one non-streamed request, then stays open;"
+  echo "resident memory of the proxy's process before and after, one second after the last):"
+  echo
+  echo "$MEMORY_BLOCK"
   if [ -n "$POLICY_BLOCK" ]; then
     echo
     echo "$POLICY_BLOCK"
