@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -118,10 +119,8 @@ void send_all(int fd, std::string_view data) {
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {  // the client reads slowly: wait
-      fd_set w;
-      FD_ZERO(&w);
-      FD_SET(fd, &w);
-      ::select(fd + 1, nullptr, &w, nullptr, nullptr);
+      pollfd p{fd, POLLOUT, 0};  // (select cannot take a descriptor past 1023)
+      ::poll(&p, 1, -1);
       continue;
     }
     return;  // gone
