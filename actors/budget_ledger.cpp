@@ -138,6 +138,28 @@ std::uint64_t budget_ledger::others_holding(const entry& e, const cluster_view& 
   return n;
 }
 
+// What this incarnation may spend (published in the counters), `spent` counted so far; true in
+// `granted_now` when a grant came since the last round.
+std::uint64_t budget_ledger::set_allowance(const leased_budget& b, entry& e, std::uint64_t spent,
+                                           bool& granted_now) {
+  auto& c = *b.counters;
+  auto confirmed = confirmed_to(e, incarnation_);
+  if (e.paired_epoch != c.budget_epoch) {  // a new rule: what was confirmed before is spent
+    e.paired_epoch = c.budget_epoch;
+    e.base = confirmed;
+    e.spent_base = spent;
+  }
+  granted_now = confirmed > e.confirmed_seen;
+  if (granted_now) {
+    e.last_grant = confirmed - e.confirmed_seen;
+    e.confirmed_seen = confirmed;
+  }
+  auto allowance = e.spent_base + confirmed - std::min(confirmed, e.base);
+  c.allowance.store(limit_counters::budget_word(b.subject.index, allowance),
+                    std::memory_order_relaxed);
+  return allowance;
+}
+
 // This gateway's side: its allowance, an ask when it runs low, half of what it holds given back
 // when nothing is left to grant and another gateway waits, and what it holds told when that
 // changes what a refusal says.
@@ -145,20 +167,9 @@ void budget_ledger::spend_as_gateway(const leased_budget& b, entry& e, const clu
                                      ledger_writes& out) {
   auto& c = *b.counters;
   auto period = b.subject.index;
-  auto confirmed = confirmed_to(e, incarnation_);
   auto spent = limit_counters::budget_in(c.budget.load(std::memory_order_relaxed), period);
-  if (e.paired_epoch != c.budget_epoch) {  // a new rule: what was confirmed before is spent
-    e.paired_epoch = c.budget_epoch;
-    e.base = confirmed;
-    e.spent_base = spent;
-  }
-  bool granted_now = confirmed > e.confirmed_seen;
-  if (granted_now) {
-    e.last_grant = confirmed - e.confirmed_seen;
-    e.confirmed_seen = confirmed;
-  }
-  auto allowance = e.spent_base + confirmed - std::min(confirmed, e.base);
-  c.allowance.store(limit_counters::budget_word(period, allowance), std::memory_order_relaxed);
+  bool granted_now = false;
+  auto allowance = set_allowance(b, e, spent, granted_now);
   bool dry = !e.leases.empty() && unallocated(e, b.budget) == 0;
   c.held_elsewhere.store(dry ? others_holding(e, view) : limit_counters::still_granting,
                          std::memory_order_relaxed);

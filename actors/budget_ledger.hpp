@@ -126,6 +126,8 @@ class budget_ledger {
   bool others_waiting(const entry& e, const cluster_view& view,
                       bool ranked_before_only = false) const;
   std::uint64_t others_holding(const entry& e, const cluster_view& view) const;
+  std::uint64_t set_allowance(const leased_budget& b, entry& e, std::uint64_t spent,
+                              bool& granted_now);
   void spend_as_gateway(const leased_budget& b, entry& e, const cluster_view& view,
                         ledger_writes& out);
   void keep(const leased_budget& b, entry& e, const cluster_view& view,

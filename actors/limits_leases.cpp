@@ -4,6 +4,8 @@
 
 #include <caf/all.hpp>
 #include <chrono>
+#include <tuple>
+#include <vector>
 
 #include "actors/limits_actor.hpp"
 #include "actors/spent_tokens.hpp"
@@ -90,13 +92,14 @@ void start_leases(limits_pointer self) {
   auto& st = self->state;
   auto& node = st.leases->records().node();
   std::string error;
-  std::vector<std::function<void(budget_ledger&)>> held;
+  std::vector<std::tuple<lease_subject, std::string, lease_grants>> leases;
+  std::vector<std::tuple<lease_subject, std::string, lease_ask>> wants;
   if (!st.leases->load(
           [&](const lease_subject& s, const std::string& keeper, lease_grants l) {
-            held.emplace_back([=](budget_ledger& to) { to.held_lease(s, keeper, l); });
+            leases.emplace_back(s, keeper, std::move(l));
           },
           [&](const lease_subject& s, const std::string& incarnation, lease_ask w) {
-            held.emplace_back([=](budget_ledger& to) { to.held_want(s, incarnation, w); });
+            wants.emplace_back(s, incarnation, w);
           },
           error))
     spdlog::error("limits_actor: budget leases not read: {}", error);
@@ -105,7 +108,8 @@ void start_leases(limits_pointer self) {
   st.ledger = std::make_unique<budget_ledger>(
       node, incarnation_name(node, st.leases->records().next_version().stamp));
   auto& ledger = *st.ledger;
-  for (auto& h : held) h(ledger);
+  for (auto& [s, keeper, l] : leases) ledger.held_lease(s, keeper, l);
+  for (auto& [s, incarnation, w] : wants) ledger.held_want(s, incarnation, w);
   spdlog::info("limits: budgets are leased across the cluster (this gateway: {})",
                ledger.incarnation());
   self->send(self, tick_atom::value);

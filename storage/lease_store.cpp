@@ -25,13 +25,17 @@ json::object counts_json(const std::map<std::string, std::uint64_t>& m) {
   return o;
 }
 
-bool read_count(const json::object& o, std::string_view name, std::uint64_t& out) {
-  auto* v = o.if_contains(name);
-  if (!v) return true;
-  if (v->is_uint64()) out = v->get_uint64();
-  else if (v->is_int64() && v->get_int64() >= 0) out = static_cast<std::uint64_t>(v->get_int64());
+// A count: a JSON integer, not negative.
+bool as_count(const json::value& v, std::uint64_t& out) {
+  if (v.is_uint64()) out = v.get_uint64();
+  else if (v.is_int64() && v.get_int64() >= 0) out = static_cast<std::uint64_t>(v.get_int64());
   else return false;
   return true;
+}
+
+bool read_count(const json::object& o, std::string_view name, std::uint64_t& out) {
+  auto* v = o.if_contains(name);
+  return !v || as_count(*v, out);
 }
 
 bool read_counts(const json::object& o, std::string_view name,
@@ -39,12 +43,8 @@ bool read_counts(const json::object& o, std::string_view name,
   auto* v = o.if_contains(name);
   if (!v) return true;
   if (!v->is_object()) return false;
-  for (auto& [who, n] : v->as_object()) {
-    std::uint64_t count = 0;
-    json::object one{{"n", n}};
-    if (who.empty() || !read_count(one, "n", count)) return false;
-    out[std::string(who)] = count;
-  }
+  for (auto& [who, n] : v->as_object())
+    if (who.empty() || !as_count(n, out[std::string(who)])) return false;
   return true;
 }
 
