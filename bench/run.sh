@@ -9,6 +9,8 @@
 # BASELINE_GW=path/to/older/switchboard adds that binary as target 'baseline', interleaved with
 # the others: a before/after comparison of a change in one run.
 # BASELINE_NO_OLLAMA=1 leaves the baseline out of the ndjson rows (a build from before /ollama).
+# ONLY="direct nginx switchboard" and MODES="whole stream1" narrow a run for a quick look at one
+# change; such a run prints its table and leaves bench/RESULTS.md alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-3}
@@ -274,10 +276,10 @@ TICK=$(getconf CLK_TCK)
 RUNS="$OUT/runs.txt"
 : > "$RUNS"
 for round in $(seq "$ROUNDS"); do
-  for mode in whole stream stream1 ndjson; do
+  for mode in ${MODES:-whole stream stream1 ndjson}; do
     for c in $LEVELS; do
       t=1; [ "$c" -gt 1 ] && t=2
-      for target in $TARGETS; do
+      for target in ${ONLY:-$TARGETS}; do
         # A baseline from before /ollama existed has nothing to compare there.
         [ "$mode" = ndjson ] && [ "$target" = baseline ] && [ -n "${BASELINE_NO_OLLAMA:-}" ] && continue
         [ "$mode" = ndjson ] && [ "$target" = switchboard_filters ] && continue
@@ -324,6 +326,11 @@ for (mode, c, target), runs in rows.items():
     print(mode, c, target, *med)
 PY
 
+if [ -n "${ONLY:-}${MODES:-}" ]; then
+  cat "$RESULTS"
+  rm -rf "$GW_DATA" "$KEY_DATA" "$LIM_DATA" "$API_DATA" "$FILT_DATA" "${CL_DATA[@]}" ${BASE_DATA:-}
+  exit 0
+fi
 # Memory per idle keep-alive connection, each proxy holding IDLE_CONNS of them (bench/idle_memory.py).
 MEMORY_BLOCK=$(python3 bench/idle_memory.py "${IDLE_CONNS:-4000}" \
   "nginx=${PID[nginx]}:$NGINX_PORT:/v1/chat/completions" \

@@ -1,9 +1,9 @@
 #include "http/server/response.hpp"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <charconv>
 #include <span>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -17,6 +17,11 @@ namespace net = boost::asio;
 namespace http = boost::beast::http;
 
 namespace {
+void append_decimal(std::string& out, std::size_t n) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+}
+
 // How long one write to a client may take before the client counts as gone.
 constexpr auto client_write_timeout = std::chrono::seconds(60);
 }  // namespace
@@ -24,14 +29,21 @@ constexpr auto client_write_timeout = std::chrono::seconds(60);
 void render_response_head(std::string& out, const session_io& s, http::status status,
                           std::string_view content_type, std::optional<std::size_t> content_length,
                           std::string_view extra) {
-  fmt::format_to(std::back_inserter(out),
-                 "HTTP/1.{} {} {}\r\nServer: switchboard\r\nContent-Type: {}\r\n",
-                 s.version == 10 ? 0 : 1, static_cast<unsigned>(status),
-                 http::obsolete_reason(status), content_type);
-  if (content_length)
-    fmt::format_to(std::back_inserter(out), "Content-Length: {}\r\n", *content_length);
-  else if (s.version != 10)
+  // Appended piece by piece: fmt's format-string walk cost more than the rest of the head.
+  out += s.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  append_decimal(out, static_cast<unsigned>(status));
+  out += ' ';
+  out += http::obsolete_reason(status);
+  out += "\r\nServer: switchboard\r\nContent-Type: ";
+  out += content_type;
+  out += "\r\n";
+  if (content_length) {
+    out += "Content-Length: ";
+    append_decimal(out, *content_length);
+    out += "\r\n";
+  } else if (s.version != 10) {
     out += "Transfer-Encoding: chunked\r\n";
+  }
   // else: HTTP/1.0 has no chunked coding; the connection's close ends the body.
   if (!s.keep_alive && s.version != 10) out += "Connection: close\r\n";
   if (s.keep_alive && s.version == 10) out += "Connection: keep-alive\r\n";
@@ -66,7 +78,10 @@ net::awaitable<bool> write_chunk(session_io& s, const char* data, std::size_t n,
     co_return !s.deadline->settle(ec);
   }
   char head[24];
-  auto len = fmt::format_to_n(head, sizeof head, "{:x}\r\n", n).size;
+  auto size_end = std::to_chars(head, head + 16, n, 16).ptr;
+  size_end[0] = '\r';
+  size_end[1] = '\n';
+  auto len = static_cast<std::size_t>(size_end + 2 - head);
   static constexpr char crlf[] = "\r\n";
   static constexpr char terminator[] = "0\r\n\r\n";
   std::array<net::const_buffer, 4> bufs;

@@ -34,19 +34,31 @@ bool read_usage_object(od::object& o, token_usage& out) {
   return true;
 }
 
-// Parses `json` (copied once into padded storage: only texts that may report usage get here)
-// and hands its top-level object to `read`. Members are found at the top level only: a client's
-// tool arguments or schema that name "usage" or "eval_count" are never taken for the answer's.
+// Parses `json` (padded: simdjson reads up to SIMDJSON_PADDING bytes past its end) and hands its
+// top-level object to `read`. Members are found at the top level only: a client's tool arguments
+// or schema that name "usage" or "eval_count" are never taken for the answer's.
 template <class Read>
-token_usage parse_object(std::string_view json, Read read) {
+token_usage parse_object(simdjson::padded_string_view json, Read read) {
   token_usage out;
-  simdjson::padded_string padded(json);
   auto& parser = thread_json_parser();
   od::document doc;
   od::object o;
-  if (!parser.iterate(padded).get(doc) && !doc.get_object().get(o)) read(o, out);
+  if (!parser.iterate(json).get(doc) && !doc.get_object().get(o)) read(o, out);
   trim_thread_json_parser();
   return out;
+}
+
+void read_openai_usage(od::object& o, token_usage& out) {
+  if (read_usage_object(o, out)) return;
+  // A Responses stream's response.completed: {"type": ..., "response": {..., "usage": {...}}}
+  od::object response;
+  if (!o.find_field_unordered("response").get_object().get(response))
+    read_usage_object(response, out);
+}
+
+void read_ollama_usage(od::object& o, token_usage& out) {
+  out.prompt = count_of(o, "prompt_eval_count");
+  out.completion = count_of(o, "eval_count");
 }
 
 // Whether `"usage"` is followed by an object somewhere in `json`: a stream asked for usage sends
@@ -96,21 +108,14 @@ bool reports_usage_object(std::string_view json) { return names_usage_object(jso
 
 token_usage openai_usage(std::string_view json) {
   if (!names_usage_object(json)) return {};
-  return parse_object(json, [](od::object& o, token_usage& out) {
-    if (read_usage_object(o, out)) return;
-    // A Responses stream's response.completed: {"type": ..., "response": {..., "usage": {...}}}
-    od::object response;
-    if (!o.find_field_unordered("response").get_object().get(response))
-      read_usage_object(response, out);
-  });
+  simdjson::padded_string padded(json);  // copied: only texts that may report usage get here
+  return parse_object(padded, read_openai_usage);
 }
 
 token_usage ollama_usage(std::string_view json) {
   if (eval_count_finder.find(json) == std::string_view::npos) return {};
-  return parse_object(json, [](od::object& o, token_usage& out) {
-    out.prompt = count_of(o, "prompt_eval_count");
-    out.completion = count_of(o, "eval_count");
-  });
+  simdjson::padded_string padded(json);
+  return parse_object(padded, read_ollama_usage);
 }
 
 bool sse_data_json(std::string_view event, std::size_t& begin, std::size_t& end) {
@@ -124,9 +129,16 @@ bool sse_data_json(std::string_view event, std::size_t& begin, std::size_t& end)
   return true;
 }
 
-token_usage whole_answer_usage(std::string_view body) {
-  auto found = openai_usage(body);
-  return found.known() ? found : ollama_usage(body);
+token_usage whole_answer_usage(std::string& body) {
+  bool openai = names_usage_object(body);
+  if (!openai && eval_count_finder.find(body) == std::string_view::npos) return {};
+  // Parsed where it lies: a whole answer is read once, and copying it cost more than the parse.
+  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  simdjson::padded_string_view padded(body.data(), body.size(), body.capacity());
+  if (openai)
+    if (auto found = parse_object(padded, read_openai_usage); found.known()) return found;
+  if (eval_count_finder.find(body) == std::string_view::npos) return {};
+  return parse_object(padded, read_ollama_usage);
 }
 
 bool may_report_usage(framing f, std::string_view events) {

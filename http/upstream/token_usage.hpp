@@ -11,6 +11,7 @@
 // request's record carries the counts to usage accounting.
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "http/upstream/framing.hpp"
@@ -55,8 +56,9 @@ bool sse_data_json(std::string_view event, std::size_t& begin, std::size_t& end)
 /// Whether `json` holds `"usage": {` anywhere (a cheap test; the usage is not read).
 bool reports_usage_object(std::string_view json);
 
-/// The usage a whole answer body reports, in whichever provider's shape it is written.
-token_usage whole_answer_usage(std::string_view body);
+/// The usage a whole answer body reports, in whichever provider's shape it is written. Parsed in
+/// place: `body` may gain capacity (never content) for the parser's padding.
+token_usage whole_answer_usage(std::string& body);
 
 /// Whether a run of events in framing `f` may report usage: one search, so that most chunks of a
 /// stream cost no more.
