@@ -8,7 +8,8 @@
 //                                              with "stream":false
 //
 // A stream goes in one write, or for the model "bench-split" in one write per event (what a
-// real upstream generating tokens does). The request body is only searched for those two
+// real upstream generating tokens does); for "bench-hold" its first event only, the stream then
+// held open until the client leaves (memory per open stream). The request body is only searched for those two
 // words, never parsed: the point is to cost nothing.
 //
 // usage: canned_upstream [--port N]   (prints "PORT <n>" once listening)
@@ -66,6 +67,7 @@ struct answers {
     models = whole("application/json",
                    R"({"object":"list","data":[{"id":"bench","object":"model","created":1,)"
                    R"("owned_by":"canned"},{"id":"bench-split","object":"model","created":1,)"
+                   R"("owned_by":"canned"},{"id":"bench-hold","object":"model","created":1,)"
                    R"("owned_by":"canned"}]})");
     tags = whole("application/json",
                  R"({"models":[{"name":"bench","model":"bench","size":1,"digest":"d",)"
@@ -145,10 +147,12 @@ void answer(int fd, std::string_view request, const answers& a) {
   bool stream = request.find("\"stream\":true") != std::string_view::npos ||
                 request.find("\"stream\": true") != std::string_view::npos;
   bool split = request.find("bench-split") != std::string_view::npos;
+  bool hold = request.find("bench-hold") != std::string_view::npos;
   if (!post && path == "/v1/models") return send_all(fd, a.models);
   if (!post && path == "/api/tags") return send_all(fd, a.tags);
   if (post && path == "/v1/chat/completions") {
     if (!stream) return send_all(fd, a.chat);
+    if (hold) return send_all(fd, a.sse.front());
     if (!split) return send_all(fd, a.sse_whole);
     for (auto& piece : a.sse) send_all(fd, piece);
     return;

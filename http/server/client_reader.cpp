@@ -1,6 +1,9 @@
 #include "http/server/client_reader.hpp"
 
+#include <array>
+#include <utility>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
@@ -13,17 +16,44 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using boost::system::error_code;
 
-client_reader::client_reader(beast::tcp_stream& stream) : stream_(stream) {}
+client_reader::client_reader(beast::tcp_stream& stream) : stream_(stream) {
+  // Reads after a readiness wait must never block. Asio would set O_NONBLOCK on the first
+  // asynchronous operation anyway: this is the same one ioctl, made earlier.
+  error_code ignored;
+  stream_.socket().non_blocking(true, ignored);
+}
 
 void client_reader::start() {
   if (outstanding_ || has_result_ || buffer.size() > 0) return;
   outstanding_ = true;
-  // The raw socket, not the Beast stream: this read may be outstanding for the whole length of a
-  // long stream, and a Beast timeout would close the socket under it. Idle time is bounded by
-  // wait()'s timer instead, once the answer has been sent.
-  stream_.socket().async_read_some(
-      buffer.prepare(8192),
-      [self = shared_from_this()](error_code ec, std::size_t n) { self->complete(ec, n); });
+  buffer.shrink_to_fit();  // nothing is held while the connection waits
+  // A new connection's first request is usually there as it is accepted: read it at once.
+  if (std::exchange(fresh_, false)) return on_readable({});
+  await_readable();
+}
+
+// The raw socket, not the Beast stream: this wait may be outstanding for the whole length of a
+// long stream, and a Beast timeout would close the socket under it. Idle time is bounded by
+// wait()'s deadline instead, once the answer has been sent.
+void client_reader::await_readable() {
+  stream_.socket().async_wait(
+      net::socket_base::wait_read,
+      [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
+}
+
+void client_reader::on_readable(error_code ec) {
+  if (!ec) {
+    // Read into the thread's block, then keep exactly what came: a request head is a few hundred
+    // bytes; a larger body is read on by the parser's own reads.
+    thread_local std::array<char, 16 * 1024> scratch;
+    auto n = stream_.socket().read_some(net::buffer(scratch), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) return await_readable();
+    if (n > 0) {
+      net::buffer_copy(buffer.prepare(n), net::buffer(scratch.data(), n));
+      buffer.commit(n);
+    }
+  }
+  complete(ec);
 }
 
 // Stores the waiting coroutine's handler (move-only) where complete() finds it. Kept out of the
@@ -37,12 +67,11 @@ struct client_reader::wait_initiation {
   }
 };
 
-void client_reader::complete(const error_code& ec, std::size_t n) {
+void client_reader::complete(const error_code& ec) {
   outstanding_ = false;
   has_result_ = true;
-  buffer.commit(n);
   ec_ = ec;
-  if ((ec || n == 0) && on_close_) {
+  if (ec && on_close_) {
     auto f = std::move(on_close_);
     on_close_ = nullptr;
     f();
