@@ -12,12 +12,32 @@
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
 #include <chrono>
+#include <algorithm>
 #include <cstddef>
 #include <type_traits>
 
 #include "http/server/op_deadline.hpp"
 
 namespace sb {
+
+/// How much the next read into `buffer` asks for: the room it has (up to 16 KB), at least 4 KB.
+/// With read_done() after the read, a buffer grows (doubling) only while reads fill it, so a
+/// connection whose messages are small holds 4 KB, where a fixed 16 KB read made every upstream
+/// connection, pooled or streaming, hold 16 KB.
+inline std::size_t read_size(const boost::beast::flat_buffer& buffer) {
+  constexpr std::size_t least = 4 * 1024;
+  constexpr std::size_t most = 16 * 1024;
+  auto room = buffer.capacity() - buffer.size();
+  return room >= least ? std::min(room, most) : least;
+}
+
+/// After a read of `asked` bytes brought `got`: a read that filled its room makes the next one
+/// larger (the bytes may be coming faster than 4 KB per read).
+inline void read_done(boost::beast::flat_buffer& buffer, std::size_t asked, std::size_t got) {
+  constexpr std::size_t most = 16 * 1024;
+  if (got == asked && buffer.capacity() < most)
+    buffer.reserve(std::min(2 * buffer.capacity(), most));
+}
 
 /// Parses from `buffer`, reading more from `stream`, until `done` holds for the parser. `limit` is
 /// either a duration (each read must complete within it: an idle timeout) or a time point (all of
@@ -36,7 +56,6 @@ boost::asio::awaitable<boost::system::error_code> feed_parser(Stream& stream,
                                                               std::size_t max_unparsed) {
   namespace net = boost::asio;
   namespace http = boost::beast::http;
-  constexpr std::size_t read_size = 16 * 1024;
   for (;;) {
     if (done(parser)) co_return boost::system::error_code{};
     if (buffer.size() > 0) {
@@ -48,10 +67,12 @@ boost::asio::awaitable<boost::system::error_code> feed_parser(Stream& stream,
       if (buffer.size() > max_unparsed) co_return http::error::header_limit;
     }
     deadline.arm(boost::beast::get_lowest_layer(stream).socket(), limit);
-    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(read_size),
+    auto asked = read_size(buffer);
+    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(asked),
                                                         net::as_tuple(net::use_awaitable));
     auto ec = deadline.settle(read_ec);
     buffer.commit(n);
+    read_done(buffer, asked, n);
     if (ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
       if (!parser.got_some()) co_return http::error::end_of_stream;
       boost::system::error_code eof_ec;

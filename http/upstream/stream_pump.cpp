@@ -15,6 +15,7 @@
 
 #include "http/server/field_value.hpp"
 #include "http/server/op_deadline.hpp"
+#include "http/server/parse_feed.hpp"
 #include "http/server/runtime.hpp"
 #include "http/server/memory_budget.hpp"
 #include "http/upstream/answer_headers.hpp"
@@ -31,11 +32,11 @@ using boost::system::error_code;
 namespace {
 
 constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
-constexpr std::size_t stream_buffer_initial = 16 * 1024;
+// Most events are a few hundred bytes; the buffer doubles when what is buffered does not fit.
+constexpr std::size_t stream_buffer_initial = 2 * 1024;
 // The longest event relayed. Ollama's last /api/generate line carries the whole context (one
 // number per token), which passes 1 MiB with large contexts.
 constexpr std::size_t stream_event_max = 8 * 1024 * 1024;
-constexpr std::size_t read_size = 16 * 1024;
 constexpr auto client_write_timeout = std::chrono::seconds(60);
 
 using body_parser = http::response_parser<http::buffer_body>;
@@ -172,11 +173,13 @@ net::awaitable<std::string> read_more(exchange_context& c, Stream& up, body_pars
     }
   }
   c.s.deadline->arm(lowest.socket(), wait);
-  auto [read_ec, n] = co_await up.async_read_some(c.conn.buffer.prepare(read_size), use_nothrow);
+  auto asked = read_size(c.conn.buffer);
+  auto [read_ec, n] = co_await up.async_read_some(c.conn.buffer.prepare(asked), use_nothrow);
   auto ec = c.s.deadline->settle(read_ec);
   if (ec == beast::error::timeout && !c.w.requested && !c.w.shutting_down)
     co_return stream_timeout_message(c, total_first);
   c.conn.buffer.commit(n);
+  read_done(c.conn.buffer, asked, n);
   if (ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
     if (bp.need_eof()) {
       error_code eof_ec;
