@@ -97,14 +97,25 @@ error_code parse_buffered(exchange_context& c, body_parser& bp, pending_events& 
 }
 
 // The usage the events in buf[0, end) report, into the request's record (the record stage's
-// alone; most runs of events cost one search).
+// alone). Only the events that hold the usage key are read: most runs of events cost one search.
 void note_stream_usage(request_record& r, framing f, const char* buf, std::size_t end, bool done) {
-  if (!may_report_usage(f, std::string_view(buf, end))) return;
+  std::string_view run(buf, end);
+  auto& finder = usage_finder(f);
+  auto hit = finder.find(run);
+  if (hit == std::string_view::npos) return;
   token_usage u;
-  std::size_t at = 0;
-  for (std::size_t e; (e = next_event_end(f, buf, at, end)) != 0; at = e)
-    fold_event_usage(f, std::string_view(buf + at, e - at), u);
-  if (done && at < end) fold_event_usage(f, std::string_view(buf + at, end - at), u);
+  for (std::size_t at = 0; hit != std::string_view::npos;) {
+    auto e = next_event_end(f, buf, at, end);
+    if (e == 0) {  // the key is in the unfinished last piece: read only once the body is done
+      if (done) fold_event_usage(f, run.substr(at), u);
+      break;
+    }
+    if (e > hit) {
+      fold_event_usage(f, run.substr(at, e - at), u);
+      hit = finder.find(run, e);
+    }
+    at = e;
+  }
   note_usage(r, u);
 }
 

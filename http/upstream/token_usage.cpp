@@ -141,9 +141,8 @@ token_usage whole_answer_usage(std::string& body) {
   return parse_object(padded, read_ollama_usage);
 }
 
-bool may_report_usage(framing f, std::string_view events) {
-  auto& finder = f == framing::ndjson ? eval_count_finder : usage_key_finder;
-  return finder.find(events) != std::string_view::npos;
+const text_finder& usage_finder(framing f) {
+  return f == framing::ndjson ? eval_count_finder : usage_key_finder;
 }
 
 void fold_event_usage(framing f, std::string_view event, token_usage& into) {

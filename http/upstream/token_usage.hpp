@@ -60,9 +60,9 @@ bool reports_usage_object(std::string_view json);
 /// place: `body` may gain capacity (never content) for the parser's padding.
 token_usage whole_answer_usage(std::string& body);
 
-/// Whether a run of events in framing `f` may report usage: one search, so that most chunks of a
-/// stream cost no more.
-bool may_report_usage(framing f, std::string_view events);
+/// The finder of the key without which an event in framing `f` reports no usage: one search over
+/// a run of events, so that most chunks of a stream cost no more.
+const text_finder& usage_finder(framing f);
 
 /// Folds the usage one streamed event (an SSE event, its `data:` JSON read; an NDJSON line)
 /// reports into `into`: a count it gives replaces the one known before.
