@@ -331,12 +331,27 @@ if [ -n "${ONLY:-}${MODES:-}" ]; then
   rm -rf "$GW_DATA" "$KEY_DATA" "$LIM_DATA" "$API_DATA" "$FILT_DATA" "${CL_DATA[@]}" ${BASE_DATA:-}
   exit 0
 fi
-# Memory per idle keep-alive connection, each proxy holding IDLE_CONNS of them (bench/idle_memory.py).
-MEMORY_BLOCK=$(python3 bench/idle_memory.py "${IDLE_CONNS:-4000}" \
-  "nginx=${PID[nginx]}:$NGINX_PORT:/v1/chat/completions" \
-  "haproxy=${PID[haproxy]}:$HAPROXY_PORT:/v1/chat/completions" \
+# Time to the first streamed event over new connections (bench/first_byte.py).
+FIRST_BYTE_BLOCK=$(taskset -c "$CORE" python3 bench/first_byte.py 500 3 \
+  "direct=$UP:/v1/chat/completions" "nginx=$NGINX_PORT:/v1/chat/completions" \
+  "haproxy=$HAPROXY_PORT:/v1/chat/completions" "switchboard=$GW_PORT:/openai/chat/completions")
+echo "$FIRST_BYTE_BLOCK"
+# Memory per idle keep-alive connection, each proxy holding IDLE_CONNS of them, then per open
+# stream, each holding OPEN_STREAMS (bench/idle_memory.py). Idle first: a process's heap, once
+# grown by the streams, would hide what idle connections cost.
+MEMORY_TARGETS=("nginx=${PID[nginx]}:$NGINX_PORT:/v1/chat/completions"
+  "haproxy=${PID[haproxy]}:$HAPROXY_PORT:/v1/chat/completions"
   "switchboard=${PID[switchboard]}:$GW_PORT:/openai/chat/completions")
+MEMORY_BLOCK=$(python3 bench/idle_memory.py "${IDLE_CONNS:-4000}" "${MEMORY_TARGETS[@]}")
 echo "$MEMORY_BLOCK"
+STREAM_MEMORY_BLOCK=$(python3 bench/idle_memory.py --open-streams "${OPEN_STREAMS:-2000}" \
+  "${MEMORY_TARGETS[@]}")
+echo "$STREAM_MEMORY_BLOCK"
+# Two cores (bench/two_cores.sh) and the model list of 100 upstreams (bench/model_list.sh).
+TWO_CORES_BLOCK=$(bash bench/two_cores.sh "$UP" "$DUR" "$ROUNDS")
+echo "$TWO_CORES_BLOCK"
+MODEL_LIST_BLOCK=$(bash bench/model_list.sh "$UP" "$DUR" "$CORE")
+echo "$MODEL_LIST_BLOCK"
 
 # The policy benchmark's section (bench/policies.py) is kept as it is.
 POLICY_BLOCK=$(sed -n '/<!-- policies:begin -->/,/<!-- policies:end -->/p' bench/RESULTS.md 2>/dev/null || true)
@@ -387,10 +402,33 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     echo "| $mode | $c | $target | $rps | $p50 | $p99 | $bad | $ratio | $((p50 - dp50)) | $cpu | $(vs "$nrps") | $(vs "$hrps") | $own | $(own_vs "$nown") | $(own_vs "$hown") |"
   done < "$RESULTS"
   echo
+  echo "Time to the first streamed event over a new connection (connect, a streamed request for"
+  echo "'bench-split', read until its first event; 500 in turn per target, 3 rounds interleaved;"
+  echo "Python's client, the same for every target, so the added column is what to read):"
+  echo
+  echo "$FIRST_BYTE_BLOCK"
+  echo
   echo "Memory per idle keep-alive connection (each made one non-streamed request, then stays open;"
   echo "resident memory of the proxy's process before and after, one second after the last):"
   echo
   echo "$MEMORY_BLOCK"
+  echo
+  echo "Memory per open stream (each connection asked for the canned upstream's 'bench-hold' stream,"
+  echo "which sends its first event and then holds the stream open; measured after the idle row):"
+  echo
+  echo "$STREAM_MEMORY_BLOCK"
+  echo
+  echo "Two cores (bench/two_cores.sh): nginx with 2 workers, HAProxy with 2 threads, switchboard"
+  echo "with THREADS=2, wrk -t2 -c32 and the canned upstream sharing CPUs 0 and 1; req/s, the median"
+  echo "of $ROUNDS runs of ${DUR} s ('stream' = 20 SSE events written one by one):"
+  echo
+  echo "$TWO_CORES_BLOCK"
+  echo
+  echo "The model list with 100 configured upstreams, 10 of them dead (5 refuse connections, 5"
+  echo "never answer), the other 90 the canned upstream (bench/model_list.sh; THREADS=1, wrk at one"
+  echo "connection):"
+  echo
+  echo "$MODEL_LIST_BLOCK"
   if [ -n "$POLICY_BLOCK" ]; then
     echo
     echo "$POLICY_BLOCK"

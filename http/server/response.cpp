@@ -68,30 +68,29 @@ net::awaitable<handled> send_body(session_io& s, http::status status, std::strin
 // Beast's chunk_body is general but costs more per event than this. An HTTP/1.0 client knows no
 // chunked coding: it gets the bytes as they are, and the end of the answer is the connection's
 // close.
-net::awaitable<bool> write_chunk(session_io& s, const char* data, std::size_t n, bool last) {
+net::awaitable<bool> write_chunk(session_io& s, const char* data, std::size_t n, bool last,
+                                 std::string_view prefix) {
   constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
-  if (s.version == 10) {
-    if (n == 0) co_return true;
-    s.deadline->arm(s.client.socket(), client_write_timeout);
-    auto [ec, written] = co_await net::async_write(s.client, net::buffer(data, n), use_nothrow);
-    note_written(s, written);
-    co_return !s.deadline->settle(ec);
-  }
+  std::array<net::const_buffer, 5> bufs;
+  std::size_t count = 0;
+  if (!prefix.empty()) bufs[count++] = net::buffer(prefix);
   char head[24];
-  auto size_end = std::to_chars(head, head + 16, n, 16).ptr;
-  size_end[0] = '\r';
-  size_end[1] = '\n';
-  auto len = static_cast<std::size_t>(size_end + 2 - head);
   static constexpr char crlf[] = "\r\n";
   static constexpr char terminator[] = "0\r\n\r\n";
-  std::array<net::const_buffer, 4> bufs;
-  std::size_t count = 0;
-  if (n > 0) {
-    bufs[count++] = net::buffer(head, len);
-    bufs[count++] = net::buffer(data, n);
-    bufs[count++] = net::buffer(crlf, 2);
+  if (s.version == 10) {
+    if (n > 0) bufs[count++] = net::buffer(data, n);
+  } else {
+    if (n > 0) {
+      auto size_end = std::to_chars(head, head + 16, n, 16).ptr;
+      size_end[0] = '\r';
+      size_end[1] = '\n';
+      bufs[count++] = net::buffer(head, static_cast<std::size_t>(size_end + 2 - head));
+      bufs[count++] = net::buffer(data, n);
+      bufs[count++] = net::buffer(crlf, 2);
+    }
+    if (last) bufs[count++] = net::buffer(terminator, 5);
   }
-  if (last) bufs[count++] = net::buffer(terminator, 5);
+  if (count == 0) co_return true;
   s.deadline->arm(s.client.socket(), client_write_timeout);
   auto [ec, written] = co_await net::async_write(
       s.client, std::span<const net::const_buffer>(bufs.data(), count), use_nothrow);

@@ -66,9 +66,11 @@ boost::asio::awaitable<handled> send_body(session_io& s, boost::beast::http::sta
                                           std::string_view extra = {});
 
 /// Writes `n` bytes of a streamed answer (whose head said chunked, or nothing for HTTP/1.0) as one
-/// HTTP/1.1 chunk, and the terminating chunk after it when `last`, in a single gathered write.
-/// False when the client is gone or too slow.
-boost::asio::awaitable<bool> write_chunk(session_io& s, const char* data, std::size_t n, bool last);
+/// HTTP/1.1 chunk, and the terminating chunk after it when `last`, in a single gathered write,
+/// after `prefix` when there is one (the answer's head, not written yet). False when the client
+/// is gone or too slow.
+boost::asio::awaitable<bool> write_chunk(session_io& s, const char* data, std::size_t n, bool last,
+                                         std::string_view prefix = {});
 
 /// An error body in the session's dialect; `extra` as for send_body.
 boost::asio::awaitable<handled> send_error(session_io& s, gateway_error e,

@@ -47,6 +47,7 @@ struct pending_events {
   explicit pending_events(memory_budget& budget) : lease(budget) {}
   std::vector<char> buf = std::vector<char>(stream_buffer_initial);
   budget_lease lease;  // what an event longer than the buffer made it grow to
+  std::string head;  // the answer's head while it waits to go out with the first events
   std::size_t used = 0;
   std::size_t scanned = 0;
   // Events relayed, counted only where a cut stream's error event needs the number (Responses).
@@ -56,9 +57,9 @@ struct pending_events {
 
 // Step 1: the answer's head. Chunked for HTTP/1.1; HTTP/1.0 is close-delimited.
 // The upstream's own fields pass too (`upstream`), but for those the gateway sets itself.
-net::awaitable<bool> write_stream_head(exchange_context& c, http::status status,
-                                       std::string_view content_type, const http::fields& upstream,
-                                       answer_body body) {
+std::string render_stream_head(exchange_context& c, http::status status,
+                               std::string_view content_type, const http::fields& upstream,
+                               answer_body body) {
   auto& s = c.s;
   if (s.version == 10) s.keep_alive = false;
   std::string extra = "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n";
@@ -66,10 +67,18 @@ net::awaitable<bool> write_stream_head(exchange_context& c, http::status status,
   std::string head;
   head.reserve(256 + extra.size());
   render_response_head(head, s, status, content_type, std::nullopt, extra);
-  s.deadline->arm(s.client.socket(), client_write_timeout);
-  auto [ec, n] = co_await net::async_write(s.client, net::buffer(head), use_nothrow);
-  note_written(s, n);
-  co_return !s.deadline->settle(ec);
+  return head;
+}
+
+// Writes the head alone, when no event came with it: the client learns at once that its stream
+// has begun. (When events came with it, the head goes out in their write: one system call.)
+net::awaitable<bool> write_pending_head(exchange_context& c, pending_events& p) {
+  if (p.head.empty()) co_return true;
+  c.s.deadline->arm(c.s.client.socket(), client_write_timeout);
+  auto [ec, n] = co_await net::async_write(c.s.client, net::buffer(p.head), use_nothrow);
+  note_written(c.s, n);
+  p.head.clear();
+  co_return !c.s.deadline->settle(ec);
 }
 
 // Step 2: parses what is already buffered from the upstream into `p` (no I/O). Stops when the
@@ -138,7 +147,8 @@ net::awaitable<bool> flush_events(exchange_context& c, pending_events& p, framin
     for (std::size_t at = 0, e; (e = next_event_end(f, p.buf.data(), at, boundary)) != 0; at = e)
       ++p.events;
   if (!hook) {
-    ok = co_await write_chunk(c.s, p.buf.data(), boundary, done);
+    ok = co_await write_chunk(c.s, p.buf.data(), boundary, done, p.head);
+    p.head.clear();
   } else {
     converted.clear();
     std::size_t at = 0;
@@ -148,7 +158,8 @@ net::awaitable<bool> flush_events(exchange_context& c, pending_events& p, framin
       if (at < boundary) hook->on_event(std::string_view(p.buf.data() + at, boundary - at), converted);
       hook->on_end(converted);
     }
-    ok = co_await write_chunk(c.s, converted.data(), converted.size(), done);
+    ok = co_await write_chunk(c.s, converted.data(), converted.size(), done, p.head);
+    p.head.clear();
   }
   std::memmove(p.buf.data(), p.buf.data() + boundary, p.used - boundary);
   p.used -= boundary;
@@ -224,14 +235,15 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
   if (hook) type = hook->content_type(type);
   // Cut into events (and perhaps ended by an error event of the gateway's): not the upstream's
   // bytes as they were, so no Content-Encoding or validator of theirs describes it.
-  if (!co_await write_stream_head(c, status, type, bp.get(), answer_body::rewritten)) {
+  pending_events p(c.rt.buffers);
+  p.head = render_stream_head(c, status, type, bp.get(), answer_body::rewritten);
+  if (c.conn.buffer.size() == 0 && !co_await write_pending_head(c, p)) {
     if (c.s.record) c.s.record->cancelled = true;
     c.rt.metrics.client_cancels.fetch_add(1, std::memory_order_relaxed);
     r.answer = {static_cast<unsigned>(status), false};
     co_return r;
   }
   c.rt.metrics.open_streams.fetch_add(1, std::memory_order_relaxed);
-  pending_events p(c.rt.buffers);
   p.count_events = dialect == sse_dialect::responses && out_framing == framing::sse;
   std::string converted;
   bool client_ok = true;
@@ -258,6 +270,7 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
     // flight: the cancel then had no read to cancel, and a read started now would wait for an
     // upstream that may never send again.
     if (w.requested || w.shutting_down) break;
+    if (!(client_ok = co_await write_pending_head(c, p))) break;  // no whole event came with it
     failure = co_await read_more(c, up, bp);
     if (!failure.empty() || w.requested || w.shutting_down) break;
   }
@@ -280,7 +293,7 @@ net::awaitable<exchange_result> pump_stream(exchange_context& c, Stream& up,
     c.ep.stats().errors.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("stream cut: {}", failure);
     auto frame = error_event(out_framing, failure, dialect, p.events);
-    client_ok = co_await write_chunk(c.s, frame.data(), frame.size(), true);
+    client_ok = co_await write_chunk(c.s, frame.data(), frame.size(), true, p.head);
   }
   r.reusable = failure.empty() && bp.is_done() && bp.keep_alive();
   r.answer = {static_cast<unsigned>(status), client_ok && c.s.keep_alive};
