@@ -153,6 +153,30 @@ for i in 0 1 2; do
   [ "$i" = 0 ] && PID[switchboard_cluster]=${pids[-1]}
 done
 TARGETS="$TARGETS switchboard_cluster"
+# Portkey's open-source gateway (npm, pinned in bench/portkey/package.json) as the AI-gateway
+# row: one Node process, the canned upstream named per request by its headers. Left out, with a
+# word, when npm or the registry is not there.
+PK_DIR="$OUT/portkey"
+mkdir -p "$PK_DIR"
+if ! cmp -s bench/portkey/package.json "$PK_DIR/package.json" || [ ! -d "$PK_DIR/node_modules/@portkey-ai/gateway" ]; then
+  cp bench/portkey/package.json "$PK_DIR/"
+  (cd "$PK_DIR" && timeout 300 npm install --no-audit --no-fund --loglevel=error > install.log 2>&1) ||
+    echo "bench: Portkey's gateway could not be installed (see $PK_DIR/install.log); its row is left out" >&2
+fi
+PK_PORT=$(free_port)
+if [ -f "$PK_DIR/node_modules/@portkey-ai/gateway/build/start-server.js" ]; then
+  taskset -c "$CORE" env NODE_ENV=production node "$PK_DIR/node_modules/@portkey-ai/gateway/build/start-server.js" \
+    --port="$PK_PORT" --headless > "$OUT/portkey.log" 2>&1 &
+  pids+=($!)
+  PID[portkey]=$!
+  for _ in $(seq 100); do
+    curl -sf -H 'x-portkey-provider: openai' -H "x-portkey-custom-host: http://127.0.0.1:$UP/v1" \
+      -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
+      -d '{"model":"bench","messages":[{"role":"user","content":"hi"}]}' \
+      "http://127.0.0.1:$PK_PORT/v1/chat/completions" > /dev/null 2>&1 && { TARGETS="$TARGETS portkey"; break; }
+    sleep 0.2
+  done
+fi
 if [ -n "$BASELINE_GW" ]; then
   BASE_DATA=$(mktemp -d)
   BASE_PORT=$(free_port)
@@ -246,6 +270,7 @@ declare -A URL=(
   [switchboard_limits]="http://127.0.0.1:$LIM_PORT/openai/chat/completions"
   [switchboard_filters]="http://127.0.0.1:$FILT_PORT/api/chat/completions"
   [switchboard_cluster]="http://127.0.0.1:$CL_PORT/openai/chat/completions"
+  [portkey]="http://127.0.0.1:$PK_PORT/v1/chat/completions"
   [baseline]="http://127.0.0.1:${BASE_PORT:-0}/openai/chat/completions"
 )
 # Ollama's NDJSON chat: the same upstream, its /api/chat; switchboard's /ollama prefix.
@@ -283,6 +308,7 @@ for round in $(seq "$ROUNDS"); do
         # A baseline from before /ollama existed has nothing to compare there.
         [ "$mode" = ndjson ] && [ "$target" = baseline ] && [ -n "${BASELINE_NO_OLLAMA:-}" ] && continue
         [ "$mode" = ndjson ] && [ "$target" = switchboard_filters ] && continue
+        [ "$mode" = ndjson ] && [ "$target" = portkey ] && continue  # OpenAI's shape only
         url=${URL[$target]}
         [ "$mode" = ndjson ] && url=${NDJSON_URL[$target]}
         log="$OUT/$mode-$c-$target-$round.txt"
@@ -293,6 +319,8 @@ for round in $(seq "$ROUNDS"); do
         [ "$target" = switchboard_filters ] && auth=(-H "Authorization: Bearer $FILT_KEY")
         [ "$target" = switchboard_limits ] && auth=(-H "Authorization: Bearer $LIM_KEY")
         [ "$target" = switchboard_cluster ] && auth=(-H "Authorization: Bearer $CL_KEY")
+        [ "$target" = portkey ] && auth=(-H "x-portkey-provider: openai" -H "Authorization: Bearer bench"
+          -H "x-portkey-custom-host: http://127.0.0.1:$UP/v1")
         if [ "$mode" = ndjson ] && [ "$target" = switchboard_api ]; then
           auth=(-H "Authorization: Bearer $API_KEY")
           script="$OUT/ndjson_api.lua"
@@ -370,7 +398,8 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "route with a Pipelines server whose filter names another model, for a model no filter names;"
   echo "'switchboard_limits': as 'switchboard_key', the key with an RPM, a TPM and a budget;"
   echo "'switchboard_cluster': as 'switchboard_limits' on node 1 of a 3-node cluster, the budget"
-  echo "leased, the other two nodes on the other core)"
+  echo "leased, the other two nodes on the other core; 'portkey': Portkey's open-source AI gateway"
+  echo "from npm (bench/portkey/package.json), one Node process, the AI-gateway row)"
   [ -n "$BASELINE_GW" ] && echo "('baseline': switchboard built from an earlier commit, same settings)"
   echo "all pinned to CPU $CORE: requests/s is the inverse of the total CPU per request, so the gap to"
   echo "'direct' is each proxy's own cost ('added CPU µs/req' = 1e6/req/s - 1e6/req/s direct; 'CPU vs"
@@ -384,8 +413,8 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "through /ollama."
   echo "Each figure: the median of $ROUNDS runs of ${DUR} s, targets interleaved."
   echo
-  echo "| mode | conns | target | req/s | p50 µs | p99 µs | non-2xx | vs nginx req/s | added p50 vs direct µs | added CPU µs/req | CPU vs nginx | CPU vs HAProxy | own CPU µs/req | own vs nginx | own vs HAProxy |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| mode | conns | target | req/s | p50 µs | p99 µs | non-2xx | vs nginx req/s | added p50 vs direct µs | added CPU µs/req | CPU vs nginx | CPU vs HAProxy | own CPU µs/req | own vs nginx | own vs HAProxy | own vs Portkey |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   while read -r mode c target rps p50 p99 bad own; do
     cell() { awk -v m="$mode" -v c="$c" -v t="$1" -v f="$2" '$1==m && $2==c && $3==t {print $f}' "$RESULTS"; }
     nrps=$(cell nginx 4)
@@ -398,8 +427,9 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     vs() { awk -v a="$rps" -v p="$1" -v d="$drps" 'BEGIN { if (a > 0 && p > 0 && d > 0 && 1e6/p > 1e6/d) printf "%.2fx", (1e6/a - 1e6/d) / (1e6/p - 1e6/d); else print "-" }'; }
     nown=$(cell nginx 8)
     hown=$(cell haproxy 8)
+    pown=$(cell portkey 8)
     own_vs() { awk -v a="$own" -v b="$1" 'BEGIN { if (b > 0) printf "%.2fx", a/b; else print "-" }'; }
-    echo "| $mode | $c | $target | $rps | $p50 | $p99 | $bad | $ratio | $((p50 - dp50)) | $cpu | $(vs "$nrps") | $(vs "$hrps") | $own | $(own_vs "$nown") | $(own_vs "$hown") |"
+    echo "| $mode | $c | $target | $rps | $p50 | $p99 | $bad | $ratio | $((p50 - dp50)) | $cpu | $(vs "$nrps") | $(vs "$hrps") | $own | $(own_vs "$nown") | $(own_vs "$hown") | $(own_vs "$pown") |"
   done < "$RESULTS"
   echo
   echo "Time to the first streamed event over a new connection (connect, a streamed request for"

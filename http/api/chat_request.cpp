@@ -59,10 +59,8 @@ stream_usage_ask read_stream_options(od::value v) {
 
 std::string parse_with(od::parser& parser, std::string& body, chat_request_view& out,
                        bool name_alias) {
-  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
-    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   od::document doc;
-  if (parser.iterate(body.data(), body.size(), body.capacity()).get(doc))
+  if (parser.iterate(padded_in_place(body)).get(doc))
     return "request body is not valid JSON";
   od::object obj;
   if (auto err = doc.get_object().get(obj); err)

@@ -90,11 +90,9 @@ struct found {
 };
 
 bool scan(std::string& body, found& out) {
-  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
-    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   auto& parser = thread_json_parser();
   od::document doc;
-  if (parser.iterate(body.data(), body.size(), body.capacity()).get(doc)) return false;
+  if (parser.iterate(padded_in_place(body)).get(doc)) return false;
   od::object obj;
   if (doc.get_object().get(obj)) return false;
   auto offset = [&](const char* p) { return static_cast<std::size_t>(p - body.data()); };

@@ -12,6 +12,10 @@
 
 namespace sb {
 
+/// Room kept past a body's end for the JSON parser, which reads up to 64 bytes beyond a document
+/// (simdjson's SIMDJSON_PADDING, checked in json_parser.hpp): a body so read is parsed in place.
+inline constexpr std::size_t json_body_padding = 64;
+
 struct growing_string_body {
   using value_type = std::string;
 
@@ -27,8 +31,11 @@ struct growing_string_body {
         ec = boost::beast::http::error::buffer_overflow;
         return;
       }
-      // A small head start for the common small body; never the declared size.
-      if (length) body_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*length, 4096)));
+      // A small head start for the common small body (with the parser's room past it, so that
+      // reading it as JSON copies nothing); never the declared size.
+      if (length)
+        body_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*length, 4096)) +
+                      json_body_padding);
       ec = {};
     }
 

@@ -7,7 +7,22 @@
 // with the same ones (CMakeLists.txt: SIMDJSON_SOURCES).
 #include <simdjson.h>
 
+#include <string>
+
+#include "http/server/growing_string_body.hpp"
+
 namespace sb {
+
+static_assert(json_body_padding >= simdjson::SIMDJSON_PADDING,
+              "bodies must be read with the room simdjson reads past their end");
+
+/// `body` for simdjson to read where it lies: made to hold SIMDJSON_PADDING bytes of capacity
+/// past its end (a body read by growing_string_body already does: no copy).
+inline simdjson::padded_string_view padded_in_place(std::string& body) {
+  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
+    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  return simdjson::padded_string_view(body.data(), body.size(), body.capacity());
+}
 
 simdjson::ondemand::parser& thread_json_parser();
 

@@ -133,8 +133,7 @@ token_usage whole_answer_usage(std::string& body) {
   bool openai = names_usage_object(body);
   if (!openai && eval_count_finder.find(body) == std::string_view::npos) return {};
   // Parsed where it lies: a whole answer is read once, and copying it cost more than the parse.
-  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  simdjson::padded_string_view padded(body.data(), body.size(), body.capacity());
+  auto padded = padded_in_place(body);
   if (openai)
     if (auto found = parse_object(padded, read_openai_usage); found.known()) return found;
   if (eval_count_finder.find(body) == std::string_view::npos) return {};

@@ -13,11 +13,9 @@ namespace od = simdjson::ondemand;
 namespace {
 
 std::optional<std::vector<json_member>> scan_members(std::string& body) {
-  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
-    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   auto& parser = thread_json_parser();
   od::document doc;
-  if (parser.iterate(body.data(), body.size(), body.capacity()).get(doc)) return std::nullopt;
+  if (parser.iterate(padded_in_place(body)).get(doc)) return std::nullopt;
   od::object obj;
   if (doc.get_object().get(obj)) return std::nullopt;
   std::vector<json_member> out;
