@@ -182,6 +182,105 @@ net::awaitable<bool> honour_expect(beast::tcp_stream& stream, op_deadline& deadl
   co_return !deadline.settle(wec);
 }
 
+// What a request that could not be read is answered: none when the client left or went quiet.
+std::optional<head_problem> read_failure_answer(const beast::error_code& hec) {
+  if (hec == beast::error::timeout || hec == http::error::end_of_stream ||
+      hec == net::error::eof || hec == net::error::connection_reset)
+    return std::nullopt;
+  if (hec == http::error::header_limit)
+    return head_problem{gateway_error::headers_too_large, "request headers are too large"};
+  if (hec == http::error::body_limit)
+    return head_problem{gateway_error::payload_too_large, "request body is too large"};
+  return head_problem{gateway_error::bad_request, "malformed HTTP request: " + hec.message()};
+}
+
+// One request of a session, its first bytes buffered: read (the head within the header timeout),
+// checked, answered. False when the connection is to close. A coroutine of its own, so that what
+// a request needs (parser, record, route state) lives only while it is served: an idle
+// connection holds the session's small frame alone.
+net::awaitable<bool> serve_request(beast::tcp_stream& stream, op_deadline& deadline,
+                                   client_reader& reader, runtime& rt, request_handler& r) {
+  auto& buffer = reader.buffer;
+  http::request_parser<growing_string_body> parser;
+  parser.header_limit(rt.cfg.max_request_header);
+  parser.body_limit(rt.cfg.max_request_body);
+  // Not eager until the head is checked: with eager parsing, one put() would run on into the
+  // body (and a chunked body's trailer fields) before the head's own fields are counted.
+  auto header_deadline = std::chrono::steady_clock::now() + rt.cfg.client_header_timeout;
+  auto hec = co_await feed_parser(
+      stream, buffer, parser, [](auto& p) { return p.is_header_done(); }, header_deadline,
+      deadline, rt.cfg.max_request_header);
+  if (!hec) {
+    if (auto problem = check_request_head(parser, rt.cfg.max_header_fields)) {
+      rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
+      co_await refuse_and_close(stream, deadline, problem->error, std::move(problem->message));
+      co_return false;
+    }
+  }
+  // A chunked body may end in trailer fields, which Beast adds to the head: the head's own
+  // fields are noted here, the rest checked once the body is read (only chunked requests pay).
+  std::vector<const void*> head_fields;
+  if (!hec && parser.chunked()) head_fields = head_field_ids(parser.get());
+  parser.eager(true);
+  // (An HTTP/1.0 request's expectation is ignored: RFC 9110 §10.1.1.)
+  if (!hec && parser.get().version() >= 11)
+    if (auto expect = field_value(parser.get(), http::field::expect); !expect.empty())
+      if (!co_await honour_expect(stream, deadline, parser, rt, r, expect,
+                                  !parser.is_done() && buffer.size() == 0))
+        co_return false;
+  // The body counts against the process-wide budget as it arrives.
+  budget_lease body_lease(rt.buffers);
+  bool over_budget = false;
+  body_within_budget body_done{&body_lease, &over_budget};
+  if (!hec)
+    hec = co_await feed_parser(stream, buffer, parser, body_done, rt.cfg.client_idle_timeout,
+                               deadline, rt.cfg.max_request_header);
+  if (!hec && !over_budget && !head_fields.empty()) {
+    if (auto problem = drop_trailer_fields(parser, head_fields, rt.cfg.max_header_fields,
+                                           rt.cfg.max_request_header)) {
+      rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
+      co_await refuse_and_close(stream, deadline, problem->error, std::move(problem->message));
+      co_return false;
+    }
+  }
+  if (!hec && over_budget) {
+    // Nothing was forwarded: the client may send it again shortly (Retry-After).
+    rt.metrics.overloaded.fetch_add(1, std::memory_order_relaxed);
+    co_await refuse_and_close(
+        stream, deadline, gateway_error::overloaded,
+        std::string("the gateway is holding as many request bytes as it may; retry shortly"));
+    co_return false;
+  }
+  auto started = std::chrono::steady_clock::now();
+  if (hec) {
+    if (auto refusal = read_failure_answer(hec)) {
+      rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
+      co_await refuse_and_close(stream, deadline, refusal->error, std::move(refusal->message));
+    }
+    co_return false;
+  }
+  auto req = parser.release();
+  reader.start();  // the next request's read, and meanwhile the watch for a leaving client
+  session_io s{stream,
+               req.version(),
+               req.keep_alive() && !rt.draining.load(std::memory_order_relaxed),
+               req.method() == http::verb::head,
+               &reader,
+               &deadline};
+  route_stats* counted_in = nullptr;
+  // Made only when the record stage runs: for its readers (the access log, usage), or for the
+  // admit stage, which settles a request's reservation with the usage its record carries.
+  std::optional<request_record> record;
+  if (rt.request_log || rt.limits_active.load(std::memory_order_relaxed)) {
+    s.record = &record.emplace();
+    start_record(req, started, *record);
+  }
+  auto answer = co_await r.handle(s, req, counted_in);
+  count_answer(*counted_in, answer, started);
+  if (record && rt.request_log) finish_record(rt, *record, answer);
+  co_return answer.keep_alive;
+}
+
 net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handler& r) {
   // Counted by a guard so the gauge stays right however the session ends.
   struct connection_count {
@@ -196,9 +295,6 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
   auto reader = std::make_shared<client_reader>(stream);
   auto& buffer = reader->buffer;
   for (;;) {
-    http::request_parser<growing_string_body> parser;
-    parser.header_limit(rt.cfg.max_request_header);
-    parser.body_limit(rt.cfg.max_request_body);
     // Wait for the next request as long as an idle keep-alive connection may stay; once its first
     // byte is here, the whole header must arrive within the header timeout (slowloris).
     if (buffer.size() == 0 || reader->has_result()) {
@@ -209,90 +305,7 @@ net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handle
       }
       if (buffer.size() == 0) break;  // closed, failed or idle too long, with nothing to answer
     }
-    // Not eager until the head is checked: with eager parsing, one put() would run on into the
-    // body (and a chunked body's trailer fields) before the head's own fields are counted.
-    auto header_deadline = std::chrono::steady_clock::now() + rt.cfg.client_header_timeout;
-    auto hec = co_await feed_parser(
-        stream, buffer, parser, [](auto& p) { return p.is_header_done(); }, header_deadline,
-        deadline, rt.cfg.max_request_header);
-    if (!hec) {
-      if (auto problem = check_request_head(parser, rt.cfg.max_header_fields)) {
-        rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
-        co_await refuse_and_close(stream, deadline, problem->error, std::move(problem->message));
-        break;
-      }
-    }
-    // A chunked body may end in trailer fields, which Beast adds to the head: the head's own
-    // fields are noted here, the rest checked once the body is read (only chunked requests pay).
-    std::vector<const void*> head_fields;
-    if (!hec && parser.chunked()) head_fields = head_field_ids(parser.get());
-    parser.eager(true);
-    // (An HTTP/1.0 request's expectation is ignored: RFC 9110 §10.1.1.)
-    if (!hec && parser.get().version() >= 11)
-      if (auto expect = field_value(parser.get(), http::field::expect); !expect.empty())
-        if (!co_await honour_expect(stream, deadline, parser, rt, r, expect,
-                                    !parser.is_done() && buffer.size() == 0))
-          break;
-    // The body counts against the process-wide budget as it arrives.
-    budget_lease body_lease(rt.buffers);
-    bool over_budget = false;
-    body_within_budget body_done{&body_lease, &over_budget};
-    if (!hec)
-      hec = co_await feed_parser(stream, buffer, parser, body_done, rt.cfg.client_idle_timeout,
-                                 deadline, rt.cfg.max_request_header);
-    if (!hec && !over_budget && !head_fields.empty()) {
-      if (auto problem = drop_trailer_fields(parser, head_fields, rt.cfg.max_header_fields,
-                                             rt.cfg.max_request_header)) {
-        rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
-        co_await refuse_and_close(stream, deadline, problem->error, std::move(problem->message));
-        break;
-      }
-    }
-    if (!hec && over_budget) {
-      // Nothing was forwarded: the client may send it again shortly (Retry-After).
-      rt.metrics.overloaded.fetch_add(1, std::memory_order_relaxed);
-      co_await refuse_and_close(
-          stream, deadline, gateway_error::overloaded,
-          std::string("the gateway is holding as many request bytes as it may; retry shortly"));
-      break;
-    }
-    auto started = std::chrono::steady_clock::now();
-    if (hec) {
-      if (hec == beast::error::timeout || hec == http::error::end_of_stream ||
-          hec == net::error::eof || hec == net::error::connection_reset)
-        break;
-      rt.metrics.bad_requests.fetch_add(1, std::memory_order_relaxed);
-      if (hec == http::error::header_limit)
-        co_await refuse_and_close(stream, deadline, gateway_error::headers_too_large,
-                                  std::string("request headers are too large"));
-      else if (hec == http::error::body_limit)
-        co_await refuse_and_close(stream, deadline, gateway_error::payload_too_large,
-                                  std::string("request body is too large"));
-      else
-        co_await refuse_and_close(stream, deadline, gateway_error::bad_request,
-                                  "malformed HTTP request: " + hec.message());
-      break;
-    }
-    auto req = parser.release();
-    reader->start();  // the next request's read, and meanwhile the watch for a leaving client
-    session_io s{stream,
-                 req.version(),
-                 req.keep_alive() && !rt.draining.load(std::memory_order_relaxed),
-                 req.method() == http::verb::head,
-                 reader.get(),
-                 &deadline};
-    route_stats* counted_in = nullptr;
-    // Made only when the record stage runs: for its readers (the access log, usage), or for the
-    // admit stage, which settles a request's reservation with the usage its record carries.
-    std::optional<request_record> record;
-    if (rt.request_log || rt.limits_active.load(std::memory_order_relaxed)) {
-      s.record = &record.emplace();
-      start_record(req, started, *record);
-    }
-    auto answer = co_await r.handle(s, req, counted_in);
-    count_answer(*counted_in, answer, started);
-    if (record && rt.request_log) finish_record(rt, *record, answer);
-    if (!answer.keep_alive) break;
+    if (!co_await serve_request(stream, deadline, *reader, rt, r)) break;
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
