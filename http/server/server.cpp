@@ -18,7 +18,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <optional>
-#include <unordered_map>
+#include <utility>
 
 #include "http/server/client_reader.hpp"
 #include "http/server/field_value.hpp"
@@ -41,32 +41,47 @@ namespace {
 
 constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 
-// Sessions of this I/O thread waiting for their next request, and since when: a drain closes them
-// at once, and at the connection cap the longest idle one makes room for a new connection.
-thread_local std::unordered_map<beast::tcp_stream*, std::chrono::steady_clock::time_point>
-    idle_sessions;
-
-// Registered while a session waits for its next request, however the wait ends.
+// A session of this I/O thread waiting for its next request, registered while it waits however
+// the wait ends: a drain closes such sessions at once, and at the connection cap the longest
+// idle one makes room for a new connection. Linked in the order they began to wait, so the
+// longest idle is the first; no allocation per wait.
 struct idle_registration {
   beast::tcp_stream& stream;
-  explicit idle_registration(beast::tcp_stream& s) : stream(s) {
-    idle_sessions.emplace(&stream, std::chrono::steady_clock::now());
-  }
-  ~idle_registration() { idle_sessions.erase(&stream); }
+  idle_registration* prev = nullptr;
+  idle_registration* next = nullptr;
+  bool linked = true;
+  explicit idle_registration(beast::tcp_stream& s);
+  ~idle_registration() { unlink(); }
   idle_registration(const idle_registration&) = delete;
   idle_registration& operator=(const idle_registration&) = delete;
+  void unlink();
 };
+
+struct idle_list {
+  idle_registration* first = nullptr;
+  idle_registration* last = nullptr;
+};
+thread_local idle_list idle_sessions;
+
+idle_registration::idle_registration(beast::tcp_stream& s) : stream(s), prev(idle_sessions.last) {
+  (prev ? prev->next : idle_sessions.first) = this;
+  idle_sessions.last = this;
+}
+
+void idle_registration::unlink() {
+  if (!std::exchange(linked, false)) return;
+  (prev ? prev->next : idle_sessions.first) = next;
+  (next ? next->prev : idle_sessions.last) = prev;
+}
 
 // Closes the longest idle session of this thread; false when none is idle.
 bool close_longest_idle() {
-  auto oldest = idle_sessions.end();
-  for (auto it = idle_sessions.begin(); it != idle_sessions.end(); ++it)
-    if (oldest == idle_sessions.end() || it->second < oldest->second) oldest = it;
-  if (oldest == idle_sessions.end()) return false;
+  auto* oldest = idle_sessions.first;
+  if (!oldest) return false;
   // Closed, not only cancelled: a read whose data had already arrived completes regardless of a
   // cancel, and a lingering session reading a client that sends without end would go on.
-  oldest->first->close();
-  idle_sessions.erase(oldest);
+  oldest->stream.close();
+  oldest->unlink();
   return true;
 }
 
@@ -383,7 +398,8 @@ void server::start() {
 void server::close_idle_sessions() {
   for (unsigned i = 0; i < rt_.io.size(); ++i)
     net::post(rt_.io.context(i), [] {
-      for (auto& [s, since] : idle_sessions) s->close();  // (closed, as in close_longest_idle)
+      // (closed, as in close_longest_idle)
+      for (auto* idle = idle_sessions.first; idle; idle = idle->next) idle->stream.close();
     });
 }
 
