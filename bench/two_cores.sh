@@ -66,7 +66,7 @@ GW_DATA=$(mktemp -d)
 GW_PORT=$(free_port)
 taskset -c "$CPUS" env DATA_DIR="$GW_DATA" PORT="$GW_PORT" HOST=127.0.0.1 THREADS=2 \
   OPENAI_API_BASE_URLS="http://127.0.0.1:$UP/v1" GLOBAL_LOG_LEVEL=warn WEBUI_AUTH=False \
-  build/switchboard > "$OUT/switchboard.log" 2>&1 &
+  "${GW:-build/switchboard}" > "$OUT/switchboard.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$GW_PORT/openai/models" 2>/dev/null | grep -q '"bench"' && break
