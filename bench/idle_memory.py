@@ -70,7 +70,7 @@ def measure(n, pid, port, path, streams):
         s.sendall(req)
         ok += read_first_event(s) if streams else read_answer(s)
         socks.append(s)
-    time.sleep(1.0)  # whatever the proxy does once a connection goes idle
+    time.sleep(2.0)  # whatever the proxy does once a connection goes idle
     after = rss_kb(pid)
     for s in socks:
         s.close()

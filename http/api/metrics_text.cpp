@@ -137,6 +137,9 @@ std::string render_metrics(runtime& rt, const router& routes) {
     fmt::format_to(std::back_inserter(out), "{} {}\n", name, v);
   };
   gauge("switchboard_open_connections", "Client connections open.", m.open_connections.load());
+  gauge("switchboard_parked_connections",
+        "Client connections idle long enough to be held without a session coroutine.",
+        m.parked_connections.load());
   gauge("switchboard_open_streams", "Streamed responses in progress.", m.open_streams.load());
   counter("switchboard_client_cancels_total", "Requests whose client left before the answer ended.",
           m.client_cancels.load());

@@ -80,7 +80,21 @@ void client_reader::complete(const error_code& ec) {
     auto w = std::move(waiter_);
     waiter_ = nullptr;
     w(ec);
+  } else if (resume_) {
+    parked_ = false;
+    auto r = std::move(resume_);
+    resume_ = nullptr;
+    r();
   }
+}
+
+bool client_reader::park() {
+  if (!waiter_) return false;
+  parked_ = true;
+  auto w = std::move(waiter_);
+  waiter_ = nullptr;
+  w({});
+  return true;
 }
 
 bool client_reader::watch(std::function<void()> f) {
@@ -95,11 +109,13 @@ net::awaitable<error_code> client_reader::wait(std::chrono::milliseconds idle,
   if (!has_result_) {
     // The read is already outstanding; the deadline cancels it when the connection stays idle.
     deadline.arm(stream_.socket(), idle);
+    armed_ = true;
     auto token = net::as_tuple(net::use_awaitable);
     wait_initiation start{this};
     co_await net::async_initiate<decltype(token), void(error_code)>(start, token);
-    ec_ = deadline.settle(ec_);
+    if (parked_) co_return error_code{};  // the deadline stays armed while parked
   }
+  if (std::exchange(armed_, false)) ec_ = deadline.settle(ec_);
   has_result_ = false;
   co_return ec_;
 }

@@ -41,6 +41,15 @@ class client_reader : public std::enable_shared_from_this<client_reader> {
   /// A read has completed and wait() has not collected it yet.
   bool has_result() const { return has_result_; }
 
+  /// Parking: a session idle for a while gives its coroutine up, keeping only its connection.
+  /// park() ends the wait() in progress (false when none is), which then reports parked(); the
+  /// session hands over `resume`, run once when the read completes (the next request, the
+  /// client's close, or the idle deadline's cancel), which starts a session again. That session's
+  /// wait() collects the result and settles the deadline armed before.
+  bool park();
+  bool parked() const { return parked_; }
+  void resume_with(std::function<void()> resume) { resume_ = std::move(resume); }
+
  private:
   struct wait_initiation;
   void await_readable();
@@ -51,10 +60,13 @@ class client_reader : public std::enable_shared_from_this<client_reader> {
   bool fresh_ = true;  // no read made yet on this connection
   bool outstanding_ = false;
   bool has_result_ = false;
+  bool parked_ = false;
+  bool armed_ = false;  // wait() armed the deadline and has not settled it
   boost::system::error_code ec_;
   std::function<void(boost::system::error_code)>
       waiter_;  // the session's wait(), resumed by complete()
   std::function<void()> on_close_;
+  std::function<void()> resume_;  // a parked session's way back
 };
 
 }  // namespace sb

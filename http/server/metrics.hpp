@@ -69,6 +69,7 @@ struct upstream_stats {
 
 struct gateway_metrics {
   std::atomic<std::int64_t> open_connections{0};
+  std::atomic<std::int64_t> parked_connections{0};  // long idle: held without a coroutine
   std::atomic<std::int64_t> open_streams{0};
   std::atomic<std::uint64_t> client_cancels{0};  // client left while its request was served
   std::atomic<std::uint64_t> upstream_stream_errors{

@@ -18,6 +18,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 
 #include "http/server/client_reader.hpp"
@@ -47,10 +48,12 @@ constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 // longest idle is the first; no allocation per wait.
 struct idle_registration {
   beast::tcp_stream& stream;
+  client_reader* reader;  // the session's, which park() ends the wait of (none while lingering)
+  std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
   idle_registration* prev = nullptr;
   idle_registration* next = nullptr;
   bool linked = true;
-  explicit idle_registration(beast::tcp_stream& s);
+  explicit idle_registration(beast::tcp_stream& s, client_reader* r = nullptr);
   ~idle_registration() { unlink(); }
   idle_registration(const idle_registration&) = delete;
   idle_registration& operator=(const idle_registration&) = delete;
@@ -63,7 +66,8 @@ struct idle_list {
 };
 thread_local idle_list idle_sessions;
 
-idle_registration::idle_registration(beast::tcp_stream& s) : stream(s), prev(idle_sessions.last) {
+idle_registration::idle_registration(beast::tcp_stream& s, client_reader* r)
+    : stream(s), reader(r), prev(idle_sessions.last) {
   (prev ? prev->next : idle_sessions.first) = this;
   idle_sessions.last = this;
 }
@@ -296,34 +300,93 @@ net::awaitable<bool> serve_request(beast::tcp_stream& stream, op_deadline& deadl
   co_return answer.keep_alive;
 }
 
-net::awaitable<void> run_session(tcp::socket socket, runtime& rt, request_handler& r) {
-  // Counted by a guard so the gauge stays right however the session ends.
-  struct connection_count {
+// A client connection and what outlives any one coroutine serving it: the session's coroutine
+// ends while the connection is parked (long idle), and a new one picks the connection up.
+struct client_connection {
+  // Counted by a guard so the gauge stays right however the connection ends.
+  struct count_guard {
     std::atomic<std::int64_t>& n;
-    explicit connection_count(std::atomic<std::int64_t>& c) : n(c) {
+    explicit count_guard(std::atomic<std::int64_t>& c) : n(c) {
       n.fetch_add(1, std::memory_order_relaxed);
     }
-    ~connection_count() { n.fetch_sub(1, std::memory_order_relaxed); }
-  } counted(rt.metrics.open_connections);
-  beast::tcp_stream stream(std::move(socket));
+    ~count_guard() { n.fetch_sub(1, std::memory_order_relaxed); }
+    count_guard(const count_guard&) = delete;
+    count_guard& operator=(const count_guard&) = delete;
+  } counted;
+  beast::tcp_stream stream;
   op_deadline deadline;
-  auto reader = std::make_shared<client_reader>(stream);
-  auto& buffer = reader->buffer;
+  std::shared_ptr<client_reader> reader;
+  std::optional<idle_registration> idle;  // while it waits for its next request
+
+  client_connection(tcp::socket socket, runtime& rt)
+      : counted(rt.metrics.open_connections),
+        stream(std::move(socket)),
+        reader(std::make_shared<client_reader>(stream)) {}
+};
+
+// Parked connections of this I/O thread, owned here while no coroutine serves them (owned by
+// the thread, not by their own pending read, so that none outlives the thread as a cycle).
+thread_local std::unordered_map<client_connection*, std::shared_ptr<client_connection>> parked;
+
+net::awaitable<void> run_session(std::shared_ptr<client_connection> conn, runtime& rt,
+                                 request_handler& r);
+
+// Gives up the session's coroutine and frames; its next read's completion starts a new one.
+void park_session(std::shared_ptr<client_connection> conn, runtime& rt, request_handler& r) {
+  auto* key = conn.get();
+  rt.metrics.parked_connections.fetch_add(1, std::memory_order_relaxed);
+  conn->reader->resume_with([key, rt = &rt, r = &r] {
+    auto it = parked.find(key);
+    if (it == parked.end()) return;
+    rt->metrics.parked_connections.fetch_sub(1, std::memory_order_relaxed);
+    auto owned = std::move(it->second);
+    parked.erase(it);
+    auto ex = owned->stream.get_executor();
+    net::co_spawn(ex, run_session(std::move(owned), *rt, *r), log_failure{"client session"});
+  });
+  parked.emplace(key, std::move(conn));
+}
+
+net::awaitable<void> run_session(std::shared_ptr<client_connection> conn, runtime& rt,
+                                 request_handler& r) {
+  auto& reader = *conn->reader;
+  auto& buffer = reader.buffer;
   for (;;) {
     // Wait for the next request as long as an idle keep-alive connection may stay; once its first
     // byte is here, the whole header must arrive within the header timeout (slowloris).
-    if (buffer.size() == 0 || reader->has_result()) {
+    if (buffer.size() == 0 || reader.has_result()) {
       if (buffer.size() == 0 && rt.draining.load(std::memory_order_relaxed)) break;
-      {
-        idle_registration idle(stream);
-        co_await reader->wait(rt.cfg.client_idle_timeout, deadline);
+      if (!conn->idle) conn->idle.emplace(conn->stream, &reader);
+      co_await reader.wait(rt.cfg.client_idle_timeout, conn->deadline);
+      if (reader.parked()) {
+        park_session(std::move(conn), rt, r);
+        co_return;
       }
+      conn->idle.reset();
       if (buffer.size() == 0) break;  // closed, failed or idle too long, with nothing to answer
     }
-    if (!co_await serve_request(stream, deadline, *reader, rt, r)) break;
+    if (!co_await serve_request(conn->stream, conn->deadline, reader, rt, r)) break;
   }
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+// Parks the sessions of this I/O thread idle for park_after or longer, every park_after: an idle
+// keep-alive connection then holds its socket and little else (a waiting coroutine holds its
+// frames). A connection in use waits less than that between requests and is never parked.
+net::awaitable<void> park_idle_sessions() {
+  constexpr auto park_after = std::chrono::milliseconds(500);
+  net::steady_timer timer(co_await net::this_coro::executor);
+  for (;;) {
+    timer.expires_after(park_after);
+    auto [ec] = co_await timer.async_wait(use_nothrow);
+    if (ec) co_return;
+    auto before = std::chrono::steady_clock::now() - park_after;
+    // In the order they began to wait: the first not idle long enough ends the walk. park()
+    // runs the session on to its end here; its registration stays, with its connection.
+    for (auto* idle = idle_sessions.first; idle && idle->since <= before; idle = idle->next)
+      if (idle->reader && !idle->reader->parked()) idle->reader->park();
+  }
 }
 
 net::awaitable<void> accept_loop(tcp::acceptor& acceptor, runtime& rt, request_handler& r) {
@@ -349,7 +412,8 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, runtime& rt, request_h
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    net::co_spawn(acceptor.get_executor(), run_session(std::move(socket), rt, r),
+    net::co_spawn(acceptor.get_executor(),
+                  run_session(std::make_shared<client_connection>(std::move(socket), rt), rt, r),
                   log_failure{"client session"});
   }
 }
@@ -391,8 +455,10 @@ bool server::listen(const std::string& host, std::uint16_t port, std::string& er
 }
 
 void server::start() {
-  for (auto& a : acceptors_)
+  for (auto& a : acceptors_) {
     net::co_spawn(a->get_executor(), accept_loop(*a, rt_, handler_), log_failure{"accept loop"});
+    net::co_spawn(a->get_executor(), park_idle_sessions(), log_failure{"session parking"});
+  }
 }
 
 void server::close_idle_sessions() {
