@@ -359,6 +359,26 @@ if [ -n "${ONLY:-}${MODES:-}" ]; then
   rm -rf "$GW_DATA" "$KEY_DATA" "$LIM_DATA" "$API_DATA" "$FILT_DATA" "${CL_DATA[@]}" ${BASE_DATA:-}
   exit 0
 fi
+# Requests/s sustained with p99 under 20 ms: non-streamed chat at more connections, the best
+# rate of a level whose p99 stays under 20 ms.
+SUSTAINED_BLOCK=$(
+  echo "| target | conns | req/s | p99 µs | best req/s with p99 < 20 ms |"
+  echo "|---|---|---|---|---|"
+  for target in nginx haproxy switchboard; do
+    best=0
+    for c in 64 256 1024; do
+      log="$OUT/sustained-$c-$target.txt"
+      taskset -c "$CORE" wrk -t2 -c"$c" -d"${DUR}s" --latency -s "$OUT/whole.lua" "${URL[$target]}" > "$log"
+      read -r rps _ p99 _ _ <<<"$(parse "$log")"
+      [ "$p99" -lt 20000 ] && [ "$rps" -gt "$best" ] && best=$rps
+      echo "| $target | $c | $rps | $p99 | |"
+    done
+    echo "| $target | best | | | $best |"
+  done)
+echo "$SUSTAINED_BLOCK"
+# 512 streams at once, the upstream pacing its events (bench/many_streams.sh).
+MANY_STREAMS_BLOCK=$(bash bench/many_streams.sh 512 "$CORE")
+echo "$MANY_STREAMS_BLOCK"
 # Time to the first streamed event over new connections (bench/first_byte.py).
 FIRST_BYTE_BLOCK=$(taskset -c "$CORE" python3 bench/first_byte.py 500 3 \
   "direct=$UP:/v1/chat/completions" "nginx=$NGINX_PORT:/v1/chat/completions" \
@@ -431,6 +451,17 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     own_vs() { awk -v a="$own" -v b="$1" 'BEGIN { if (b > 0) printf "%.2fx", a/b; else print "-" }'; }
     echo "| $mode | $c | $target | $rps | $p50 | $p99 | $bad | $ratio | $((p50 - dp50)) | $cpu | $(vs "$nrps") | $(vs "$hrps") | $own | $(own_vs "$nown") | $(own_vs "$hown") | $(own_vs "$pown") |"
   done < "$RESULTS"
+  echo
+  echo "Requests/s sustained with p99 under 20 ms (non-streamed chat, wrk -t2 at 64, 256 and 1,024"
+  echo "connections, ${DUR} s each, all on CPU $CORE):"
+  echo
+  echo "$SUSTAINED_BLOCK"
+  echo
+  echo "512 streams at once (bench/many_streams.sh): the fake upstream on the other core paces 20"
+  echo "events 50 ms apart; the client (Python, other core) times every event. 'added per event':"
+  echo "the mean gap between a stream's events less the 50 ms pacing:"
+  echo
+  echo "$MANY_STREAMS_BLOCK"
   echo
   echo "Time to the first streamed event over a new connection (connect, a streamed request for"
   echo "'bench-split', read until its first event; 500 in turn per target, 3 rounds interleaved;"
