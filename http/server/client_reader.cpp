@@ -16,11 +16,11 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using boost::system::error_code;
 
-client_reader::client_reader(beast::tcp_stream& stream) : stream_(stream) {
+client_reader::client_reader(beast::tcp_stream& stream) : stream_(&stream) {
   // Reads after a readiness wait must never block. Asio would set O_NONBLOCK on the first
   // asynchronous operation anyway: this is the same one ioctl, made earlier.
   error_code ignored;
-  stream_.socket().non_blocking(true, ignored);
+  stream_->socket().non_blocking(true, ignored);
 }
 
 void client_reader::start() {
@@ -36,17 +36,20 @@ void client_reader::start() {
 // long stream, and a Beast timeout would close the socket under it. Idle time is bounded by
 // wait()'s deadline instead, once the answer has been sent.
 void client_reader::await_readable() {
-  stream_.socket().async_wait(
+  stream_->socket().async_wait(
       net::socket_base::wait_read,
       [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
 }
 
 void client_reader::on_readable(error_code ec) {
+  // The connection may have ended while this completion waited in the queue (a wait completes
+  // with success even when its socket is closed after epoll reported it): nothing is read then.
+  if (!stream_) return complete(net::error::operation_aborted);
   if (!ec) {
     // Read into the thread's block, then keep exactly what came: a request head is a few hundred
     // bytes; a larger body is read on by the parser's own reads.
     thread_local std::array<char, 16 * 1024> scratch;
-    auto n = stream_.socket().read_some(net::buffer(scratch), ec);
+    auto n = stream_->socket().read_some(net::buffer(scratch), ec);
     if (ec == net::error::would_block || ec == net::error::try_again) return await_readable();
     if (n > 0) {
       net::buffer_copy(buffer.prepare(n), net::buffer(scratch.data(), n));
@@ -88,6 +91,12 @@ void client_reader::complete(const error_code& ec) {
   }
 }
 
+void client_reader::detach() {
+  stream_ = nullptr;
+  on_close_ = nullptr;
+  resume_ = nullptr;
+}
+
 bool client_reader::park() {
   if (!waiter_) return false;
   parked_ = true;
@@ -108,7 +117,7 @@ net::awaitable<error_code> client_reader::wait(std::chrono::milliseconds idle,
   start();
   if (!has_result_) {
     // The read is already outstanding; the deadline cancels it when the connection stays idle.
-    deadline.arm(stream_.socket(), idle);
+    deadline.arm(stream_->socket(), idle);
     armed_ = true;
     auto token = net::as_tuple(net::use_awaitable);
     wait_initiation start{this};

@@ -47,6 +47,9 @@ class client_reader : public std::enable_shared_from_this<client_reader> {
   /// client's close, or the idle deadline's cancel), which starts a session again. That session's
   /// wait() collects the result and settles the deadline armed before.
   bool park();
+  /// The connection is ending: a completion still queued must not touch its stream (the read's
+  /// pending handler keeps this object, not the connection, alive).
+  void detach();
   bool parked() const { return parked_; }
   void resume_with(std::function<void()> resume) { resume_ = std::move(resume); }
 
@@ -56,7 +59,7 @@ class client_reader : public std::enable_shared_from_this<client_reader> {
   void on_readable(boost::system::error_code ec);
   void complete(const boost::system::error_code& ec);
 
-  boost::beast::tcp_stream& stream_;
+  boost::beast::tcp_stream* stream_;  // null once detached
   bool fresh_ = true;  // no read made yet on this connection
   bool outstanding_ = false;
   bool has_result_ = false;

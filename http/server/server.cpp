@@ -63,6 +63,9 @@ struct idle_registration {
 struct idle_list {
   idle_registration* first = nullptr;
   idle_registration* last = nullptr;
+  // Where the parking sweep goes on: those before it were parked (they stay first until their
+  // connection wakes), so a sweep never walks the parked again.
+  idle_registration* first_unswept = nullptr;
 };
 thread_local idle_list idle_sessions;
 
@@ -70,10 +73,12 @@ idle_registration::idle_registration(beast::tcp_stream& s, client_reader* r)
     : stream(s), reader(r), prev(idle_sessions.last) {
   (prev ? prev->next : idle_sessions.first) = this;
   idle_sessions.last = this;
+  if (!idle_sessions.first_unswept) idle_sessions.first_unswept = this;
 }
 
 void idle_registration::unlink() {
   if (!std::exchange(linked, false)) return;
+  if (idle_sessions.first_unswept == this) idle_sessions.first_unswept = next;
   (prev ? prev->next : idle_sessions.first) = next;
   (next ? next->prev : idle_sessions.last) = prev;
 }
@@ -322,6 +327,9 @@ struct client_connection {
       : counted(rt.metrics.open_connections),
         stream(std::move(socket)),
         reader(std::make_shared<client_reader>(stream)) {}
+  ~client_connection() { reader->detach(); }
+  client_connection(const client_connection&) = delete;
+  client_connection& operator=(const client_connection&) = delete;
 };
 
 // Parked connections of this I/O thread, owned here while no coroutine serves them (owned by
@@ -355,7 +363,9 @@ net::awaitable<void> run_session(std::shared_ptr<client_connection> conn, runtim
     // Wait for the next request as long as an idle keep-alive connection may stay; once its first
     // byte is here, the whole header must arrive within the header timeout (slowloris).
     if (buffer.size() == 0 || reader.has_result()) {
-      if (buffer.size() == 0 && rt.draining.load(std::memory_order_relaxed)) break;
+      // (A session resumed from parking first collects its read, which settles its deadline.)
+      if (buffer.size() == 0 && !reader.has_result() && rt.draining.load(std::memory_order_relaxed))
+        break;
       if (!conn->idle) conn->idle.emplace(conn->stream, &reader);
       co_await reader.wait(rt.cfg.client_idle_timeout, conn->deadline);
       if (reader.parked()) {
@@ -384,8 +394,11 @@ net::awaitable<void> park_idle_sessions() {
     auto before = std::chrono::steady_clock::now() - park_after;
     // In the order they began to wait: the first not idle long enough ends the walk. park()
     // runs the session on to its end here; its registration stays, with its connection.
-    for (auto* idle = idle_sessions.first; idle && idle->since <= before; idle = idle->next)
+    for (auto*& idle = idle_sessions.first_unswept; idle && idle->since <= before;) {
+      auto* next = idle->next;
       if (idle->reader && !idle->reader->parked()) idle->reader->park();
+      idle = next;
+    }
   }
 }
 

@@ -2,8 +2,11 @@
 and the connection is parked (held with its socket and little else). A parked connection answers
 its next request as any other, still times out, is still closed by a drain and at the connection
 cap, and a client closing it is noticed."""
+import fcntl
 import json
 import socket
+import struct
+import termios
 import time
 
 from harness import FakeUpstream, Gateway, check, metric, run_tests
@@ -37,6 +40,10 @@ def read_answer(s):
     """One answer with a Content-Length from `s`; b"" when the server closed first."""
     answers = read_answers(s, 1)
     return answers[0] if answers else b""
+
+
+def unread_bytes(s):
+    return struct.unpack("i", fcntl.ioctl(s.fileno(), termios.FIONREAD, b"\0\0\0\0"))[0]
 
 
 def wait_for(what, condition, seconds=5.0):
@@ -162,10 +169,41 @@ def test_at_the_connection_cap_a_parked_connection_makes_room():
         fake.stop()
 
 
+def test_a_client_resetting_while_its_answer_cannot_be_written():
+    """The write fails and the connection ends while the completion of the next request's wait
+    still sits in the queue (epoll reports the reset to both): that completion must not touch the
+    connection (a use after free, caught by the sanitizer build)."""
+    big = "m+chunks:800000"  # about 10 MB: more than the socket buffers hold
+    fake = FakeUpstream(models=["m"], name="A")
+    gw = Gateway({"OPENAI_API_BASE_URLS": fake.url, "THREADS": "1",
+                  "OPENAI_API_CONFIGS": json.dumps({"0": {"model_ids": [big, "m"]}})})
+    try:
+        gw.wait_for_models([big])
+        body = json.dumps({"model": big, "messages": [{"role": "user", "content": "hi"}]})
+        for _ in range(3):
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.connect(("127.0.0.1", gw.port))
+            s.sendall((f"POST /openai/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                       f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                       f"{body}").encode())
+            # Unread, the answer fills the client's small buffer: the gateway's write then blocks.
+            wait_for("the answer filling the client's buffer", lambda: unread_bytes(s) >= 2048, 10)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.close()  # a reset
+        [s] = connections_answered_once(gw, 1)  # the gateway goes on
+        s.close()
+        wait_for("the reset connections gone", lambda: metric(gw, "switchboard_open_connections") <= 1)
+    finally:
+        check(gw.stop() == 0, gw.output())
+        fake.stop()
+
+
 if __name__ == "__main__":
     run_tests([test_a_parked_connection_answers_its_next_request,
                test_a_request_arriving_in_pieces_at_a_parked_connection,
                test_a_parked_connection_still_times_out,
                test_a_client_closing_a_parked_connection_is_noticed,
                test_a_drain_closes_parked_connections_at_once,
-               test_at_the_connection_cap_a_parked_connection_makes_room])
+               test_at_the_connection_cap_a_parked_connection_makes_room,
+               test_a_client_resetting_while_its_answer_cannot_be_written])
