@@ -13,6 +13,7 @@ MODEL="m+chunks:20+chunk_delay:50"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
+source bench/proxies.sh
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # The fake upstream on the other core: pacing events is its job, not what is measured.
@@ -22,47 +23,11 @@ for _ in $(seq 50); do grep -q PORT "$OUT/upstream.log" && break; sleep 0.1; don
 UP=$(awk '/PORT/{print $2}' "$OUT/upstream.log")
 
 NGINX_PORT=$(free_port)
-cat > "$OUT/nginx.conf" <<NGINX
-worker_processes 1;
-worker_rlimit_nofile 16384;
-daemon off;
-pid $PWD/$OUT/nginx.pid;
-error_log $PWD/$OUT/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream up { server 127.0.0.1:$UP; keepalive 128; }
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location / {
-      proxy_pass http://up;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-    }
-  }
-}
-NGINX
+write_nginx_conf "$OUT/nginx.conf" "$PWD/$OUT" "$NGINX_PORT" "$UP" 1
 taskset -c "$CORE" nginx -c "$PWD/$OUT/nginx.conf" -e "$PWD/$OUT/nginx-error.log" &
 pids+=($!)
 HAPROXY_PORT=$(free_port)
-cat > "$OUT/haproxy.cfg" <<HAPROXY
-global
-  nbthread 1
-  maxconn 4096
-defaults
-  mode http
-  option http-keep-alive
-  http-reuse always
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-frontend fe
-  bind 127.0.0.1:$HAPROXY_PORT
-  default_backend be
-backend be
-  server up 127.0.0.1:$UP maxconn 4096
-HAPROXY
+write_haproxy_cfg "$OUT/haproxy.cfg" "$HAPROXY_PORT" "$UP" 1 4096
 taskset -c "$CORE" haproxy -db -f "$OUT/haproxy.cfg" > "$OUT/haproxy.log" 2>&1 &
 pids+=($!)
 GW_DATA=$(mktemp -d)

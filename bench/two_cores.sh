@@ -15,50 +15,16 @@ CPUS=0,1
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
+source bench/proxies.sh
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 NGINX_PORT=$(free_port)
-cat > "$OUT/nginx.conf" <<NGINX
-worker_processes 2;
-daemon off;
-pid $PWD/$OUT/nginx.pid;
-error_log $PWD/$OUT/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream up { server 127.0.0.1:$UP; keepalive 128; }
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location / {
-      proxy_pass http://up;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-    }
-  }
-}
-NGINX
+write_nginx_conf "$OUT/nginx.conf" "$PWD/$OUT" "$NGINX_PORT" "$UP" 2
 taskset -c "$CPUS" nginx -c "$PWD/$OUT/nginx.conf" -e "$PWD/$OUT/nginx-error.log" &
 pids+=($!)
 
 HAPROXY_PORT=$(free_port)
-cat > "$OUT/haproxy.cfg" <<HAPROXY
-global
-  nbthread 2
-  maxconn 4096
-defaults
-  mode http
-  option http-keep-alive
-  http-reuse always
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-frontend fe
-  bind 127.0.0.1:$HAPROXY_PORT
-  default_backend be
-backend be
-  server up 127.0.0.1:$UP maxconn 1024
-HAPROXY
+write_haproxy_cfg "$OUT/haproxy.cfg" "$HAPROXY_PORT" "$UP" 2 1024
 taskset -c "$CPUS" haproxy -db -f "$OUT/haproxy.cfg" > "$OUT/haproxy.log" 2>&1 &
 pids+=($!)
 

@@ -6,7 +6,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cstring>
@@ -37,7 +36,6 @@ constexpr std::size_t stream_buffer_initial = 2 * 1024;
 // The longest event relayed. Ollama's last /api/generate line carries the whole context (one
 // number per token), which passes 1 MiB with large contexts.
 constexpr std::size_t stream_event_max = 8 * 1024 * 1024;
-constexpr auto client_write_timeout = std::chrono::seconds(60);
 
 using body_parser = http::response_parser<http::buffer_body>;
 
@@ -73,12 +71,9 @@ std::string render_stream_head(exchange_context& c, http::status status,
 // Writes the head alone, when no event came with it: the client learns at once that its stream
 // has begun. (When events came with it, the head goes out in their write: one system call.)
 net::awaitable<bool> write_pending_head(exchange_context& c, pending_events& p) {
-  if (p.head.empty()) co_return true;
-  c.s.deadline->arm(c.s.client.socket(), client_write_timeout);
-  auto [ec, n] = co_await net::async_write(c.s.client, net::buffer(p.head), use_nothrow);
-  note_written(c.s, n);
+  bool ok = co_await write_chunk(c.s, nullptr, 0, false, p.head);  // nothing when none waits
   p.head.clear();
-  co_return !c.s.deadline->settle(ec);
+  co_return ok;
 }
 
 // Step 2: parses what is already buffered from the upstream into `p` (no I/O). Stops when the
